@@ -1,0 +1,68 @@
+// Google Benchmark registrations of the GEMM backends: backend x dtype x layout x shape.
+// Each benchmark builds its case through measure/gemm_case.hpp (the same path as the CLI and
+// calibration), validates it before timing (a failure is SkipWithError, never a rate), and
+// times each call with manual time so the rate counters divide by wall time, not CPU time.
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+
+#include "bench/bench_registry.hpp"
+#include "core/flops.hpp"
+#include "measure/gemm_case.hpp"
+
+namespace flopmeter {
+
+namespace {
+
+void run_case(benchmark::State& state, GemmCaseSpec spec) {
+    std::unique_ptr<GemmCase> c;
+    try {
+        c = std::make_unique<GemmCase>(spec);
+    } catch (const std::exception& e) {
+        state.SkipWithError(e.what());
+        return;
+    }
+    const ValidationReport v = c->validate();
+    if (!v.passed) {
+        state.SkipWithError(("validation failed: " + v.detail).c_str());
+        return;
+    }
+    const CaseResult d = c->describe();
+    for (auto _ : state) {
+        const auto t0 = std::chrono::steady_clock::now();
+        c->run();
+        const auto t1 = std::chrono::steady_clock::now();
+        state.SetIterationTime(std::chrono::duration<double>(t1 - t0).count());
+    }
+    state.counters["model_FLOP/s"] = benchmark::Counter(d.model_flops, benchmark::Counter::kIsIterationInvariantRate);
+    state.counters["exec_FLOP/s"] = benchmark::Counter(d.executed_flops, benchmark::Counter::kIsIterationInvariantRate);
+    state.counters["bytes/s"] = benchmark::Counter(d.bytes, benchmark::Counter::kIsIterationInvariantRate,
+                                                    benchmark::Counter::kIs1024);
+    state.SetLabel(d.kernel_set);
+}
+
+}  // namespace
+
+void register_gemm_benchmarks(int threads) {
+    std::vector<std::array<std::int64_t, 3>> shapes;
+    for (std::int64_t s : {256, 512, 1024, 2048, 4096}) shapes.push_back({s, s, s});
+    // M = 2048 tokens through GPT-2 small (768) and Llama 7B (4096/11008) projections and MLPs.
+    for (auto [n, k] : std::vector<std::pair<std::int64_t, std::int64_t>>{
+             {2304, 768}, {768, 768}, {3072, 768}, {768, 3072}, {4096, 4096}, {11008, 4096}})
+        shapes.push_back({2048, n, k});
+    for (const auto& b : gemm_backends()) {
+        if (b.name == "reference") continue;  // the oracle is far too slow for these shapes
+        for (DType d : b.dtypes) {
+            if (b.unavailable(d)) continue;
+            for (Layout l : {Layout::nn, Layout::nt, Layout::tn})
+                for (const auto& s : shapes) {
+                    GemmCaseSpec spec{b.name, GemmProblem{s[0], s[1], s[2], l, d, 1.0, 0.0}, threads};
+                    benchmark::RegisterBenchmark(gemm_case_name(spec).c_str(), run_case, spec)
+                        ->UseManualTime()
+                        ->Unit(benchmark::kMillisecond);
+                }
+        }
+    }
+}
+
+}  // namespace flopmeter

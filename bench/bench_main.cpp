@@ -1,0 +1,37 @@
+// flopmeter-bench: the Google Benchmark binary. Standard --benchmark_* flags work and its JSON
+// output stays Google Benchmark's; --threads=N (default: one per core) sets the kernels'
+// thread count and is removed before Google Benchmark sees the arguments.
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "bench/bench_registry.hpp"
+#include "core/thread_pool.hpp"
+
+int main(int argc, char** argv) {
+    int threads = flopmeter::default_thread_count();
+    std::vector<char*> args;
+    for (int i = 0; i < argc; ++i) {
+        if (std::strncmp(argv[i], "--threads=", 10) == 0) {
+            threads = std::atoi(argv[i] + 10);
+            if (threads < 1) {
+                std::cerr << "flopmeter-bench: --threads must be a positive integer\n";
+                return 2;
+            }
+            continue;
+        }
+        args.push_back(argv[i]);
+    }
+    int n = int(args.size());
+    benchmark::Initialize(&n, args.data());
+    if (benchmark::ReportUnrecognizedArguments(n, args.data())) return 2;
+    benchmark::AddCustomContext("flopmeter_threads", std::to_string(threads));
+    flopmeter::register_gemm_benchmarks(threads);
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

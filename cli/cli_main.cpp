@@ -1,0 +1,56 @@
+#include <exception>
+
+#include "cli/commands.hpp"
+#include "core/error.hpp"
+
+namespace flopmeter {
+
+int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+    CLI::App app{"flopmeter: measured matmul and attention rates, exact FLOPs, and what they cost", "flopmeter"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", "flopmeter 0.1.0");
+    Action action;
+    Io io{out, err};
+
+    register_info(app, io, action);
+    CLI::App* bench = app.add_subcommand("bench", "Validate, then time kernels (gemm)");
+    bench->require_subcommand(1);
+    register_bench_gemm(*bench, io, action);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp&) {
+        out << app.help();
+        return 0;
+    } catch (const CLI::CallForAllHelp&) {
+        out << app.help("", CLI::AppFormatMode::All);
+        return 0;
+    } catch (const CLI::CallForVersion&) {
+        out << "flopmeter 0.1.0\n";
+        return 0;
+    } catch (const CLI::ParseError& e) {
+        err << "flopmeter: error: " << e.what() << "\n(run 'flopmeter --help' for usage)\n";
+        return 2;
+    }
+    if (!action) {
+        err << "flopmeter: error: no command given\n";
+        return 2;
+    }
+    try {
+        return action();
+    } catch (const UsageError& e) {
+        err << "flopmeter: error: " << e.what() << '\n';
+        return 2;
+    } catch (const ValidationError& e) {
+        err << "flopmeter: validation failed: " << e.what() << '\n';
+        return 1;
+    } catch (const std::bad_alloc&) {
+        err << "flopmeter: error: out of memory\n";
+        return 2;
+    } catch (const std::exception& e) {
+        err << "flopmeter: error: " << e.what() << '\n';
+        return 1;
+    }
+}
+
+}  // namespace flopmeter

@@ -1,0 +1,302 @@
+// `flopmeter bench gemm`: validate then time GEMM cases; several backends print side by side
+// with ratios to the first one listed.
+#include <algorithm>
+#include <chrono>
+#include <sstream>
+#include <map>
+#include <memory>
+#include <set>
+#include <thread>
+
+#include "cli/commands.hpp"
+#include "cli/table.hpp"
+#include "core/atomic_file.hpp"
+#include "core/error.hpp"
+#include "core/thread_pool.hpp"
+#include "measure/gemm_case.hpp"
+#include "measure/result_json.hpp"
+
+namespace flopmeter {
+
+namespace {
+
+struct BenchGemmOptions {
+    std::vector<std::int64_t> m, n, k, size;
+    std::string preset;
+    std::vector<std::string> dtypes{"fp32"}, layouts{"nn"}, backends{"own"};
+    int threads = 0;
+    double alpha = 1.0, beta = 0.0;
+    std::string json_path, markdown_path;
+    SamplerConfig sampler;
+    int rounds = 1;
+};
+
+struct Shape {
+    std::int64_t m, n, k;
+};
+
+// LLM-shaped GEMMs: 2048 tokens through GPT-2/Llama-style projections and MLPs (N, K):
+// QKV and output projections and MLP of GPT-2 small (768), and Llama 7B's 4096/11008.
+const std::vector<Shape>& llm_shapes() {
+    static const std::vector<Shape> v = {{2048, 2304, 768},  {2048, 768, 768},   {2048, 3072, 768},
+                                         {2048, 768, 3072},  {2048, 4096, 4096}, {2048, 11008, 4096}};
+    return v;
+}
+
+std::vector<Shape> collect_shapes(const BenchGemmOptions& o) {
+    std::vector<Shape> shapes;
+    for (auto s : o.size) shapes.push_back({s, s, s});
+    const bool any_mnk = !o.m.empty() || !o.n.empty() || !o.k.empty();
+    if (any_mnk) {
+        if (o.m.empty() || o.n.empty() || o.k.empty())
+            throw UsageError("give all of --m, --n and --k (or --size for square shapes)");
+        for (auto m : o.m)
+            for (auto n : o.n)
+                for (auto k : o.k) shapes.push_back({m, n, k});
+    }
+    if (o.preset == "square") {
+        for (std::int64_t s : {256, 512, 1024, 2048, 4096}) shapes.push_back({s, s, s});
+    } else if (o.preset == "llm") {
+        for (const auto& s : llm_shapes()) shapes.push_back(s);
+    } else if (o.preset == "quick") {
+        for (std::int64_t s : {256, 512, 1024}) shapes.push_back({s, s, s});
+        shapes.push_back({2048, 768, 768});
+    } else if (!o.preset.empty()) {
+        throw UsageError("unknown --preset '" + o.preset + "' (valid: square, llm, quick)");
+    }
+    if (shapes.empty()) throw UsageError("no shape given: use --size S, --m M --n N --k K, or --preset square|llm|quick");
+    return shapes;
+}
+
+template <class T, class Parse>
+std::vector<T> parse_names(const std::vector<std::string>& names, Parse parse, const char* what, const char* valid) {
+    std::vector<T> v;
+    for (const auto& s : names) {
+        auto x = parse(s);
+        if (!x) throw UsageError(std::string("unknown ") + what + " '" + s + "' (valid: " + valid + ")");
+        v.push_back(*x);
+    }
+    return v;
+}
+
+CaseResult unavailable_result(const GemmCaseSpec& spec, const std::string& why) {
+    CaseResult r;
+    r.op = "gemm";
+    r.name = gemm_case_name(spec);
+    r.backend = spec.backend;
+    r.dtype = std::string(dtype_name(spec.problem.dtype));
+    r.dims = {{"m", spec.problem.m}, {"n", spec.problem.n}, {"k", spec.problem.k}};
+    r.params = {{"layout", std::string(layout_name(spec.problem.layout))}};
+    r.threads = spec.threads;
+    r.status = CaseStatus::unavailable;
+    r.error = why;
+    return r;
+}
+
+std::string ci_cell(const CaseResult& r) {
+    const double h = r.measurement.stats.ci_rel_halfwidth();
+    return h < 1e300 ? "+-" + fmt_fixed(100.0 * h, 2) + "%" : "n/a";
+}
+
+int run_bench_gemm(const BenchGemmOptions& o, Io io) {
+    const auto dtypes = parse_names<DType>(o.dtypes, parse_dtype, "dtype", "fp32, fp64, bf16");
+    const auto layouts = parse_names<Layout>(o.layouts, parse_layout, "layout", "nn, nt, tn");
+    std::vector<const GemmBackend*> backends;
+    for (const auto& b : o.backends) backends.push_back(&find_gemm_backend(b));
+    const int threads = o.threads > 0 ? o.threads : default_thread_count();
+    if (o.threads < 0) throw UsageError("--threads must be positive");
+    const auto shapes = collect_shapes(o);
+    if (!(o.sampler.target_rel_ci > 0)) throw UsageError("--target-ci must be positive");
+    if (!(o.sampler.budget_s > 0)) throw UsageError("--budget must be positive");
+
+    // A backend that cannot run any requested dtype here is an error before anything runs.
+    for (const auto* b : backends) {
+        bool any = false;
+        std::string why;
+        for (DType d : dtypes) {
+            if (!b->supports(d)) {
+                why = "it does not support " + std::string(dtype_name(d));
+                continue;
+            }
+            if (auto w = b->unavailable(d)) {
+                why = *w;
+                continue;
+            }
+            any = true;
+        }
+        if (!any) throw UnavailableError("backend '" + b->name + "' cannot run here: " + why);
+    }
+
+    if (!o.json_path.empty()) check_writable_path(o.json_path);
+    if (!o.markdown_path.empty()) check_writable_path(o.markdown_path);
+    // Check every problem before spending time measuring.
+    for (const auto& s : shapes)
+        for (DType d : dtypes) {
+            GemmProblem p{s.m, s.n, s.k, Layout::nn, d, o.alpha, o.beta};
+            check_gemm_problem(p);
+        }
+
+    ResultsDocument doc;
+    doc.provenance = collect_provenance();
+    doc.warnings = environment_warnings();
+    for (const auto* b : backends)
+        for (auto& w : b->warnings()) doc.warnings.push_back(w);
+
+    // Cases in problem order, backends side by side. With --rounds R each round measures every
+    // case again (backends in alternating order) and pools the samples, so slow drifts of a
+    // shared machine hit all backends alike.
+    std::vector<GemmCaseSpec> specs;
+    for (DType d : dtypes)
+        for (Layout l : layouts)
+            for (const auto& s : shapes)
+                for (const auto* b : backends)
+                    specs.push_back({b->name, GemmProblem{s.m, s.n, s.k, l, d, o.alpha, o.beta}, threads});
+    if (o.rounds < 1) throw UsageError("--rounds must be at least 1");
+    std::vector<CaseResult> results(specs.size());
+    std::vector<bool> have(specs.size(), false);
+    const std::size_t nb = backends.size();
+    std::size_t done = 0;
+    std::string last_backend;
+    for (int round = 0; round < o.rounds; ++round)
+        for (std::size_t g = 0; g < specs.size(); g += nb)
+            for (std::size_t j = 0; j < nb; ++j) {
+                const std::size_t idx = g + (round % 2 ? nb - 1 - j : j);
+                const GemmCaseSpec& spec = specs[idx];
+                const GemmBackend& b = find_gemm_backend(spec.backend);
+                const DType d = spec.problem.dtype;
+                io.err << "[" << ++done << "/" << specs.size() * std::size_t(o.rounds) << "] " << gemm_case_name(spec)
+                       << '\n';
+                if (!b.supports(d) || b.unavailable(d)) {
+                    if (have[idx]) continue;
+                    CaseResult r = unavailable_result(spec, b.supports(d) ? *b.unavailable(d)
+                                                                          : "dtype not supported by this backend");
+                    results[idx] = r;
+                    have[idx] = true;
+                    continue;
+                }
+                // Let the previous library's threads stop spinning before timing another.
+                if (!last_backend.empty() && last_backend != b.name)
+                    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+                last_backend = b.name;
+                CaseResult r = measure_gemm(spec, o.sampler);
+                if (!have[idx] || r.status != CaseStatus::ok) {
+                    results[idx] = std::move(r);
+                    have[idx] = true;
+                } else if (results[idx].status == CaseStatus::ok) {
+                    merge_measurement(results[idx].measurement, r.measurement, o.sampler);
+                    auto& w = results[idx].warnings;
+                    w.erase(std::remove_if(w.begin(), w.end(),
+                                           [](const std::string& x) { return x.rfind("UNCONVERGED", 0) == 0; }),
+                            w.end());
+                    if (!results[idx].measurement.converged)
+                        w.push_back(unconverged_message(results[idx].measurement, o.sampler));
+                }
+            }
+    bool failed = false;
+    for (auto& r : results) {
+        if (r.status == CaseStatus::validation_failed || r.status == CaseStatus::error) failed = true;
+        doc.results.push_back(std::move(r));
+    }
+    std::vector<std::string> notes;
+
+    // Side-by-side table: ratio to the first backend's rate for the same problem.
+    std::map<std::string, double> first_rate;
+    auto key = [](const CaseResult& r) {
+        std::string k = r.dtype;
+        for (const auto& [n, v] : r.dims) k += "/" + std::to_string(v);
+        for (const auto& [n, v] : r.params)
+            if (n == "layout") k += "/" + v;
+        return k;
+    };
+    for (const auto& r : doc.results)
+        if (r.backend == backends.front()->name && r.status == CaseStatus::ok) first_rate[key(r)] = r.model_flops_per_s();
+
+    std::vector<std::string> headers = {"backend", "dtype", "layout", "M", "N", "K", "time", "GFLOP/s", "GB/s", "CI95", "n"};
+    if (backends.size() > 1) headers.push_back("vs " + backends.front()->name);
+    headers.push_back("kernel set");
+    Table t(headers);
+    for (const auto& r : doc.results) {
+        std::string layout;
+        for (const auto& [n, v] : r.params)
+            if (n == "layout") layout = v;
+        std::vector<std::string> row = {r.backend, r.dtype, layout, std::to_string(r.dims[0].second),
+                                        std::to_string(r.dims[1].second), std::to_string(r.dims[2].second)};
+        if (r.status == CaseStatus::ok) {
+            row.insert(row.end(), {fmt_time(r.seconds()), fmt_fixed(r.model_flops_per_s() / 1e9, 1),
+                                   fmt_fixed(r.bytes_per_s() / 1e9, 2),
+                                   ci_cell(r) + (r.measurement.converged ? "" : " UNCONVERGED"),
+                                   std::to_string(r.measurement.stats.n)});
+            if (backends.size() > 1) {
+                auto it = first_rate.find(key(r));
+                row.push_back(it != first_rate.end() && it->second > 0
+                                  ? fmt_fixed(r.model_flops_per_s() / it->second, 2) + "x"
+                                  : "-");
+            }
+            row.push_back(r.kernel_set);
+        } else {
+            const std::string what = r.status == CaseStatus::validation_failed ? "FAILED validation"
+                                   : r.status == CaseStatus::unavailable       ? "unavailable"
+                                                                               : "ERROR";
+            row.insert(row.end(), {what, "-", "-", "-", "-"});
+            if (backends.size() > 1) row.push_back("-");
+            row.push_back(r.kernel_set);
+            notes.push_back(r.name + ": " + r.error);
+        }
+        t.add_row(row);
+        for (const auto& w : r.warnings)
+            if (w.rfind("UNCONVERGED", 0) == 0) notes.push_back(r.name + ": " + w);
+    }
+
+    const Provenance& p = doc.provenance;
+    io.out << "GEMM on " << p.cpu_model << " | " << threads << " thread(s) | model FLOPs (2MNK) over the median "
+           << "time | warm cache | stop at CI95 +-" << fmt_sig(100.0 * o.sampler.target_rel_ci, 3) << "% or "
+           << fmt_sig(o.sampler.budget_s, 3) << " s per case\n\n";
+    t.print(io.out);
+    std::set<std::string> seen;
+    for (const auto& w : doc.warnings)
+        if (seen.insert(w).second) io.out << "WARNING: " << w << '\n';
+    for (const auto& n : notes) io.out << "NOTE: " << n << '\n';
+    bool all_valid = true;
+    for (const auto& r : doc.results)
+        if (r.status == CaseStatus::ok && !r.validated) all_valid = false;
+    io.out << (all_valid ? "All timed kernels passed validation against the double-precision reference.\n"
+                         : "Some kernels were timed without validation.\n");
+
+    if (!o.json_path.empty()) {
+        write_file_atomic(o.json_path, results_to_json_string(doc));
+        io.out << "Results written to " << o.json_path << '\n';
+    }
+    if (!o.markdown_path.empty()) {
+        std::ostringstream md;
+        t.print_markdown(md);
+        write_file_atomic(o.markdown_path, md.str());
+    }
+    return failed ? 1 : 0;
+}
+
+}  // namespace
+
+void register_bench_gemm(CLI::App& bench, Io io, Action& action) {
+    auto o = std::make_shared<BenchGemmOptions>();
+    CLI::App* sub = bench.add_subcommand("gemm", "GEMM C = alpha*op(A)*op(B) + beta*C, row-major");
+    sub->add_option("--m", o->m, "Rows of C (list: 1024,2048)")->delimiter(',');
+    sub->add_option("--n", o->n, "Columns of C (list)")->delimiter(',');
+    sub->add_option("--k", o->k, "Inner dimension (list)")->delimiter(',');
+    sub->add_option("--size", o->size, "Square shapes M=N=K (list)")->delimiter(',');
+    sub->add_option("--preset", o->preset, "Shape sweep: square (256..4096), llm (M=2048 projections/MLP), quick");
+    sub->add_option("--dtype", o->dtypes, "fp32, fp64, bf16 (list)")->delimiter(',');
+    sub->add_option("--layout", o->layouts, "nn, nt, tn (list)")->delimiter(',');
+    sub->add_option("--backend", o->backends, "own, openblas, onednn, reference (list: side by side)")->delimiter(',');
+    sub->add_option("--threads", o->threads, "Threads (default: one per core)");
+    sub->add_option("--alpha", o->alpha, "alpha (default 1)");
+    sub->add_option("--beta", o->beta, "beta (default 0)");
+    sub->add_option("--json", o->json_path, "Write flopmeter results JSON (raw samples included) to FILE");
+    sub->add_option("--markdown", o->markdown_path, "Write the table as Markdown to FILE");
+    sub->add_option("--target-ci", o->sampler.target_rel_ci, "Stop when the 95% CI of the median is within this fraction (default 0.01)");
+    sub->add_option("--budget", o->sampler.budget_s, "Seconds of sampling per case at most (default 2)");
+    sub->add_option("--min-samples", o->sampler.min_samples, "Samples per case at least (default 10)");
+    sub->add_option("--rounds", o->rounds, "Measure every case this many times round-robin and pool the samples (default 1)");
+    sub->callback([o, io, &action] { action = [o, io] { return run_bench_gemm(*o, io); }; });
+}
+
+}  // namespace flopmeter

@@ -1,0 +1,25 @@
+// The CLI's subcommands. Each registers its options on a CLI11 (sub)command and, when chosen,
+// sets `action` to the function that runs it and returns the exit code:
+//   0 success, 1 a kernel failed validation (or a run-level failure), 2 bad input.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <ostream>
+
+namespace flopmeter {
+
+struct Io {
+    std::ostream& out;
+    std::ostream& err;
+};
+
+using Action = std::function<int()>;
+
+void register_info(CLI::App& app, Io io, Action& action);
+void register_bench_gemm(CLI::App& bench, Io io, Action& action);
+
+// The whole CLI; main() is a one-line call to this (tests call it in-process).
+int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
+
+}  // namespace flopmeter

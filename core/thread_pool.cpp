@@ -1,0 +1,87 @@
+#include "core/thread_pool.hpp"
+
+#include <immintrin.h>
+
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include "core/topology.hpp"
+
+namespace flopmeter {
+
+namespace {
+constexpr int kSpinIterations = 20000;  // ~50-100 us of pause before sleeping
+}
+
+ThreadPool::ThreadPool(int threads) : size_(threads < 1 ? 1 : threads) {
+    pinned_ = size_ <= topology().cores;
+    for (int t = 1; t < size_; ++t) workers_.emplace_back([this, t] { worker_main(t); });
+}
+
+ThreadPool::~ThreadPool() {
+    stop_.store(true, std::memory_order_release);
+    generation_.fetch_add(1, std::memory_order_acq_rel);
+    generation_.notify_all();
+    for (auto& w : workers_) w.join();
+}
+
+std::string ThreadPool::binding() const {
+    const std::string range = size_ == 1 ? "0" : "0.." + std::to_string(size_ - 1);
+    if (!pinned_)
+        return std::to_string(size_) + " threads unpinned (more threads than cores)";
+    return "threads " + range + " pinned to cores " + range + " (hwloc)";
+}
+
+void ThreadPool::worker_main(int tid) {
+    if (pinned_) bind_current_thread_to_core(tid);
+    std::uint64_t seen = 0;
+    for (;;) {
+        std::uint64_t g = generation_.load(std::memory_order_acquire);
+        for (int i = 0; g == seen && i < kSpinIterations; ++i) {
+            _mm_pause();
+            g = generation_.load(std::memory_order_acquire);
+        }
+        while (g == seen) {
+            generation_.wait(seen, std::memory_order_acquire);
+            g = generation_.load(std::memory_order_acquire);
+        }
+        seen = g;
+        if (stop_.load(std::memory_order_acquire)) return;
+        fn_(ctx_, tid);
+        done_.fetch_add(1, std::memory_order_acq_rel);
+    }
+}
+
+void ThreadPool::run_impl(Trampoline fn, void* ctx) {
+    if (size_ == 1) {
+        fn(ctx, 0);
+        return;
+    }
+    ScopedCoreBinding bind(pinned_ ? 0 : -1);
+    fn_ = fn;
+    ctx_ = ctx;
+    done_.store(0, std::memory_order_relaxed);
+    generation_.fetch_add(1, std::memory_order_acq_rel);
+    generation_.notify_all();
+    fn(ctx, 0);
+    while (done_.load(std::memory_order_acquire) != size_ - 1) _mm_pause();
+}
+
+ThreadPool& shared_thread_pool(int threads) {
+    static std::mutex mu;
+    static std::map<int, std::unique_ptr<ThreadPool>> pools;
+    std::lock_guard<std::mutex> lock(mu);
+    auto& p = pools[threads];
+    if (!p) p = std::make_unique<ThreadPool>(threads);
+    return *p;
+}
+
+int default_thread_count() {
+    const int c = topology().cores;
+    if (c > 0) return c;
+    const unsigned h = std::thread::hardware_concurrency();
+    return h ? int(h) : 1;
+}
+
+}  // namespace flopmeter

@@ -1,0 +1,55 @@
+// A fixed team of threads for the own kernels: worker i is pinned (hwloc) to core i, the
+// calling thread runs member 0 pinned to core 0 for the duration of run() and restored after,
+// so vendor libraries called later (OpenMP, OpenBLAS) still see the caller's own binding.
+// Workers spin briefly between jobs, then sleep on a futex, so back-to-back calls in a timing
+// loop do not pay a wake-up each, and an idle pool does not steal cycles from other libraries.
+#pragma once
+
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace flopmeter {
+
+class ThreadPool {
+public:
+    explicit ThreadPool(int threads);
+    ~ThreadPool();
+    ThreadPool(const ThreadPool&) = delete;
+    ThreadPool& operator=(const ThreadPool&) = delete;
+
+    int size() const { return size_; }
+    bool pinned() const { return pinned_; }
+    std::string binding() const;  // e.g. "threads 0..1 pinned to cores 0..1 (hwloc)"
+
+    // Runs f(tid) for tid in [0, size()) concurrently and returns when all have finished.
+    template <class F>
+    void run(F&& f) {
+        run_impl(
+            [](void* ctx, int tid) { (*static_cast<std::remove_reference_t<F>*>(ctx))(tid); },
+            static_cast<void*>(&f));
+    }
+
+private:
+    using Trampoline = void (*)(void*, int);
+    void run_impl(Trampoline fn, void* ctx);
+    void worker_main(int tid);
+
+    int size_ = 1;
+    bool pinned_ = false;
+    std::vector<std::thread> workers_;
+    std::atomic<std::uint64_t> generation_{0};
+    std::atomic<int> done_{0};
+    std::atomic<bool> stop_{false};
+    Trampoline fn_ = nullptr;
+    void* ctx_ = nullptr;
+};
+
+// A process-wide pool per thread count, created on first use.
+ThreadPool& shared_thread_pool(int threads);
+
+// Threads to use when the user does not say: one per core.
+int default_thread_count();
+
+}  // namespace flopmeter

@@ -1,0 +1,21 @@
+// dgemm_avx2_6x8: fp64 micro-kernel, AVX2+FMA.
+// Tile 6x8 of C in 6 x 2 vector accumulators; per k step 2 aligned vector loads of the
+// B micro-panel, 6 broadcasts of A, 12 FMAs. Measured against 2*MR*NR*kc model FLOPs.
+#include "kernels/gemm/own/gemm_driver.hpp"
+#include "kernels/gemm/own/microkernel.hpp"
+#include "kernels/gemm/own/microkernel_body.hpp"
+#include "kernels/gemm/own/vec_avx2.hpp"
+
+namespace flopmeter::own {
+
+void dgemm_avx2_6x8(std::int64_t kc, const double* ap, const double* bp, double* c, std::int64_t ldc, double alpha,
+                    double beta) {
+    microkernel_body<VecAvx2<double>, 6, 2>(kc, ap, bp, c, ldc, alpha, beta);
+}
+
+void tile_dgemm_avx2_6x8(const GemmProblem& p, const GemmOperands& o, const ThreadTile& t, const Blocking& b, void* ap,
+                        void* bp, void* s) {
+    gemm_own_tile<double, double, double, 1, dgemm_avx2_6x8>(p, o, t, b, ap, bp, s);
+}
+
+}  // namespace flopmeter::own

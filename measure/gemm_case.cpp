@@ -1,0 +1,128 @@
+#include "measure/gemm_case.hpp"
+
+#include <cstring>
+#include <random>
+
+#include "core/bf16.hpp"
+#include "core/error.hpp"
+#include "core/flops.hpp"
+
+namespace flopmeter {
+
+namespace {
+
+void fill_uniform(void* dst, DType t, std::int64_t count, std::uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    std::uniform_real_distribution<float> d(-1.0f, 1.0f);
+    switch (t) {
+        case DType::fp32: {
+            auto* p = static_cast<float*>(dst);
+            for (std::int64_t i = 0; i < count; ++i) p[i] = d(rng);
+            break;
+        }
+        case DType::fp64: {
+            auto* p = static_cast<double*>(dst);
+            std::uniform_real_distribution<double> dd(-1.0, 1.0);
+            for (std::int64_t i = 0; i < count; ++i) p[i] = dd(rng);
+            break;
+        }
+        case DType::bf16: {
+            auto* p = static_cast<bf16*>(dst);
+            for (std::int64_t i = 0; i < count; ++i) p[i] = bf16(d(rng));
+            break;
+        }
+        default: throw UsageError("no initialiser for dtype " + std::string(dtype_name(t)));
+    }
+}
+
+std::string fmt_double(double x) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", x);
+    return buf;
+}
+
+}  // namespace
+
+std::string gemm_case_name(const GemmCaseSpec& s) {
+    const GemmProblem& p = s.problem;
+    std::string n = "gemm/" + s.backend + "/" + std::string(dtype_name(p.dtype)) + "/" +
+                    std::string(layout_name(p.layout)) + "/" + std::to_string(p.m) + "x" +
+                    std::to_string(p.n) + "x" + std::to_string(p.k);
+    if (p.alpha != 1.0 || p.beta != 0.0) n += "/a" + fmt_double(p.alpha) + "b" + fmt_double(p.beta);
+    return n + "/t" + std::to_string(s.threads);
+}
+
+GemmCase::GemmCase(const GemmCaseSpec& spec) : spec_(spec) {
+    backend_ = &find_gemm_backend(spec.backend);
+    const GemmProblem& p = spec.problem;
+    check_gemm_problem(p);
+    const DType ct = gemm_c_dtype(p.dtype);
+    const std::int64_t na = p.m * p.k, nb = p.k * p.n, nc = p.m * p.n;
+    a_.reset(std::size_t(na) * dtype_size(p.dtype));
+    b_.reset(std::size_t(nb) * dtype_size(p.dtype));
+    c_.reset(std::size_t(nc) * dtype_size(ct));
+    c_init_.reset(std::size_t(nc) * dtype_size(ct));
+    fill_uniform(a_.data(), p.dtype, na, 1);
+    fill_uniform(b_.data(), p.dtype, nb, 2);
+    fill_uniform(c_init_.data(), ct, nc, 3);
+    std::memcpy(c_.data(), c_init_.data(), c_.size());
+    ops_ = GemmOperands{a_.data(), b_.data(), c_.data(), gemm_lda(p), gemm_ldb(p), gemm_ldc(p)};
+    plan_ = make_gemm_plan(*backend_, p, spec.threads);
+}
+
+ValidationReport GemmCase::validate() {
+    std::memcpy(c_.data(), c_init_.data(), c_.size());
+    plan_->run(ops_);
+    return validate_gemm(spec_.problem, ops_, c_init_.data(), c_.data());
+}
+
+CaseResult GemmCase::describe() const {
+    const GemmProblem& p = spec_.problem;
+    CaseResult r;
+    r.op = "gemm";
+    r.name = gemm_case_name(spec_);
+    r.backend = spec_.backend;
+    r.dtype = std::string(dtype_name(p.dtype));
+    r.dims = {{"m", p.m}, {"n", p.n}, {"k", p.k}};
+    r.params = {{"layout", std::string(layout_name(p.layout))},
+                {"alpha", fmt_double(p.alpha)},
+                {"beta", fmt_double(p.beta)},
+                {"c_dtype", std::string(dtype_name(gemm_c_dtype(p.dtype)))}};
+    r.threads = spec_.threads;
+    r.model_flops = flops::gemm_model_flops(p.m, p.n, p.k);
+    r.executed_flops = flops::gemm_executed_flops(p.m, p.n, p.k, p.alpha, p.beta);
+    const double in = double(dtype_size(p.dtype)), out = double(dtype_size(gemm_c_dtype(p.dtype)));
+    r.bytes = flops::gemm_bytes(p.m, p.n, p.k, in, in, out, p.beta).total();
+    if (plan_) {
+        r.kernel_set = plan_->kernel_set();
+        r.binding = plan_->binding();
+        r.workspace_bytes = plan_->workspace_bytes();
+    }
+    if (backend_) r.warnings = backend_->warnings();
+    return r;
+}
+
+CaseResult measure_gemm(const GemmCaseSpec& spec, const SamplerConfig& cfg) {
+    GemmCase c(spec);  // usage errors propagate
+    CaseResult r = c.describe();
+    try {
+        const ValidationReport v = c.validate();
+        r.validated = v.passed;
+        r.validation_max_error = v.max_error_ratio;
+        r.validation_checked = v.checked;
+        r.validation_detail = v.detail;
+        if (!v.passed) {
+            r.status = CaseStatus::validation_failed;
+            r.error = "validation failed: " + v.detail;
+            return r;
+        }
+        r.measurement = sample([&] { c.run(); }, cfg);
+        if (!r.measurement.converged) r.warnings.push_back(unconverged_message(r.measurement, cfg));
+    } catch (const std::exception& e) {
+        r.status = CaseStatus::error;
+        r.error = e.what();
+    }
+    return r;
+}
+
+}  // namespace flopmeter

@@ -1,0 +1,109 @@
+#include "measure/gemm_validate.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <random>
+#include <vector>
+
+#include "core/bf16.hpp"
+#include "kernels/gemm/gemm_reference.hpp"
+
+namespace flopmeter {
+
+double gemm_tolerance_factor(DType dtype) {
+    switch (dtype) {
+        case DType::fp64: return 16.0 * std::ldexp(1.0, -53);
+        case DType::bf16: return 32.0 * std::ldexp(1.0, -24);
+        default: return 16.0 * std::ldexp(1.0, -24);
+    }
+}
+
+namespace {
+
+template <class In>
+double abs_dot(Layout layout, std::int64_t i, std::int64_t j, std::int64_t k, const In* a, std::int64_t lda,
+               const In* b, std::int64_t ldb) {
+    const bool ta = layout_trans_a(layout), tb = layout_trans_b(layout);
+    double s = 0;
+    for (std::int64_t p = 0; p < k; ++p)
+        s += std::fabs(double(ta ? a[p * lda + i] : a[i * lda + p])) *
+             std::fabs(double(tb ? b[j * ldb + p] : b[p * ldb + j]));
+    return s;
+}
+
+template <class In, class Out>
+ValidationReport check(const GemmProblem& p, const GemmOperands& ops, const Out* before, const Out* after) {
+    const In* a = static_cast<const In*>(ops.a);
+    const In* b = static_cast<const In*>(ops.b);
+    std::vector<std::pair<std::int64_t, std::int64_t>> pts;
+    if (double(p.m) * double(p.n) <= 65536.0) {
+        for (std::int64_t i = 0; i < p.m; ++i)
+            for (std::int64_t j = 0; j < p.n; ++j) pts.emplace_back(i, j);
+    } else {
+        auto spread = [](std::int64_t len, std::int64_t count, auto&& f) {
+            if (len <= count) {
+                for (std::int64_t x = 0; x < len; ++x) f(x);
+            } else {
+                for (std::int64_t t = 0; t < count; ++t) f(t * (len - 1) / (count - 1));
+            }
+        };
+        for (std::int64_t i : {std::int64_t(0), p.m - 1}) spread(p.n, 1024, [&](std::int64_t j) { pts.emplace_back(i, j); });
+        for (std::int64_t j : {std::int64_t(0), p.n - 1}) spread(p.m, 1024, [&](std::int64_t i) { pts.emplace_back(i, j); });
+        std::mt19937_64 rng(12345);
+        std::uniform_int_distribution<std::int64_t> di(0, p.m - 1), dj(0, p.n - 1);
+        for (int t = 0; t < 4096; ++t) pts.emplace_back(di(rng), dj(rng));
+    }
+    const double f = gemm_tolerance_factor(p.dtype) * std::sqrt(double(p.k) + 2.0);
+    ValidationReport r;
+    r.passed = true;
+    for (const auto& [i, j] : pts) {
+        const double acc = gemm_reference_dot<In, double>(p.layout, i, j, p.k, a, ops.lda, b, ops.ldb);
+        const double c0 = p.beta != 0.0 ? double(before[i * ops.ldc + j]) : 0.0;
+        const double ref = gemm_reference_epilogue<double, double>(acc, p.alpha, p.beta, c0);
+        const double got = double(after[i * ops.ldc + j]);
+        const double bound =
+            f * (std::fabs(p.alpha) * abs_dot<In>(p.layout, i, j, p.k, a, ops.lda, b, ops.ldb) +
+                 std::fabs(p.beta * c0)) +
+            1e-300;
+        const double err = std::fabs(got - ref);
+        const double ratio = std::isfinite(got) ? err / bound : INFINITY;
+        ++r.checked;
+        if (ratio > r.max_error_ratio) r.max_error_ratio = ratio;
+        if (!(ratio <= 1.0) && r.passed) {
+            r.passed = false;
+            char buf[256];
+            std::snprintf(buf, sizeof buf, "C[%lld][%lld] = %.9g, expected %.9g (error %.3g > bound %.3g)",
+                          static_cast<long long>(i), static_cast<long long>(j), got, ref, err, bound);
+            r.detail = buf;
+        }
+    }
+    if (r.passed) {
+        char buf[128];
+        std::snprintf(buf, sizeof buf, "%lld entries checked, max error %.3g of the bound",
+                      static_cast<long long>(r.checked), r.max_error_ratio);
+        r.detail = buf;
+    }
+    return r;
+}
+
+}  // namespace
+
+ValidationReport validate_gemm(const GemmProblem& p, const GemmOperands& ops, const void* c_before,
+                               const void* c_after) {
+    switch (p.dtype) {
+        case DType::fp32:
+            return check<float, float>(p, ops, static_cast<const float*>(c_before), static_cast<const float*>(c_after));
+        case DType::fp64:
+            return check<double, double>(p, ops, static_cast<const double*>(c_before),
+                                         static_cast<const double*>(c_after));
+        case DType::bf16:
+            return check<bf16, float>(p, ops, static_cast<const float*>(c_before), static_cast<const float*>(c_after));
+        default: {
+            ValidationReport r;
+            r.detail = "no oracle for dtype " + std::string(dtype_name(p.dtype));
+            return r;
+        }
+    }
+}
+
+}  // namespace flopmeter

@@ -1,0 +1,52 @@
+// The plain record every measurement produces, whatever the op or backend. Printers (table,
+// JSON, Markdown, CSV) read it; none of them knows how it was measured.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "measure/sampler.hpp"
+
+namespace flopmeter {
+
+enum class CaseStatus { ok, validation_failed, unavailable, error };
+std::string case_status_name(CaseStatus s);
+
+struct CaseResult {
+    std::string op;       // "gemm", "attention"
+    std::string name;     // unique case name, e.g. "gemm/own/fp32/nn/2048x2048x2048"
+    std::string backend;  // "own", "openblas", ...
+    std::string dtype;
+    std::vector<std::pair<std::string, std::int64_t>> dims;       // m, n, k / b, h, sq, ...
+    std::vector<std::pair<std::string, std::string>> params;      // layout, alpha, beta, causal, ...
+    int threads = 1;
+    std::string binding;     // how threads were placed
+    std::string kernel_set;  // what actually ran
+    std::string cache_mode = "warm";
+
+    // From core/flops.hpp only.
+    double model_flops = 0, executed_flops = 0, bytes = 0;
+
+    // Validation against the oracle, done before timing.
+    bool validated = false;
+    double validation_max_error = 0;  // max |error| / tolerance bound over checked entries (< 1 passes)
+    std::int64_t validation_checked = 0;
+    std::string validation_detail;
+
+    Measurement measurement;  // empty unless status == ok
+    double workspace_bytes = 0;
+
+    CaseStatus status = CaseStatus::ok;
+    std::string error;                  // why, when status != ok
+    std::vector<std::string> warnings;  // overrides, unconverged, ...
+
+    // Rates over the median time; 0 unless status == ok.
+    double seconds() const { return measurement.stats.median; }
+    double model_flops_per_s() const;
+    double executed_flops_per_s() const;
+    double bytes_per_s() const;
+};
+
+}  // namespace flopmeter
