@@ -60,13 +60,27 @@ std::vector<ThreadTile> split_threads(std::int64_t m, std::int64_t n, int mr, in
 
 namespace {
 
+// FLOPMETER_OWN_BLOCKING=kc,mc,nc overrides the table's cache blocking (for tuning on a new
+// CPU); mc and nc are rounded up to multiples of mr and nr.
+void apply_blocking_override(Blocking& bl) {
+    const char* e = std::getenv("FLOPMETER_OWN_BLOCKING");
+    if (!e || !*e) return;
+    int kc = 0, mc = 0, nc = 0;
+    char tail = 0;
+    if (std::sscanf(e, "%d,%d,%d%c", &kc, &mc, &nc, &tail) != 3 || kc < 1 || mc < 1 || nc < 1 || kc > 65536 ||
+        mc > 1 << 20 || nc > 1 << 20)
+        throw UsageError(std::string("FLOPMETER_OWN_BLOCKING='") + e + "' must be three positive integers kc,mc,nc");
+    bl.kc = kc;
+    bl.mc = (mc + bl.mr - 1) / bl.mr * bl.mr;
+    bl.nc = (nc + bl.nr - 1) / bl.nr * bl.nr;
+}
+
 class OwnGemmPlan final : public GemmPlan {
 public:
     OwnGemmPlan(const GemmProblem& p, int threads)
         : p_(p), kernel_(&choose_kernel(p.dtype, isa_active())), blocking_(kernel_->blocking),
           pool_(&shared_thread_pool(threads)) {
-        if (const char* e = std::getenv("FLOPMETER_OWN_BLOCKING"))  // TEMP tuning
-            std::sscanf(e, "%d,%d,%d", &blocking_.kc, &blocking_.mc, &blocking_.nc);
+        apply_blocking_override(blocking_);
         tiles_ = split_threads(p.m, p.n, blocking_.mr, blocking_.nr, pool_->size());
         for (const auto& t : tiles_) {
             const PackSizes s = pack_sizes(blocking_, kernel_->k_pack, t, p.k);
