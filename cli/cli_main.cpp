@@ -16,6 +16,7 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
     CLI::App* bench = app.add_subcommand("bench", "Validate, then time kernels (gemm)");
     bench->require_subcommand(1);
     register_bench_gemm(*bench, io, action);
+    register_roofline(app, io, action);
 
     try {
         app.parse(argc, argv);

@@ -15,6 +15,8 @@
 #include "core/thread_pool.hpp"
 #include "measure/gemm_case.hpp"
 #include "measure/result_json.hpp"
+#include "measure/roofline/peak.hpp"
+#include "measure/system_checks.hpp"
 
 namespace flopmeter {
 
@@ -29,6 +31,8 @@ struct BenchGemmOptions {
     std::string json_path, markdown_path;
     SamplerConfig sampler;
     int rounds = 1;
+    std::string cache = "warm";
+    bool no_probe = false;
 };
 
 struct Shape {
@@ -108,6 +112,11 @@ int run_bench_gemm(const BenchGemmOptions& o, Io io) {
     const auto shapes = collect_shapes(o);
     if (!(o.sampler.target_rel_ci > 0)) throw UsageError("--target-ci must be positive");
     if (!(o.sampler.budget_s > 0)) throw UsageError("--budget must be positive");
+    if (o.cache != "warm" && o.cache != "cold") throw UsageError("unknown --cache '" + o.cache + "' (valid: warm, cold)");
+    MeasureOptions mo;
+    mo.sampler = o.sampler;
+    mo.cache = o.cache == "cold" ? CacheMode::cold : CacheMode::warm;
+    mo.probe_clock = !o.no_probe;
 
     // A backend that cannot run any requested dtype here is an error before anything runs.
     for (const auto* b : backends) {
@@ -136,8 +145,14 @@ int run_bench_gemm(const BenchGemmOptions& o, Io io) {
             check_gemm_problem(p);
         }
 
+    MeasureContext ctx(threads);
+    for (DType d : dtypes) {
+        const PeakResult pk = peak_for_dtype(d, threads);
+        if (pk.flops_per_s > 0) mo.ceilings[std::string(dtype_name(d))] = pk.flops_per_s;
+    }
     ResultsDocument doc;
     doc.provenance = collect_provenance();
+    for (auto& w : system_warnings(read_system_state())) doc.warnings.push_back(w);
     doc.warnings = environment_warnings();
     for (const auto* b : backends)
         for (auto& w : b->warnings()) doc.warnings.push_back(w);
@@ -178,7 +193,7 @@ int run_bench_gemm(const BenchGemmOptions& o, Io io) {
                 if (!last_backend.empty() && last_backend != b.name)
                     std::this_thread::sleep_for(std::chrono::milliseconds(200));
                 last_backend = b.name;
-                CaseResult r = measure_gemm(spec, o.sampler);
+                CaseResult r = measure_gemm(spec, mo, ctx);
                 if (!have[idx] || r.status != CaseStatus::ok) {
                     results[idx] = std::move(r);
                     have[idx] = true;
@@ -192,6 +207,7 @@ int run_bench_gemm(const BenchGemmOptions& o, Io io) {
                         w.push_back(unconverged_message(results[idx].measurement, o.sampler));
                 }
             }
+    for (const auto& w : ctx.warnings()) doc.warnings.push_back(w);
     bool failed = false;
     for (auto& r : results) {
         if (r.status == CaseStatus::validation_failed || r.status == CaseStatus::error) failed = true;
@@ -211,7 +227,7 @@ int run_bench_gemm(const BenchGemmOptions& o, Io io) {
     for (const auto& r : doc.results)
         if (r.backend == backends.front()->name && r.status == CaseStatus::ok) first_rate[key(r)] = r.model_flops_per_s();
 
-    std::vector<std::string> headers = {"backend", "dtype", "layout", "M", "N", "K", "time", "GFLOP/s", "GB/s", "CI95", "n"};
+    std::vector<std::string> headers = {"backend", "dtype", "layout", "M", "N", "K", "time", "GFLOP/s", "%peak", "GB/s", "CI95", "n"};
     if (backends.size() > 1) headers.push_back("vs " + backends.front()->name);
     headers.push_back("kernel set");
     Table t(headers);
@@ -223,8 +239,10 @@ int run_bench_gemm(const BenchGemmOptions& o, Io io) {
                                         std::to_string(r.dims[1].second), std::to_string(r.dims[2].second)};
         if (r.status == CaseStatus::ok) {
             row.insert(row.end(), {fmt_time(r.seconds()), fmt_fixed(r.model_flops_per_s() / 1e9, 1),
+                                   r.pct_of_ceiling >= 0 ? fmt_fixed(100.0 * r.pct_of_ceiling, 1) : "-",
                                    fmt_fixed(r.bytes_per_s() / 1e9, 2),
-                                   ci_cell(r) + (r.measurement.converged ? "" : " UNCONVERGED"),
+                                   ci_cell(r) + (r.measurement.converged ? "" : " UNCONVERGED") +
+                                       (r.contended ? " CONTENDED" : ""),
                                    std::to_string(r.measurement.stats.n)});
             if (backends.size() > 1) {
                 auto it = first_rate.find(key(r));
@@ -237,19 +255,19 @@ int run_bench_gemm(const BenchGemmOptions& o, Io io) {
             const std::string what = r.status == CaseStatus::validation_failed ? "FAILED validation"
                                    : r.status == CaseStatus::unavailable       ? "unavailable"
                                                                                : "ERROR";
-            row.insert(row.end(), {what, "-", "-", "-", "-"});
+            row.insert(row.end(), {what, "-", "-", "-", "-", "-"});
             if (backends.size() > 1) row.push_back("-");
             row.push_back(r.kernel_set);
             notes.push_back(r.name + ": " + r.error);
         }
         t.add_row(row);
         for (const auto& w : r.warnings)
-            if (w.rfind("UNCONVERGED", 0) == 0) notes.push_back(r.name + ": " + w);
+            if (w.rfind("UNCONVERGED", 0) == 0 || w.rfind("CONTENDED", 0) == 0) notes.push_back(r.name + ": " + w);
     }
 
     const Provenance& p = doc.provenance;
     io.out << "GEMM on " << p.cpu_model << " | " << threads << " thread(s) | model FLOPs (2MNK) over the median "
-           << "time | warm cache | stop at CI95 +-" << fmt_sig(100.0 * o.sampler.target_rel_ci, 3) << "% or "
+           << "time | " << o.cache << " cache | %peak of the measured FMA/dot ceiling | stop at CI95 +-" << fmt_sig(100.0 * o.sampler.target_rel_ci, 3) << "% or "
            << fmt_sig(o.sampler.budget_s, 3) << " s per case\n\n";
     t.print(io.out);
     std::set<std::string> seen;
@@ -295,6 +313,8 @@ void register_bench_gemm(CLI::App& bench, Io io, Action& action) {
     sub->add_option("--target-ci", o->sampler.target_rel_ci, "Stop when the 95% CI of the median is within this fraction (default 0.01)");
     sub->add_option("--budget", o->sampler.budget_s, "Seconds of sampling per case at most (default 2)");
     sub->add_option("--min-samples", o->sampler.min_samples, "Samples per case at least (default 10)");
+    sub->add_option("--cache", o->cache, "warm (default) or cold: caches scrubbed and operands rotated between samples");
+    sub->add_flag("--no-clock-probe", o->no_probe, "Skip the add-chain clock probes (contention detection)");
     sub->add_option("--rounds", o->rounds, "Measure every case this many times round-robin and pool the samples (default 1)");
     sub->callback([o, io, &action] { action = [o, io] { return run_bench_gemm(*o, io); }; });
 }

@@ -1,11 +1,15 @@
 #include "measure/gemm_case.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <random>
 
 #include "core/bf16.hpp"
 #include "core/error.hpp"
 #include "core/flops.hpp"
+#include "core/memory_info.hpp"
+#include "measure/cache_scrub.hpp"
 
 namespace flopmeter {
 
@@ -52,28 +56,55 @@ std::string gemm_case_name(const GemmCaseSpec& s) {
     return n + "/t" + std::to_string(s.threads);
 }
 
-GemmCase::GemmCase(const GemmCaseSpec& spec) : spec_(spec) {
+int gemm_cold_operand_sets(const GemmProblem& p) {
+    const double one = gemm_footprint_bytes(p);
+    const double want = double(cold_rotation_bytes());
+    int sets = one >= want ? 1 : int(std::ceil(want / one));
+    sets = std::min(sets, 8);
+    const double avail = double(available_memory_bytes());
+    while (sets > 1 && double(sets) * one > 0.4 * avail) --sets;
+    return sets;
+}
+
+GemmCase::GemmCase(const GemmCaseSpec& spec, int operand_sets) : spec_(spec) {
     backend_ = &find_gemm_backend(spec.backend);
     const GemmProblem& p = spec.problem;
     check_gemm_problem(p);
     const DType ct = gemm_c_dtype(p.dtype);
     const std::int64_t na = p.m * p.k, nb = p.k * p.n, nc = p.m * p.n;
-    a_.reset(std::size_t(na) * dtype_size(p.dtype));
-    b_.reset(std::size_t(nb) * dtype_size(p.dtype));
-    c_.reset(std::size_t(nc) * dtype_size(ct));
+    sets_.resize(std::size_t(std::max(1, operand_sets)));
+    for (auto& s : sets_) {
+        s.a.reset(std::size_t(na) * dtype_size(p.dtype));
+        s.b.reset(std::size_t(nb) * dtype_size(p.dtype));
+        s.c.reset(std::size_t(nc) * dtype_size(ct));
+    }
     c_init_.reset(std::size_t(nc) * dtype_size(ct));
-    fill_uniform(a_.data(), p.dtype, na, 1);
-    fill_uniform(b_.data(), p.dtype, nb, 2);
+    fill_uniform(sets_[0].a.data(), p.dtype, na, 1);
+    fill_uniform(sets_[0].b.data(), p.dtype, nb, 2);
     fill_uniform(c_init_.data(), ct, nc, 3);
-    std::memcpy(c_.data(), c_init_.data(), c_.size());
-    ops_ = GemmOperands{a_.data(), b_.data(), c_.data(), gemm_lda(p), gemm_ldb(p), gemm_ldc(p)};
+    for (auto& s : sets_) {
+        if (&s != &sets_[0]) {
+            std::memcpy(s.a.data(), sets_[0].a.data(), s.a.size());
+            std::memcpy(s.b.data(), sets_[0].b.data(), s.b.size());
+        }
+        std::memcpy(s.c.data(), c_init_.data(), s.c.size());
+    }
+    ops_ = GemmOperands{sets_[0].a.data(), sets_[0].b.data(), sets_[0].c.data(), gemm_lda(p), gemm_ldb(p), gemm_ldc(p)};
     plan_ = make_gemm_plan(*backend_, p, spec.threads);
 }
 
+void GemmCase::select_operand_set(int i) {
+    Operands& s = sets_[std::size_t(i) % sets_.size()];
+    ops_.a = s.a.data();
+    ops_.b = s.b.data();
+    ops_.c = s.c.data();
+}
+
 ValidationReport GemmCase::validate() {
-    std::memcpy(c_.data(), c_init_.data(), c_.size());
+    select_operand_set(0);
+    std::memcpy(sets_[0].c.data(), c_init_.data(), c_init_.size());
     plan_->run(ops_);
-    return validate_gemm(spec_.problem, ops_, c_init_.data(), c_.data());
+    return validate_gemm(spec_.problem, ops_, c_init_.data(), sets_[0].c.data());
 }
 
 CaseResult GemmCase::describe() const {
@@ -93,6 +124,7 @@ CaseResult GemmCase::describe() const {
     r.executed_flops = flops::gemm_executed_flops(p.m, p.n, p.k, p.alpha, p.beta);
     const double in = double(dtype_size(p.dtype)), out = double(dtype_size(gemm_c_dtype(p.dtype)));
     r.bytes = flops::gemm_bytes(p.m, p.n, p.k, in, in, out, p.beta).total();
+    r.operand_bytes = gemm_footprint_bytes(p);
     if (plan_) {
         r.kernel_set = plan_->kernel_set();
         r.binding = plan_->binding();
@@ -102,27 +134,11 @@ CaseResult GemmCase::describe() const {
     return r;
 }
 
-CaseResult measure_gemm(const GemmCaseSpec& spec, const SamplerConfig& cfg) {
-    GemmCase c(spec);  // usage errors propagate
-    CaseResult r = c.describe();
-    try {
-        const ValidationReport v = c.validate();
-        r.validated = v.passed;
-        r.validation_max_error = v.max_error_ratio;
-        r.validation_checked = v.checked;
-        r.validation_detail = v.detail;
-        if (!v.passed) {
-            r.status = CaseStatus::validation_failed;
-            r.error = "validation failed: " + v.detail;
-            return r;
-        }
-        r.measurement = sample([&] { c.run(); }, cfg);
-        if (!r.measurement.converged) r.warnings.push_back(unconverged_message(r.measurement, cfg));
-    } catch (const std::exception& e) {
-        r.status = CaseStatus::error;
-        r.error = e.what();
-    }
-    return r;
+CaseResult measure_gemm(const GemmCaseSpec& spec, const MeasureOptions& o, MeasureContext& ctx) {
+    check_gemm_problem(spec.problem);
+    const int sets = o.cache == CacheMode::cold ? gemm_cold_operand_sets(spec.problem) : 1;
+    GemmCase c(spec, sets);  // usage errors propagate
+    return measure_case(c, o, ctx);
 }
 
 }  // namespace flopmeter

@@ -1,16 +1,17 @@
 // One GEMM case end to end, in nvbench-like phases: allocate and initialise operands, make
-// the backend's plan, validate against the oracle, then hand a timed call to the sampler.
-// The CLI, the calibration and the Google Benchmark binary all go through this.
+// the backend's plan, validate against the oracle; measure_case() then times it. The CLI, the
+// calibration and the Google Benchmark binary all go through this.
 #pragma once
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/aligned_buffer.hpp"
 #include "kernels/gemm/gemm_backend.hpp"
 #include "measure/gemm_validate.hpp"
-#include "measure/result.hpp"
-#include "measure/sampler.hpp"
+#include "measure/kernel_case.hpp"
+#include "measure/measure_case.hpp"
 
 namespace flopmeter {
 
@@ -20,36 +21,41 @@ struct GemmCaseSpec {
     int threads = 1;
 };
 
-class GemmCase {
+class GemmCase final : public KernelCase {
 public:
     // Allocates operands (uniform [-1, 1], fixed seed) and makes the plan. Throws UsageError /
-    // UnavailableError for bad sizes, unknown or absent backends.
-    explicit GemmCase(const GemmCaseSpec& spec);
+    // UnavailableError for bad sizes, unknown or absent backends. `operand_sets` > 1 allocates
+    // copies of A, B and C to rotate through in cold mode (capped by available memory).
+    explicit GemmCase(const GemmCaseSpec& spec, int operand_sets = 1);
 
-    // Runs the kernel once on fresh C and checks it against the oracle.
-    ValidationReport validate();
-    // The timed call (C is overwritten; with beta != 0 it accumulates, which is harmless).
-    void run() { plan_->run(ops_); }
+    CaseResult describe() const override;
+    ValidationReport validate() override;
+    void run() override { plan_->run(ops_); }  // C is overwritten (accumulates when beta != 0)
+    int operand_sets() const override { return int(sets_.size()); }
+    void select_operand_set(int i) override;
 
     const GemmCaseSpec& spec() const { return spec_; }
     const GemmPlan& plan() const { return *plan_; }
-    const GemmBackend& backend() const { return *backend_; }
-
-    // A result record with the case's identity and FLOP/byte counts filled in (no timing).
-    CaseResult describe() const;
 
 private:
+    struct Operands {
+        AlignedBuffer a, b, c;
+    };
     GemmCaseSpec spec_;
     const GemmBackend* backend_ = nullptr;
-    AlignedBuffer a_, b_, c_, c_init_;
+    std::vector<Operands> sets_;
+    AlignedBuffer c_init_;
     GemmOperands ops_;
     std::unique_ptr<GemmPlan> plan_;
 };
 
 std::string gemm_case_name(const GemmCaseSpec& spec);
 
-// Validate, then time; never throws for kernel-level failures: the status says what happened.
-// Usage errors (bad sizes, unknown backend) still throw, so the CLI can exit 2.
-CaseResult measure_gemm(const GemmCaseSpec& spec, const SamplerConfig& cfg);
+// Operand sets a cold-mode GEMM case rotates through: enough to cover twice the last-level
+// cache, at most 8, and only as many as fit comfortably in available memory.
+int gemm_cold_operand_sets(const GemmProblem& p);
+
+// Builds the case (usage errors propagate) and measures it.
+CaseResult measure_gemm(const GemmCaseSpec& spec, const MeasureOptions& o, MeasureContext& ctx);
 
 }  // namespace flopmeter

@@ -36,7 +36,22 @@ struct CaseResult {
     std::string validation_detail;
 
     Measurement measurement;  // empty unless status == ok
-    double workspace_bytes = 0;
+    double workspace_bytes = 0;  // extra memory the kernel holds beyond its operands
+    double operand_bytes = 0;    // memory of the operands (one set)
+
+    // Effective clock from the add-chain probe before and after the case (and between samples
+    // of long cases); 0 when probing was off. `contended` when any reading fell more than 10%
+    // below the highest seen in this process.
+    double clock_ghz_before = 0, clock_ghz_after = 0, clock_ghz_min = 0, clock_ghz_reference = 0;
+    bool contended = false;
+
+    // FLOPs counted by hardware counters over one call; < 0 when counters are unavailable.
+    double counted_flops = -1;
+
+    // Rate as a fraction of the measured ceiling for this dtype (same threads), and of the
+    // datasheet peak where one is known; < 0 when unknown. Separate fields, never mixed.
+    double ceiling_flops_per_s = -1, pct_of_ceiling = -1;
+    double datasheet_flops_per_s = -1, pct_of_datasheet = -1;
 
     CaseStatus status = CaseStatus::ok;
     std::string error;                  // why, when status != ok

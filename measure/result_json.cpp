@@ -136,12 +136,21 @@ ojson case_to_json(const CaseResult& r) {
                        {"warmup_runs", m.warmup_runs},
                        {"warmup_s", m.warmup_s},
                        {"elapsed_s", m.elapsed_s},
+                       {"flagged_samples", m.flagged},
                        {"samples", m.samples}};
         j["rates"] = {{"model_flops_per_s", r.model_flops_per_s()},
                       {"executed_flops_per_s", r.executed_flops_per_s()},
                       {"bytes_per_s", r.bytes_per_s()}};
     }
-    j["workspace_bytes"] = r.workspace_bytes;
+    j["memory"] = {{"operand_bytes", r.operand_bytes}, {"workspace_bytes", r.workspace_bytes}};
+    auto opt = [](double x) { return x >= 0 ? ojson(x) : ojson(nullptr); };
+    j["clock"] = {{"ghz_before", r.clock_ghz_before}, {"ghz_after", r.clock_ghz_after}, {"ghz_min", r.clock_ghz_min},
+                  {"ghz_reference", r.clock_ghz_reference}, {"contended", r.contended}};
+    j["counted_flops"] = opt(r.counted_flops);
+    j["ceiling"] = {{"measured_flops_per_s", opt(r.ceiling_flops_per_s)},
+                    {"pct_of_measured", opt(r.pct_of_ceiling)},
+                    {"datasheet_flops_per_s", opt(r.datasheet_flops_per_s)},
+                    {"pct_of_datasheet", opt(r.pct_of_datasheet)}};
     j["warnings"] = r.warnings;
     return j;
 }
@@ -185,6 +194,7 @@ CaseResult case_from_json(const json& j) {
         m.warmup_runs = t.value("warmup_runs", std::int64_t(0));
         m.warmup_s = t.value("warmup_s", 0.0);
         m.elapsed_s = t.value("elapsed_s", 0.0);
+        m.flagged = t.value("flagged_samples", std::vector<std::int64_t>{});
         if (!m.samples.empty()) {
             m.stats = summarize(m.samples);
         } else {
@@ -202,7 +212,29 @@ CaseResult case_from_json(const json& j) {
             s.cv = t.value("cv", 0.0);
         }
     }
-    r.workspace_bytes = j.value("workspace_bytes", 0.0);
+    auto num = [](const json& o, const char* k, double dflt) {
+        return o.contains(k) && o[k].is_number() ? o[k].get<double>() : dflt;
+    };
+    if (j.contains("memory")) {
+        r.operand_bytes = num(j["memory"], "operand_bytes", 0.0);
+        r.workspace_bytes = num(j["memory"], "workspace_bytes", 0.0);
+    }
+    if (j.contains("clock")) {
+        const json& c = j["clock"];
+        r.clock_ghz_before = num(c, "ghz_before", 0.0);
+        r.clock_ghz_after = num(c, "ghz_after", 0.0);
+        r.clock_ghz_min = num(c, "ghz_min", 0.0);
+        r.clock_ghz_reference = num(c, "ghz_reference", 0.0);
+        r.contended = c.value("contended", false);
+    }
+    r.counted_flops = num(j, "counted_flops", -1.0);
+    if (j.contains("ceiling")) {
+        const json& c = j["ceiling"];
+        r.ceiling_flops_per_s = num(c, "measured_flops_per_s", -1.0);
+        r.pct_of_ceiling = num(c, "pct_of_measured", -1.0);
+        r.datasheet_flops_per_s = num(c, "datasheet_flops_per_s", -1.0);
+        r.pct_of_datasheet = num(c, "pct_of_datasheet", -1.0);
+    }
     r.warnings = j.value("warnings", std::vector<std::string>{});
     return r;
 }

@@ -1,6 +1,6 @@
 // The timing phases shared by every kernel: warm up, then take samples until the 95% CI of
 // the median is within the target or the time budget runs out. Nothing is allocated or
-// validated in here: callers do that before (see gemm_case.hpp).
+// validated in here: callers do that before (see measure_case.hpp).
 #pragma once
 
 #include <cstdint>
@@ -31,12 +31,17 @@ struct Measurement {
     std::int64_t warmup_runs = 0;
     double warmup_s = 0, elapsed_s = 0;
     std::string stop_reason;      // "ci_target", "budget", "max_samples"
+    std::vector<std::int64_t> flagged;  // indices of samples taken while the core was slowed
 };
 
-// `run` is the timed call. `between` (optional) runs before each sample, outside the timed
-// region (cache scrubbing, buffer rotation, clock probes).
-Measurement sample(const std::function<void()>& run, const SamplerConfig& cfg,
-                   const std::function<void()>& between = {});
+// Runs `calls` back-to-back calls of the kernel and returns their total duration in seconds,
+// measured by whatever clock suits the device (steady clock on the CPU, events on a GPU).
+using TimedFn = std::function<double(std::int64_t calls)>;
+
+// `between(i)` (optional) runs before sample i, outside the timed region: cache scrubbing,
+// buffer rotation, clock probes. It is also called before each warm-up run with i = -1.
+Measurement sample(const TimedFn& timed, const SamplerConfig& cfg,
+                   const std::function<void(std::int64_t)>& between = {});
 
 // Pools the samples of a later measurement of the same case into `into` (rounds run
 // round-robin across backends), recomputing statistics and convergence.
@@ -46,5 +51,8 @@ void merge_measurement(Measurement& into, const Measurement& more, const Sampler
 std::string unconverged_message(const Measurement& m, const SamplerConfig& cfg);
 
 double now_seconds();  // steady clock
+
+// A TimedFn for a CPU call: wall time of `calls` back-to-back calls on the steady clock.
+TimedFn steady_clock_timer(std::function<void()> run);
 
 }  // namespace flopmeter

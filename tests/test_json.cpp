@@ -7,10 +7,11 @@
 using namespace flopmeter;
 
 TEST_CASE("results JSON round-trips", "[json]") {
-    SamplerConfig cfg;
-    cfg.budget_s = 0.2;
-    cfg.min_samples = 6;
-    CaseResult r = measure_gemm({"own", GemmProblem{64, 48, 32, Layout::nt, DType::fp32, 1.0, 0.5}, 1}, cfg);
+    MeasureOptions mo;
+    mo.sampler.budget_s = 0.2;
+    mo.sampler.min_samples = 6;
+    MeasureContext ctx(1);
+    CaseResult r = measure_gemm({"own", GemmProblem{64, 48, 32, Layout::nt, DType::fp32, 1.0, 0.5}, 1}, mo, ctx);
     REQUIRE(r.status == CaseStatus::ok);
     ResultsDocument doc;
     doc.provenance = collect_provenance();

@@ -1,0 +1,132 @@
+#include "measure/measure_case.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+
+#include "measure/perf_counters.hpp"
+
+namespace flopmeter {
+
+double KernelCase::timed_run(std::int64_t calls) {
+    const auto t0 = std::chrono::steady_clock::now();
+    for (std::int64_t i = 0; i < calls; ++i) run();
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+std::string cache_mode_name(CacheMode m) { return m == CacheMode::cold ? "cold" : "warm"; }
+
+MeasureContext::MeasureContext(int threads) : clock_(threads) {}
+
+CacheScrubber& MeasureContext::scrubber() {
+    if (!scrubber_) scrubber_ = std::make_unique<CacheScrubber>();
+    return *scrubber_;
+}
+
+void MeasureContext::warn(const std::string& w) {
+    if (std::find(warnings_.begin(), warnings_.end(), w) == warnings_.end()) warnings_.push_back(w);
+}
+
+namespace {
+constexpr double kProbeInterval = 0.1;  // seconds of sampling between clock probes in long cases
+
+std::string fmt(const char* f, double x) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, f, x);
+    return buf;
+}
+}  // namespace
+
+CaseResult measure_case(KernelCase& c, const MeasureOptions& o, MeasureContext& ctx) {
+    CaseResult r = c.describe();
+    r.cache_mode = cache_mode_name(o.cache);
+    try {
+        const ValidationReport v = c.validate();
+        r.validated = v.passed;
+        r.validation_max_error = v.max_error_ratio;
+        r.validation_checked = v.checked;
+        r.validation_detail = v.detail;
+        if (!v.passed) {
+            r.status = CaseStatus::validation_failed;
+            r.error = "validation failed: " + v.detail;
+            return r;
+        }
+
+        ClockMonitor& clock = ctx.clock();
+        struct Probe {
+            std::int64_t before_sample;  // probe taken before this sample index
+            ClockReading reading;
+        };
+        std::vector<Probe> probes;
+        if (o.probe_clock) probes.push_back({0, clock.probe()});
+
+        SamplerConfig sc = o.sampler;
+        const bool cold = o.cache == CacheMode::cold;
+        if (cold) sc.batch = false;  // one call per sample, caches scrubbed before each
+        const int sets = std::max(1, c.operand_sets());
+        int next_set = 0;
+        double last_probe = now_seconds();
+        auto between = [&](std::int64_t i) {
+            if (cold) {
+                if (sets > 1) c.select_operand_set(next_set++ % sets);
+                if (c.host_caches_matter()) ctx.scrubber().scrub();
+                c.flush_device_cache();
+            }
+            if (o.probe_clock && i > 0 && now_seconds() - last_probe >= kProbeInterval) {
+                probes.push_back({i, clock.probe()});
+                last_probe = now_seconds();
+            }
+        };
+        r.measurement = sample([&](std::int64_t calls) { return c.timed_run(calls); }, sc, between);
+        if (cold && sets > 1) c.select_operand_set(0);
+
+        if (o.probe_clock) {
+            probes.push_back({std::int64_t(r.measurement.samples.size()), clock.probe()});
+            r.clock_ghz_before = probes.front().reading.min_ghz;
+            r.clock_ghz_after = probes.back().reading.min_ghz;
+            r.clock_ghz_min = r.clock_ghz_before;
+            for (const auto& p : probes) r.clock_ghz_min = std::min(r.clock_ghz_min, p.reading.min_ghz);
+            r.clock_ghz_reference = clock.reference_ghz();
+            // A sample is flagged when the probe before or after it read slowed.
+            for (std::size_t k = 0; k + 1 < probes.size(); ++k) {
+                if (!clock.slowed(probes[k].reading) && !clock.slowed(probes[k + 1].reading)) continue;
+                for (std::int64_t s = probes[k].before_sample; s < probes[k + 1].before_sample; ++s)
+                    r.measurement.flagged.push_back(s);
+            }
+            r.contended = !r.measurement.flagged.empty();
+            if (r.contended)
+                r.warnings.push_back("CONTENDED: the clock probe read " + fmt("%.2f", r.clock_ghz_min) +
+                                     " GHz against " + fmt("%.2f", r.clock_ghz_reference) + " GHz unloaded; " +
+                                     std::to_string(r.measurement.flagged.size()) + " of " +
+                                     std::to_string(r.measurement.samples.size()) + " samples flagged");
+        }
+        if (!r.measurement.converged) r.warnings.push_back(unconverged_message(r.measurement, sc));
+
+        if (o.count_flops) {
+            const FlopCounterStatus& st = flop_counter_status();
+            if (st.available) {
+                FlopCounter fc;
+                if (fc.start()) {
+                    c.run();
+                    r.counted_flops = fc.stop();
+                }
+            } else {
+                ctx.warn("hardware FLOP counters unavailable (" + st.reason + "): FLOPs come from the formulas only");
+            }
+        }
+        if (auto it = o.ceilings.find(r.dtype); it != o.ceilings.end() && it->second > 0) {
+            r.ceiling_flops_per_s = it->second;
+            r.pct_of_ceiling = r.model_flops_per_s() / it->second;
+        }
+        if (auto it = o.datasheet_peaks.find(r.dtype); it != o.datasheet_peaks.end() && it->second > 0) {
+            r.datasheet_flops_per_s = it->second;
+            r.pct_of_datasheet = r.model_flops_per_s() / it->second;
+        }
+    } catch (const std::exception& e) {
+        r.status = CaseStatus::error;
+        r.error = e.what();
+    }
+    return r;
+}
+
+}  // namespace flopmeter

@@ -1,0 +1,53 @@
+// The one measurement path: validate, allocate (done by the case), warm up, sample,
+// summarise, annotated with cache mode, clock probes, hardware counters and % of ceiling.
+// The CLI, the calibration and the Google Benchmark binary all come through here (or, for
+// Google Benchmark's own loop, through the same KernelCase and counters).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "measure/cache_scrub.hpp"
+#include "measure/clock_probe.hpp"
+#include "measure/kernel_case.hpp"
+#include "measure/sampler.hpp"
+
+namespace flopmeter {
+
+enum class CacheMode { warm, cold };
+std::string cache_mode_name(CacheMode m);
+
+struct MeasureOptions {
+    SamplerConfig sampler;
+    CacheMode cache = CacheMode::warm;
+    bool probe_clock = true;      // add-chain probes before/after (and during long cases)
+    bool count_flops = true;      // hardware counters over one extra call, when available
+    // Measured ceilings (FLOP/s) per dtype name for % of ceiling; datasheet peaks likewise.
+    std::map<std::string, double> ceilings, datasheet_peaks;
+};
+
+// Process-wide state shared by cases: the scrub buffer (allocated on first cold case) and
+// the clock monitor (its reference is the fastest reading seen).
+class MeasureContext {
+public:
+    explicit MeasureContext(int threads);
+    CacheScrubber& scrubber();
+    ClockMonitor& clock() { return clock_; }
+    // Run-level warnings gathered so far (contention, counters unavailable, ...), deduplicated.
+    const std::vector<std::string>& warnings() const { return warnings_; }
+    void warn(const std::string& w);
+
+private:
+    std::unique_ptr<CacheScrubber> scrubber_;
+    ClockMonitor clock_;
+    std::vector<std::string> warnings_;
+};
+
+// Validates, then times. Never throws for kernel-level failures: the result's status says what
+// happened (validation_failed, error). Samples between clock probes that read slowed are
+// listed in measurement.flagged.
+CaseResult measure_case(KernelCase& c, const MeasureOptions& o, MeasureContext& ctx);
+
+}  // namespace flopmeter
