@@ -18,3 +18,17 @@ std::unique_ptr<Predictor> load_predictor(const std::string& name_or_path);
 std::vector<std::string> builtin_profile_names();
 
 }  // namespace flopmeter
+
+namespace flopmeter {
+
+struct DeviceProfile;
+
+// Where local profiles live: $FLOPMETER_PROFILE_DIR, else $XDG_DATA_HOME/flopmeter/profiles,
+// else ~/.local/share/flopmeter/profiles.
+std::string local_profile_dir();
+// (name, path) of every profile file in the local directory.
+std::vector<std::pair<std::string, std::string>> local_profiles();
+// The profile itself (built-in, local name, or path; "@backend" suffix ignored).
+DeviceProfile load_profile(const std::string& name_or_path);
+
+}  // namespace flopmeter
