@@ -17,6 +17,10 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
     bench->require_subcommand(1);
     register_bench_gemm(*bench, io, action);
     register_roofline(app, io, action);
+    register_calibrate(app, io, action);
+    register_convert(app, io, action);
+    register_profiles(app, io, action);
+    register_compare(app, io, action);
 
     try {
         app.parse(argc, argv);

@@ -17,6 +17,7 @@
 #include "measure/result_json.hpp"
 #include "measure/roofline/peak.hpp"
 #include "measure/system_checks.hpp"
+#include "measure/writers.hpp"
 
 namespace flopmeter {
 
@@ -28,7 +29,7 @@ struct BenchGemmOptions {
     std::vector<std::string> dtypes{"fp32"}, layouts{"nn"}, backends{"own"};
     int threads = 0;
     double alpha = 1.0, beta = 0.0;
-    std::string json_path, markdown_path;
+    std::string json_path, markdown_path, csv_path, gbench_path;
     SamplerConfig sampler;
     int rounds = 1;
     std::string cache = "warm";
@@ -137,7 +138,8 @@ int run_bench_gemm(const BenchGemmOptions& o, Io io) {
     }
 
     if (!o.json_path.empty()) check_writable_path(o.json_path);
-    if (!o.markdown_path.empty()) check_writable_path(o.markdown_path);
+    for (const auto* path : {&o.markdown_path, &o.csv_path, &o.gbench_path})
+        if (!path->empty()) check_writable_path(*path);
     // Check every problem before spending time measuring.
     for (const auto& s : shapes)
         for (DType d : dtypes) {
@@ -284,11 +286,9 @@ int run_bench_gemm(const BenchGemmOptions& o, Io io) {
         write_file_atomic(o.json_path, results_to_json_string(doc));
         io.out << "Results written to " << o.json_path << '\n';
     }
-    if (!o.markdown_path.empty()) {
-        std::ostringstream md;
-        t.print_markdown(md);
-        write_file_atomic(o.markdown_path, md.str());
-    }
+    if (!o.markdown_path.empty()) write_file_atomic(o.markdown_path, results_to_markdown(doc));
+    if (!o.csv_path.empty()) write_file_atomic(o.csv_path, results_to_csv(doc));
+    if (!o.gbench_path.empty()) write_file_atomic(o.gbench_path, results_to_gbench_json(doc));
     return failed ? 1 : 0;
 }
 
@@ -309,7 +309,9 @@ void register_bench_gemm(CLI::App& bench, Io io, Action& action) {
     sub->add_option("--alpha", o->alpha, "alpha (default 1)");
     sub->add_option("--beta", o->beta, "beta (default 0)");
     sub->add_option("--json", o->json_path, "Write flopmeter results JSON (raw samples included) to FILE");
-    sub->add_option("--markdown", o->markdown_path, "Write the table as Markdown to FILE");
+    sub->add_option("--markdown", o->markdown_path, "Write the results as Markdown to FILE");
+    sub->add_option("--csv", o->csv_path, "Write the results as CSV to FILE");
+    sub->add_option("--gbench-json", o->gbench_path, "Write Google Benchmark-compatible JSON (for tools/compare.py) to FILE");
     sub->add_option("--target-ci", o->sampler.target_rel_ci, "Stop when the 95% CI of the median is within this fraction (default 0.01)");
     sub->add_option("--budget", o->sampler.budget_s, "Seconds of sampling per case at most (default 2)");
     sub->add_option("--min-samples", o->sampler.min_samples, "Samples per case at least (default 10)");

@@ -1,8 +1,16 @@
 #include "measure/result_json.hpp"
 
 #include "core/error.hpp"
+#include "core/json_schema.hpp"
 
 namespace flopmeter {
+
+const char* results_schema_json();  // generated from docs/schema/results.schema.json
+
+const nlohmann::ordered_json& results_schema() {
+    static const nlohmann::ordered_json s = nlohmann::ordered_json::parse(results_schema_json());
+    return s;
+}
 
 using ojson = nlohmann::ordered_json;
 using json = nlohmann::ordered_json;
@@ -265,6 +273,7 @@ ResultsDocument results_from_json_string(const std::string& text) {
                          ", newer than this flopmeter understands (" + std::to_string(kResultsSchemaVersion) +
                          "); upgrade flopmeter");
     if (v < 1) throw UsageError("results file has no valid schema_version");
+    require_schema_valid(results_schema(), j, "results file");
     ResultsDocument doc;
     try {
         doc.provenance = provenance_from_json(j.at("provenance"));

@@ -27,6 +27,8 @@ Provenance provenance_from_json(const nlohmann::ordered_json& j);
 nlohmann::ordered_json case_to_json(const CaseResult& r);
 CaseResult case_from_json(const nlohmann::ordered_json& j);
 
+const nlohmann::ordered_json& results_schema();  // docs/schema/results.schema.json, embedded
+
 std::string results_to_json_string(const ResultsDocument& doc);
 // Throws UsageError with the reason for malformed JSON, another schema, or a newer version.
 ResultsDocument results_from_json_string(const std::string& text);

@@ -1,5 +1,6 @@
 // The `own` GEMM backend: plan (kernel choice, thread split, packing buffers) and registry
 // entry. The loops are in gemm_driver.hpp, the micro-kernels in their own files.
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstdio>
@@ -60,6 +61,14 @@ std::vector<ThreadTile> split_threads(std::int64_t m, std::int64_t n, int mr, in
 
 namespace {
 
+// Waking a thread costs a few microseconds; below ~2 MFLOP per thread (~20 us of work) a split
+// loses more than it gains, so small problems use fewer threads.
+int useful_threads(const GemmProblem& p, int threads) {
+    const double per_thread = 2e6;
+    const double flops = 2.0 * double(p.m) * double(p.n) * double(p.k);
+    return std::max(1, std::min(threads, int(flops / per_thread)));
+}
+
 // FLOPMETER_OWN_BLOCKING=kc,mc,nc overrides the table's cache blocking (for tuning on a new
 // CPU); mc and nc are rounded up to multiples of mr and nr.
 void apply_blocking_override(Blocking& bl) {
@@ -79,7 +88,7 @@ class OwnGemmPlan final : public GemmPlan {
 public:
     OwnGemmPlan(const GemmProblem& p, int threads)
         : p_(p), kernel_(&choose_kernel(p.dtype, isa_active())), blocking_(kernel_->blocking),
-          pool_(&shared_thread_pool(threads)) {
+          pool_(&shared_thread_pool(useful_threads(p, threads))) {
         apply_blocking_override(blocking_);
         tiles_ = split_threads(p.m, p.n, blocking_.mr, blocking_.nr, pool_->size());
         for (const auto& t : tiles_) {

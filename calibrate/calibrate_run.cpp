@@ -1,0 +1,257 @@
+#include "calibrate/calibrate_run.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <set>
+
+#include "calibrate/attention_hook.hpp"
+#include "calibrate/fit.hpp"
+#include "calibrate/profile.hpp"
+#include "calibrate/sweep.hpp"
+#include "cli/table.hpp"
+#include "core/atomic_file.hpp"
+#include "core/error.hpp"
+#include "core/thread_pool.hpp"
+#include "measure/memop_case.hpp"
+#include "measure/result_json.hpp"
+#include "measure/roofline/bandwidth.hpp"
+#include "measure/roofline/peak.hpp"
+
+namespace flopmeter {
+
+namespace {
+
+std::atomic<int> g_signal{0};
+extern "C" void on_signal(int sig) { g_signal.store(sig); }
+
+struct SignalGuard {
+    struct sigaction old_int {}, old_term {};
+    SignalGuard() {
+        g_signal.store(0);
+        struct sigaction sa {};
+        sa.sa_handler = on_signal;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, &old_int);
+        sigaction(SIGTERM, &sa, &old_term);
+    }
+    ~SignalGuard() {
+        sigaction(SIGINT, &old_int, nullptr);
+        sigaction(SIGTERM, &old_term, nullptr);
+    }
+};
+
+std::string now_utc() {
+    std::time_t t = std::time(nullptr);
+    char b[32];
+    std::strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+    return b;
+}
+
+std::string fmt(const char* f, double x) {
+    char b[64];
+    std::snprintf(b, sizeof b, f, x);
+    return b;
+}
+
+void measure_ceilings(DeviceProfile& p, int threads, bool full, std::ostream& err) {
+    for (PeakKind k : {PeakKind::fp32_fma, PeakKind::fp64_fma, PeakKind::bf16_dot, PeakKind::int8_dot}) {
+        if (!peak_kernel(k)) continue;
+        err << "ceiling " << peak_kind_name(k) << "\n";
+        const PeakResult r = measure_peak(k, threads, full ? 7 : 3);
+        const std::string dtype = k == PeakKind::fp32_fma ? "fp32" : k == PeakKind::fp64_fma ? "fp64"
+                                : k == PeakKind::bf16_dot ? "bf16" : "int8";
+        p.ceilings.push_back({dtype, r.flops_per_s, threads, r.kernel, "measured: best of " + std::to_string(r.trials) +
+                                                                          " trials, spread " + fmt("%.1f%%", 100 * r.spread)});
+    }
+    // bf16 on a CPU without a bf16 dot product runs at the fp32 rate (widening kernels).
+    if (p.ceiling("bf16") <= 0 && p.ceiling("fp32") > 0)
+        p.ceilings.push_back({"bf16", p.ceiling("fp32"), threads, "fp32 fma (no bf16 dot product on this CPU)",
+                              "measured fp32 ceiling"});
+    for (const auto& level : bandwidth_levels(threads)) {
+        BwLevel l = level;
+        if (!full && l.name == "DRAM") l.bytes_per_thread = std::min<std::int64_t>(l.bytes_per_thread, 128ll << 20);
+        for (BwKernel k : full ? std::vector<BwKernel>{BwKernel::read, BwKernel::write, BwKernel::copy, BwKernel::triad}
+                               : std::vector<BwKernel>{BwKernel::read, BwKernel::triad}) {
+            err << "bandwidth " << l.name << " " << bw_kernel_name(k) << "\n";
+            const BandwidthResult b = measure_bandwidth(l, k, threads, full ? 5 : 3, l.name == "DRAM" ? 0.05 : 0.01);
+            p.bandwidth.push_back({b.level, bw_kernel_name(b.kernel), b.stream_bytes_per_s, b.wa_bytes_per_s, b.working_set,
+                                   "measured (" + b.isa + ", " + std::to_string(threads) + " threads)"});
+        }
+    }
+}
+
+CaseResult measure_one(const SweepCase& c, const MeasureOptions& mo, MeasureContext& ctx) {
+    CaseResult r;
+    try {
+        if (c.op == "gemm") {
+            r = measure_gemm(c.gemm, mo, ctx);
+        } else if (c.op == "memory") {
+            MemOpCase m(c.memop, ctx.clock().threads());
+            r = measure_case(m, mo, ctx);
+        } else {
+            r = measure_attention_case(c, mo, ctx);
+        }
+    } catch (const UsageError& e) {
+        r.name = c.name;
+        r.op = c.op;
+        r.status = CaseStatus::error;
+        r.error = e.what();
+    }
+    r.params.emplace_back("calibration_role", c.held_out ? "held_out" : "fit");
+    return r;
+}
+
+void print_summary(const DeviceProfile& p, double elapsed, std::ostream& out) {
+    out << "Profile " << p.name << " (" << p.description << "), " << (p.complete ? "complete" : "INCOMPLETE") << ", "
+        << p.measurements.size() << " measurements in " << fmt("%.1f", elapsed) << " s\n\n";
+    Table c({"ceiling", "GFLOP/s", "kernel"});
+    for (const auto& x : p.ceilings) c.add_row({x.dtype, fmt("%.1f", x.flops_per_s / 1e9), x.kernel});
+    c.print(out);
+    out << "\n";
+    Table b({"bandwidth", "kernel", "GB/s"});
+    for (const auto& x : p.bandwidth) b.add_row({x.level, x.kernel, fmt("%.1f", x.bytes_per_s / 1e9)});
+    b.print(out);
+    out << "\nRate model: " << p.rate_model.ops.size() << " op models; held-out prediction error "
+        << "(targets: median <= 8%, 90th percentile <= 20%)\n\n";
+    Table h({"op", "held-out shapes", "median |error|", "p90 |error|", "target"});
+    for (const auto& s : p.held_out_summary) {
+        const bool ok = s.median_abs_error <= 0.08 && s.p90_abs_error <= 0.20;
+        h.add_row({s.op, std::to_string(s.points), fmt("%.1f%%", 100 * s.median_abs_error),
+                   fmt("%.1f%%", 100 * s.p90_abs_error), ok ? "met" : "MISSED"});
+    }
+    h.print(out);
+    for (const auto& w : p.warnings) out << "WARNING: " << w << "\n";
+}
+
+}  // namespace
+
+int run_calibration(const CalibrateOptions& o, std::ostream& out, std::ostream& err) {
+    if (o.device == "cuda" || o.device == "all") {
+#ifndef FLOPMETER_HAVE_CUDA
+        throw UnavailableError("--device " + o.device + ": flopmeter was built without CUDA");
+#endif
+    } else if (o.device != "cpu") {
+        throw UsageError("unknown --device '" + o.device + "' (valid: cpu, cuda, all)");
+    }
+    if (o.out.empty()) throw UsageError("--out FILE is required (where the profile is written)");
+    check_writable_path(o.out);
+    if (o.threads < 0) throw UsageError("--threads must be positive");
+    if (o.price_per_hour < 0 || o.tdp_watts < 0) throw UsageError("--price and --tdp must not be negative");
+    const int threads = o.threads > 0 ? o.threads : default_thread_count();
+    const Provenance prov = collect_provenance();
+
+    DeviceProfile p;
+    std::vector<std::string> backends = o.backends;
+    if (!o.resume.empty()) {
+        p = read_profile_file(o.resume);
+        if (p.kind != "measured") throw UsageError("--resume: '" + o.resume + "' is not a measured profile");
+        if (p.complete) throw UsageError("--resume: '" + o.resume + "' is already complete; nothing to resume");
+        if (p.fingerprint != prov.fingerprint)
+            throw UsageError("--resume: '" + o.resume + "' was measured on another machine (fingerprint " + p.fingerprint +
+                             ", this machine " + prov.fingerprint + "); refusing to mix measurements");
+        if (p.mode != o.mode)
+            throw UsageError("--resume: '" + o.resume + "' is a " + p.mode + " calibration, not " + o.mode);
+        if (backends.empty()) backends = p.backends;
+        if (backends != p.backends) throw UsageError("--resume: --backend differs from the partial profile's");
+    } else {
+        if (backends.empty())
+            backends = o.mode == "full" ? std::vector<std::string>{"own", "openblas", "onednn"} : std::vector<std::string>{"own"};
+        p.kind = "measured";
+        p.device = "cpu";
+        p.name = o.name.empty() ? "cpu-" + prov.fingerprint.substr(0, 8) : o.name;
+        p.description = prov.cpu_model + " (" + std::to_string(threads) + " threads, measured)";
+        p.mode = o.mode;
+        p.backends = backends;
+        p.created_utc = now_utc();
+        p.fingerprint = prov.fingerprint;
+        p.provenance = provenance_to_json(prov);
+    }
+    for (const auto& b : backends) find_gemm_backend(b);  // unknown names are usage errors
+    p.complete = false;
+    p.facts.name = p.description;
+    p.facts.kind = "measured";
+    p.facts.memory_bytes = double(prov.memory_bytes);
+    p.facts.devices_per_node = 1;
+    if (o.price_per_hour > 0) {
+        p.facts.price_per_hour = o.price_per_hour;
+        p.sources["price_per_hour"] = "given with --price";
+    }
+    if (o.tdp_watts > 0) {
+        p.facts.tdp_watts = o.tdp_watts;
+        p.sources["tdp_watts"] = "given with --tdp";
+    }
+
+    SweepOptions so;
+    so.mode = o.mode;
+    so.backends = backends;
+    so.threads = threads;
+    const std::vector<SweepCase> plan = plan_sweep(so);
+    p.planned.clear();
+    for (const auto& c : plan) p.planned.push_back(c.name);
+
+    SignalGuard guard;
+    const double t0 = now_seconds();
+    auto save = [&] { write_profile_file(o.out, p); };
+    auto interrupted = [&] {
+        if (!g_signal.load()) return false;
+        save();
+        err << "flopmeter: interrupted: " << p.measurements.size() << " of " << plan.size()
+            << " cases kept in " << o.out << " (marked incomplete); continue with --resume " << o.out << "\n";
+        return true;
+    };
+
+    if (p.ceilings.empty()) {
+        measure_ceilings(p, threads, o.mode == "full", err);
+        p.facts.memory_bandwidth = p.dram_bandwidth();
+        p.sources["memory_bandwidth"] = "measured DRAM read bandwidth (flopmeter calibrate)";
+        p.facts.fp32_peak = p.ceiling("fp32");
+        p.facts.fp64_peak = p.ceiling("fp64");
+        p.facts.bf16_peak = p.ceiling("bf16");
+        save();
+        if (interrupted()) return 130;
+    }
+
+    MeasureOptions mo;
+    const bool full = o.mode == "full";
+    mo.sampler.budget_s = full ? 1.0 : 0.25;
+    mo.sampler.min_samples = full ? 10 : 5;
+    mo.sampler.target_rel_ci = full ? 0.01 : 0.02;
+    mo.sampler.warmup_s = full ? 0.05 : 0.02;
+    for (const auto& c : p.ceilings) mo.ceilings[c.dtype] = c.flops_per_s;
+    MeasureContext ctx(threads);
+
+    std::set<std::string> done;
+    for (const auto& m : p.measurements) done.insert(m.name);
+    std::size_t remaining = 0;
+    for (const auto& c : plan) remaining += done.count(c.name) ? 0 : 1;
+    std::size_t i = done.size();
+    const double loop0 = now_seconds();
+    std::size_t measured_now = 0;
+    for (const auto& c : plan) {
+        if (done.count(c.name)) continue;
+        ++i;
+        const double avg = measured_now ? (now_seconds() - loop0) / double(measured_now) : 0.0;
+        err << "[" << i << "/" << plan.size() << "] " << c.name
+            << (measured_now ? " (ETA " + fmt("%.0f", avg * double(remaining)) + " s)" : "") << "\n";
+        CaseResult r = measure_one(c, mo, ctx);
+        r.measurement.samples.shrink_to_fit();
+        if (r.status != CaseStatus::ok) p.warnings.push_back(r.name + ": " + r.error);
+        p.measurements.push_back(std::move(r));
+        ++measured_now;
+        --remaining;
+        save();
+        if (interrupted()) return 130;
+    }
+    for (const auto& w : ctx.warnings()) p.warnings.push_back(w);
+    fit_profile(p);
+    p.complete = true;
+    save();
+    print_summary(p, now_seconds() - t0, out);
+    out << "\nProfile written to " << o.out << "\n";
+    return 0;
+}
+
+}  // namespace flopmeter

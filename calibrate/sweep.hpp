@@ -1,0 +1,34 @@
+// What a calibration measures: the ordered list of cases of a sweep (quick, full, or the
+// seconds-long smoke sweep used by tests), each either fitted or held out for evaluation.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "kernels/memops/memops.hpp"
+#include "measure/gemm_case.hpp"
+
+namespace flopmeter {
+
+struct SweepCase {
+    std::string name;     // unique case name (also the key for --resume)
+    std::string op;       // "gemm", "attention", "memory"
+    bool held_out = false;
+    GemmCaseSpec gemm;    // op == "gemm"
+    MemOpShape memop;     // op == "memory"
+    std::vector<std::pair<std::string, std::int64_t>> attention;  // op == "attention": dims for the attention hook
+    std::string attention_backend;
+    DType attention_dtype = DType::fp32;
+    bool attention_backward = false, attention_causal = false;
+};
+
+struct SweepOptions {
+    std::string mode = "quick";          // "quick", "full", "smoke"
+    std::vector<std::string> backends;   // GEMM backends, e.g. {"own"} (quick) or {"own","openblas","onednn"}
+    std::vector<DType> dtypes;           // empty: mode default
+    int threads = 1;
+};
+
+std::vector<SweepCase> plan_sweep(const SweepOptions& o);
+
+}  // namespace flopmeter

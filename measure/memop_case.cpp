@@ -1,0 +1,72 @@
+#include "measure/memop_case.hpp"
+
+#include <cstdio>
+#include <cstring>
+#include <random>
+
+#include "core/error.hpp"
+#include "core/memory_info.hpp"
+
+namespace flopmeter {
+
+std::string memop_case_name(const MemOpShape& s, int threads) {
+    return "memory/" + std::string(memop_name(s.op)) + "/" + std::to_string(s.rows) + "x" + std::to_string(s.cols) +
+           "/t" + std::to_string(threads);
+}
+
+MemOpCase::MemOpCase(const MemOpShape& s, int threads) : shape_(s), threads_(threads) {
+    if (s.rows <= 0 || s.cols <= 0) throw UsageError("memory op sizes must be positive");
+    const double n = double(s.rows) * double(s.cols);
+    const int arrays = memop_arrays(s.op);
+    if (n * 4.0 * 2 * arrays > 0.8 * double(available_memory_bytes()))
+        throw UsageError("memory op " + memop_case_name(s, threads) + " does not fit in available memory");
+    std::mt19937 rng(7);
+    std::uniform_real_distribution<float> d(-2.0f, 2.0f), pos(0.0f, 1.0f);
+    for (int a = 0; a < arrays; ++a) {
+        bufs_.emplace_back(std::size_t(n) * 4);
+        init_.emplace_back(std::size_t(n) * 4);
+        float* p = init_.back().as<float>();
+        const bool positive = s.op == MemOp::adamw && a == 3;  // v (second moment) >= 0
+        for (std::int64_t i = 0; i < std::int64_t(n); ++i) p[i] = positive ? pos(rng) : d(rng);
+        std::memcpy(bufs_.back().data(), p, std::size_t(n) * 4);
+        ptrs_.push_back(bufs_.back().as<float>());
+    }
+    aux_.reset(std::size_t(s.cols) * 4);
+    for (std::int64_t c = 0; c < s.cols; ++c) aux_.as<float>()[c] = 0.5f + pos(rng);
+}
+
+ValidationReport MemOpCase::validate() {
+    for (std::size_t a = 0; a < bufs_.size(); ++a) std::memcpy(bufs_[a].data(), init_[a].data(), init_[a].size());
+    run();
+    std::vector<float*> in;
+    for (auto& b : init_) in.push_back(b.as<float>());
+    const double err = memop_max_rel_error(shape_, in.data(), ptrs_.data(), aux_.as<float>());
+    ValidationReport r;
+    constexpr double kTol = 1e-4;  // fp32 arithmetic against double, relative
+    r.passed = err <= kTol;
+    r.max_error_ratio = err / kTol;
+    r.checked = shape_.rows * shape_.cols;
+    char buf[128];
+    std::snprintf(buf, sizeof buf, "max relative error %.3g (tolerance %.0e)", err, kTol);
+    r.detail = buf;
+    return r;
+}
+
+CaseResult MemOpCase::describe() const {
+    CaseResult r;
+    r.op = "memory";
+    r.name = memop_case_name(shape_, threads_);
+    r.backend = "own";
+    r.dtype = "fp32";
+    r.dims = {{"rows", shape_.rows}, {"cols", shape_.cols}};
+    r.params = {{"kind", std::string(memop_name(shape_.op))}};
+    r.threads = threads_;
+    r.model_flops = r.executed_flops = memop_flops(shape_);
+    r.bytes = memop_bytes(shape_);
+    r.operand_bytes = r.bytes;
+    r.kernel_set = "memop_" + std::string(memop_name(shape_.op)) + "_fp32";
+    r.binding = "pinned pool, " + std::to_string(threads_) + " thread(s)";
+    return r;
+}
+
+}  // namespace flopmeter
