@@ -21,6 +21,7 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
     register_convert(app, io, action);
     register_profiles(app, io, action);
     register_compare(app, io, action);
+    register_selfcheck(app, io, action);
 
     try {
         app.parse(argc, argv);
