@@ -9,6 +9,9 @@
 #include "bench/bench_registry.hpp"
 #include "core/flops.hpp"
 #include "measure/gemm_case.hpp"
+#include "measure/roofline/peak.hpp"
+
+#include <map>
 
 namespace flopmeter {
 
@@ -38,6 +41,13 @@ void run_case(benchmark::State& state, GemmCaseSpec spec) {
     state.counters["exec_FLOP/s"] = benchmark::Counter(d.executed_flops, benchmark::Counter::kIsIterationInvariantRate);
     state.counters["bytes/s"] = benchmark::Counter(d.bytes, benchmark::Counter::kIsIterationInvariantRate,
                                                     benchmark::Counter::kIs1024);
+    // % of the measured ceiling for this dtype (probed once per dtype and thread count).
+    static std::map<std::pair<std::string, int>, double> ceilings;
+    auto key = std::make_pair(d.dtype, spec.threads);
+    if (!ceilings.count(key)) ceilings[key] = peak_for_dtype(spec.problem.dtype, spec.threads).flops_per_s;
+    if (ceilings[key] > 0)
+        state.counters["pct_of_ceiling"] =
+            benchmark::Counter(100.0 * d.model_flops / ceilings[key], benchmark::Counter::kIsIterationInvariantRate);
     state.SetLabel(d.kernel_set);
 }
 

@@ -8,9 +8,21 @@ packages=(
   build-essential cmake pkg-config git python3
   libhwloc-dev hwloc
   libopenblas-dev libdnnl-dev
-  libbenchmark-dev catch2
+  libbenchmark-dev libbenchmark-tools catch2
   nlohmann-json3-dev libcli11-dev
 )
+
+# Python packages for the plotting scripts and Google Benchmark's compare.py, for the python3
+# on PATH (which may not be Debian's): from PyPI, only when missing.
+py_missing=()
+for m in matplotlib numpy scipy; do
+  python3 -c "import $m" 2>/dev/null || py_missing+=("$m")
+done
+if [ ${#py_missing[@]} -gt 0 ]; then
+  echo "install-deps: pip installing ${py_missing[*]}" >&2
+  python3 -m pip install --quiet --disable-pip-version-check "${py_missing[@]}" >/dev/null 2>&1 ||
+    python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "${py_missing[@]}" >/dev/null
+fi
 
 missing=()
 for p in "${packages[@]}"; do
