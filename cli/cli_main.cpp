@@ -22,6 +22,8 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
     register_profiles(app, io, action);
     register_compare(app, io, action);
     register_selfcheck(app, io, action);
+    register_estimate(app, io, action);
+    register_validate(app, io, action);
 
     try {
         app.parse(argc, argv);

@@ -24,6 +24,8 @@ void register_convert(CLI::App& app, Io io, Action& action);
 void register_profiles(CLI::App& app, Io io, Action& action);  // profiles, predict
 void register_compare(CLI::App& app, Io io, Action& action);
 void register_selfcheck(CLI::App& app, Io io, Action& action);
+void register_estimate(CLI::App& app, Io io, Action& action);
+void register_validate(CLI::App& app, Io io, Action& action);
 
 // The whole CLI; main() is a one-line call to this (tests call it in-process).
 int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream& err);

@@ -1,0 +1,183 @@
+#include "costmodel/hf_config.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <set>
+
+#include "core/error.hpp"
+
+namespace flopmeter::cost {
+
+namespace {
+
+using nlohmann::json;
+
+// Fields that exist in these families' configs but change neither FLOPs nor memory.
+const std::set<std::string> ignored_common = {
+    "_name_or_path", "architectures", "transformers_version", "torch_dtype", "dtype", "bos_token_id",
+    "eos_token_id", "pad_token_id", "initializer_range", "use_cache", "return_dict", "output_attentions",
+    "output_hidden_states", "id2label", "label2id", "tokenizer_class", "model_type"};
+
+struct Reader {
+    const json& j;
+    std::string origin, family;
+    std::set<std::string> used;
+
+    [[noreturn]] void fail(const std::string& msg) const { throw UsageError(origin + ": " + msg); }
+
+    bool has(const std::string& k) const { return j.contains(k) && !j.at(k).is_null(); }
+
+    std::int64_t integer(const std::string& k) {
+        used.insert(k);
+        if (!has(k)) fail("missing required field '" + k + "' (model_type '" + family + "')");
+        return positive(k);
+    }
+    std::int64_t integer_or(const std::string& k, std::int64_t dflt) {
+        used.insert(k);
+        return has(k) ? positive(k) : dflt;
+    }
+    std::int64_t positive(const std::string& k) const {
+        const json& v = j.at(k);
+        if (!v.is_number_integer() || v.get<std::int64_t>() <= 0)
+            fail("field '" + k + "' must be a positive integer (got " + v.dump() + ")");
+        return v.get<std::int64_t>();
+    }
+    bool boolean_or(const std::string& k, bool dflt) {
+        used.insert(k);
+        if (!has(k)) return dflt;
+        if (!j.at(k).is_boolean()) fail("field '" + k + "' must be true or false (got " + j.at(k).dump() + ")");
+        return j.at(k).get<bool>();
+    }
+    std::string string_or(const std::string& k, const std::string& dflt) {
+        used.insert(k);
+        if (!has(k)) return dflt;
+        if (!j.at(k).is_string()) fail("field '" + k + "' must be a string (got " + j.at(k).dump() + ")");
+        return j.at(k).get<std::string>();
+    }
+    void ignore(std::initializer_list<const char*> ks) {
+        for (const char* k : ks) used.insert(k);
+    }
+    Activation activation(const std::string& k, const std::string& dflt) {
+        const std::string a = string_or(k, dflt);
+        if (a == "silu" || a == "swish") return Activation::silu;
+        if (a == "relu") return Activation::relu;
+        if (a.rfind("gelu", 0) == 0) return Activation::gelu;  // gelu, gelu_new, gelu_pytorch_tanh, gelu_fast
+        fail("field '" + k + "': unknown activation '" + a + "' (known: silu, swish, relu, gelu*)");
+    }
+    void check_unknown(bool allow) const {
+        for (const auto& [k, v] : j.items()) {
+            if (used.count(k) || ignored_common.count(k) || allow) continue;
+            fail("unknown field '" + k + "' for model_type '" + family +
+                 "' (it may change the architecture; pass --allow-unknown-fields to ignore it)");
+        }
+    }
+};
+
+void read_llama_family(Reader& r, ModelConfig& m) {
+    m.layers = r.integer("num_hidden_layers");
+    m.hidden = r.integer("hidden_size");
+    m.heads = r.integer("num_attention_heads");
+    m.kv_heads = r.integer_or("num_key_value_heads", m.heads);
+    m.head_dim = r.integer_or("head_dim", m.hidden / m.heads);
+    m.ffn = r.integer("intermediate_size");
+    m.vocab = r.integer("vocab_size");
+    m.max_positions = r.integer("max_position_embeddings");
+    m.gated_mlp = true;
+    m.activation = r.activation("hidden_act", "silu");
+    m.norm = NormKind::rmsnorm;
+    m.tied_embeddings = r.boolean_or("tie_word_embeddings", false);
+    // Qwen2 always has biases on Q, K and V (its modeling code hard-codes them).
+    m.qkv_bias = r.boolean_or("attention_bias", r.family == "qwen2");
+    m.out_bias = r.family == "qwen2" ? false : m.qkv_bias;
+    m.mlp_bias = r.boolean_or("mlp_bias", false);
+    r.ignore({"rms_norm_eps", "rope_theta", "rope_scaling", "attention_dropout", "pretraining_tp"});
+    if (r.family == "mistral" || r.family == "mixtral" || r.family == "qwen2") {
+        const bool use = r.boolean_or("use_sliding_window", true);
+        r.ignore({"max_window_layers"});
+        if (use && r.has("sliding_window")) m.sliding_window = r.integer_or("sliding_window", 0);
+        r.used.insert("sliding_window");
+    }
+    if (r.family == "mixtral") {
+        m.experts = r.integer("num_local_experts");
+        m.top_k = r.integer("num_experts_per_tok");
+        r.ignore({"router_aux_loss_coef", "output_router_logits", "router_jitter_noise"});
+    }
+}
+
+void read_gpt2(Reader& r, ModelConfig& m) {
+    m.layers = r.integer("n_layer");
+    m.hidden = r.integer("n_embd");
+    m.heads = m.kv_heads = r.integer("n_head");
+    m.head_dim = m.hidden / m.heads;
+    m.ffn = r.integer_or("n_inner", 4 * m.hidden);
+    m.vocab = r.integer("vocab_size");
+    m.max_positions = r.integer("n_positions");
+    m.activation = r.activation("activation_function", "gelu_new");
+    m.norm = NormKind::layernorm;
+    m.tied_embeddings = r.boolean_or("tie_word_embeddings", true);
+    m.learned_positions = true;
+    m.qkv_bias = m.out_bias = m.mlp_bias = true;
+    r.ignore({"n_ctx", "attn_pdrop", "embd_pdrop", "resid_pdrop", "layer_norm_epsilon", "scale_attn_weights",
+              "scale_attn_by_inverse_layer_idx", "reorder_and_upcast_attn", "summary_activation",
+              "summary_first_dropout", "summary_proj_to_labels", "summary_type", "summary_use_proj",
+              "task_specific_params"});
+}
+
+void read_gpt_neox(Reader& r, ModelConfig& m) {
+    m.layers = r.integer("num_hidden_layers");
+    m.hidden = r.integer("hidden_size");
+    m.heads = m.kv_heads = r.integer("num_attention_heads");
+    m.head_dim = m.hidden / m.heads;
+    m.ffn = r.integer("intermediate_size");
+    m.vocab = r.integer("vocab_size");
+    m.max_positions = r.integer("max_position_embeddings");
+    m.activation = r.activation("hidden_act", "gelu");
+    m.norm = NormKind::layernorm;
+    m.tied_embeddings = r.boolean_or("tie_word_embeddings", false);
+    m.qkv_bias = m.out_bias = r.boolean_or("attention_bias", true);
+    m.mlp_bias = true;
+    m.parallel_residual = r.boolean_or("use_parallel_residual", true);
+    r.ignore({"rotary_pct", "rotary_emb_base", "rope_theta", "rope_scaling", "layer_norm_eps", "classifier_dropout",
+              "hidden_dropout", "attention_dropout"});
+}
+
+}  // namespace
+
+ModelConfig parse_hf_config(const std::string& text, const std::string& origin, const HfParseOptions& o) {
+    json j;
+    try {
+        j = json::parse(text);
+    } catch (const json::parse_error& e) {
+        std::string what = e.what();
+        throw UsageError(origin + ": not valid JSON (" + what.substr(what.find(']') + 2) + ")");
+    }
+    if (!j.is_object()) throw UsageError(origin + ": a config.json must be a JSON object");
+    if (!j.contains("model_type") || !j["model_type"].is_string())
+        throw UsageError(origin + ": missing required field 'model_type' (supported: llama, mistral, mixtral, qwen2, gpt2, gpt_neox)");
+    Reader r{j, origin, j["model_type"].get<std::string>(), {}};
+    ModelConfig m;
+    m.source = origin;
+    m.name = r.family;
+    if (j.contains("_name_or_path") && j["_name_or_path"].is_string() && !j["_name_or_path"].get<std::string>().empty())
+        m.name = j["_name_or_path"].get<std::string>();
+    if (r.family == "llama" || r.family == "mistral" || r.family == "mixtral" || r.family == "qwen2")
+        read_llama_family(r, m);
+    else if (r.family == "gpt2")
+        read_gpt2(r, m);
+    else if (r.family == "gpt_neox")
+        read_gpt_neox(r, m);
+    else
+        throw UsageError(origin + ": unsupported model_type '" + r.family +
+                         "' (supported: llama, mistral, mixtral, qwen2, gpt2, gpt_neox)");
+    if (m.hidden % m.heads != 0 && !j.contains("head_dim"))
+        r.fail("hidden size " + std::to_string(m.hidden) + " is not a multiple of the " + std::to_string(m.heads) +
+               " attention heads (and no head_dim is given)");
+    r.check_unknown(o.allow_unknown_fields);
+    m.default_seq_len = m.max_positions;
+    if (m.sliding_window > 0) m.default_seq_len = std::min(m.default_seq_len, m.sliding_window);
+    validate_model(m);
+    return m;
+}
+
+}  // namespace flopmeter::cost

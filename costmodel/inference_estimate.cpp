@@ -1,0 +1,165 @@
+#include "costmodel/inference_estimate.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "cli/table.hpp"
+#include "core/error.hpp"
+#include "core/flops.hpp"
+#include "costmodel/comm_plan.hpp"
+#include "costmodel/layer_ops.hpp"
+
+namespace flopmeter::cost {
+
+std::string weight_precision_name(WeightPrecision w) {
+    switch (w) {
+        case WeightPrecision::bf16: return "bf16";
+        case WeightPrecision::int8: return "int8";
+        case WeightPrecision::int4: return "int4";
+    }
+    return "?";
+}
+
+double weight_bytes(WeightPrecision w) {
+    switch (w) {
+        case WeightPrecision::bf16: return 2.0;
+        case WeightPrecision::int8: return 1.0;
+        case WeightPrecision::int4: return 0.5;
+    }
+    return 2.0;
+}
+
+namespace {
+
+void check(const ModelConfig& m, const InferenceSetup& s) {
+    validate_model(m);
+    if (s.batch <= 0) throw UsageError("--batch must be a positive integer (got " + std::to_string(s.batch) + ")");
+    if (s.prompt_tokens <= 0)
+        throw UsageError("--prompt-tokens must be a positive integer (got " + std::to_string(s.prompt_tokens) + ")");
+    if (s.output_tokens <= 0)
+        throw UsageError("--output-tokens must be a positive integer (got " + std::to_string(s.output_tokens) + ")");
+    if (s.tp < 1) throw UsageError("--tp must be at least 1");
+    if (m.heads % s.tp != 0)
+        throw UsageError("--tp " + std::to_string(s.tp) + " does not divide the " + std::to_string(m.heads) + " attention heads");
+    if (m.kv_heads % s.tp != 0 && s.tp % m.kv_heads != 0)
+        throw UsageError("--tp " + std::to_string(s.tp) + " and the " + std::to_string(m.kv_heads) + " KV heads: one must divide the other");
+    if (m.ffn % s.tp != 0) throw UsageError("--tp " + std::to_string(s.tp) + " does not divide the MLP size " + std::to_string(m.ffn));
+    const std::int64_t ctx = s.prompt_tokens + s.output_tokens;
+    if (m.max_positions > 0 && ctx > m.max_positions)
+        throw UsageError("prompt + output tokens (" + std::to_string(ctx) + ") exceed the model's " +
+                         std::to_string(m.max_positions) + " positions");
+}
+
+// Expected distinct experts a decode step touches per layer when `tokens` tokens each pick
+// top_k of E experts uniformly: E * (1 - (1 - k/E)^tokens).
+double experts_touched(const ModelConfig& m, std::int64_t tokens) {
+    if (!m.is_moe()) return 1.0;
+    const double E = double(m.experts), k = double(m.top_k);
+    return E * (1.0 - std::pow(1.0 - k / E, double(tokens)));
+}
+
+}  // namespace
+
+InferenceEstimate estimate_inference(const ModelConfig& m, const InferenceSetup& s, const Predictor& p, const CostInputs& c) {
+    check(m, s);
+    InferenceEstimate e;
+    e.model = m;
+    e.params = count_params(m);
+    e.setup = s;
+    e.facts = p.facts();
+    const double act = double(dtype_size(s.compute));
+    const double wb = weight_bytes(s.weights);
+    const double hd = double(m.head_dim), L = double(m.layers);
+    const double kv_per_token = 2.0 * L * double(kv_heads_per_device(m, s.tp)) * hd * act;  // K and V, one device
+    const StageSpec whole{m.layers, true, true};
+
+    // Memory: weights at their precision, the full KV cache, and the prefill's transient tensors.
+    e.memory.capacity = e.facts.memory_bytes;
+    e.memory.params_on_device = stage_params_per_device(m, s.tp, m.layers, true, true, 1);
+    e.memory.weights = e.memory.params_on_device * wb;
+    e.memory.kv_cache = double(s.batch) * double(s.prompt_tokens + s.output_tokens) * kv_per_token;
+    const double prompt = double(s.batch) * double(s.prompt_tokens);
+    e.memory.activations = prompt * (2.0 * double(m.hidden) + double(m.q_dim() + 2 * m.kv_dim()) / s.tp +
+                                     3.0 * double(m.ffn) / s.tp) * act +
+                           double(s.batch) * double(m.vocab) / s.tp * 4.0;
+    if (!e.memory.fits())
+        throw UsageError("does not fit: needs " + describe_memory(e.memory) +
+                         "; try --weights int8/int4, a smaller --batch or more --tp");
+
+    // Prefill: the whole prompt in one causal forward pass.
+    const PassShape pre{s.batch, s.prompt_tokens, s.prompt_tokens, true, s.tp, false, s.compute, AttentionImpl::fused};
+    e.prefill = time_ops(build_stage_ops(m, pre, whole, nullptr).ops, p);
+    const double pre_comm = inference_tp_comm(m, s.batch * s.prompt_tokens, s.tp, s.compute, p, e.sources);
+    e.prefill_s = e.prefill.total.seconds + pre_comm;
+    e.prefill_tokens_per_s = prompt / e.prefill_s;
+    e.prefill_model_flops = e.prefill.total.model_flops * s.tp;
+    const double peak = e.facts.peak_flops(s.compute);
+    if (peak > 0) e.prefill_mfu = e.prefill_model_flops / (e.prefill_s * s.tp * peak);
+
+    // Decode: costs are linear in the context, so the mean context gives the mean step.
+    e.mean_context = double(s.prompt_tokens) + double(s.output_tokens - 1) / 2.0;
+    const std::int64_t ctx = std::int64_t(std::llround(e.mean_context));
+    const PassShape dec{s.batch, 1, ctx, true, s.tp, false, s.compute, AttentionImpl::fused};
+    const OpList dops = build_stage_ops(m, dec, whole, nullptr);
+    e.decode = time_ops(dops.ops, p);
+    e.decode_model_flops = e.decode.total.model_flops * s.tp;
+    if (s.weights == WeightPrecision::bf16) {
+        e.decode_compute_s = e.decode.total.seconds;
+    } else {
+        // Quantized weights: the GEMMs' arithmetic at the rate the profile gives the same
+        // GEMM when it is compute-bound (many rows); their weight traffic is in the memory term.
+        e.decode_compute_s = 0;
+        for (const auto& t : e.decode.ops) {
+            if (t.op.timing != Timing::gemm || t.op.group == OpGroup::attention) {
+                e.decode_compute_s += t.seconds();
+                continue;
+            }
+            GemmQuery big = t.op.gemm;
+            big.m = std::max<std::int64_t>(big.m, 4096);
+            const Prediction r = p.gemm(big);
+            const double rate = r.flops_per_s > 0 ? r.flops_per_s : flops::gemm_model_flops(big.m, big.n, big.k) / r.seconds;
+            e.decode_compute_s += t.op.executed_flops * t.op.repeat / rate;
+        }
+    }
+    const LayerParams lp = layer_params(m);
+    const double expert_mlp = m.is_moe() ? lp.mlp / double(m.experts) : 0.0;
+    const double untouched = m.is_moe() ? L * (double(m.experts) - experts_touched(m, s.batch)) * expert_mlp / s.tp : 0.0;
+    e.weight_bytes_per_step = (e.memory.params_on_device - untouched) * wb;
+    // Only the table rows of this step's tokens are read from the embedding.
+    e.weight_bytes_per_step -= (double((m.vocab + s.tp - 1) / s.tp) - double(s.batch)) * double(m.hidden) * wb *
+                               (m.tied_embeddings ? 0.0 : 1.0);
+    e.kv_bytes_per_step = double(s.batch) * e.mean_context * kv_per_token;
+    const Prediction mem = p.memory(MemQuery{MemOpKind::copy, e.weight_bytes_per_step + e.kv_bytes_per_step, 0});
+    e.sources.insert("decode weights + KV cache: " + mem.source);
+    e.decode_memory_s = mem.seconds;
+    e.decode_comm_s = inference_tp_comm(m, s.batch, s.tp, s.compute, p, e.sources);
+    e.memory_bound = e.decode_memory_s >= e.decode_compute_s;
+    e.decode_step_s = std::max(e.decode_compute_s, e.decode_memory_s) + e.decode_comm_s;
+    e.decode_tokens_per_s = double(s.batch) / e.decode_step_s;
+    e.per_sequence_tokens_per_s = 1.0 / e.decode_step_s;
+    e.time_to_first_token_s = e.prefill_s;
+
+    for (const auto* t : {&e.prefill, &e.decode})
+        for (const auto& op : t->ops) e.sources.insert(op_group_name(op.op.group) + ": " + op.pred.source);
+
+    const double devices = double(s.tp);
+    e.price_per_hour = c.price_per_hour >= 0 ? c.price_per_hour : e.facts.price_per_hour;
+    const double hours_per_million_out = 1e6 / e.decode_tokens_per_s / 3600.0 * devices;
+    e.dollars_per_million_output = hours_per_million_out * e.price_per_hour;
+    e.dollars_per_million_prompt = 1e6 / e.prefill_tokens_per_s / 3600.0 * devices * e.price_per_hour;
+    e.energy_kwh_per_million_output = money_for(hours_per_million_out, e.facts, c).energy_kwh;
+    e.notes.push_back(std::string("decode is ") + (e.memory_bound ? "memory-bound" : "compute-bound") + ": " +
+                      fmt_bytes(e.weight_bytes_per_step + e.kv_bytes_per_step) + " read per step (weights " +
+                      fmt_bytes(e.weight_bytes_per_step) + " at " + weight_precision_name(s.weights) + ", KV cache " +
+                      fmt_bytes(e.kv_bytes_per_step) + ")");
+    e.notes.push_back("one sequence decodes at " + fmt_sig(e.per_sequence_tokens_per_s, 3) + " tokens/s, " +
+                      fmt_sig(e.per_sequence_tokens_per_s / reading_tokens_per_s, 3) +
+                      "x silent reading speed (~5.3 tokens/s: 238 words/min, Brysbaert 2019, at 0.75 words/token)");
+    if (m.is_moe())
+        e.notes.push_back("MoE decode reads the experts a step's tokens touch: " +
+                          fmt_sig(experts_touched(m, s.batch), 3) + " of " + std::to_string(m.experts) +
+                          " per layer on average (uniform routing)");
+    return e;
+}
+
+}  // namespace flopmeter::cost

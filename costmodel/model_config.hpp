@@ -1,0 +1,56 @@
+// A decoder-only transformer's architecture: the numbers that fix every op's shape and every
+// parameter. Filled from a built-in preset (presets.hpp) or a Hugging Face config.json
+// (hf_config.hpp); plain data, checked by validate_model().
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace flopmeter::cost {
+
+enum class NormKind { layernorm, rmsnorm };
+enum class Activation { gelu, silu, relu };
+
+struct ModelConfig {
+    std::string name;
+    std::string source;  // where the architecture numbers come from
+
+    std::int64_t layers = 0;
+    std::int64_t hidden = 0;
+    std::int64_t heads = 0;
+    std::int64_t kv_heads = 0;  // == heads for multi-head attention, fewer for GQA, 1 for MQA
+    std::int64_t head_dim = 0;  // usually hidden / heads
+    std::int64_t ffn = 0;       // MLP inner size (per expert for MoE)
+    std::int64_t vocab = 0;
+    std::int64_t max_positions = 0;  // context length the model was built for
+    std::int64_t default_seq_len = 0;  // sequence length of its pretraining (the estimate's default)
+
+    bool gated_mlp = false;  // SwiGLU/GeGLU: gate and up projections, then down
+    Activation activation = Activation::gelu;
+    NormKind norm = NormKind::layernorm;
+    bool tied_embeddings = false;     // logits reuse the token embedding matrix
+    bool learned_positions = false;   // GPT-2/GPT-3 absolute position table (RoPE has none)
+    bool qkv_bias = false, out_bias = false, mlp_bias = false;
+    bool parallel_residual = false;   // GPT-NeoX/PaLM: attention and MLP read the same input
+    // Transformer-XL relative positions (Gopher/Chinchilla): a hidden x hidden projection of
+    // the position embeddings per layer, plus a second query-by-position score matmul.
+    bool relative_position_projection = false;
+    std::int64_t sliding_window = 0;  // 0: full attention
+
+    // Mixture of experts (Mixtral): `experts` MLPs per layer, each token routed to `top_k`.
+    std::int64_t experts = 0;  // 0 or 1: dense
+    std::int64_t top_k = 0;
+
+    bool is_moe() const { return experts > 1; }
+    std::int64_t q_dim() const { return heads * head_dim; }
+    std::int64_t kv_dim() const { return kv_heads * head_dim; }
+};
+
+std::string norm_name(NormKind n);
+std::string activation_name(Activation a);
+
+// Throws UsageError naming the field when a size is missing (<= 0) or inconsistent
+// (heads not a multiple of kv_heads, top_k > experts, ...).
+void validate_model(const ModelConfig& m);
+
+}  // namespace flopmeter::cost

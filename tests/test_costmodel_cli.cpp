@@ -1,0 +1,143 @@
+// `flopmeter estimate` and `flopmeter validate` through cli_main: bad input gives one line and
+// exit 2; good input prints the estimate, JSON that parses, and side-by-side comparisons.
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <sstream>
+
+#include "cli/commands.hpp"
+#include "core/atomic_file.hpp"
+
+using namespace flopmeter;
+
+namespace {
+
+struct Run {
+    int code;
+    std::string out, err;
+};
+
+Run cli(std::vector<std::string> args) {
+    args.insert(args.begin(), "flopmeter");
+    std::vector<const char*> argv;
+    for (auto& a : args) argv.push_back(a.c_str());
+    std::ostringstream out, err;
+    const int code = cli_main(int(argv.size()), argv.data(), out, err);
+    return {code, out.str(), err.str()};
+}
+
+std::string temp_file(const std::string& name, const std::string& content) {
+    const std::string p = "/tmp/flopmeter-test-" + std::to_string(::getpid()) + "-" + name;
+    write_file_atomic(p, content);
+    return p;
+}
+
+}  // namespace
+
+TEST_CASE("estimate: bad input gives one clear line and exit 2", "[costmodel][cli]") {
+    const std::string bad_json = temp_file("bad.json", "{\"model_type\": \"llama\",");
+    const std::string missing = temp_file("missing.json", R"({"model_type": "gpt2", "n_embd": 64, "n_layer": 2, "vocab_size": 100, "n_positions": 64})");
+    const std::string unknown = temp_file("unknown.json",
+        R"({"model_type": "gpt2", "n_embd": 64, "n_head": 4, "n_layer": 2, "vocab_size": 100, "n_positions": 64, "use_magic": true})");
+    struct Bad {
+        std::vector<std::string> args;
+        std::string expect;
+    };
+    const std::vector<std::string> base = {"estimate", "--model", "gpt2", "--profile", "h100-sxm"};
+    auto with = [&](std::vector<std::string> extra) {
+        auto v = base;
+        v.insert(v.end(), extra.begin(), extra.end());
+        return v;
+    };
+    const std::vector<Bad> cases = {
+        {with({"--tokens", "0"}), "--tokens must be positive"},
+        {with({"--tokens", "-5"}), "--tokens must be positive"},
+        {with({}), "give --tokens"},
+        {with({"--tokens", "1e9", "--tp", "5"}), "does not divide the 12 attention heads"},
+        {with({"--tokens", "1e9", "--pp", "5"}), "does not divide the 12 layers"},
+        {with({"--tokens", "1e9", "--devices", "10", "--tp", "4"}), "not a multiple of --tp x --pp"},
+        {with({"--tokens", "1e9", "--global-batch", "6", "--dp", "4"}), "not a multiple of --dp x --micro-batch"},
+        {with({"--tokens", "1e9", "--mode", "finetune"}), "unknown --mode 'finetune'"},
+        {with({"--tokens", "1e9", "--recompute", "some"}), "unknown --recompute 'some'"},
+        {with({"--mode", "inference", "--weights", "int3"}), "unknown --weights 'int3'"},
+        {with({"--tokens", "1e9", "--pue", "0.5"}), "--pue"},
+        {with({"--tokens", "1e9", "--years", "3", "--hw-improvement", "0"}), "--hw-improvement"},
+        {{"estimate", "--model", "gpt-5", "--profile", "h100-sxm", "--tokens", "1e9"}, "unknown model 'gpt-5'"},
+        {{"estimate", "--model", "gpt2", "--profile", "nosuchgpu", "--tokens", "1e9"}, "unknown profile"},
+        {{"estimate", "--model", bad_json, "--profile", "h100-sxm", "--tokens", "1e9"}, "not valid JSON"},
+        {{"estimate", "--model", missing, "--profile", "h100-sxm", "--tokens", "1e9"}, "missing required field 'n_head'"},
+        {{"estimate", "--model", unknown, "--profile", "h100-sxm", "--tokens", "1e9"}, "unknown field 'use_magic'"},
+        {{"estimate", "--model", "llama3.1-405b", "--profile", "h100-sxm", "--tokens", "1e9"}, "does not fit"},
+        {{"estimate", "--model", "llama3.1-405b", "--profile", "h100-sxm", "--mode", "inference"}, "does not fit"},
+        {{"estimate", "--profile", "h100-sxm", "--tokens", "1e9"}, "--model is required"},
+    };
+    for (const auto& c : cases) {
+        const Run r = cli(c.args);
+        std::string joined;
+        for (const auto& a : c.args) joined += a + " ";
+        INFO("flopmeter " << joined << "-> " << r.code << "\n" << r.err);
+        CHECK(r.code == 2);
+        CHECK(r.err.find(c.expect) != std::string::npos);
+        // One line; CLI11's own parse errors add a pointer to --help.
+        const auto lines = std::count(r.err.begin(), r.err.end(), '\n');
+        CHECK((lines == 1 || (lines == 2 && r.err.find("--help") != std::string::npos)));
+    }
+    // The unknown field is accepted when asked.
+    CHECK(cli({"estimate", "--model", unknown, "--profile", "h100-sxm", "--tokens", "1e9", "--allow-unknown-fields"}).code == 0);
+    for (const auto& f : {bad_json, missing, unknown}) std::remove(f.c_str());
+}
+
+TEST_CASE("estimate: training report, JSON and the datasheet side by side", "[costmodel][cli]") {
+    const Run r = cli({"estimate", "--model", "llama2-7b", "--profile", "a100-80gb", "--compare-datasheet", "h100-sxm",
+                       "--tokens", "2e12", "--devices", "64", "--zero", "1", "--years", "5", "--json", "-"});
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    const auto j = nlohmann::json::parse(r.out);
+    REQUIRE(j["estimates"].size() == 2);
+    const auto& a = j["estimates"][0];
+    CHECK(a["model"]["params"]["total"] == 6738415616.0);
+    CHECK(a["flops"]["six_nd"].get<double>() == Approx(6 * 6738415616.0 * 2e12));
+    CHECK(a["run"]["mfu"].get<double>() > 0.1);
+    CHECK(a["run"]["mfu"].get<double>() < 1.0);
+    CHECK(a["run"]["dollars"].get<double>() > 0);
+    CHECK(a["breakdown"].size() > 5);
+    CHECK(j["whatif"]["rows"].size() == 6);
+    // The faster device finishes sooner.
+    CHECK(j["estimates"][1]["run"]["wall_seconds"].get<double>() < a["run"]["wall_seconds"].get<double>());
+    // The text report (on stderr with --json -) names both profiles and the FLOP conventions.
+    CHECK(r.err.find("a100-80gb") != std::string::npos);
+    CHECK(r.err.find("h100-sxm") != std::string::npos);
+    CHECK(r.err.find("non-causal") != std::string::npos);
+    CHECK(r.err.find("6ND") != std::string::npos);
+}
+
+TEST_CASE("estimate: inference, LoRA and delta modes run", "[costmodel][cli]") {
+    const Run inf = cli({"estimate", "--model", "llama2-7b", "--profile", "h100-sxm", "--mode", "inference", "--weights", "int4",
+                         "--batch", "8"});
+    INFO(inf.err);
+    CHECK(inf.code == 0);
+    CHECK(inf.out.find("decode tokens/s per sequence") != std::string::npos);
+    CHECK(inf.out.find("$ per 1M output tokens") != std::string::npos);
+    const Run lora = cli({"estimate", "--model", "llama3.1-8b", "--profile", "h100-sxm", "--mode", "lora", "--tokens", "1e8",
+                          "--lora-rank", "8", "--lora-targets", "q,k,v,o", "--seq-len", "2048", "--global-batch", "64"});
+    INFO(lora.err);
+    CHECK(lora.code == 0);
+    CHECK(lora.out.find("LoRA adapters") != std::string::npos);
+    const Run delta = cli({"estimate", "--model", "gpt2", "--profile", "h100-sxm", "--mode", "delta", "--tokens", "1e9",
+                           "--base-tokens", "1e10"});
+    CHECK(delta.code == 0);
+    CHECK(delta.out.find("from scratch") != std::string::npos);
+}
+
+TEST_CASE("validate: all published-run checks pass", "[costmodel][cli]") {
+    const Run r = cli({"validate"});
+    INFO(r.out << r.err);
+    CHECK(r.code == 0);
+    CHECK(r.out.find("0 failed") != std::string::npos);
+    CHECK(r.out.find("Card GPU-hours include more than steady training steps") != std::string::npos);
+}

@@ -1,0 +1,65 @@
+// Inference estimates on the fake profile: decode bound by the bytes each token reads, weight
+// precision, cost per million tokens, refusals.
+#include <catch2/catch.hpp>
+
+#include "core/error.hpp"
+#include "costmodel/inference_estimate.hpp"
+#include "costmodel/presets.hpp"
+#include "tests/test_costmodel_fake.hpp"
+
+using namespace flopmeter;
+using namespace flopmeter::cost;
+
+TEST_CASE("decode of a 7B model is bound by weights + KV cache over bandwidth", "[costmodel][inference]") {
+    test::FakePredictor p;
+    p.gemm_rate = 1e15;  // compute far faster than memory: decode must be memory-bound
+    p.f.memory_bandwidth = p.bandwidth = 100e9;
+    const ModelConfig& m = find_preset("llama2-7b")->model;
+    InferenceSetup s;
+    s.prompt_tokens = 1000;
+    s.output_tokens = 201;  // mean context 1100
+    const InferenceEstimate e = estimate_inference(m, s, p, {});
+    CHECK(e.memory_bound);
+    CHECK(e.mean_context == 1100);
+    // KV cache: 2 (K, V) x 32 layers x 4096 x 2 bytes per token of context.
+    CHECK(e.kv_bytes_per_step == Approx(1100.0 * 2 * 32 * 4096 * 2));
+    // Weights: all but the embedding rows not looked up (untied head is read in full).
+    const double weights = (count_params(m).total() - (32000.0 - 1) * 4096) * 2;
+    CHECK(e.weight_bytes_per_step == Approx(weights));
+    CHECK(e.decode_step_s == Approx((weights + e.kv_bytes_per_step) / 100e9));
+    CHECK(e.per_sequence_tokens_per_s == Approx(1.0 / e.decode_step_s));
+    // int4 weights read a quarter of the bytes.
+    s.weights = WeightPrecision::int4;
+    const InferenceEstimate q = estimate_inference(m, s, p, {});
+    CHECK(q.weight_bytes_per_step == Approx(weights / 4));
+    CHECK(q.decode_tokens_per_s > 3 * e.decode_tokens_per_s);
+    // Price: $2/device-hour.
+    CHECK(e.dollars_per_million_output == Approx(1e6 / e.decode_tokens_per_s / 3600 * 2.0));
+}
+
+TEST_CASE("batching amortises the weights; prefill is compute-bound", "[costmodel][inference]") {
+    test::FakePredictor p;
+    const ModelConfig& m = find_preset("llama3.1-8b")->model;
+    InferenceSetup s;
+    const InferenceEstimate one = estimate_inference(m, s, p, {});
+    s.batch = 16;
+    const InferenceEstimate many = estimate_inference(m, s, p, {});
+    CHECK(many.decode_tokens_per_s > 8 * one.decode_tokens_per_s);
+    CHECK(many.prefill_tokens_per_s > 3 * many.decode_tokens_per_s);  // one weight read serves the whole prompt
+    CHECK(many.memory.kv_cache == Approx(16 * one.memory.kv_cache));
+}
+
+TEST_CASE("bad inference input: one clear error", "[costmodel][inference]") {
+    test::FakePredictor p;
+    InferenceSetup s;
+    s.batch = 0;
+    CHECK_THROWS_WITH(estimate_inference(find_preset("gpt2")->model, s, p, {}), Catch::Contains("--batch"));
+    s = {};
+    s.prompt_tokens = 1000;
+    s.output_tokens = 100;
+    CHECK_THROWS_WITH(estimate_inference(find_preset("gpt2")->model, s, p, {}), Catch::Contains("1024 positions"));
+    s = {};
+    CHECK_THROWS_WITH(estimate_inference(find_preset("llama3.1-405b")->model, s, p, {}), Catch::Contains("does not fit"));
+    s.tp = 3;
+    CHECK_THROWS_WITH(estimate_inference(find_preset("llama2-7b")->model, s, p, {}), Catch::Contains("--tp 3"));
+}

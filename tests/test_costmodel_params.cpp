@@ -1,0 +1,115 @@
+// Parameter counts computed from the architecture against the counts their authors published,
+// and config.json parsing: the supported families, and one clear error for each bad input.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "core/atomic_file.hpp"
+#include "core/error.hpp"
+#include "costmodel/hf_config.hpp"
+#include "costmodel/model_source.hpp"
+#include "costmodel/param_count.hpp"
+#include "costmodel/presets.hpp"
+
+using namespace flopmeter;
+using namespace flopmeter::cost;
+
+namespace {
+// The repository's data/models, found from this file's path (CMake compiles it by absolute path).
+const std::string data_dir = [] {
+    const std::string f = __FILE__;
+    return f.substr(0, f.rfind("/tests/")) + "/data/models/";
+}();
+double rel(double a, double b) { return std::fabs(a - b) / b; }
+}  // namespace
+
+TEST_CASE("every preset's parameter count matches the published count", "[costmodel][params]") {
+    REQUIRE(presets().size() >= 10);
+    for (const auto& p : presets()) {
+        INFO(p.key << ": computed " << count_params(p.model).total() << " vs published " << p.published_params);
+        const ParamCount c = count_params(p.model);
+        // Counts published to the parameter (Hugging Face safetensors metadata) must match
+        // exactly; rounded ones ("175B", "65.2B") within half a percent.
+        if (std::fmod(p.published_params, 1e6) != 0)
+            CHECK(c.total() == p.published_params);
+        else
+            CHECK(rel(c.total(), p.published_params) < 0.005);
+        if (p.published_active_params > 0) CHECK(rel(c.active, p.published_active_params) < 0.005);
+        CHECK(c.non_embedding() < c.total());
+    }
+}
+
+TEST_CASE("parameter counts by part, hand-checked", "[costmodel][params]") {
+    const ParamCount g = count_params(find_preset("gpt2")->model);
+    CHECK(g.token_embedding == 50257.0 * 768);
+    CHECK(g.position_embedding == 1024.0 * 768);
+    CHECK(g.lm_head == 0);  // tied
+    CHECK(g.total() == 124439808);
+    // Mixtral: 8 experts of 3 x 4096 x 14336, two of them active per token.
+    const ParamCount mx = count_params(find_preset("mixtral-8x7b")->model);
+    CHECK(mx.mlp == 32.0 * 8 * 3 * 4096 * 14336);
+    CHECK(mx.total() - mx.active == 32.0 * 6 * 3 * 4096 * 14336);
+    CHECK(mx.router == 32.0 * 4096 * 8);
+}
+
+TEST_CASE("config.json families parse to the published counts", "[costmodel][hf]") {
+    CHECK(count_params(load_model(data_dir + "gpt2.config.json")).total() == 124439808);
+    CHECK(count_params(load_model(data_dir + "pythia-160m.config.json")).total() == 162322944);
+    const ModelConfig q = load_model(data_dir + "qwen2-0.5b.config.json");
+    CHECK(q.qkv_bias);
+    CHECK_FALSE(q.out_bias);
+    CHECK(q.sliding_window == 0);  // use_sliding_window: false
+    CHECK(count_params(q).total() == 494032768);
+    const ModelConfig mx = load_model(data_dir + "mixtral-8x7b.config.json");
+    CHECK(mx.experts == 8);
+    CHECK(mx.top_k == 2);
+    CHECK(count_params(mx).total() == 46702792704.0);
+    // A preset and its config.json agree on every part.
+    const ParamCount a = count_params(find_preset("gpt2")->model), b = count_params(load_model(data_dir + "gpt2.config.json"));
+    CHECK(a.attention == b.attention);
+    CHECK(a.mlp == b.mlp);
+    CHECK(a.norms == b.norms);
+}
+
+TEST_CASE("bad config.json input: one clear error naming the problem", "[costmodel][hf]") {
+    struct Bad {
+        std::string json, expect;
+    };
+    const std::string llama =
+        R"("model_type": "llama", "hidden_size": 64, "intermediate_size": 128, "num_attention_heads": 4, "num_hidden_layers": 2, "vocab_size": 100, "max_position_embeddings": 64)";
+    const std::vector<Bad> cases = {
+        {"{\"model_type\": \"llama\", ", "not valid JSON"},
+        {"[1, 2]", "JSON object"},
+        {"{}", "missing required field 'model_type'"},
+        {R"({"model_type": "t5"})", "unsupported model_type 't5'"},
+        {R"({"model_type": "llama", "hidden_size": 64})", "missing required field 'num_hidden_layers'"},
+        {"{" + llama + R"(, "frobnicate": 3})", "unknown field 'frobnicate'"},
+        {R"({"model_type": "llama", "hidden_size": "64", "intermediate_size": 128, "num_attention_heads": 4, "num_hidden_layers": 2, "vocab_size": 100, "max_position_embeddings": 64})",
+         "'hidden_size' must be a positive integer"},
+        {R"({"model_type": "llama", "hidden_size": -64, "intermediate_size": 128, "num_attention_heads": 4, "num_hidden_layers": 2, "vocab_size": 100, "max_position_embeddings": 64})",
+         "'hidden_size' must be a positive integer"},
+        {"{" + llama + R"(, "num_key_value_heads": 3})", "multiple of key/value heads"},
+        {"{" + llama + R"(, "hidden_act": "swoosh"})", "unknown activation 'swoosh'"},
+        {"{" + llama + R"(, "tie_word_embeddings": "yes"})", "'tie_word_embeddings' must be true or false"},
+        {R"({"model_type": "mixtral", "hidden_size": 64, "intermediate_size": 128, "num_attention_heads": 4, "num_hidden_layers": 2, "vocab_size": 100, "max_position_embeddings": 64, "num_local_experts": 4})",
+         "missing required field 'num_experts_per_tok'"},
+        {R"({"model_type": "mixtral", "hidden_size": 64, "intermediate_size": 128, "num_attention_heads": 4, "num_hidden_layers": 2, "vocab_size": 100, "max_position_embeddings": 64, "num_local_experts": 4, "num_experts_per_tok": 5})",
+         "top-k (5)"},
+    };
+    for (const auto& c : cases) {
+        INFO(c.json);
+        try {
+            parse_hf_config(c.json, "config.json");
+            FAIL("accepted");
+        } catch (const UsageError& e) {
+            const std::string msg = e.what();
+            INFO(msg);
+            CHECK(msg.find(c.expect) != std::string::npos);
+            CHECK(msg.find('\n') == std::string::npos);
+        }
+    }
+    // The same unknown field is accepted when the user says so.
+    CHECK(parse_hf_config("{" + llama + R"(, "frobnicate": 3})", "config.json", HfParseOptions{true}).layers == 2);
+    CHECK_THROWS_AS(load_model("no-such-model"), UsageError);
+    CHECK_THROWS_WITH(load_model("no-such-model"), Catch::Contains("llama2-7b"));
+}
