@@ -19,6 +19,7 @@
 #include "measure/result_json.hpp"
 #include "measure/roofline/bandwidth.hpp"
 #include "measure/roofline/peak.hpp"
+#include "track/record.hpp"
 
 namespace flopmeter {
 
@@ -251,6 +252,16 @@ int run_calibration(const CalibrateOptions& o, std::ostream& out, std::ostream& 
     save();
     print_summary(p, now_seconds() - t0, out);
     out << "\nProfile written to " << o.out << "\n";
+    if (!o.record_db.empty()) {
+        ResultsDocument doc;
+        doc.provenance = prov;
+        for (const auto& m : p.measurements)
+            if (m.status == CaseStatus::ok) doc.results.push_back(m);
+        RecordOptions ro;
+        ro.tag = p.name;
+        const RecordOutcome rec = record_results(doc, o.record_db, ro);
+        out << "Recorded as run " << rec.run_id << " in " << o.record_db << "\n";
+    }
     return 0;
 }
 

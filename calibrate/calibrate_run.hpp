@@ -19,6 +19,7 @@ struct CalibrateOptions {
     int threads = 0;                     // 0: one per core
     double price_per_hour = 0;           // USD per device-hour to record (0: unknown)
     double tdp_watts = 0;                // device power to record (0: unknown)
+    std::string record_db;               // when set, record the measurements in this results store
 };
 
 // Returns the process exit code: 0 complete, 130 interrupted (partial profile kept), 2 bad input.

@@ -24,6 +24,11 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
     register_selfcheck(app, io, action);
     register_estimate(app, io, action);
     register_validate(app, io, action);
+    register_record(app, io, action);
+    register_check(app, io, action);
+    register_history(app, io, action);
+    register_export(app, io, action);
+    register_merge(app, io, action);
 
     try {
         app.parse(argc, argv);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 
 #include "measure/perf_counters.hpp"
 
@@ -34,6 +35,19 @@ std::string fmt(const char* f, double x) {
     char buf[64];
     std::snprintf(buf, sizeof buf, f, x);
     return buf;
+}
+
+// TEST-ONLY knob (regression-tracking figures, scripts/track-figures.sh):
+// FLOPMETER_TEST_SLOWDOWN=<case-name-substring>:<fraction> makes matching cases really slower by
+// spinning for fraction x each timed batch's duration inside the timed region. Returns the
+// fraction for case `name` (0: not slowed).
+double test_slowdown_fraction(const std::string& name) {
+    const char* e = std::getenv("FLOPMETER_TEST_SLOWDOWN");
+    const std::string v = e ? e : "";
+    const auto colon = v.rfind(':');
+    if (colon == std::string::npos || colon == 0 || name.find(v.substr(0, colon)) == std::string::npos) return 0.0;
+    const double f = std::atof(v.c_str() + colon + 1);
+    return f > 0 ? f : 0.0;
 }
 }  // namespace
 
@@ -77,7 +91,18 @@ CaseResult measure_case(KernelCase& c, const MeasureOptions& o, MeasureContext& 
                 last_probe = now_seconds();
             }
         };
-        r.measurement = sample([&](std::int64_t calls) { return c.timed_run(calls); }, sc, between);
+        const double slowdown = test_slowdown_fraction(r.name);  // TEST-ONLY, see above
+        if (slowdown > 0)
+            r.warnings.push_back("TEST KNOB FLOPMETER_TEST_SLOWDOWN made this case " + fmt("%.3g", 100.0 * slowdown) +
+                                 "% slower on purpose: not a real measurement");
+        r.measurement = sample([&](std::int64_t calls) {
+            const double t = c.timed_run(calls);
+            if (!(slowdown > 0)) return t;
+            const double t0 = now_seconds();
+            while (now_seconds() - t0 < slowdown * t) {
+            }
+            return t + (now_seconds() - t0);
+        }, sc, between);
         if (cold && sets > 1) c.select_operand_set(0);
 
         if (o.probe_clock) {

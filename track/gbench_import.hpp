@@ -1,0 +1,21 @@
+// Google Benchmark JSON (--benchmark_format=json / --benchmark_out) from any project, read
+// as a flopmeter run: each benchmark name becomes a case whose raw samples are the
+// per-iteration real times of its repetitions (--benchmark_repetitions=N gives N samples).
+// Aggregate rows (mean, median, stddev, cv) are derived data and are not imported.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "measure/result_json.hpp"
+
+namespace flopmeter {
+
+// Whether `j` looks like Google Benchmark output (an object with "context" and "benchmarks").
+bool is_gbench_json(const nlohmann::ordered_json& j);
+
+// Throws UsageError when the document is malformed or holds only aggregates. The provenance
+// says tool "google-benchmark"; its fingerprint is built from the context (host, CPU count,
+// caches), since Google Benchmark records no CPU model.
+ResultsDocument gbench_to_results(const nlohmann::ordered_json& j);
+
+}  // namespace flopmeter

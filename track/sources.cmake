@@ -1,0 +1,29 @@
+# Regression tracking (issue 8): results store (SQLite), statistical comparison, history and
+# change points. Included by the top-level CMakeLists.txt.
+find_package(SQLite3 REQUIRED)
+target_sources(flopmeter_lib PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/sqlite_db.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/store_migrations.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/store.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/record.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/merge.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/results_file.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/gbench_import.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/run_ref.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/mann_whitney.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/shift_ci.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/fdr.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/compare.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/check_report.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/change_points.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/history.cpp
+)
+target_link_libraries(flopmeter_lib PUBLIC SQLite::SQLite3)
+# `history --plot` finds scripts/plot_history.py in the source tree it was built from.
+set_property(SOURCE ${CMAKE_SOURCE_DIR}/cli/cmd_history.cpp APPEND PROPERTY
+             COMPILE_DEFINITIONS FLOPMETER_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+
+# Command-line behaviour of record/check/history/export/merge with the real binary (a few seconds).
+if(FLOPMETER_BUILD_TESTS)
+  add_test(NAME track_cli COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/../tests/track_cli.sh $<TARGET_FILE:flopmeter>)
+endif()
