@@ -10,6 +10,8 @@ packages=(
   libopenblas-dev libdnnl-dev
   libbenchmark-dev libbenchmark-tools catch2
   nlohmann-json3-dev libcli11-dev
+  libsqlite3-dev
+  libopenmpi-dev openmpi-bin
 )
 
 # Python packages for the plotting scripts and Google Benchmark's compare.py, for the python3
