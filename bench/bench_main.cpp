@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
     if (benchmark::ReportUnrecognizedArguments(n, args.data())) return 2;
     benchmark::AddCustomContext("flopmeter_threads", std::to_string(threads));
     flopmeter::register_gemm_benchmarks(threads);
+    flopmeter::register_attention_benchmarks(threads);
     benchmark::RunSpecifiedBenchmarks();
     benchmark::Shutdown();
     return 0;

@@ -4,5 +4,6 @@
 namespace flopmeter {
 
 void register_gemm_benchmarks(int threads);
+void register_attention_benchmarks(int threads);
 
 }  // namespace flopmeter

@@ -13,9 +13,10 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
     Io io{out, err};
 
     register_info(app, io, action);
-    CLI::App* bench = app.add_subcommand("bench", "Validate, then time kernels (gemm)");
+    CLI::App* bench = app.add_subcommand("bench", "Validate, then time kernels (gemm, attention)");
     bench->require_subcommand(1);
     register_bench_gemm(*bench, io, action);
+    register_bench_attention(*bench, io, action);
     register_roofline(app, io, action);
     register_calibrate(app, io, action);
     register_convert(app, io, action);

@@ -95,7 +95,7 @@ constexpr double gemm_intensity(std::int64_t m, std::int64_t n, std::int64_t k, 
 //   Backward model FLOPs = 2.5 x forward (five matmuls against the forward's two). Executed
 //   FLOPs (recomputation of S, work on masked tiles) depend on a kernel's tiling; they are
 //   computed from the tile counts the kernel reports, with the helpers below.
-//   Softmax/exp/scale work is counted separately (attention_softmax_ops), never folded in.
+//   Softmax/exp/scale work is counted separately (attention_fwd_softmax_ops, attention_bwd_softmax_ops), never folded in.
 // ---------------------------------------------------------------------------------------
 
 // Unmasked (query, key) pairs for one (batch, head).
@@ -139,5 +139,126 @@ constexpr double attention_fwd_flash_flops(const AttentionShape& a) {
 // Backward model FLOPs: 2.5 x forward (design.md), i.e. dV, dP, dQ, dK matmuls plus one
 // S-sized matmul's worth, exactly 5/2 of the forward's two when D = Dv.
 constexpr double attention_bwd_model_flops(const AttentionShape& a) { return 2.5 * attention_fwd_model_flops(a); }
+
+// Keys query i (0-based) sees: all Sk, or with the bottom-right causal mask min(Sk, max(0, i + Sk - Sq + 1)).
+constexpr std::int64_t attention_visible_keys(std::int64_t i, std::int64_t seq_q, std::int64_t seq_k, bool causal) {
+    if (!causal) return seq_k;
+    const std::int64_t n = i + seq_k - seq_q + 1;
+    return n < 0 ? 0 : (n > seq_k ? seq_k : n);
+}
+
+// Queries that see at least one key (rows that produce output), per (batch, head). With the
+// bottom-right causal mask and Sq > Sk the first Sq - Sk queries see nothing (output 0).
+constexpr double attention_rows_with_keys(std::int64_t seq_q, std::int64_t seq_k, bool causal) {
+    if (seq_k <= 0 || seq_q <= 0) return 0;
+    if (!causal) return double(seq_q);
+    const std::int64_t first = seq_q > seq_k ? seq_q - seq_k : 0;
+    return double(seq_q - first);
+}
+
+// Pairs a tiled kernel computes per (batch, head): queries in tiles of tile_q, keys in tiles of
+// tile_k; a (query tile, key tile) pair with no unmasked (query, key) pair is skipped, every
+// other one is computed in full (masked entries included), clipped at the sequence ends.
+// Non-causal: exactly Sq*Sk. Loop over query tiles: O(Sq / tile_q).
+constexpr double attention_tiled_pairs(std::int64_t seq_q, std::int64_t seq_k, bool causal, std::int64_t tile_q,
+                                       std::int64_t tile_k) {
+    if (!causal) return double(seq_q) * double(seq_k);
+    double total = 0;
+    for (std::int64_t i0 = 0; i0 < seq_q; i0 += tile_q) {
+        const std::int64_t i1 = i0 + tile_q < seq_q ? i0 + tile_q : seq_q;
+        const std::int64_t vis = attention_visible_keys(i1 - 1, seq_q, seq_k, true);  // the tile's last row sees most
+        const std::int64_t tiles = (vis + tile_k - 1) / tile_k;
+        const std::int64_t covered = tiles * tile_k < seq_k ? tiles * tile_k : seq_k;
+        total += double(i1 - i0) * double(covered);
+    }
+    return total;
+}
+
+// Executed forward FLOPs of a kernel that computes `pairs_per_head` (query, key) pairs per
+// (batch, head): QK^T and PV over those pairs, 2*(D + Dv) each (masked-tile work included).
+constexpr double attention_fwd_executed_flops(const AttentionShape& a, double pairs_per_head) {
+    return 2.0 * double(a.batch) * double(a.heads) * pairs_per_head * double(a.head_dim + a.value_dim);
+}
+
+// Executed backward FLOPs over `pairs_per_head` pairs: dP = dO V^T (2Dv), dV += P^T dO (2Dv),
+// dQ += dS K (2D), dK += dS^T Q (2D), plus S = QK^T again (2D) when the kernel recomputes the
+// scores from the saved log-sum-exp (FlashAttention-2) instead of keeping the forward's P.
+// With recomputation over the exact pairs and D = Dv this equals attention_bwd_model_flops.
+constexpr double attention_bwd_executed_flops(const AttentionShape& a, double pairs_per_head, bool recompute) {
+    const double per_pair = 2.0 * (double(recompute ? a.head_dim : 0) + 2.0 * double(a.value_dim) + 2.0 * double(a.head_dim));
+    return double(a.batch) * double(a.heads) * pairs_per_head * per_pair;
+}
+
+// Softmax and the other elementwise work, counted apart from the matmul FLOPs (design.md).
+// The counts are those of the reference kernel (kernels/attention/attention_reference.hpp),
+// which the counting-type test checks exactly; an exp, a max, a division and a log are one op each.
+struct SoftmaxTally {
+    double mul = 0, add = 0, max = 0, exp = 0, div = 0, log = 0;
+    constexpr double ops() const { return mul + add + max + exp + div + log; }
+};
+
+// Forward, per unmasked pair: scale multiply, running max, subtract the max, exp, add to the
+// row sum. Per row that sees a key: one division (1/l), Dv multiplies (normalise O), one log
+// and one add (LSE = m + log l).
+constexpr SoftmaxTally attention_fwd_softmax_ops(const AttentionShape& a) {
+    const double bh = double(a.batch) * double(a.heads);
+    const double p = bh * attention_pairs(a.seq_q, a.seq_k, a.causal);
+    const double r = bh * attention_rows_with_keys(a.seq_q, a.seq_k, a.causal);
+    SoftmaxTally t;
+    t.mul = p + r * double(a.value_dim);
+    t.add = 2.0 * p + r;
+    t.max = p;
+    t.exp = p;
+    t.div = r;
+    t.log = r;
+    return t;
+}
+
+// Backward elementwise work. Per row that sees a key: D_i = rowsum(dO_i * O_i), Dv multiplies
+// and Dv adds. Per unmasked pair: P = exp(scale*s - LSE) (multiply, subtract, exp) and
+// dS = P * (dP - D_i) * scale (subtract, two multiplies).
+constexpr SoftmaxTally attention_bwd_softmax_ops(const AttentionShape& a) {
+    const double bh = double(a.batch) * double(a.heads);
+    const double p = bh * attention_pairs(a.seq_q, a.seq_k, a.causal);
+    const double r = bh * attention_rows_with_keys(a.seq_q, a.seq_k, a.causal);
+    SoftmaxTally t;
+    t.mul = 3.0 * p + r * double(a.value_dim);
+    t.add = 2.0 * p + r * double(a.value_dim);
+    t.exp = p;
+    return t;
+}
+
+// Compulsory traffic at each tensor's storage size: Q, K, V at the input size; O, LSE (fp32),
+// dO and the gradients at out_size. Grouped-query attention reads G key/value heads, not H.
+struct AttentionBytes {
+    double q = 0, k = 0, v = 0, o = 0, lse = 0, d_o = 0, dq = 0, dk = 0, dv = 0;
+    constexpr double total() const { return q + k + v + o + lse + d_o + dq + dk + dv; }
+};
+
+constexpr AttentionBytes attention_fwd_bytes(const AttentionShape& a, double in_size, double out_size) {
+    AttentionBytes b;
+    b.q = double(a.batch) * double(a.seq_q) * double(a.heads) * double(a.head_dim) * in_size;
+    b.k = double(a.batch) * double(a.seq_k) * double(a.kv_heads) * double(a.head_dim) * in_size;
+    b.v = double(a.batch) * double(a.seq_k) * double(a.kv_heads) * double(a.value_dim) * in_size;
+    b.o = double(a.batch) * double(a.seq_q) * double(a.heads) * double(a.value_dim) * out_size;
+    b.lse = double(a.batch) * double(a.heads) * double(a.seq_q) * 4.0;
+    return b;
+}
+
+// Backward reads Q, K, V, O, dO and LSE and writes dQ, dK, dV.
+constexpr AttentionBytes attention_bwd_bytes(const AttentionShape& a, double in_size, double out_size) {
+    AttentionBytes b = attention_fwd_bytes(a, in_size, out_size);
+    b.d_o = b.o;
+    b.dq = b.q / in_size * out_size;
+    b.dk = b.k / in_size * out_size;
+    b.dv = b.v / in_size * out_size;
+    return b;
+}
+
+// The key/value cache a decode step streams: K and V once each (the decode bandwidth figure).
+constexpr double attention_kv_bytes(const AttentionShape& a, double in_size) {
+    const AttentionBytes b = attention_fwd_bytes(a, in_size, 4.0);
+    return b.k + b.v;
+}
 
 }  // namespace flopmeter::flops

@@ -1,0 +1,89 @@
+// Google Benchmark registrations of the attention backends: training shapes (H = 16, S = 512..8192,
+// D = 64 and 128, causal and not, kv heads G in {H, H/4, 1}) forward and backward, and decode
+// shapes (Sq = 1 against Sk = 1k..32k, G in {H, H/4, 1}). Each benchmark builds its case through
+// measure/attention_case.hpp (the same path as the CLI), validates it before timing (a failure,
+// or an unfused shape whose S x S matrices do not fit, is SkipWithError, never a rate), and times
+// each call with manual time so the rate counters divide by wall time, not CPU time.
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+#include <string>
+
+#include "bench/bench_registry.hpp"
+#include "core/flops.hpp"
+#include "measure/attention_case.hpp"
+
+namespace flopmeter {
+
+namespace {
+
+double param_value(const CaseResult& r, const std::string& name) {
+    for (const auto& [n, v] : r.params)
+        if (n == name) return std::stod(v);
+    return 0.0;
+}
+
+void run_case(benchmark::State& state, AttentionCaseSpec spec) {
+    std::unique_ptr<AttentionCase> c;
+    try {
+        c = std::make_unique<AttentionCase>(spec);
+    } catch (const std::exception& e) {
+        state.SkipWithError(e.what());
+        return;
+    }
+    const ValidationReport v = c->validate();
+    if (!v.passed) {
+        state.SkipWithError(("validation failed: " + v.detail).c_str());
+        return;
+    }
+    const CaseResult d = c->describe();
+    for (auto _ : state) {
+        const auto t0 = std::chrono::steady_clock::now();
+        c->run();
+        const auto t1 = std::chrono::steady_clock::now();
+        state.SetIterationTime(std::chrono::duration<double>(t1 - t0).count());
+    }
+    using benchmark::Counter;
+    state.counters["model_FLOP/s"] = Counter(d.model_flops, Counter::kIsIterationInvariantRate);
+    state.counters["exec_FLOP/s"] = Counter(d.executed_flops, Counter::kIsIterationInvariantRate);
+    state.counters["bytes/s"] = Counter(d.bytes, Counter::kIsIterationInvariantRate, Counter::kIs1024);
+    state.counters["KV_bytes/s"] = Counter(param_value(d, "kv_bytes"), Counter::kIsIterationInvariantRate, Counter::kIs1024);
+    state.counters["extra_mem_bytes"] = Counter(d.workspace_bytes);
+    state.SetLabel(d.kernel_set);
+}
+
+void add(const std::string& backend, DType dtype, AttentionPass pass, flops::AttentionShape s, int threads) {
+    AttentionCaseSpec spec;
+    spec.backend = backend;
+    spec.problem.shape = s;
+    spec.problem.dtype = dtype;
+    spec.pass = pass;
+    spec.threads = threads;
+    benchmark::RegisterBenchmark(attention_case_name(spec).c_str(), run_case, spec)
+        ->UseManualTime()
+        ->Unit(benchmark::kMillisecond);
+}
+
+}  // namespace
+
+void register_attention_benchmarks(int threads) {
+    constexpr std::int64_t kHeads = 16;
+    for (const auto& b : attention_backends()) {
+        if (b.name == "reference") continue;  // the oracle is far too slow for these shapes
+        for (DType dtype : {DType::fp32, DType::bf16}) {
+            if (b.unavailable(dtype)) continue;
+            for (AttentionPass pass : {AttentionPass::fwd, AttentionPass::bwd})
+                for (std::int64_t d : {64, 128})
+                    for (std::int64_t g : {kHeads, kHeads / 4, std::int64_t(1)})
+                        for (bool causal : {false, true})
+                            for (std::int64_t s : {512, 1024, 2048, 4096, 8192})
+                                add(b.name, dtype, pass, {1, kHeads, g, s, s, d, d, causal}, threads);
+            // Decode: one query per head against a KV cache.
+            for (std::int64_t g : {kHeads, kHeads / 4, std::int64_t(1)})
+                for (std::int64_t sk : {1024, 2048, 4096, 8192, 16384, 32768})
+                    add(b.name, dtype, AttentionPass::fwd, {1, kHeads, g, 1, sk, 128, 128, false}, threads);
+        }
+    }
+}
+
+}  // namespace flopmeter

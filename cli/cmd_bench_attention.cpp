@@ -1,0 +1,385 @@
+// `flopmeter bench attention`: validate then time attention cases (own fused, unfused on a GEMM
+// backend, reference); several backends print side by side with ratios to the first one
+// listed, with the memory each uses beyond its tensors (fused O(S), unfused O(S^2)).
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "cli/commands.hpp"
+#include "cli/table.hpp"
+#include "core/atomic_file.hpp"
+#include "core/error.hpp"
+#include "core/thread_pool.hpp"
+#include "measure/attention_case.hpp"
+#include "measure/result_json.hpp"
+#include "measure/roofline/bandwidth.hpp"
+#include "measure/roofline/peak.hpp"
+#include "measure/system_checks.hpp"
+
+namespace flopmeter {
+
+namespace {
+
+struct BenchAttentionOptions {
+    std::vector<std::int64_t> batch{1}, heads, kv_heads, seq_q, seq_k, head_dim, value_dim;
+    bool causal = false;
+    std::vector<std::string> masks, dtypes{"fp32"}, passes{"fwd"}, backends{"own"};
+    std::string preset;
+    double scale = 0.0;
+    int threads = 0;
+    std::string json_path, markdown_path;
+    SamplerConfig sampler;
+    int rounds = 1;
+    std::string cache = "warm";
+    bool no_probe = false, dram = false;
+};
+
+struct Shape {
+    std::int64_t b, h, g, sq, sk, d, dv;
+};
+
+std::vector<Shape> collect_shapes(const BenchAttentionOptions& o) {
+    std::vector<Shape> v;
+    // quick: one training and one decode shape; train: Llama-like 16 heads of 128 at 2k/4k;
+    // decode: one query against a 4k and a 32k cache with 4 KV heads.
+    if (o.preset == "quick") {
+        v = {{1, 8, 8, 512, 512, 64, 64}, {1, 8, 2, 1, 2048, 64, 64}};
+    } else if (o.preset == "train") {
+        for (std::int64_t s : {2048, 4096}) v.push_back({1, 16, 16, s, s, 128, 128});
+    } else if (o.preset == "decode") {
+        for (std::int64_t s : {4096, 32768}) v.push_back({1, 16, 4, 1, s, 128, 128});
+    } else if (!o.preset.empty()) {
+        throw UsageError("unknown --preset '" + o.preset + "' (valid: quick, train, decode)");
+    }
+    const bool any = !o.heads.empty() || !o.seq_q.empty() || !o.head_dim.empty();
+    if (!any) {
+        if (v.empty()) throw UsageError("give --heads, --seq-q and --head-dim (or --preset quick|train|decode)");
+        return v;
+    }
+    if (o.heads.empty() || o.seq_q.empty() || o.head_dim.empty())
+        throw UsageError("give all of --heads, --seq-q and --head-dim (or --preset quick|train|decode)");
+    const std::vector<std::int64_t> none{0};
+    for (auto b : o.batch)
+        for (auto h : o.heads)
+            for (auto g : o.kv_heads.empty() ? none : o.kv_heads)
+                for (auto sq : o.seq_q)
+                    for (auto sk : o.seq_k.empty() ? none : o.seq_k)
+                        for (auto d : o.head_dim)
+                            for (auto dv : o.value_dim.empty() ? none : o.value_dim)
+                                v.push_back({b, h, o.kv_heads.empty() ? h : g, sq, o.seq_k.empty() ? sq : sk, d,
+                                             o.value_dim.empty() ? d : dv});
+    return v;
+}
+
+template <class T, class Parse>
+std::vector<T> parse_names(const std::vector<std::string>& names, Parse parse, const char* what, const char* valid) {
+    std::vector<T> v;
+    for (const auto& s : names) {
+        auto x = parse(s);
+        if (!x) throw UsageError(std::string("unknown ") + what + " '" + s + "' (valid: " + valid + ")");
+        v.push_back(*x);
+    }
+    return v;
+}
+
+CaseResult skipped_result(const AttentionCaseSpec& spec, CaseStatus st, const std::string& why) {
+    CaseResult r;
+    r.op = "attention";
+    r.name = attention_case_name(spec);
+    r.backend = spec.backend;
+    r.dtype = std::string(dtype_name(spec.problem.dtype));
+    const flops::AttentionShape& s = spec.problem.shape;
+    r.dims = {{"b", s.batch}, {"h", s.heads}, {"g", s.kv_heads}, {"sq", s.seq_q}, {"sk", s.seq_k}, {"d", s.head_dim}, {"dv", s.value_dim}};
+    r.params = {{"causal", s.causal ? "true" : "false"}, {"pass", std::string(attention_pass_name(spec.pass))}};
+    r.threads = spec.threads;
+    r.status = st;
+    r.error = why;
+    return r;
+}
+
+std::string param(const CaseResult& r, const std::string& name) {
+    for (const auto& [n, v] : r.params)
+        if (n == name) return v;
+    return "";
+}
+
+double param_num(const CaseResult& r, const std::string& name) {
+    const std::string v = param(r, name);
+    return v.empty() ? 0.0 : std::stod(v);
+}
+
+std::string ci_cell(const CaseResult& r) {
+    const double h = r.measurement.stats.ci_rel_halfwidth();
+    return h < 1e300 ? "+-" + fmt_fixed(100.0 * h, 2) + "%" : "n/a";
+}
+
+int run_bench_attention(const BenchAttentionOptions& o, Io io) {
+    const auto dtypes = parse_names<DType>(o.dtypes, [](const std::string& s) -> std::optional<DType> {
+        auto d = parse_dtype(s);
+        if (d && (*d == DType::fp32 || *d == DType::bf16)) return d;
+        return std::nullopt;
+    }, "dtype", "fp32, bf16");
+    const auto passes = parse_names<AttentionPass>(o.passes, parse_attention_pass, "pass", "fwd, bwd, fwd+bwd");
+    std::vector<bool> masks;
+    for (const auto& m : o.masks) {
+        if (m != "full" && m != "causal") throw UsageError("unknown --mask '" + m + "' (valid: full, causal)");
+        masks.push_back(m == "causal");
+    }
+    if (masks.empty()) masks.push_back(o.causal);
+    std::vector<const AttentionBackend*> backends;
+    for (const auto& b : o.backends) backends.push_back(&find_attention_backend(b));
+    if (o.threads < 0) throw UsageError("--threads must be positive");
+    const int threads = o.threads > 0 ? o.threads : default_thread_count();
+    const auto shapes = collect_shapes(o);
+    if (!(o.sampler.target_rel_ci > 0)) throw UsageError("--target-ci must be positive");
+    if (!(o.sampler.budget_s > 0)) throw UsageError("--budget must be positive");
+    if (o.rounds < 1) throw UsageError("--rounds must be at least 1");
+    if (o.cache != "warm" && o.cache != "cold") throw UsageError("unknown --cache '" + o.cache + "' (valid: warm, cold)");
+    for (const auto* b : backends) {
+        bool any = false;
+        std::string why;
+        for (DType d : dtypes) {
+            if (auto w = b->unavailable(d))
+                why = *w;
+            else
+                any = true;
+        }
+        if (!any) throw UnavailableError("attention backend '" + b->name + "' cannot run here: " + why);
+    }
+    if (!o.json_path.empty()) check_writable_path(o.json_path);
+    if (!o.markdown_path.empty()) check_writable_path(o.markdown_path);
+
+    std::vector<AttentionCaseSpec> specs;
+    for (DType d : dtypes)
+        for (AttentionPass ps : passes)
+            for (bool causal : masks)
+                for (const auto& s : shapes)
+                    for (const auto* b : backends) {
+                        AttentionProblem p;
+                        p.shape = {s.b, s.h, s.g, s.sq, s.sk, s.d, s.dv, causal};
+                        p.dtype = d;
+                        p.scale = o.scale;
+                        check_attention_problem(p, ps);  // every problem before spending time measuring
+                        specs.push_back({b->name, p, ps, threads});
+                    }
+    // A problem every requested backend refuses (the unfused S x S does not fit) is bad input;
+    // one that some refuse runs on the others, the refusals listed as unavailable.
+    std::vector<std::optional<std::string>> refused(specs.size());
+    for (std::size_t g = 0; g < specs.size(); g += backends.size()) {
+        bool all = true;
+        for (std::size_t j = 0; j < backends.size(); ++j) {
+            const AttentionCaseSpec& sp = specs[g + j];
+            refused[g + j] = backends[j]->refuses(sp.problem, sp.pass);
+            all = all && refused[g + j].has_value();
+        }
+        if (all) throw UnavailableError(*refused[g]);
+    }
+
+    MeasureOptions mo;
+    mo.sampler = o.sampler;
+    mo.cache = o.cache == "cold" ? CacheMode::cold : CacheMode::warm;
+    mo.probe_clock = !o.no_probe;
+    MeasureContext ctx(threads);
+    // Every kernel computes in fp32 FMAs (bf16 inputs are widened), so the fp32 FMA ceiling
+    // bounds them all; measured once so every case divides by the same figure.
+    const PeakResult pk = peak_for_dtype(DType::fp32, threads);
+    for (DType d : dtypes)
+        if (pk.flops_per_s > 0) mo.ceilings[std::string(dtype_name(d))] = pk.flops_per_s;
+    double dram_read = 0;
+    if (o.dram) {
+        for (const auto& lv : bandwidth_levels(threads))
+            if (lv.name == "DRAM") dram_read = measure_bandwidth(lv, BwKernel::read, threads).stream_bytes_per_s;
+    }
+    ResultsDocument doc;
+    doc.provenance = collect_provenance();
+    doc.warnings = environment_warnings();
+    for (auto& w : system_warnings(read_system_state())) doc.warnings.push_back(w);
+    for (const auto* b : backends)
+        for (auto& w : b->warnings()) doc.warnings.push_back(w);
+
+    // Backends side by side per problem; with --rounds R every case is measured again (backends
+    // in alternating order) and the samples pooled, so slow drifts hit all backends alike.
+    std::vector<CaseResult> results(specs.size());
+    std::vector<bool> have(specs.size(), false);
+    const std::size_t nb = backends.size();
+    std::size_t done = 0;
+    std::string last_backend;
+    for (int round = 0; round < o.rounds; ++round)
+        for (std::size_t g = 0; g < specs.size(); g += nb)
+            for (std::size_t j = 0; j < nb; ++j) {
+                const std::size_t idx = g + (round % 2 ? nb - 1 - j : j);
+                const AttentionCaseSpec& spec = specs[idx];
+                io.err << "[" << ++done << "/" << specs.size() * std::size_t(o.rounds) << "] " << attention_case_name(spec) << '\n';
+                if (have[idx] && results[idx].status != CaseStatus::ok) continue;
+                const AttentionBackend& b = find_attention_backend(spec.backend);
+                if (auto why = refused[idx] ? refused[idx] : b.unavailable(spec.problem.dtype)) {
+                    results[idx] = skipped_result(spec, CaseStatus::unavailable, *why);
+                    have[idx] = true;
+                    continue;
+                }
+                if (!last_backend.empty() && last_backend != b.name)  // let another library's threads go idle
+                    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+                last_backend = b.name;
+                CaseResult r;
+                try {
+                    r = measure_attention(spec, mo, ctx);
+                } catch (const UnavailableError& e) {  // e.g. unfused S x S does not fit: this backend only
+                    r = skipped_result(spec, CaseStatus::unavailable, e.what());
+                }
+                if (dram_read > 0 && r.status == CaseStatus::ok) {
+                    r.params.emplace_back("dram_read_bytes_per_s", std::to_string(dram_read));
+                    r.params.emplace_back("kv_pct_of_dram_read",
+                                          std::to_string(param_num(r, "kv_bytes") / r.seconds() / dram_read));
+                }
+                if (!have[idx] || r.status != CaseStatus::ok) {
+                    results[idx] = std::move(r);
+                    have[idx] = true;
+                } else {
+                    merge_measurement(results[idx].measurement, r.measurement, o.sampler);
+                    auto& w = results[idx].warnings;
+                    w.erase(std::remove_if(w.begin(), w.end(), [](const std::string& x) { return x.rfind("UNCONVERGED", 0) == 0; }),
+                            w.end());
+                    if (!results[idx].measurement.converged) w.push_back(unconverged_message(results[idx].measurement, o.sampler));
+                    if (dram_read > 0)
+                        for (auto& [n, v] : results[idx].params)
+                            if (n == "kv_pct_of_dram_read")
+                                v = std::to_string(param_num(results[idx], "kv_bytes") / results[idx].seconds() / dram_read);
+                }
+            }
+    bool all_unavailable = true, failed = false;
+    for (const auto& r : results) {
+        if (r.status != CaseStatus::unavailable) all_unavailable = false;
+        if (r.status == CaseStatus::validation_failed || r.status == CaseStatus::error) failed = true;
+    }
+    if (all_unavailable && !results.empty()) throw UnavailableError(results.front().error);
+    for (const auto& w : ctx.warnings()) doc.warnings.push_back(w);
+    for (auto& r : results) doc.results.push_back(std::move(r));
+
+    auto key = [](const CaseResult& r) {
+        std::string k = r.dtype + "/" + param(r, "pass") + "/" + param(r, "causal");
+        for (const auto& [n, v] : r.dims) k += "/" + std::to_string(v);
+        return k;
+    };
+    std::map<std::string, double> first_rate;
+    for (const auto& r : doc.results)
+        if (r.backend == backends.front()->name && r.status == CaseStatus::ok) first_rate[key(r)] = r.model_flops_per_s();
+
+    std::vector<std::string> headers = {"backend", "dtype", "pass", "B", "H", "G", "Sq", "Sk", "D", "mask", "time",
+                                        "GFLOP/s", "exec GF/s", "FA GF/s", "%peak", "KV GB/s"};
+    if (dram_read > 0) headers.push_back("%DRAM");
+    headers.insert(headers.end(), {"extra mem", "CI95", "n"});
+    if (nb > 1) headers.push_back("vs " + backends.front()->name);
+    headers.push_back("kernel set");
+    Table t(headers);
+    std::vector<std::string> notes;
+    for (const auto& r : doc.results) {
+        auto dim = [&](const char* n) {
+            for (const auto& [k, v] : r.dims)
+                if (k == n) return v;
+            return std::int64_t(0);
+        };
+        std::string d = std::to_string(dim("d"));
+        if (dim("dv") != dim("d")) d += "/" + std::to_string(dim("dv"));
+        std::vector<std::string> row = {r.backend, r.dtype, param(r, "pass"), std::to_string(dim("b")), std::to_string(dim("h")),
+                                        std::to_string(dim("g")), std::to_string(dim("sq")), std::to_string(dim("sk")), d,
+                                        param(r, "causal") == "true" ? "causal" : "full"};
+        if (r.status == CaseStatus::ok) {
+            row.insert(row.end(), {fmt_time(r.seconds()), fmt_fixed(r.model_flops_per_s() / 1e9, 1),
+                                   fmt_fixed(r.executed_flops_per_s() / 1e9, 1),
+                                   fmt_fixed(param_num(r, "flash_convention_flops") / r.seconds() / 1e9, 1),
+                                   r.pct_of_ceiling >= 0 ? fmt_fixed(100.0 * r.pct_of_ceiling, 1) : "-",
+                                   fmt_fixed(param_num(r, "kv_bytes") / r.seconds() / 1e9, 2)});
+            if (dram_read > 0) row.push_back(fmt_fixed(100.0 * param_num(r, "kv_pct_of_dram_read"), 1));
+            row.insert(row.end(), {fmt_bytes(r.workspace_bytes),
+                                   ci_cell(r) + (r.measurement.converged ? "" : " UNCONVERGED") + (r.contended ? " CONTENDED" : ""),
+                                   std::to_string(r.measurement.stats.n)});
+            if (nb > 1) {
+                auto it = first_rate.find(key(r));
+                row.push_back(it != first_rate.end() && it->second > 0 ? fmt_fixed(r.model_flops_per_s() / it->second, 2) + "x" : "-");
+            }
+            row.push_back(r.kernel_set);
+        } else {
+            const std::string what = r.status == CaseStatus::validation_failed ? "FAILED validation"
+                                   : r.status == CaseStatus::unavailable       ? "unavailable"
+                                                                               : "ERROR";
+            row.insert(row.end(), {what, "-", "-", "-", "-", "-"});
+            if (dram_read > 0) row.push_back("-");
+            row.insert(row.end(), {"-", "-", "-"});
+            if (nb > 1) row.push_back("-");
+            row.push_back(r.kernel_set);
+            notes.push_back(r.name + ": " + r.error);
+        }
+        t.add_row(row);
+        for (const auto& w : r.warnings)
+            if (w.rfind("UNCONVERGED", 0) == 0 || w.rfind("CONTENDED", 0) == 0) notes.push_back(r.name + ": " + w);
+    }
+
+    io.out << "Attention on " << doc.provenance.cpu_model << " | " << threads
+           << " thread(s) | GFLOP/s: model FLOPs 2*B*H*P*(D+Dv) over unmasked pairs P (backward 2.5x), exec: FLOPs the "
+              "kernel executes, FA: FlashAttention's 4*B*H*Sq*Sk*D (/2 causal) | "
+           << o.cache << " cache | %peak of the measured fp32 FMA ceiling | stop at CI95 +-"
+           << fmt_sig(100.0 * o.sampler.target_rel_ci, 3) << "% or " << fmt_sig(o.sampler.budget_s, 3) << " s per case\n";
+    if (dram_read > 0)
+        io.out << "DRAM read bandwidth measured now: " << fmt_fixed(dram_read / 1e9, 1)
+               << " GB/s; %DRAM = bytes of K and V read per second / that\n";
+    io.out << '\n';
+    t.print(io.out);
+    std::set<std::string> seen;
+    for (const auto& w : doc.warnings)
+        if (seen.insert(w).second) io.out << "WARNING: " << w << '\n';
+    for (const auto& n : notes) io.out << "NOTE: " << n << '\n';
+    bool all_valid = true;
+    for (const auto& r : doc.results)
+        if (r.status == CaseStatus::ok && !r.validated) all_valid = false;
+    io.out << (all_valid ? "All timed kernels passed validation against the double-precision reference.\n"
+                         : "Some kernels were timed without validation.\n");
+    if (!o.json_path.empty()) {
+        write_file_atomic(o.json_path, results_to_json_string(doc));
+        io.out << "Results written to " << o.json_path << '\n';
+    }
+    if (!o.markdown_path.empty()) {
+        std::ostringstream md;
+        t.print_markdown(md);
+        write_file_atomic(o.markdown_path, md.str());
+    }
+    return failed ? 1 : 0;
+}
+
+}  // namespace
+
+void register_bench_attention(CLI::App& bench, Io io, Action& action) {
+    auto o = std::make_shared<BenchAttentionOptions>();
+    CLI::App* sub = bench.add_subcommand("attention", "Scaled dot-product attention, layout [B, S, heads, dim], forward and backward");
+    sub->add_option("--batch", o->batch, "Batch size B (list; default 1)")->delimiter(',');
+    sub->add_option("--heads", o->heads, "Query heads H (list)")->delimiter(',');
+    sub->add_option("--kv-heads", o->kv_heads, "Key/value heads G dividing H (list; default H: MHA; 1: MQA)")->delimiter(',');
+    sub->add_option("--seq-q", o->seq_q, "Query length Sq (list; 1 = a decode step)")->delimiter(',');
+    sub->add_option("--seq-k", o->seq_k, "Key length Sk (list; default Sq)")->delimiter(',');
+    sub->add_option("--head-dim", o->head_dim, "Head dim D (list; at most 256)")->delimiter(',');
+    sub->add_option("--value-dim", o->value_dim, "Value dim Dv (list; default D)")->delimiter(',');
+    sub->add_flag("--causal", o->causal, "Causal mask, bottom-right aligned when Sq != Sk (FlashAttention)");
+    sub->add_option("--mask", o->masks, "full, causal (list: both side by side; overrides --causal)")->delimiter(',');
+    sub->add_option("--scale", o->scale, "Softmax scale (default 1/sqrt(D))");
+    sub->add_option("--dtype", o->dtypes, "fp32, bf16 (list; bf16 Q/K/V with fp32 accumulation and outputs)")->delimiter(',');
+    sub->add_option("--pass", o->passes, "fwd, bwd, fwd+bwd (list)")->delimiter(',');
+    sub->add_option("--backend", o->backends, "own, unfused (= unfused:own), unfused:openblas, reference (list: side by side)")
+        ->delimiter(',');
+    sub->add_option("--preset", o->preset, "Shape sweep: quick, train (16 heads x 128, S 2k/4k), decode (Sq 1, Sk 4k/32k, G 4)");
+    sub->add_option("--threads", o->threads, "Threads (default: one per core)");
+    sub->add_option("--json", o->json_path, "Write flopmeter results JSON (raw samples included) to FILE");
+    sub->add_option("--markdown", o->markdown_path, "Write the table as Markdown to FILE");
+    sub->add_option("--target-ci", o->sampler.target_rel_ci, "Stop when the 95% CI of the median is within this fraction (default 0.01)");
+    sub->add_option("--budget", o->sampler.budget_s, "Seconds of sampling per case at most (default 2)");
+    sub->add_option("--min-samples", o->sampler.min_samples, "Samples per case at least (default 10)");
+    sub->add_option("--cache", o->cache, "warm (default) or cold: caches scrubbed between samples");
+    sub->add_flag("--no-clock-probe", o->no_probe, "Skip the add-chain clock probes (contention detection)");
+    sub->add_option("--rounds", o->rounds, "Measure every case this many times round-robin and pool the samples (default 1)");
+    sub->add_flag("--dram-ceiling", o->dram, "Measure DRAM read bandwidth first and report K+V bytes/s as a % of it (decode)");
+    sub->callback([o, io, &action] { action = [o, io] { return run_bench_attention(*o, io); }; });
+}
+
+}  // namespace flopmeter
