@@ -12,15 +12,17 @@ namespace flopmeter {
 
 namespace {
 
-std::int64_t dim(const CaseResult& r, const std::string& name) {
+// `alias`: the same dimension or parameter under the attention cases' short names (CPU:
+// b, h, g, sq, sk, d, dv; GPU, measure/cuda/: kv_h for g, and param "direction" for "pass").
+std::int64_t dim(const CaseResult& r, const std::string& name, const std::string& alias = "") {
     for (const auto& [k, v] : r.dims)
-        if (k == name) return v;
+        if (k == name || (!alias.empty() && k == alias)) return v;
     return 0;
 }
 
-std::string param(const CaseResult& r, const std::string& name) {
+std::string param(const CaseResult& r, const std::string& name, const std::string& alias = "") {
     for (const auto& [k, v] : r.params)
-        if (k == name) return v;
+        if (k == name || (!alias.empty() && k == alias)) return v;
     return "";
 }
 
@@ -53,15 +55,16 @@ bool case_fit_point(const CaseResult& r, CaseFitPoint& out) {
         const auto d = parse_dtype(r.dtype);
         if (!d) return false;
         AttentionQuery q;
-        q.batch = dim(r, "batch");
-        q.heads = dim(r, "heads");
-        q.kv_heads = dim(r, "kv_heads");
-        q.seq_q = dim(r, "seq_q");
-        q.seq_k = dim(r, "seq_k");
-        q.head_dim = dim(r, "head_dim");
-        q.value_dim = dim(r, "value_dim");
+        q.batch = dim(r, "batch", "b");
+        q.heads = dim(r, "heads", "h");
+        q.kv_heads = dim(r, "kv_heads", "kv_h");
+        if (q.kv_heads <= 0) q.kv_heads = dim(r, "g");  // the CPU attention cases' name
+        q.seq_q = dim(r, "seq_q", "sq");
+        q.seq_k = dim(r, "seq_k", "sk");
+        q.head_dim = dim(r, "head_dim", "d");
+        q.value_dim = dim(r, "value_dim", "dv");
         q.causal = param(r, "causal") == "true";
-        q.backward = param(r, "pass") == "bwd";
+        q.backward = param(r, "pass", "direction") == "bwd";
         q.dtype = *d;
         if (q.batch <= 0 || q.heads <= 0 || q.seq_q <= 0 || q.seq_k <= 0 || q.head_dim <= 0) return false;
         if (q.kv_heads <= 0) q.kv_heads = q.heads;
