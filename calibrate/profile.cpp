@@ -50,7 +50,12 @@ ojson profile_to_json(const DeviceProfile& p) {
                       {"working_set_bytes", b.working_set}, {"source", b.source}});
     for (const auto& c : p.comm)
         comm.push_back({{"collective", c.collective}, {"ranks", c.ranks}, {"tier", c.tier}, {"alpha_s", c.alpha_s},
-                        {"beta_s_per_byte", c.beta_s_per_byte}, {"r2", c.r2}, {"source", c.source}});
+                        {"beta_s_per_byte", c.beta_s_per_byte}, {"r2", c.r2}, {"source", c.source},
+                        {"min_bytes", c.min_bytes}, {"max_bytes", c.max_bytes}});
+    for (std::size_t i = 0; i < p.comm.size(); ++i)
+        for (const auto& g : p.comm[i].segments)
+            comm[i]["segments"].push_back({{"min_bytes", g.min_bytes}, {"max_bytes", g.max_bytes},
+                                           {"alpha_s", g.alpha_s}, {"beta_s_per_byte", g.beta_s_per_byte}});
     for (const auto& m : p.measurements) meas.push_back(case_to_json(m));
     for (const auto& h : p.held_out)
         held.push_back({{"name", h.name}, {"op", h.op}, {"measured_s", h.measured_s}, {"predicted_s", h.predicted_s},
@@ -92,6 +97,7 @@ ojson profile_to_json(const DeviceProfile& p) {
     j["held_out_summary"] = summ;
     j["planned"] = p.planned;
     j["warnings"] = p.warnings;
+    if (!p.cluster.is_null()) j["cluster"] = p.cluster;
     return j;
 }
 
@@ -142,10 +148,15 @@ DeviceProfile profile_from_json(const ojson& j) {
             p.bandwidth.push_back({b.at("level").get<std::string>(), b.at("kernel").get<std::string>(),
                                    b.at("bytes_per_s").get<double>(), b.value("write_allocate_bytes_per_s", 0.0),
                                    b.value("working_set_bytes", std::int64_t(0)), b.value("source", "")});
-        for (const auto& c : j.value("comm", ojson::array()))
+        for (const auto& c : j.value("comm", ojson::array())) {
             p.comm.push_back({c.at("collective").get<std::string>(), c.at("ranks").get<int>(),
                               c.at("tier").get<std::string>(), c.at("alpha_s").get<double>(),
-                              c.at("beta_s_per_byte").get<double>(), c.value("r2", 0.0), c.value("source", "")});
+                              c.at("beta_s_per_byte").get<double>(), c.value("r2", 0.0), c.value("source", ""),
+                              c.value("min_bytes", std::int64_t(0)), c.value("max_bytes", std::int64_t(0)), {}});
+            for (const auto& g : c.value("segments", ojson::array()))
+                p.comm.back().segments.push_back({g.at("min_bytes").get<std::int64_t>(), g.at("max_bytes").get<std::int64_t>(),
+                                                  g.at("alpha_s").get<double>(), g.at("beta_s_per_byte").get<double>()});
+        }
         p.rate_model = rate_model_from_json(j.at("rate_model"));
         for (const auto& m : j.value("measurements", ojson::array())) p.measurements.push_back(case_from_json(m));
         for (const auto& h : j.value("held_out", ojson::array()))
@@ -156,6 +167,7 @@ DeviceProfile profile_from_json(const ojson& j) {
                                           s.at("median_abs_error").get<double>(), s.at("p90_abs_error").get<double>()});
         p.planned = j.value("planned", std::vector<std::string>{});
         p.warnings = j.value("warnings", std::vector<std::string>{});
+        if (j.contains("cluster")) p.cluster = j["cluster"];
     } catch (const nlohmann::json::exception& e) {
         throw UsageError(std::string("malformed profile: ") + e.what());
     }

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "calibrate/alpha_beta.hpp"
 #include "calibrate/predictor.hpp"
 #include "calibrate/rate_model.hpp"
 #include "measure/result.hpp"
@@ -45,6 +46,12 @@ struct CommFit {
     double beta_s_per_byte = 0;
     double r2 = 0;
     std::string source;       // "measured (MPI)", "measured (NCCL)", "datasheet"
+    // Message sizes the fit was measured over (nccl-tests' size; 0 = unknown), so a prediction
+    // outside them can say it extrapolates.
+    std::int64_t min_bytes = 0, max_bytes = 0;
+    // Piecewise fit (calibrate/alpha_beta.hpp), by size; alpha_s/beta_s_per_byte above repeat
+    // the last one. Empty for a single line (datasheet figures, older profiles).
+    std::vector<AlphaBetaSegment> segments;
 };
 
 struct HeldOutPoint {
@@ -84,6 +91,10 @@ struct DeviceProfile {
     std::vector<HeldOutSummary> held_out_summary;
     std::vector<std::string> planned;  // case names of the sweep (for --resume)
     std::vector<std::string> warnings;
+    // Written by `calibrate --comm` (comm/): ranks, nodes with their own profiles, the node
+    // check and per-size communication figures. Null for single-machine profiles; kept as
+    // JSON because only comm/ and readers of the file interpret it.
+    nlohmann::ordered_json cluster;
 
     double ceiling(const std::string& dtype) const;  // 0 when absent
     double dram_bandwidth() const;                     // DRAM/HBM read (or triad), 0 when absent

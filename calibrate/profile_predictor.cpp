@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 
 #include "calibrate/datasheet.hpp"
 #include "core/error.hpp"
@@ -139,6 +140,57 @@ Prediction datasheet_comm(const DeviceFacts& f, const CommQuery& q, double eff, 
     return p;
 }
 
+// Measured alpha-beta fits (written by `calibrate --comm`): the same collective and link tier
+// at the nearest group size. Another group size is scaled as a ring scales: the latency term
+// by the number of steps, the bandwidth term by the bus factor (busbw held constant). When the
+// tier was not measured and the profile has no link bandwidth for it, the other tier's fit
+// stands in, and the source says so. Empty when no fit applies (the caller's fallback answers).
+std::optional<Prediction> measured_comm(const std::vector<CommFit>& fits, const DeviceFacts& f, const CommQuery& q) {
+    if (q.ranks <= 1 || q.bytes <= 0) return std::nullopt;
+    const std::string name = collective_name(q.collective), tier = q.inter_node ? "inter_node" : "intra_node";
+    auto nearest = [&](const std::string& t) {
+        const CommFit* best = nullptr;
+        for (const auto& c : fits) {
+            if (c.collective != name || c.tier != t || c.ranks < 2) continue;
+            const int d = std::abs(c.ranks - q.ranks), bd = best ? std::abs(best->ranks - q.ranks) : 0;
+            if (!best || d < bd || (d == bd && c.ranks > best->ranks)) best = &c;  // ties: the larger group
+        }
+        return best;
+    };
+    const CommFit* best = nearest(tier);
+    std::string note;
+    if (!best) {
+        const double link = q.inter_node ? f.inter_node_bandwidth : f.intra_node_bandwidth;
+        if (link > 0) return std::nullopt;  // the profile's own link figure for this tier
+        best = nearest(q.inter_node ? "intra_node" : "inter_node");
+        if (!best) return std::nullopt;
+        note = std::string(", ") + tier + " not measured: the " + best->tier + " fit stands in" +
+               (q.inter_node ? " (optimistic across nodes)" : "");
+    }
+    double alpha = best->alpha_s, beta = best->beta_s_per_byte;
+    // A piecewise fit: the segment (protocol regime) of this message size; ring scaling below
+    // then carries it to the asked group size.
+    if (best->segments.size() > 1) {
+        const AlphaBetaSegment* seg = segment_for(best->segments, q.bytes);
+        alpha = seg->alpha_s;
+        beta = seg->beta_s_per_byte;
+        note += ", segment " + fmt("%.4g", double(seg->min_bytes)) + "-" + fmt("%.4g", double(seg->max_bytes)) + " B";
+    }
+    if (best->ranks != q.ranks) {
+        alpha *= double(latency_steps(q.collective, q.ranks)) / double(latency_steps(q.collective, best->ranks));
+        beta *= algorithm_factor(q.collective, q.ranks) / algorithm_factor(q.collective, best->ranks);
+        note += ", scaled from " + std::to_string(best->ranks) + " to " + std::to_string(q.ranks) +
+                " ranks (ring steps and bus factor)";
+    }
+    if (best->max_bytes > 0 && q.bytes > 2.0 * double(best->max_bytes))
+        note += ", extrapolated beyond the largest measured size " + fmt("%.4g MiB", double(best->max_bytes) / 1048576.0);
+    Prediction p;
+    p.seconds = alpha + beta * q.bytes;
+    p.source = "measured alpha-beta fit (" + best->source + ", " + std::to_string(best->ranks) + " ranks, " + best->tier +
+               ", R^2 " + fmt("%.3f", best->r2) + note + ")";
+    return p;
+}
+
 class DatasheetPredictor final : public Predictor {
 public:
     explicit DatasheetPredictor(DeviceProfile p) : p_(std::move(p)), e_(datasheet_efficiency(p_)) {}
@@ -161,6 +213,8 @@ public:
         return r;
     }
     Prediction comm(const CommQuery& q) const override {
+        // A datasheet profile that carries measured fits (calibrate --comm --base <datasheet>) answers from them.
+        if (auto m = measured_comm(p_.comm, p_.facts, q)) return *m;
         return datasheet_comm(p_.facts, q, e_.comm, e_.comm_latency_s);
     }
 
@@ -273,18 +327,8 @@ public:
     }
 
     Prediction comm(const CommQuery& q) const override {
-        const std::string tier = q.inter_node ? "inter_node" : "intra_node";
-        const CommFit* best = nullptr;
-        for (const auto& c : p_.comm)
-            if (c.collective == collective_name(q.collective) && c.tier == tier &&
-                (!best || std::abs(c.ranks - q.ranks) < std::abs(best->ranks - q.ranks)))
-                best = &c;
-        if (!best) return datasheet_comm(p_.facts, q, 0.8, 10e-6);
-        Prediction p;
-        p.seconds = best->alpha_s + best->beta_s_per_byte * q.bytes;
-        p.source = "measured alpha-beta fit (" + best->source + ", " + std::to_string(best->ranks) + " ranks, " + tier +
-                   ", R^2 " + fmt("%.3f", best->r2) + ")";
-        return p;
+        if (auto m = measured_comm(p_.comm, p_.facts, q)) return *m;
+        return datasheet_comm(p_.facts, q, 0.8, 10e-6);
     }
 
 private:
