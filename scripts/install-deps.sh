@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Installs flopmeter's build and test dependencies from Debian's packages. Idempotent and quiet
-# when everything is already installed. CUDA (nvcc) is optional and not installed here: the
-# build detects it.
+# Installs flopmeter's build and test dependencies from Debian's packages, then the Python
+# packages of the plotting scripts from PyPI. Idempotent and quiet when everything is already
+# installed. CUDA (nvcc) is optional and not installed here: the build detects it.
 set -euo pipefail
 
 packages=(
-  build-essential cmake pkg-config git python3
+  build-essential cmake pkg-config git python3 python3-pip
   libhwloc-dev hwloc
   libopenblas-dev libdnnl-dev
   libbenchmark-dev libbenchmark-tools catch2
@@ -13,6 +13,25 @@ packages=(
   libsqlite3-dev
   libopenmpi-dev openmpi-bin
 )
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "install-deps: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+    sudo="sudo"
+  fi
+  echo "install-deps: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq >/dev/null
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
 
 # Python packages for the plotting scripts and Google Benchmark's compare.py, for the python3
 # on PATH (which may not be Debian's): from PyPI, only when missing.
@@ -25,21 +44,3 @@ if [ ${#py_missing[@]} -gt 0 ]; then
   python3 -m pip install --quiet --disable-pip-version-check "${py_missing[@]}" >/dev/null 2>&1 ||
     python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "${py_missing[@]}" >/dev/null
 fi
-
-missing=()
-for p in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$p")
-  fi
-done
-[ ${#missing[@]} -eq 0 ] && exit 0
-
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then
-  command -v sudo >/dev/null || { echo "install-deps: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
-  sudo="sudo"
-fi
-echo "install-deps: installing ${missing[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq >/dev/null
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
