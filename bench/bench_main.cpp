@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
     benchmark::AddCustomContext("flopmeter_threads", std::to_string(threads));
     flopmeter::register_gemm_benchmarks(threads);
     flopmeter::register_attention_benchmarks(threads);
+    flopmeter::register_cuda_benchmarks();
     benchmark::RunSpecifiedBenchmarks();
     benchmark::Shutdown();
     return 0;

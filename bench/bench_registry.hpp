@@ -5,5 +5,7 @@ namespace flopmeter {
 
 void register_gemm_benchmarks(int threads);
 void register_attention_benchmarks(int threads);
+// GPU GEMM and attention (bench_cuda.cpp); registers nothing without a CUDA build or device.
+void register_cuda_benchmarks();
 
 }  // namespace flopmeter

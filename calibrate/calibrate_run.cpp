@@ -21,6 +21,19 @@
 #include "measure/roofline/peak.hpp"
 #include "track/record.hpp"
 
+#ifdef FLOPMETER_HAVE_CUDA
+#include <cctype>
+
+#include "kernels/cuda/attention/gpu_attention_backend.hpp"
+#include "kernels/cuda/common/cuda_device.hpp"
+#include "kernels/cuda/gemm/gpu_gemm_backend.hpp"
+#include "measure/cuda/cuda_sweep.hpp"
+#include "measure/cuda/gpu_attention_case.hpp"
+#include "measure/cuda/gpu_gemm_case.hpp"
+#include "measure/cuda/gpu_provenance.hpp"
+#include "measure/cuda/roofline/cuda_roofline.hpp"
+#endif
+
 namespace flopmeter {
 
 namespace {
@@ -127,12 +140,163 @@ void print_summary(const DeviceProfile& p, double elapsed, std::ostream& out) {
     for (const auto& w : p.warnings) out << "WARNING: " << w << "\n";
 }
 
+// The end of every calibration: fit, mark complete, write, print, and record when asked.
+int finish_profile(DeviceProfile& p, const CalibrateOptions& o, const Provenance& prov, double t0, std::ostream& out) {
+    fit_profile(p);
+    p.complete = true;
+    write_profile_file(o.out, p);
+    print_summary(p, now_seconds() - t0, out);
+    out << "\nProfile written to " << o.out << "\n";
+    if (!o.record_db.empty()) {
+        ResultsDocument doc;
+        doc.provenance = prov;
+        for (const auto& m : p.measurements)
+            if (m.status == CaseStatus::ok) doc.results.push_back(m);
+        RecordOptions ro;
+        ro.tag = p.name;
+        const RecordOutcome rec = record_results(doc, o.record_db, ro);
+        out << "Recorded as run " << rec.run_id << " in " << o.record_db << "\n";
+    }
+    return 0;
+}
+
+#ifdef FLOPMETER_HAVE_CUDA
+
+// `--device cuda`: the GPU's roofline as the profile's ceilings and bandwidth, then the GPU
+// sweep (measure/cuda/cuda_sweep.hpp) case by case, written after every case like the CPU's.
+int run_cuda_calibration(const CalibrateOptions& o, std::ostream& out, std::ostream& err) {
+    if (o.out.empty()) throw UsageError("--out FILE is required (where the profile is written)");
+    check_writable_path(o.out);
+    if (o.threads != 0) throw UsageError("--threads does not apply to --device cuda");
+    if (o.price_per_hour < 0 || o.tdp_watts < 0) throw UsageError("--price and --tdp must not be negative");
+    CudaSweepOptions so;
+    so.mode = o.mode;
+    if (!o.backends.empty()) so.gemm_backends = o.backends;
+    for (const auto& b : so.gemm_backends) find_gpu_gemm_backend(b);  // unknown names are usage errors
+    for (const auto& b : so.attention_backends) find_gpu_attention_backend(b);
+    const std::vector<CudaSweepCase> plan = plan_cuda_sweep(so);
+    require_cuda_device();  // "no CUDA device: ..." (exit 2) before anything is written
+    const Provenance prov = collect_provenance();
+    const GpuProvenance gpu = collect_gpu_provenance();
+
+    DeviceProfile p;
+    if (!o.resume.empty()) {
+        p = read_profile_file(o.resume);
+        if (p.kind != "measured" || p.device != "cuda")
+            throw UsageError("--resume: '" + o.resume + "' is not a measured CUDA profile");
+        if (p.complete) throw UsageError("--resume: '" + o.resume + "' is already complete; nothing to resume");
+        if (p.fingerprint != gpu.fingerprint())
+            throw UsageError("--resume: '" + o.resume + "' was measured on another GPU (" + p.fingerprint + ", this one " +
+                             gpu.fingerprint() + "); refusing to mix measurements");
+        if (p.mode != o.mode) throw UsageError("--resume: '" + o.resume + "' is a " + p.mode + " calibration, not " + o.mode);
+        if (p.backends != so.gemm_backends) throw UsageError("--resume: --backend differs from the partial profile's");
+    } else {
+        std::string slug;
+        for (char ch : gpu.name) slug += std::isalnum(static_cast<unsigned char>(ch)) ? char(std::tolower(ch)) : '-';
+        p.kind = "measured";
+        p.device = "cuda";
+        p.name = o.name.empty() ? "cuda-" + slug : o.name;
+        p.description = gpu.name + " (cc " + std::to_string(gpu.cc_major) + "." + std::to_string(gpu.cc_minor) + ", " +
+                        std::to_string(gpu.sms) + " SMs, measured)";
+        p.mode = o.mode;
+        p.backends = so.gemm_backends;
+        p.created_utc = now_utc();
+        p.fingerprint = gpu.fingerprint();
+        p.provenance = provenance_to_json(prov);
+        p.provenance["gpu"] = gpu_provenance_to_json(gpu);
+    }
+    p.complete = false;
+    p.facts.name = p.description;
+    p.facts.kind = "measured";
+    p.facts.memory_bytes = double(gpu.memory_bytes);
+    p.facts.devices_per_node = 1;
+    if (o.price_per_hour > 0) {
+        p.facts.price_per_hour = o.price_per_hour;
+        p.sources["price_per_hour"] = "given with --price";
+    }
+    if (o.tdp_watts > 0 || (p.facts.tdp_watts <= 0 && gpu.power_limit_w > 0)) {
+        p.facts.tdp_watts = o.tdp_watts > 0 ? o.tdp_watts : gpu.power_limit_w;
+        p.sources["tdp_watts"] = o.tdp_watts > 0 ? "given with --tdp" : "NVML power limit";
+    }
+    p.planned.clear();
+    for (const auto& c : plan) p.planned.push_back(c.name);
+
+    SignalGuard guard;
+    const double t0 = now_seconds();
+    auto save = [&] { write_profile_file(o.out, p); };
+    auto interrupted = [&] {
+        if (!g_signal.load()) return false;
+        save();
+        err << "flopmeter: interrupted: " << p.measurements.size() << " of " << plan.size() << " cases kept in " << o.out
+            << " (marked incomplete); continue with --resume " << o.out << "\n";
+        return true;
+    };
+
+    if (p.ceilings.empty()) {
+        CudaRooflineOptions ro;
+        ro.quick = o.mode != "full";
+        const CudaRoofline r = measure_cuda_roofline(ro, &err);
+        for (const auto& c : r.ceilings)
+            if (c.flops_per_s > 0)
+                p.ceilings.push_back({c.dtype, c.flops_per_s, 0, c.kernel + " (" + c.kind + ")", "measured: " + c.source});
+        for (const auto& b : r.bandwidth)
+            if (b.bytes_per_s > 0)
+                p.bandwidth.push_back({b.level, b.kernel, b.bytes_per_s, 0.0, b.working_set, "measured (GPU " + b.kernel + ")"});
+        p.facts.memory_bandwidth = p.dram_bandwidth();
+        p.sources["memory_bandwidth"] = "measured HBM bandwidth (flopmeter calibrate --device cuda)";
+        p.facts.fp32_peak = p.ceiling("fp32");
+        p.facts.fp64_peak = p.ceiling("fp64");
+        p.facts.bf16_peak = p.ceiling("bf16");
+        p.facts.fp16_peak = p.ceiling("fp16");
+        p.facts.fp8_peak = p.ceiling("fp8");
+        save();
+        if (interrupted()) return 130;
+    }
+
+    MeasureOptions mo;
+    const bool full = o.mode == "full";
+    mo.sampler.budget_s = full ? 1.0 : 0.25;
+    mo.sampler.min_samples = full ? 10 : 5;
+    mo.sampler.target_rel_ci = full ? 0.01 : 0.02;
+    for (const auto& c : p.ceilings) mo.ceilings[c.dtype] = std::max(mo.ceilings[c.dtype], c.flops_per_s);
+    MeasureContext ctx(1);
+    CudaMeasureOptions g;
+    g.energy_s = 0;  // energy windows are `bench cuda-*`'s; the calibration measures time
+
+    std::set<std::string> done;
+    for (const auto& m : p.measurements) done.insert(m.name);
+    std::size_t i = done.size();
+    for (const auto& c : plan) {
+        if (done.count(c.name)) continue;
+        err << "[" << ++i << "/" << plan.size() << "] " << c.name << (c.held_out ? " (held out)" : "") << "\n";
+        CaseResult r = c.op == "gemm" ? measure_gpu_gemm(GpuGemmCaseSpec{c.backend, c.gemm}, mo, ctx, g)
+                                      : measure_gpu_attention(GpuAttentionCaseSpec{c.backend, c.attention}, mo, ctx, g);
+        r.name = c.name;  // the planned name, which --resume matches
+        r.params.emplace_back("calibration_role", c.held_out ? "held_out" : "fit");
+        r.measurement.samples.shrink_to_fit();
+        if (r.status != CaseStatus::ok) p.warnings.push_back(r.name + ": " + r.error);
+        p.measurements.push_back(std::move(r));
+        save();
+        if (interrupted()) return 130;
+    }
+    for (const auto& w : ctx.warnings()) p.warnings.push_back(w);
+    return finish_profile(p, o, prov, t0, out);
+}
+
+#endif
+
 }  // namespace
 
 int run_calibration(const CalibrateOptions& o, std::ostream& out, std::ostream& err) {
     if (o.device == "cuda" || o.device == "all") {
 #ifndef FLOPMETER_HAVE_CUDA
         throw UnavailableError("--device " + o.device + ": flopmeter was built without CUDA");
+#else
+        // One device per profile: a CPU and a GPU profile are separate files.
+        if (o.device == "all")
+            throw UsageError("--device all: a profile describes one device; run --device cpu and --device cuda "
+                             "with separate --out files");
+        return run_cuda_calibration(o, out, err);
 #endif
     } else if (o.device != "cpu") {
         throw UsageError("unknown --device '" + o.device + "' (valid: cpu, cuda, all)");
@@ -247,22 +411,7 @@ int run_calibration(const CalibrateOptions& o, std::ostream& out, std::ostream& 
         if (interrupted()) return 130;
     }
     for (const auto& w : ctx.warnings()) p.warnings.push_back(w);
-    fit_profile(p);
-    p.complete = true;
-    save();
-    print_summary(p, now_seconds() - t0, out);
-    out << "\nProfile written to " << o.out << "\n";
-    if (!o.record_db.empty()) {
-        ResultsDocument doc;
-        doc.provenance = prov;
-        for (const auto& m : p.measurements)
-            if (m.status == CaseStatus::ok) doc.results.push_back(m);
-        RecordOptions ro;
-        ro.tag = p.name;
-        const RecordOutcome rec = record_results(doc, o.record_db, ro);
-        out << "Recorded as run " << rec.run_id << " in " << o.record_db << "\n";
-    }
-    return 0;
+    return finish_profile(p, o, prov, t0, out);
 }
 
 }  // namespace flopmeter

@@ -335,10 +335,18 @@ private:
     DeviceProfile p_;
     std::string backend_;
 
+    // The attention kernels the profile measured: the own fused ones when present (CPU), else
+    // the first measured backend (a GPU profile's flash kernels), else the GEMM backend's name.
     std::string backend_attention() const {
-        for (const auto& m : p_.rate_model.ops)
+        std::string first;
+        for (const auto& m : p_.rate_model.ops) {
             if (m.key.rfind("attention/own/", 0) == 0) return "own";
-        return backend_;
+            if (first.empty() && m.key.rfind("attention/", 0) == 0) {
+                const auto end = m.key.find('/', 10);
+                first = m.key.substr(10, end == std::string::npos ? std::string::npos : end - 10);
+            }
+        }
+        return first.empty() ? backend_ : first;
     }
 
     std::string describe(const OpRateModel& m, const OpRateModel::Result& r) const {

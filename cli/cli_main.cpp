@@ -13,11 +13,15 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
     Io io{out, err};
 
     register_info(app, io, action);
-    CLI::App* bench = app.add_subcommand("bench", "Validate, then time kernels (gemm, attention)");
+    CLI::App* bench = app.add_subcommand("bench", "Validate, then time kernels (gemm, attention, cuda-gemm, cuda-attention)");
     bench->require_subcommand(1);
     register_bench_gemm(*bench, io, action);
     register_bench_attention(*bench, io, action);
+    register_bench_cuda_gemm(*bench, io, action);
+    register_bench_cuda_attention(*bench, io, action);
     register_roofline(app, io, action);
+    register_cuda_info(app, io, action);
+    register_cuda_sweep(app, io, action);
     register_calibrate(app, io, action);
     register_convert(app, io, action);
     register_profiles(app, io, action);

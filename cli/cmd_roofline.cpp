@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "cli/commands.hpp"
+#include "cli/cuda_cli.hpp"
 #include "cli/table.hpp"
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
@@ -16,9 +17,13 @@ struct RooflineCliOptions {
     int threads = 0;
     bool quick = false;
     std::string json_path;
+    std::string device = "cpu";  // "cuda": the GPU's roofline (cli/cuda_cli_common.cpp)
 };
 
 int run_roofline(const RooflineCliOptions& o, Io io) {
+    // --device cuda: the GPU's ceilings and HBM bandwidth instead (issue #7).
+    if (o.device == "cuda") return run_roofline_cuda(o.quick, o.json_path, io);
+    if (o.device != "cpu") throw UsageError("unknown --device '" + o.device + "' (valid: cpu, cuda)");
     if (o.threads < 0) throw UsageError("--threads must be positive");
     if (!o.json_path.empty()) check_writable_path(o.json_path);
     RooflineOptions ro;
@@ -61,6 +66,7 @@ void register_roofline(CLI::App& app, Io io, Action& action) {
     auto o = std::make_shared<RooflineCliOptions>();
     CLI::App* sub = app.add_subcommand("roofline", "Measure compute ceilings per dtype and bandwidth per memory level");
     sub->add_option("--threads", o->threads, "Threads for the all-core figures (default: one per core)");
+    sub->add_option("--device", o->device, "cpu (default) or cuda (GPU: FMA and tensor-core ceilings, HBM bandwidth)");
     sub->add_flag("--quick", o->quick, "Fewer trials and a smaller DRAM working set");
     sub->add_option("--json", o->json_path, "Write the roofline as JSON to FILE");
     sub->callback([o, io, &action] { action = [o, io] { return run_roofline(*o, io); }; });

@@ -19,7 +19,11 @@ using Action = std::function<int()>;
 void register_info(CLI::App& app, Io io, Action& action);
 void register_bench_gemm(CLI::App& bench, Io io, Action& action);
 void register_bench_attention(CLI::App& bench, Io io, Action& action);
+void register_bench_cuda_gemm(CLI::App& bench, Io io, Action& action);
+void register_bench_cuda_attention(CLI::App& bench, Io io, Action& action);
 void register_roofline(CLI::App& app, Io io, Action& action);
+void register_cuda_info(CLI::App& app, Io io, Action& action);
+void register_cuda_sweep(CLI::App& app, Io io, Action& action);
 void register_calibrate(CLI::App& app, Io io, Action& action);
 void register_convert(CLI::App& app, Io io, Action& action);
 void register_profiles(CLI::App& app, Io io, Action& action);  // profiles, predict

@@ -21,5 +21,22 @@ expect 2 "memory" bench gemm --size 2000000
 expect 2 "error" bench gemm --size 123456789012345678901234567890
 expect 2 "error" nosuchcommand
 expect 0 "" bench gemm --size 16 --budget 0.02 --min-samples 6
+# GPU commands on a machine without a GPU (or a build without CUDA): one line, exit 2, nothing written.
+if gpu_err=$("$fm" cuda-info 2>&1 >/dev/null); then
+  echo "ok: a CUDA device is present; the no-GPU cases are skipped"
+else
+  case "$gpu_err" in *"built without CUDA"*) why="built without CUDA" ;; *) why="no CUDA device: " ;; esac
+  tmp=$(mktemp -d)
+  for args in "cuda-info" "bench cuda-gemm --size 64" "bench cuda-attention --seq 128" "roofline --device cuda --quick" \
+              "cuda-sweep --mode smoke" "calibrate --device cuda --smoke --out $tmp/p.json"; do
+    # shellcheck disable=SC2086
+    expect 2 "$why" $args
+    # shellcheck disable=SC2086
+    lines=$("$fm" $args 2>&1 >/dev/null | wc -l)
+    [ "$lines" = 1 ] || { echo "FAIL: flopmeter $args -> $lines lines on stderr (want 1)"; fail=1; }
+  done
+  [ -e "$tmp/p.json" ] && { echo "FAIL: calibrate --device cuda wrote a profile without a GPU"; fail=1; }
+  rm -rf "$tmp"
+fi
 expect 0 "" info
 exit $fail

@@ -1,0 +1,228 @@
+// `flopmeter bench cuda-attention`: validate, then time GPU attention (own fused flash kernels
+// and the unfused cuBLAS baseline), forward and backward, with model FLOPs, the FlashAttention
+// convention and executed FLOPs side by side.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli/commands.hpp"
+#include "cli/cuda_cli.hpp"
+#include "core/error.hpp"
+#include "kernels/cuda/attention/gpu_attention_problem.hpp"
+#include "measure/sampler.hpp"
+
+#ifdef FLOPMETER_HAVE_CUDA
+#include <set>
+#include <sstream>
+
+#include "cli/table.hpp"
+#include "core/atomic_file.hpp"
+#include "kernels/cuda/common/cuda_device.hpp"
+#include "measure/cuda/gpu_attention_case.hpp"
+#include "measure/provenance.hpp"
+#endif
+
+namespace flopmeter {
+
+namespace {
+
+struct BenchCudaAttentionOptions {
+    std::vector<std::int64_t> batch{4}, heads{32}, kv_heads, seq, seq_q, seq_k, head_dim{128};
+    std::string preset;
+    std::vector<std::string> dtypes{"bf16"}, directions{"fwd"}, masks{"none"}, backends{"flash"};
+    std::string json_path, markdown_path;
+    SamplerConfig sampler;
+    std::string cache = "warm";
+    double energy_s = 0.5;
+};
+
+std::vector<GpuAttentionProblem> collect_problems(const BenchCudaAttentionOptions& o) {
+    std::vector<GpuAttentionProblem> base;
+    auto add_shape = [&](std::int64_t b, std::int64_t h, std::int64_t kv, std::int64_t sq, std::int64_t sk, std::int64_t d) {
+        GpuAttentionProblem p;
+        p.batch = b;
+        p.heads = h;
+        p.kv_heads = kv;
+        p.seq_q = sq;
+        p.seq_k = sk;
+        p.head_dim = d;
+        base.push_back(p);
+    };
+    if (o.preset == "llm") {
+        add_shape(4, 32, 32, 4096, 4096, 128);   // the target shape
+        add_shape(16, 32, 32, 1024, 1024, 128);
+        add_shape(4, 32, 8, 4096, 4096, 128);    // GQA
+        add_shape(2, 32, 8, 8192, 8192, 128);
+    } else if (o.preset == "decode") {
+        for (std::int64_t sk : {2048, 8192, 32768}) add_shape(8, 32, 8, 1, sk, 128);
+    } else if (!o.preset.empty()) {
+        throw UsageError("unknown --preset '" + o.preset + "' (valid: llm, decode)");
+    } else {
+        std::vector<std::int64_t> sqs = !o.seq_q.empty() ? o.seq_q : o.seq, sks = !o.seq_k.empty() ? o.seq_k : o.seq;
+        if (sqs.empty() || sks.empty()) throw UsageError("no sequence length given: use --seq S (or --seq-q and --seq-k), or --preset llm|decode");
+        for (auto b : o.batch)
+            for (auto h : o.heads)
+                for (auto kv : o.kv_heads.empty() ? std::vector<std::int64_t>{h} : o.kv_heads)
+                    for (auto sq : sqs)
+                        for (auto sk : sks)
+                            for (auto d : o.head_dim) add_shape(b, h, kv, sq, sk, d);
+    }
+    std::vector<GpuAttentionProblem> out;
+    for (const auto& dt : o.dtypes) {
+        GpuStorage t;
+        if (dt == "bf16")
+            t = GpuStorage::bf16;
+        else if (dt == "fp16")
+            t = GpuStorage::f16;
+        else
+            throw UsageError("unknown --dtype '" + dt + "' (valid: bf16, fp16)");
+        for (const auto& dir : o.directions) {
+            if (dir != "fwd" && dir != "bwd") throw UsageError("unknown --direction '" + dir + "' (valid: fwd, bwd)");
+            for (const auto& mk : o.masks) {
+                if (mk != "none" && mk != "causal") throw UsageError("unknown --mask '" + mk + "' (valid: none, causal)");
+                for (GpuAttentionProblem p : base) {
+                    p.dtype = t;
+                    p.backward = dir == "bwd";
+                    p.causal = mk == "causal";
+                    if (p.causal && p.seq_q > p.seq_k) continue;  // decode shapes: causal changes nothing
+                    check_gpu_attention_problem(p);
+                    out.push_back(p);
+                }
+            }
+        }
+    }
+    if (out.empty()) throw UsageError("no attention problem left to run (causal needs seq-q <= seq-k)");
+    if (!(o.sampler.target_rel_ci > 0)) throw UsageError("--target-ci must be positive");
+    if (!(o.sampler.budget_s > 0)) throw UsageError("--budget must be positive");
+    if (o.energy_s < 0) throw UsageError("--energy must be >= 0 seconds");
+    if (o.cache != "warm" && o.cache != "cold") throw UsageError("unknown --cache '" + o.cache + "' (valid: warm, cold)");
+    return out;
+}
+
+#ifdef FLOPMETER_HAVE_CUDA
+
+std::string param(const CaseResult& r, const std::string& key, const std::string& dflt = "-") {
+    for (const auto& [k, v] : r.params)
+        if (k == key) return v;
+    return dflt;
+}
+
+std::int64_t dim(const CaseResult& r, const std::string& key) {
+    for (const auto& [k, v] : r.dims)
+        if (k == key) return v;
+    return 0;
+}
+
+int run_bench_cuda_attention(const BenchCudaAttentionOptions& o, Io io) {
+    const std::vector<GpuAttentionProblem> problems = collect_problems(o);
+    for (const auto& b : o.backends) find_gpu_attention_backend(b);
+    if (!o.json_path.empty()) check_writable_path(o.json_path);
+    if (!o.markdown_path.empty()) check_writable_path(o.markdown_path);
+    require_cuda_device();
+
+    MeasureOptions mo;
+    mo.sampler = o.sampler;
+    mo.cache = o.cache == "cold" ? CacheMode::cold : CacheMode::warm;
+    CudaMeasureOptions g;
+    g.energy_s = o.energy_s;
+    MeasureContext ctx(1);
+    ResultsDocument doc;
+    doc.provenance = collect_provenance();
+    const GpuProvenance gpu = collect_gpu_provenance();
+    std::size_t done = 0, total = problems.size() * o.backends.size(), runnable = 0;
+    for (const auto& p : problems)
+        for (const auto& b : o.backends) {
+            const GpuAttentionCaseSpec spec{b, p};
+            io.err << "[" << ++done << "/" << total << "] " << gpu_attention_case_name(spec) << '\n';
+            CaseResult r = measure_gpu_attention(spec, mo, ctx, g);
+            if (r.status != CaseStatus::unavailable) ++runnable;
+            doc.results.push_back(std::move(r));
+        }
+    if (runnable == 0) throw UnavailableError("nothing requested can run on this GPU: " + doc.results.front().error);
+    for (const auto& w : ctx.warnings()) doc.warnings.push_back(w);
+
+    Table t({"backend", "dir", "dtype", "B", "H", "KV", "Sq", "Sk", "D", "causal", "time", "TFLOP/s", "FA TFLOP/s",
+             "exec TFLOP/s", "GB/s", "CI95", "n", "SM MHz", "W", "kernel"});
+    std::vector<std::string> notes;
+    for (const auto& r : doc.results) {
+        std::vector<std::string> row = {r.backend, param(r, "direction"), r.dtype, std::to_string(dim(r, "b")),
+                                        std::to_string(dim(r, "h")), std::to_string(dim(r, "kv_h")), std::to_string(dim(r, "sq")),
+                                        std::to_string(dim(r, "sk")), std::to_string(dim(r, "d")), param(r, "causal")};
+        if (r.status == CaseStatus::ok) {
+            const double h = r.measurement.stats.ci_rel_halfwidth();
+            const double fa = std::stod(param(r, "flash_convention_flops", "0"));
+            row.insert(row.end(), {fmt_time(r.seconds()), fmt_fixed(r.model_flops_per_s() / 1e12, 1),
+                                   fmt_fixed(fa / r.seconds() / 1e12, 1), fmt_fixed(r.executed_flops_per_s() / 1e12, 1),
+                                   fmt_fixed(r.bytes_per_s() / 1e9, 0),
+                                   (h < 1e300 ? "+-" + fmt_fixed(100.0 * h, 2) + "%" : "n/a") +
+                                       (r.measurement.converged ? "" : " UNCONVERGED"),
+                                   std::to_string(r.measurement.stats.n), param(r, "sm_clock_mhz"), param(r, "power_w")});
+        } else {
+            row.insert(row.end(), {r.status == CaseStatus::validation_failed ? "FAILED validation"
+                                   : r.status == CaseStatus::unavailable     ? "unavailable"
+                                                                             : "ERROR",
+                                   "-", "-", "-", "-", "-", "-", "-", "-"});
+            notes.push_back(r.name + ": " + r.error);
+        }
+        row.push_back(r.kernel_set);
+        t.add_row(row);
+        for (const auto& w : r.warnings) notes.push_back(r.name + ": " + w);
+    }
+    io.out << "Attention on " << gpu.name << " | TFLOP/s: model FLOPs 2*B*H*P*(D+Dv) (backward 2.5x) over the median GPU "
+           << "time; FA: FlashAttention's 4*B*H*Sq*Sk*D (halved causal); exec: what the kernels compute | " << o.cache
+           << " L2\n\n";
+    t.print(io.out);
+    std::set<std::string> seen;
+    for (const auto& w : doc.warnings)
+        if (seen.insert(w).second) io.out << "WARNING: " << w << '\n';
+    for (const auto& n : notes) io.out << "NOTE: " << n << '\n';
+    io.out << "Every timed kernel was validated first against an fp64 host reference.\n";
+    if (!o.json_path.empty()) {
+        write_file_atomic(o.json_path, gpu_results_json(doc, gpu));
+        io.out << "Results written to " << o.json_path << '\n';
+    }
+    if (!o.markdown_path.empty()) {
+        std::ostringstream md;
+        t.print_markdown(md);
+        write_file_atomic(o.markdown_path, md.str());
+    }
+    return gpu_exit_code(doc.results);
+}
+
+#else
+
+int run_bench_cuda_attention(const BenchCudaAttentionOptions& o, Io) {
+    collect_problems(o);
+    throw_built_without_cuda();
+}
+
+#endif
+
+}  // namespace
+
+void register_bench_cuda_attention(CLI::App& bench, Io io, Action& action) {
+    auto o = std::make_shared<BenchCudaAttentionOptions>();
+    CLI::App* sub = bench.add_subcommand("cuda-attention", "GPU attention (own fused flash kernels, unfused cuBLAS baseline), BSHD layout");
+    sub->add_option("--batch", o->batch, "Batch sizes (list; default 4)")->delimiter(',');
+    sub->add_option("--heads", o->heads, "Query heads (list; default 32)")->delimiter(',');
+    sub->add_option("--kv-heads", o->kv_heads, "Key/value heads (list; default = heads; fewer = grouped-query)")->delimiter(',');
+    sub->add_option("--seq", o->seq, "Sequence length for queries and keys (list)")->delimiter(',');
+    sub->add_option("--seq-q", o->seq_q, "Query length (list; 1 = decode)")->delimiter(',');
+    sub->add_option("--seq-k", o->seq_k, "Key length (list)")->delimiter(',');
+    sub->add_option("--head-dim", o->head_dim, "Head dimension (list; the flash kernels do 64 and 128)")->delimiter(',');
+    sub->add_option("--preset", o->preset, "llm (prefill shapes, MHA and GQA) or decode (one query, long caches)");
+    sub->add_option("--dtype", o->dtypes, "bf16, fp16 (list)")->delimiter(',');
+    sub->add_option("--direction", o->directions, "fwd, bwd (list)")->delimiter(',');
+    sub->add_option("--mask", o->masks, "none, causal (list)")->delimiter(',');
+    sub->add_option("--backend", o->backends, "flash, unfused (list)")->delimiter(',');
+    sub->add_option("--json", o->json_path, "Write flopmeter results JSON (with the GPU's provenance) to FILE");
+    sub->add_option("--markdown", o->markdown_path, "Write the table as Markdown to FILE");
+    sub->add_option("--target-ci", o->sampler.target_rel_ci, "Stop when the 95% CI of the median is within this fraction (default 0.01)");
+    sub->add_option("--budget", o->sampler.budget_s, "Seconds of sampling per case at most (default 2)");
+    sub->add_option("--min-samples", o->sampler.min_samples, "Samples per case at least (default 10)");
+    sub->add_option("--cache", o->cache, "warm (default) or cold: the L2 is scrubbed before every sample");
+    sub->add_option("--energy", o->energy_s, "Seconds of back-to-back calls for power and joules per FLOP (NVML; 0 = off; default 0.5)");
+    sub->callback([o, io, &action] { action = [o, io] { return run_bench_cuda_attention(*o, io); }; });
+}
+
+}  // namespace flopmeter
