@@ -255,8 +255,8 @@ int run_cuda_calibration(const CalibrateOptions& o, std::ostream& out, std::ostr
 
     MeasureOptions mo;
     const bool full = o.mode == "full";
-    mo.sampler.budget_s = full ? 1.0 : 0.25;
-    mo.sampler.min_samples = full ? 10 : 5;
+    mo.sampler.budget_s = full ? 0.6 : 0.25;
+    mo.sampler.min_samples = 5;
     mo.sampler.target_rel_ci = full ? 0.01 : 0.02;
     for (const auto& c : p.ceilings) mo.ceilings[c.dtype] = std::max(mo.ceilings[c.dtype], c.flops_per_s);
     MeasureContext ctx(1);
@@ -381,8 +381,8 @@ int run_calibration(const CalibrateOptions& o, std::ostream& out, std::ostream& 
 
     MeasureOptions mo;
     const bool full = o.mode == "full";
-    mo.sampler.budget_s = full ? 1.0 : 0.25;
-    mo.sampler.min_samples = full ? 10 : 5;
+    mo.sampler.budget_s = full ? 0.6 : 0.25;
+    mo.sampler.min_samples = 5;
     mo.sampler.target_rel_ci = full ? 0.01 : 0.02;
     mo.sampler.warmup_s = full ? 0.05 : 0.02;
     for (const auto& c : p.ceilings) mo.ceilings[c.dtype] = c.flops_per_s;
@@ -410,6 +410,36 @@ int run_calibration(const CalibrateOptions& o, std::ostream& out, std::ostream& 
         save();
         if (interrupted()) return 130;
     }
+    // Cases measured while other work held the CPUs (or the clock probe read slowed) are
+    // measured once more at the end, at most a quarter of the plan; contention only slows a
+    // kernel, so of two contended measurements the faster is kept.
+    std::vector<std::size_t> again;
+    for (std::size_t k = 0; k < p.measurements.size(); ++k)
+        if (p.measurements[k].contended && p.measurements[k].status == CaseStatus::ok) again.push_back(k);
+    const std::size_t cap = std::max<std::size_t>(1, plan.size() / 4);
+    if (again.size() > cap) {
+        p.warnings.push_back(std::to_string(again.size()) + " cases were measured under contention; " +
+                             std::to_string(cap) + " were measured again: this machine was busy, calibrate again when it is quiet");
+        again.resize(cap);
+    }
+    std::size_t replaced = 0;
+    for (std::size_t n = 0; n < again.size(); ++n) {
+        CaseResult& m = p.measurements[again[n]];
+        const auto it = std::find_if(plan.begin(), plan.end(), [&](const SweepCase& c) { return c.name == m.name; });
+        if (it == plan.end()) continue;
+        err << "[again " << n + 1 << "/" << again.size() << "] " << m.name << " (contended the first time)\n";
+        CaseResult r = measure_one(*it, mo, ctx);
+        r.measurement.samples.shrink_to_fit();
+        if (r.status == CaseStatus::ok && (!r.contended || r.seconds() < m.seconds())) {
+            m = std::move(r);
+            ++replaced;
+        }
+        save();
+        if (interrupted()) return 130;
+    }
+    if (!again.empty())
+        p.warnings.push_back(std::to_string(again.size()) + " contended cases measured again, " + std::to_string(replaced) +
+                             " replaced by the second measurement");
     for (const auto& w : ctx.warnings()) p.warnings.push_back(w);
     return finish_profile(p, o, prov, t0, out);
 }

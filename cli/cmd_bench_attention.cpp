@@ -9,6 +9,7 @@
 #include <sstream>
 #include <thread>
 
+#include "cli/record_flags.hpp"
 #include "cli/commands.hpp"
 #include "cli/table.hpp"
 #include "core/atomic_file.hpp"
@@ -32,6 +33,7 @@ struct BenchAttentionOptions {
     double scale = 0.0;
     int threads = 0;
     std::string json_path, markdown_path;
+    RecordFlags rec;
     SamplerConfig sampler;
     int rounds = 1;
     std::string cache = "warm";
@@ -341,6 +343,7 @@ int run_bench_attention(const BenchAttentionOptions& o, Io io) {
         write_file_atomic(o.json_path, results_to_json_string(doc));
         io.out << "Results written to " << o.json_path << '\n';
     }
+    record_if_asked(o.rec, doc, io.out);
     if (!o.markdown_path.empty()) {
         std::ostringstream md;
         t.print_markdown(md);
@@ -371,6 +374,7 @@ void register_bench_attention(CLI::App& bench, Io io, Action& action) {
     sub->add_option("--preset", o->preset, "Shape sweep: quick, train (16 heads x 128, S 2k/4k), decode (Sq 1, Sk 4k/32k, G 4)");
     sub->add_option("--threads", o->threads, "Threads (default: one per core)");
     sub->add_option("--json", o->json_path, "Write flopmeter results JSON (raw samples included) to FILE");
+    add_record_flags(sub, o->rec);
     sub->add_option("--markdown", o->markdown_path, "Write the table as Markdown to FILE");
     sub->add_option("--target-ci", o->sampler.target_rel_ci, "Stop when the 95% CI of the median is within this fraction (default 0.01)");
     sub->add_option("--budget", o->sampler.budget_s, "Seconds of sampling per case at most (default 2)");

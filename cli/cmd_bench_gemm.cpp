@@ -18,7 +18,7 @@
 #include "measure/roofline/peak.hpp"
 #include "measure/system_checks.hpp"
 #include "measure/writers.hpp"
-#include "track/record.hpp"
+#include "cli/record_flags.hpp"
 
 namespace flopmeter {
 
@@ -33,8 +33,7 @@ struct BenchGemmOptions {
     std::string json_path, markdown_path, csv_path, gbench_path;
     SamplerConfig sampler;
     int rounds = 1;
-    bool record = false;
-    std::string db, tag;
+    RecordFlags rec;
     std::string cache = "warm";
     bool no_probe = false;
 };
@@ -289,17 +288,7 @@ int run_bench_gemm(const BenchGemmOptions& o, Io io) {
         write_file_atomic(o.json_path, results_to_json_string(doc));
         io.out << "Results written to " << o.json_path << '\n';
     }
-    if (o.record || !o.db.empty()) {
-        RecordOptions ro;
-        ro.tag = o.tag;
-        const std::string db = o.db.empty() ? default_db_path() : o.db;
-        ResultsDocument rec = doc;
-        rec.results.clear();
-        for (const auto& r : doc.results)
-            if (r.status == CaseStatus::ok) rec.results.push_back(r);
-        const RecordOutcome out = record_results(rec, db, ro);
-        io.out << (out.added ? "Recorded as run " : "Already recorded as run ") << out.run_id << " in " << db << '\n';
-    }
+    record_if_asked(o.rec, doc, io.out);
     if (!o.markdown_path.empty()) write_file_atomic(o.markdown_path, results_to_markdown(doc));
     if (!o.csv_path.empty()) write_file_atomic(o.csv_path, results_to_csv(doc));
     if (!o.gbench_path.empty()) write_file_atomic(o.gbench_path, results_to_gbench_json(doc));
@@ -329,9 +318,7 @@ void register_bench_gemm(CLI::App& bench, Io io, Action& action) {
     sub->add_option("--target-ci", o->sampler.target_rel_ci, "Stop when the 95% CI of the median is within this fraction (default 0.01)");
     sub->add_option("--budget", o->sampler.budget_s, "Seconds of sampling per case at most (default 2)");
     sub->add_option("--min-samples", o->sampler.min_samples, "Samples per case at least (default 10)");
-    sub->add_flag("--record", o->record, "Record the results in the results store (see --db)");
-    sub->add_option("--db", o->db, "Results store for --record (default $FLOPMETER_DB or ./flopmeter.db)");
-    sub->add_option("--tag", o->tag, "Tag for the recorded run (e.g. a version)");
+    add_record_flags(sub, o->rec);
     sub->add_option("--cache", o->cache, "warm (default) or cold: caches scrubbed and operands rotated between samples");
     sub->add_flag("--no-clock-probe", o->no_probe, "Skip the add-chain clock probes (contention detection)");
     sub->add_option("--rounds", o->rounds, "Measure every case this many times round-robin and pool the samples (default 1)");

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "measure/cpu_share.hpp"
 #include "measure/perf_counters.hpp"
 
 namespace flopmeter {
@@ -55,7 +56,9 @@ CaseResult measure_case(KernelCase& c, const MeasureOptions& o, MeasureContext& 
     CaseResult r = c.describe();
     r.cache_mode = cache_mode_name(o.cache);
     try {
+        const double validate_t0 = now_seconds();
         const ValidationReport v = c.validate();
+        const double validate_s = now_seconds() - validate_t0;
         r.validated = v.passed;
         r.validation_max_error = v.max_error_ratio;
         r.validation_checked = v.checked;
@@ -75,6 +78,10 @@ CaseResult measure_case(KernelCase& c, const MeasureOptions& o, MeasureContext& 
         if (o.probe_clock) probes.push_back({0, clock.probe()});
 
         SamplerConfig sc = o.sampler;
+        // Validation just ran the kernel on these operands: its time counts as warm-up, so a
+        // case whose one call outlasts the warm-up is not run an extra time before sampling.
+        sc.warmup_s = std::max(0.0, sc.warmup_s - validate_s);
+        if (sc.warmup_s == 0.0) sc.min_warmup_runs = 0;
         const bool cold = o.cache == CacheMode::cold;
         if (cold) sc.batch = false;  // one call per sample, caches scrubbed before each
         const int sets = std::max(1, c.operand_sets());
@@ -95,6 +102,7 @@ CaseResult measure_case(KernelCase& c, const MeasureOptions& o, MeasureContext& 
         if (slowdown > 0)
             r.warnings.push_back("TEST KNOB FLOPMETER_TEST_SLOWDOWN made this case " + fmt("%.3g", 100.0 * slowdown) +
                                  "% slower on purpose: not a real measurement");
+        const CpuSnapshot cpu_before = cpu_snapshot();
         r.measurement = sample([&](std::int64_t calls) {
             const double t = c.timed_run(calls);
             if (!(slowdown > 0)) return t;
@@ -124,6 +132,17 @@ CaseResult measure_case(KernelCase& c, const MeasureOptions& o, MeasureContext& 
                                      " GHz against " + fmt("%.2f", r.clock_ghz_reference) + " GHz unloaded; " +
                                      std::to_string(r.measurement.flagged.size()) + " of " +
                                      std::to_string(r.measurement.samples.size()) + " samples flagged");
+        }
+        // Other work on the CPUs this case needed (another process, a stolen vCPU): the whole
+        // sampling interval is suspect, since /proc/stat cannot say which samples it hit.
+        const CpuShare share = cpu_share_between(cpu_before, cpu_snapshot());
+        const int case_threads = clock.threads();
+        if (share.contends(case_threads)) {
+            r.contended = true;
+            r.warnings.push_back("CONTENDED: other processes took " + fmt("%.2f", share.others_cpus) +
+                                 " CPUs and the hypervisor " + fmt("%.2f", share.steal_cpus) + " CPUs of " +
+                                 std::to_string(share.online_cpus) + " while this case (" +
+                                 std::to_string(case_threads) + " threads) was sampled");
         }
         if (!r.measurement.converged) r.warnings.push_back(unconverged_message(r.measurement, sc));
 
