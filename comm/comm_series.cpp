@@ -30,6 +30,7 @@ SizePoint summarize_point(Collective c, int ranks, std::int64_t bytes, std::vect
     if (t.empty()) return p;
     std::sort(t.begin(), t.end());
     p.time_s = quantile_sorted(t, 0.5);
+    p.p20_s = quantile_sorted(t, 0.2);
     p.p99_s = quantile_sorted(t, 0.99);
     p.min_s = t.front();
     p.mean_s = std::accumulate(t.begin(), t.end(), 0.0) / double(t.size());
@@ -113,7 +114,7 @@ AlphaBeta fit_alpha_beta(const std::vector<SizePoint>& points, int max_segments)
     std::vector<double> x, t;
     for (const auto& p : pts) {
         x.push_back(double(p.bytes));
-        t.push_back(p.time_s);
+        t.push_back(p.p20_s > 0 ? p.p20_s : p.time_s);
     }
     const std::size_t n = x.size();
     f.points = int(n);
@@ -202,6 +203,7 @@ nlohmann::ordered_json series_to_json(const Series& s) {
         pts.push_back({{"bytes", p.bytes},
                        {"iterations", p.iterations},
                        {"time_s", p.time_s},
+                       {"p20_s", p.p20_s},
                        {"p99_s", p.p99_s},
                        {"min_s", p.min_s},
                        {"mean_s", p.mean_s},

@@ -20,6 +20,7 @@ struct SizePoint {
     int iterations = 0;           // timed (warm-up excluded)
     double time_s = 0;            // median over iterations of the slowest rank's time
     double p99_s = 0, min_s = 0, mean_s = 0;
+    double p20_s = 0;             // 20th percentile: what the alpha-beta fit uses (see below)
     double algbw = 0, busbw = 0;  // bytes/s, from time_s
     bool checked = false;         // every rank's output was compared after every iteration
 };
@@ -30,15 +31,18 @@ SizePoint summarize_point(Collective c, int ranks, std::int64_t bytes, std::vect
 // t(size) = alpha + beta * size, by least squares with weights 1/t: plain least squares lets
 // the largest transfers decide alone (small-message errors of 100-300% on loopback), relative
 // errors (1/t^2) let the many latency-bound sizes pull the slope off the large ones; 1/t sits
-// between. alpha and beta are kept non-negative.
+// between. alpha and beta are kept non-negative. Each size enters with its 20th-percentile
+// time, not its median: interference (other work, descheduled ranks) only ever adds time, and
+// on a shared machine it reaches past the median of some sizes and bends the line; the fit
+// describes the collective, the per-size medians stay as measured.
 //
 // Real libraries switch protocols (eager to rendezvous, shared-memory copy-in/out to single
 // copy) and messages leave the caches, so one line rarely fits every size. The fit is
 // therefore piecewise: up to max_segments contiguous size ranges (each of at least 3 sizes),
 // each with its own alpha-beta line (the LogGP-style "one line per protocol"); the number of
 // segments is chosen by BIC on relative errors, so a second segment appears only where the
-// data demand it. r2 (coefficient of determination of the piecewise model over the measured
-// medians) and rms_rel_error say how well it does; line_r2 is the single line's R^2 over every
+// data demand it. r2 (coefficient of determination of the piecewise model over the fitted
+// 20th percentiles) and rms_rel_error say how well it does; line_r2 is the single line's R^2 over every
 // size. alpha_s and beta_s_per_byte repeat the segment of the largest sizes (the bandwidth
 // regime gradient all-reduces live in).
 struct AlphaBeta {

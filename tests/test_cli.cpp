@@ -7,26 +7,16 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli_runner.hpp"
 #include "core/atomic_file.hpp"
 #include "measure/result_json.hpp"
 
 using namespace flopmeter;
+using flopmeter::test::cli;
+using flopmeter::test::Run;
 
 namespace {
 
-struct Run {
-    int code;
-    std::string out, err;
-};
-
-Run cli(std::vector<std::string> args) {
-    args.insert(args.begin(), "flopmeter");
-    std::vector<const char*> argv;
-    for (auto& a : args) argv.push_back(a.c_str());
-    std::ostringstream out, err;
-    const int code = cli_main(int(argv.size()), argv.data(), out, err);
-    return {code, out.str(), err.str()};
-}
 
 }  // namespace
 
