@@ -9,7 +9,7 @@
 #include <sstream>
 #include <thread>
 
-#include "cli/record_flags.hpp"
+#include "cli/bench_footer.hpp"
 #include "cli/commands.hpp"
 #include "cli/table.hpp"
 #include "core/atomic_file.hpp"
@@ -330,20 +330,7 @@ int run_bench_attention(const BenchAttentionOptions& o, Io io) {
                << " GB/s; %DRAM = bytes of K and V read per second / that\n";
     io.out << '\n';
     t.print(io.out);
-    std::set<std::string> seen;
-    for (const auto& w : doc.warnings)
-        if (seen.insert(w).second) io.out << "WARNING: " << w << '\n';
-    for (const auto& n : notes) io.out << "NOTE: " << n << '\n';
-    bool all_valid = true;
-    for (const auto& r : doc.results)
-        if (r.status == CaseStatus::ok && !r.validated) all_valid = false;
-    io.out << (all_valid ? "All timed kernels passed validation against the double-precision reference.\n"
-                         : "Some kernels were timed without validation.\n");
-    if (!o.json_path.empty()) {
-        write_file_atomic(o.json_path, results_to_json_string(doc));
-        io.out << "Results written to " << o.json_path << '\n';
-    }
-    record_if_asked(o.rec, doc, io.out);
+    finish_bench_report(doc, notes, o.json_path, o.rec, io.out);
     if (!o.markdown_path.empty()) {
         std::ostringstream md;
         t.print_markdown(md);

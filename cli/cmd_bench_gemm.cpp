@@ -18,7 +18,7 @@
 #include "measure/roofline/peak.hpp"
 #include "measure/system_checks.hpp"
 #include "measure/writers.hpp"
-#include "cli/record_flags.hpp"
+#include "cli/bench_footer.hpp"
 
 namespace flopmeter {
 
@@ -274,21 +274,7 @@ int run_bench_gemm(const BenchGemmOptions& o, Io io) {
            << "time | " << o.cache << " cache | %peak of the measured FMA/dot ceiling | stop at CI95 +-" << fmt_sig(100.0 * o.sampler.target_rel_ci, 3) << "% or "
            << fmt_sig(o.sampler.budget_s, 3) << " s per case\n\n";
     t.print(io.out);
-    std::set<std::string> seen;
-    for (const auto& w : doc.warnings)
-        if (seen.insert(w).second) io.out << "WARNING: " << w << '\n';
-    for (const auto& n : notes) io.out << "NOTE: " << n << '\n';
-    bool all_valid = true;
-    for (const auto& r : doc.results)
-        if (r.status == CaseStatus::ok && !r.validated) all_valid = false;
-    io.out << (all_valid ? "All timed kernels passed validation against the double-precision reference.\n"
-                         : "Some kernels were timed without validation.\n");
-
-    if (!o.json_path.empty()) {
-        write_file_atomic(o.json_path, results_to_json_string(doc));
-        io.out << "Results written to " << o.json_path << '\n';
-    }
-    record_if_asked(o.rec, doc, io.out);
+    finish_bench_report(doc, notes, o.json_path, o.rec, io.out);
     if (!o.markdown_path.empty()) write_file_atomic(o.markdown_path, results_to_markdown(doc));
     if (!o.csv_path.empty()) write_file_atomic(o.csv_path, results_to_csv(doc));
     if (!o.gbench_path.empty()) write_file_atomic(o.gbench_path, results_to_gbench_json(doc));

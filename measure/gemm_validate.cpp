@@ -18,6 +18,28 @@ double gemm_tolerance_factor(DType dtype) {
     }
 }
 
+std::vector<std::pair<std::int64_t, std::int64_t>> gemm_check_points(std::int64_t m, std::int64_t n) {
+    std::vector<std::pair<std::int64_t, std::int64_t>> pts;
+    if (double(m) * double(n) <= 65536.0) {
+        for (std::int64_t i = 0; i < m; ++i)
+            for (std::int64_t j = 0; j < n; ++j) pts.emplace_back(i, j);
+        return pts;
+    }
+    auto spread = [](std::int64_t len, std::int64_t count, auto&& f) {
+        if (len <= count) {
+            for (std::int64_t x = 0; x < len; ++x) f(x);
+        } else {
+            for (std::int64_t t = 0; t < count; ++t) f(t * (len - 1) / (count - 1));
+        }
+    };
+    for (std::int64_t i : {std::int64_t(0), m - 1}) spread(n, 1024, [&](std::int64_t j) { pts.emplace_back(i, j); });
+    for (std::int64_t j : {std::int64_t(0), n - 1}) spread(m, 1024, [&](std::int64_t i) { pts.emplace_back(i, j); });
+    std::mt19937_64 rng(12345);
+    std::uniform_int_distribution<std::int64_t> di(0, m - 1), dj(0, n - 1);
+    for (int t = 0; t < 4096; ++t) pts.emplace_back(di(rng), dj(rng));
+    return pts;
+}
+
 namespace {
 
 template <class In>
@@ -35,24 +57,7 @@ template <class In, class Out>
 ValidationReport check(const GemmProblem& p, const GemmOperands& ops, const Out* before, const Out* after) {
     const In* a = static_cast<const In*>(ops.a);
     const In* b = static_cast<const In*>(ops.b);
-    std::vector<std::pair<std::int64_t, std::int64_t>> pts;
-    if (double(p.m) * double(p.n) <= 65536.0) {
-        for (std::int64_t i = 0; i < p.m; ++i)
-            for (std::int64_t j = 0; j < p.n; ++j) pts.emplace_back(i, j);
-    } else {
-        auto spread = [](std::int64_t len, std::int64_t count, auto&& f) {
-            if (len <= count) {
-                for (std::int64_t x = 0; x < len; ++x) f(x);
-            } else {
-                for (std::int64_t t = 0; t < count; ++t) f(t * (len - 1) / (count - 1));
-            }
-        };
-        for (std::int64_t i : {std::int64_t(0), p.m - 1}) spread(p.n, 1024, [&](std::int64_t j) { pts.emplace_back(i, j); });
-        for (std::int64_t j : {std::int64_t(0), p.n - 1}) spread(p.m, 1024, [&](std::int64_t i) { pts.emplace_back(i, j); });
-        std::mt19937_64 rng(12345);
-        std::uniform_int_distribution<std::int64_t> di(0, p.m - 1), dj(0, p.n - 1);
-        for (int t = 0; t < 4096; ++t) pts.emplace_back(di(rng), dj(rng));
-    }
+    const auto pts = gemm_check_points(p.m, p.n);
     const double f = gemm_tolerance_factor(p.dtype) * std::sqrt(double(p.k) + 2.0);
     ValidationReport r;
     r.passed = true;

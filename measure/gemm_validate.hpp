@@ -8,6 +8,9 @@
 // where tiling bugs live) plus 4096 random entries.
 #pragma once
 
+#include <utility>
+#include <vector>
+
 #include <cstdint>
 #include <string>
 
@@ -23,6 +26,10 @@ struct ValidationReport {
 };
 
 double gemm_tolerance_factor(DType dtype);  // f * u
+
+// The C entries checked: all of them up to 64Ki, else the first and last rows and columns (up to
+// 1024 points each, evenly spread) plus 4096 random entries (fixed seed).
+std::vector<std::pair<std::int64_t, std::int64_t>> gemm_check_points(std::int64_t m, std::int64_t n);
 
 // c_before: C's contents before the call (read when beta != 0); c_after: the output.
 ValidationReport validate_gemm(const GemmProblem& p, const GemmOperands& ops, const void* c_before,

@@ -43,24 +43,7 @@ ValidationReport validate_gpu_gemm(const GpuGemmProblem& p, const float* a, cons
         return r;
     }
 
-    std::vector<std::pair<std::int64_t, std::int64_t>> pts;
-    if (double(p.m) * double(p.n) <= 65536.0) {
-        for (std::int64_t i = 0; i < p.m; ++i)
-            for (std::int64_t j = 0; j < p.n; ++j) pts.emplace_back(i, j);
-    } else {
-        auto spread = [](std::int64_t len, std::int64_t count, auto&& f) {
-            if (len <= count) {
-                for (std::int64_t x = 0; x < len; ++x) f(x);
-            } else {
-                for (std::int64_t t = 0; t < count; ++t) f(t * (len - 1) / (count - 1));
-            }
-        };
-        for (std::int64_t i : {std::int64_t(0), p.m - 1}) spread(p.n, 1024, [&](std::int64_t j) { pts.emplace_back(i, j); });
-        for (std::int64_t j : {std::int64_t(0), p.n - 1}) spread(p.m, 1024, [&](std::int64_t i) { pts.emplace_back(i, j); });
-        std::mt19937_64 rng(12345);
-        std::uniform_int_distribution<std::int64_t> di(0, p.m - 1), dj(0, p.n - 1);
-        for (int t = 0; t < 4096; ++t) pts.emplace_back(di(rng), dj(rng));
-    }
+    const auto pts = gemm_check_points(p.m, p.n);
 
     const GpuGemmTolerance tol = gpu_gemm_tolerance(p.mode);
     const double sq = std::sqrt(double(p.k) + 2.0);
