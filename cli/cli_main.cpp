@@ -66,8 +66,10 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
         err << "flopmeter: error: out of memory\n";
         return 2;
     } catch (const std::exception& e) {
+        // Exit 1 means only "a kernel failed validation" or "a slowdown is confirmed"; any
+        // other failure is 2.
         err << "flopmeter: error: " << e.what() << '\n';
-        return 1;
+        return 2;
     }
 }
 

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "cli/bench_footer.hpp"
+#include "cli/output.hpp"
 #include "cli/commands.hpp"
 #include "cli/table.hpp"
 #include "core/atomic_file.hpp"
@@ -134,8 +135,7 @@ int run_bench_attention(const BenchAttentionOptions& o, Io io) {
     if (masks.empty()) masks.push_back(o.causal);
     std::vector<const AttentionBackend*> backends;
     for (const auto& b : o.backends) backends.push_back(&find_attention_backend(b));
-    if (o.threads < 0) throw UsageError("--threads must be positive");
-    const int threads = o.threads > 0 ? o.threads : default_thread_count();
+    const int threads = resolve_thread_count(o.threads);
     const auto shapes = collect_shapes(o);
     if (!(o.sampler.target_rel_ci > 0)) throw UsageError("--target-ci must be positive");
     if (!(o.sampler.budget_s > 0)) throw UsageError("--budget must be positive");
@@ -152,8 +152,8 @@ int run_bench_attention(const BenchAttentionOptions& o, Io io) {
         }
         if (!any) throw UnavailableError("attention backend '" + b->name + "' cannot run here: " + why);
     }
-    if (!o.json_path.empty()) check_writable_path(o.json_path);
-    if (!o.markdown_path.empty()) check_writable_path(o.markdown_path);
+    check_output_paths({o.json_path, o.markdown_path});
+    std::ostream& txt = text_stream(io, {o.json_path, o.markdown_path});
 
     std::vector<AttentionCaseSpec> specs;
     for (DType d : dtypes)
@@ -320,21 +320,21 @@ int run_bench_attention(const BenchAttentionOptions& o, Io io) {
             if (w.rfind("UNCONVERGED", 0) == 0 || w.rfind("CONTENDED", 0) == 0) notes.push_back(r.name + ": " + w);
     }
 
-    io.out << "Attention on " << doc.provenance.cpu_model << " | " << threads
+    txt << "Attention on " << doc.provenance.cpu_model << " | " << threads
            << " thread(s) | GFLOP/s: model FLOPs 2*B*H*P*(D+Dv) over unmasked pairs P (backward 2.5x), exec: FLOPs the "
               "kernel executes, FA: FlashAttention's 4*B*H*Sq*Sk*D (/2 causal) | "
            << o.cache << " cache | %peak of the measured fp32 FMA ceiling | stop at CI95 +-"
            << fmt_sig(100.0 * o.sampler.target_rel_ci, 3) << "% or " << fmt_sig(o.sampler.budget_s, 3) << " s per case\n";
     if (dram_read > 0)
-        io.out << "DRAM read bandwidth measured now: " << fmt_fixed(dram_read / 1e9, 1)
+        txt << "DRAM read bandwidth measured now: " << fmt_fixed(dram_read / 1e9, 1)
                << " GB/s; %DRAM = bytes of K and V read per second / that\n";
-    io.out << '\n';
-    t.print(io.out);
-    finish_bench_report(doc, notes, o.json_path, o.rec, io.out);
+    txt << '\n';
+    t.print(txt);
+    finish_bench_report(doc, notes, o.json_path, o.rec, txt, io.out);
     if (!o.markdown_path.empty()) {
         std::ostringstream md;
         t.print_markdown(md);
-        write_file_atomic(o.markdown_path, md.str());
+        write_output(o.markdown_path, md.str(), io.out);
     }
     return failed ? 1 : 0;
 }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/output.hpp"
 #include "cli/cuda_cli.hpp"
 #include "core/error.hpp"
 #include "kernels/cuda/attention/gpu_attention_problem.hpp"
@@ -113,11 +114,12 @@ std::int64_t dim(const CaseResult& r, const std::string& key) {
     return 0;
 }
 
-int run_bench_cuda_attention(const BenchCudaAttentionOptions& o, Io io) {
+int run_bench_cuda_attention(const BenchCudaAttentionOptions& o, Io io_in) {
+    check_output_paths({o.json_path, o.markdown_path});
+    Io io{text_stream(io_in, {o.json_path, o.markdown_path}), io_in.err};  // text to stderr when data goes to stdout
+    std::ostream& data_out = io_in.out;
     const std::vector<GpuAttentionProblem> problems = collect_problems(o);
     for (const auto& b : o.backends) find_gpu_attention_backend(b);
-    if (!o.json_path.empty()) check_writable_path(o.json_path);
-    if (!o.markdown_path.empty()) check_writable_path(o.markdown_path);
     require_cuda_device();
 
     MeasureOptions mo;
@@ -178,13 +180,13 @@ int run_bench_cuda_attention(const BenchCudaAttentionOptions& o, Io io) {
     for (const auto& n : notes) io.out << "NOTE: " << n << '\n';
     io.out << "Every timed kernel was validated first against an fp64 host reference.\n";
     if (!o.json_path.empty()) {
-        write_file_atomic(o.json_path, gpu_results_json(doc, gpu));
+        write_output(o.json_path, gpu_results_json(doc, gpu), data_out);
         io.out << "Results written to " << o.json_path << '\n';
     }
     if (!o.markdown_path.empty()) {
         std::ostringstream md;
         t.print_markdown(md);
-        write_file_atomic(o.markdown_path, md.str());
+        write_output(o.markdown_path, md.str(), data_out);
     }
     return gpu_exit_code(doc.results);
 }

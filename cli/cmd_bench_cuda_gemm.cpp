@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/output.hpp"
 #include "cli/cuda_cli.hpp"
 #include "core/error.hpp"
 #include "kernels/cuda/gemm/gpu_gemm_problem.hpp"
@@ -102,11 +103,12 @@ std::string param(const CaseResult& r, const std::string& key, const std::string
     return dflt;
 }
 
-int run_bench_cuda_gemm(const BenchCudaGemmOptions& o, Io io) {
+int run_bench_cuda_gemm(const BenchCudaGemmOptions& o, Io io_in) {
+    check_output_paths({o.json_path, o.markdown_path});
+    Io io{text_stream(io_in, {o.json_path, o.markdown_path}), io_in.err};  // text to stderr when data goes to stdout
+    std::ostream& data_out = io_in.out;
     const Parsed parsed = parse_and_check(o);
     for (const auto& b : o.backends) find_gpu_gemm_backend(b);  // unknown names are usage errors
-    if (!o.json_path.empty()) check_writable_path(o.json_path);
-    if (!o.markdown_path.empty()) check_writable_path(o.markdown_path);
     require_cuda_device();
 
     std::vector<GpuGemmCaseSpec> specs;
@@ -213,13 +215,13 @@ int run_bench_cuda_gemm(const BenchCudaGemmOptions& o, Io io) {
     for (const auto& n : notes) io.out << "NOTE: " << n << '\n';
     io.out << "Every timed kernel was validated first against an fp64 host reference.\n";
     if (!o.json_path.empty()) {
-        write_file_atomic(o.json_path, gpu_results_json(doc, gpu));
+        write_output(o.json_path, gpu_results_json(doc, gpu), data_out);
         io.out << "Results written to " << o.json_path << '\n';
     }
     if (!o.markdown_path.empty()) {
         std::ostringstream md;
         t.print_markdown(md);
-        write_file_atomic(o.markdown_path, md.str());
+        write_output(o.markdown_path, md.str(), data_out);
     }
     return gpu_exit_code(doc.results);
 }

@@ -19,6 +19,7 @@
 #include "measure/system_checks.hpp"
 #include "measure/writers.hpp"
 #include "cli/bench_footer.hpp"
+#include "cli/output.hpp"
 
 namespace flopmeter {
 
@@ -110,8 +111,7 @@ int run_bench_gemm(const BenchGemmOptions& o, Io io) {
     const auto layouts = parse_names<Layout>(o.layouts, parse_layout, "layout", "nn, nt, tn");
     std::vector<const GemmBackend*> backends;
     for (const auto& b : o.backends) backends.push_back(&find_gemm_backend(b));
-    const int threads = o.threads > 0 ? o.threads : default_thread_count();
-    if (o.threads < 0) throw UsageError("--threads must be positive");
+    const int threads = resolve_thread_count(o.threads);
     const auto shapes = collect_shapes(o);
     if (!(o.sampler.target_rel_ci > 0)) throw UsageError("--target-ci must be positive");
     if (!(o.sampler.budget_s > 0)) throw UsageError("--budget must be positive");
@@ -139,9 +139,8 @@ int run_bench_gemm(const BenchGemmOptions& o, Io io) {
         if (!any) throw UnavailableError("backend '" + b->name + "' cannot run here: " + why);
     }
 
-    if (!o.json_path.empty()) check_writable_path(o.json_path);
-    for (const auto* path : {&o.markdown_path, &o.csv_path, &o.gbench_path})
-        if (!path->empty()) check_writable_path(*path);
+    check_output_paths({o.json_path, o.markdown_path, o.csv_path, o.gbench_path});
+    std::ostream& txt = text_stream(io, {o.json_path, o.markdown_path, o.csv_path, o.gbench_path});
     // Check every problem before spending time measuring.
     for (const auto& s : shapes)
         for (DType d : dtypes) {
@@ -157,7 +156,7 @@ int run_bench_gemm(const BenchGemmOptions& o, Io io) {
     ResultsDocument doc;
     doc.provenance = collect_provenance();
     for (auto& w : system_warnings(read_system_state())) doc.warnings.push_back(w);
-    doc.warnings = environment_warnings();
+    for (auto& w : environment_warnings()) doc.warnings.push_back(w);
     for (const auto* b : backends)
         for (auto& w : b->warnings()) doc.warnings.push_back(w);
 
@@ -270,14 +269,14 @@ int run_bench_gemm(const BenchGemmOptions& o, Io io) {
     }
 
     const Provenance& p = doc.provenance;
-    io.out << "GEMM on " << p.cpu_model << " | " << threads << " thread(s) | model FLOPs (2MNK) over the median "
+    txt << "GEMM on " << p.cpu_model << " | " << threads << " thread(s) | model FLOPs (2MNK) over the median "
            << "time | " << o.cache << " cache | %peak of the measured FMA/dot ceiling | stop at CI95 +-" << fmt_sig(100.0 * o.sampler.target_rel_ci, 3) << "% or "
            << fmt_sig(o.sampler.budget_s, 3) << " s per case\n\n";
-    t.print(io.out);
-    finish_bench_report(doc, notes, o.json_path, o.rec, io.out);
-    if (!o.markdown_path.empty()) write_file_atomic(o.markdown_path, results_to_markdown(doc));
-    if (!o.csv_path.empty()) write_file_atomic(o.csv_path, results_to_csv(doc));
-    if (!o.gbench_path.empty()) write_file_atomic(o.gbench_path, results_to_gbench_json(doc));
+    t.print(txt);
+    finish_bench_report(doc, notes, o.json_path, o.rec, txt, io.out);
+    if (!o.markdown_path.empty()) write_output(o.markdown_path, results_to_markdown(doc), io.out);
+    if (!o.csv_path.empty()) write_output(o.csv_path, results_to_csv(doc), io.out);
+    if (!o.gbench_path.empty()) write_output(o.gbench_path, results_to_gbench_json(doc), io.out);
     return failed ? 1 : 0;
 }
 

@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "calibrate/calibrate_run.hpp"
+#include "calibrate/profile.hpp"
 #include "cli/commands.hpp"
 #include "comm/comm_run.hpp"
 #include "core/error.hpp"
@@ -80,6 +81,12 @@ void register_calibrate(CLI::App& app, Io io, Action& action) {
             if (int(c->quick) + int(c->full) + int(c->smoke) > 1) throw UsageError("choose one of --quick, --full, --smoke");
             CalibrateOptions o = c->o;
             o.mode = c->full ? "full" : c->smoke ? "smoke" : "quick";
+            if (!o.resume.empty() && !c->comm) {
+                // Resuming continues the partial profile's sweep: its mode unless one is given
+                // (a different one is refused by run_calibration, as are other mismatches).
+                const DeviceProfile part = read_profile_file(o.resume);
+                if (!c->quick && !c->full && !c->smoke && !part.mode.empty()) o.mode = part.mode;
+            }
             if (c->record || !c->db.empty()) o.record_db = c->db.empty() ? default_db_path() : c->db;
             if (c->comm) return run_comm(*c, o, io);
             if (!o.resume.empty() && o.out.empty()) o.out = o.resume;

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "cli/commands.hpp"
+#include "cli/output.hpp"
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "track/check_report.hpp"
@@ -24,9 +25,9 @@ struct CheckCliOptions {
 
 int run_check(const CheckCliOptions& o, Io io) {
     const auto t0 = std::chrono::steady_clock::now();
-    if (!o.markdown_path.empty() && o.markdown_path != "-") check_writable_path(o.markdown_path);
-    if (!o.json_path.empty() && o.json_path != "-") check_writable_path(o.json_path);
+    check_output_paths({o.markdown_path, o.json_path});
     StoreOptions so;
+    so.read_only = true;  // a reading command: works on a store it cannot write
     so.busy_timeout_ms = int(o.lock_timeout_s * 1000);
     RunResolver resolver(o.db.empty() ? default_db_path() : o.db, so);
     const ResolvedRun base = resolver.resolve(o.baseline);
@@ -61,12 +62,11 @@ int run_check(const CheckCliOptions& o, Io io) {
     } else if (o.json_path != "-") {
         print_check_text(io.out, c, ctx);
     }
-    if (!o.markdown_path.empty() && o.markdown_path != "-") write_file_atomic(o.markdown_path, md);
+    if (o.markdown_path != "-") write_output(o.markdown_path, md, io.out);
     if (!o.json_path.empty()) {
         auto j = check_to_json(c, ctx);
         j["elapsed_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        if (o.json_path == "-") io.out << j.dump(2) << "\n";
-        else write_file_atomic(o.json_path, j.dump(2) + "\n");
+        write_output(o.json_path, j.dump(2) + "\n", io.out);
     }
     return c.exit_code();
 }

@@ -9,6 +9,7 @@
 #include "calibrate/profile_predictor.hpp"
 #include "calibrate/profile_store.hpp"
 #include "cli/commands.hpp"
+#include "cli/output.hpp"
 #include "cli/table.hpp"
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
@@ -53,10 +54,11 @@ std::vector<KeyShape> key_shapes(DType d) {
     return v;
 }
 
-int run_compare(const CompareOptions& o, Io io) {
+int run_compare(const CompareOptions& o, Io io_in) {
+    check_output_paths({o.json_path, o.markdown_path});
+    Io io{text_stream(io_in, {o.json_path, o.markdown_path}), io_in.err};  // text to stderr when data goes to stdout
+    std::ostream& data_out = io_in.out;
     if (o.profiles.size() < 1) throw UsageError("give at least one profile to compare");
-    for (const auto* p : {&o.json_path, &o.markdown_path})
-        if (!p->empty()) check_writable_path(*p);
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
     std::ostringstream md;
     Table t({"profile", "kind", "dtype", "peak TFLOP/s", "key shape", "TFLOP/s", "efficiency", "$/PFLOP-h", "GFLOP/J"});
@@ -113,7 +115,7 @@ int run_compare(const CompareOptions& o, Io io) {
     io.out << "\nefficiency = predicted rate / the profile's peak (datasheet profiles: dense datasheet peak x stated "
               "efficiency; measured profiles: rate model over the measured ceiling).\n";
     if (!o.json_path.empty()) {
-        write_file_atomic(o.json_path, nlohmann::ordered_json{{"schema", "flopmeter.compare"}, {"profiles", out}}.dump(2) + "\n");
+        write_output(o.json_path, nlohmann::ordered_json{{"schema", "flopmeter.compare"}, {"profiles", out}}.dump(2) + "\n", data_out);
         io.out << "JSON written to " << o.json_path << " (bar chart: scripts/plot_compare.py " << o.json_path << ")\n";
     }
     if (!o.markdown_path.empty()) {
@@ -121,7 +123,7 @@ int run_compare(const CompareOptions& o, Io io) {
         t.print_markdown(m);
         m << "\n";
         bw.print_markdown(m);
-        write_file_atomic(o.markdown_path, m.str());
+        write_output(o.markdown_path, m.str(), data_out);
     }
     return 0;
 }

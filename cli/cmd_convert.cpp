@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "cli/commands.hpp"
+#include "cli/output.hpp"
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "measure/writers.hpp"
@@ -15,6 +16,7 @@ struct ConvertOptions {
 };
 
 int run_convert(const ConvertOptions& o, Io io) {
+    check_output_paths({o.out});
     const ResultsDocument doc = results_from_json_string(read_file(o.input));
     std::string text;
     if (o.to == "csv") text = results_to_csv(doc);
@@ -22,8 +24,7 @@ int run_convert(const ConvertOptions& o, Io io) {
     else if (o.to == "gbench") text = results_to_gbench_json(doc);
     else if (o.to == "json") text = results_to_json_string(doc);
     else throw UsageError("unknown --to '" + o.to + "' (valid: csv, markdown, gbench, json)");
-    if (o.out.empty()) io.out << text;
-    else write_file_atomic(o.out, text);
+    write_output(o.out.empty() ? "-" : o.out, text, io.out);
     return 0;
 }
 }  // namespace

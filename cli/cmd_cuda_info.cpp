@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "cli/commands.hpp"
+#include "cli/output.hpp"
 #include "cli/cuda_cli.hpp"
 
 #ifdef FLOPMETER_HAVE_CUDA
@@ -22,11 +23,13 @@ struct CudaInfoOptions {
 };
 
 #ifdef FLOPMETER_HAVE_CUDA
-int run_cuda_info(const CudaInfoOptions& o, Io io) {
-    if (!o.json_path.empty()) check_writable_path(o.json_path);
+int run_cuda_info(const CudaInfoOptions& o, Io io_in) {
+    check_output_paths({o.json_path});
+    Io io{text_stream(io_in, {o.json_path}), io_in.err};  // text to stderr when data goes to stdout
+    std::ostream& data_out = io_in.out;
     require_cuda_device();
     const GpuProvenance g = collect_gpu_provenance();
-    if (!o.json_path.empty()) write_file_atomic(o.json_path, gpu_provenance_to_json(g).dump(2) + "\n");
+    if (!o.json_path.empty()) write_output(o.json_path, gpu_provenance_to_json(g).dump(2) + "\n", data_out);
     std::ostream& os = io.out;
     os << "GPU        " << g.name << " (" << g.uuid << ", PCI " << g.pci_bus_id << ")\n";
     os << "Arch       compute capability " << g.cc_major << "." << g.cc_minor << ", " << g.sms << " SMs\n";

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/output.hpp"
 #include "cli/cuda_cli.hpp"
 #include "core/error.hpp"
 #include "measure/cuda/cuda_sweep.hpp"
@@ -57,12 +58,13 @@ int list_plan(const CudaSweepOptions& s, Io io) {
 
 #ifdef FLOPMETER_HAVE_CUDA
 
-int run_cuda_sweep_cli(const CudaSweepCliOptions& o, Io io) {
+int run_cuda_sweep_cli(const CudaSweepCliOptions& o, Io io_in) {
+    check_output_paths({o.json_path, o.roofline_json});
+    Io io{text_stream(io_in, {o.json_path, o.roofline_json}), io_in.err};  // text to stderr when data goes to stdout
+    std::ostream& data_out = io_in.out;
     const CudaSweepOptions s = sweep_options(o);
     if (o.list) return list_plan(s, io);
     plan_cuda_sweep(s);  // usage errors before the device is touched
-    if (!o.json_path.empty()) check_writable_path(o.json_path);
-    if (!o.roofline_json.empty()) check_writable_path(o.roofline_json);
     require_cuda_device();
     MeasureOptions mo;
     mo.sampler.budget_s = o.budget;
@@ -70,7 +72,7 @@ int run_cuda_sweep_cli(const CudaSweepCliOptions& o, Io io) {
         CudaRooflineOptions ro;
         ro.quick = o.mode != "full";
         const CudaRoofline r = measure_cuda_roofline(ro, &io.err);
-        write_file_atomic(o.roofline_json, cuda_roofline_to_json(r).dump(2) + "\n");
+        write_output(o.roofline_json, cuda_roofline_to_json(r).dump(2) + "\n", data_out);
         mo.ceilings = cuda_ceiling_map(r);
         io.out << "GPU roofline written to " << o.roofline_json << '\n';
     }
@@ -93,7 +95,7 @@ int run_cuda_sweep_cli(const CudaSweepCliOptions& o, Io io) {
         else
             io.out << "  " << r.name << "  " << case_status_name(r.status) << ": " << r.error << '\n';
     if (!o.json_path.empty()) {
-        write_file_atomic(o.json_path, gpu_results_json(doc, gpu));
+        write_output(o.json_path, gpu_results_json(doc, gpu), data_out);
         io.out << "Results written to " << o.json_path << '\n';
     }
     return gpu_exit_code(doc.results);

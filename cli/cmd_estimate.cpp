@@ -7,6 +7,7 @@
 
 #include "calibrate/profile_store.hpp"
 #include "cli/commands.hpp"
+#include "cli/output.hpp"
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "costmodel/estimate_report.hpp"
@@ -117,25 +118,20 @@ InferenceSetup inference_setup(const EstimateOptions& o) {
 
 void write_outputs(const EstimateOptions& o, const nlohmann::json& j, const std::string& md, Io io) {
     if (!o.json_path.empty()) {
-        if (o.json_path == "-")
-            io.out << j.dump(2) << '\n';
-        else {
-            write_file_atomic(o.json_path, j.dump(2) + "\n");
-            io.err << "estimate written to " << o.json_path << '\n';
-        }
+        write_output(o.json_path, j.dump(2) + "\n", io.out);
+        if (o.json_path != "-") io.err << "estimate written to " << o.json_path << '\n';
     }
-    if (!o.markdown_path.empty()) write_file_atomic(o.markdown_path, md);
+    write_output(o.markdown_path, md, io.out);
 }
 
 int run_estimate(const EstimateOptions& o, Io io) {
-    if (!o.json_path.empty() && o.json_path != "-") check_writable_path(o.json_path);
-    if (!o.markdown_path.empty()) check_writable_path(o.markdown_path);
+    check_output_paths({o.json_path, o.markdown_path});
     const ModelConfig m = load_model(o.model, HfParseOptions{o.allow_unknown});
     std::vector<std::pair<std::string, std::unique_ptr<Predictor>>> profiles;
     profiles.emplace_back(o.profile, load_predictor(o.profile));
     if (!o.compare.empty()) profiles.emplace_back(o.compare, load_predictor(o.compare));
     // With --json - the JSON is the whole of stdout; the report goes to stderr.
-    std::ostream& text = o.json_path == "-" ? io.err : io.out;
+    std::ostream& text = text_stream(io, {o.json_path, o.markdown_path});
     nlohmann::json j;
     std::ostringstream md;
 
@@ -172,42 +168,55 @@ int run_estimate(const EstimateOptions& o, Io io) {
 
 void register_estimate(CLI::App& app, Io io, Action& action) {
     auto o = std::make_shared<EstimateOptions>();
+    // Checked while parsing, so a bad value stops the command before any report is printed.
+    const CLI::Validator finite_positive(
+        [](std::string& v) {
+            const double x = std::strtod(v.c_str(), nullptr);
+            return std::isfinite(x) && x > 0 ? std::string() : "must be a positive finite number, got " + v;
+        },
+        "POSITIVE");
+    const CLI::Validator finite_nonneg(
+        [](std::string& v) {
+            const double x = std::strtod(v.c_str(), nullptr);
+            return std::isfinite(x) && x >= 0 ? std::string() : "must be a finite number >= 0, got " + v;
+        },
+        "NONNEGATIVE");
     CLI::App* sub = app.add_subcommand("estimate", "What training or serving a model costs on a device profile");
     sub->add_option("--model", o->model, "Preset (" + cost::preset_names() + ") or a Hugging Face config.json (file or directory)")->required();
     sub->add_option("--profile", o->profile, "Device profile: built-in datasheet name, local profile, or profile JSON file")->required();
     sub->add_option("--compare-datasheet", o->compare, "A second (datasheet) profile whose estimate prints beside the first");
     sub->add_flag("--allow-unknown-fields", o->allow_unknown, "Ignore config.json fields flopmeter does not know");
     sub->add_option("--mode", o->mode, "pretrain (default), delta (continued pretraining on new tokens), lora, inference");
-    sub->add_option("--tokens", o->tokens, "Tokens to train on (delta: the new tokens only), e.g. 2e12");
-    sub->add_option("--base-tokens", o->base_tokens, "delta: tokens of the original pretraining, to show the from-scratch cost");
-    sub->add_option("--seq-len", o->seq_len, "Sequence length (default: the model's pretraining length)");
-    sub->add_option("--global-batch", o->global_batch, "Sequences per optimizer step (default: ~4M tokens)");
+    sub->add_option("--tokens", o->tokens, "Tokens to train on (delta: the new tokens only), e.g. 2e12")->check(finite_positive);
+    sub->add_option("--base-tokens", o->base_tokens, "delta: tokens of the original pretraining, to show the from-scratch cost")->check(finite_nonneg);
+    sub->add_option("--seq-len", o->seq_len, "Sequence length (default: the model's pretraining length)")->check(CLI::PositiveNumber);
+    sub->add_option("--global-batch", o->global_batch, "Sequences per optimizer step (default: ~4M tokens)")->check(CLI::PositiveNumber);
     sub->add_option("--dtype", o->dtype, "Compute dtype: bf16 (default; mixed precision), fp16, fp32");
     sub->add_option("--recompute", o->recompute, "Activation recomputation: none (default), selective, full");
     sub->add_option("--attention", o->attention, "fused (FlashAttention-style kernel, default) or explicit (QK^T, softmax, PV)");
-    sub->add_option("--devices", o->devices, "Devices in all (= dp x tp x pp; sets dp)");
-    sub->add_option("--dp", o->dp, "Data-parallel size (default 1, or --devices / (tp x pp))");
-    sub->add_option("--tp", o->tp, "Tensor-parallel size (default 1)");
-    sub->add_option("--pp", o->pp, "Pipeline-parallel size, 1F1B schedule (default 1)");
-    sub->add_option("--zero", o->zero, "ZeRO stage over the data-parallel group: 0 (default) to 3");
-    sub->add_option("--micro-batch", o->micro_batch, "Sequences per micro-batch (default 1)");
+    sub->add_option("--devices", o->devices, "Devices in all (= dp x tp x pp; sets dp)")->check(CLI::PositiveNumber);
+    sub->add_option("--dp", o->dp, "Data-parallel size (default 1, or --devices / (tp x pp))")->check(CLI::PositiveNumber);
+    sub->add_option("--tp", o->tp, "Tensor-parallel size (default 1)")->check(CLI::PositiveNumber);
+    sub->add_option("--pp", o->pp, "Pipeline-parallel size, 1F1B schedule (default 1)")->check(CLI::PositiveNumber);
+    sub->add_option("--zero", o->zero, "ZeRO stage over the data-parallel group: 0 (default) to 3")->check(CLI::Range(0, 3));
+    sub->add_option("--micro-batch", o->micro_batch, "Sequences per micro-batch (default 1)")->check(CLI::PositiveNumber);
     sub->add_flag("--sequence-parallel", o->sequence_parallel, "Megatron sequence parallelism for norms and residuals");
-    sub->add_option("--virtual-stages", o->virtual_stages, "Interleaved 1F1B: model chunks per device (default 1, plain 1F1B)");
+    sub->add_option("--virtual-stages", o->virtual_stages, "Interleaved 1F1B: model chunks per device (default 1, plain 1F1B)")->check(CLI::PositiveNumber);
     sub->add_flag("--uneven-pipeline", o->uneven_pipeline, "Allow --pp not dividing the layers: first and last stages take fewer (as Llama 3 405B)");
-    sub->add_option("--overlap", o->overlap, "Fraction of data-parallel communication hidden under compute, 0..1 (default 0)");
-    sub->add_option("--lora-rank", o->lora_rank, "LoRA rank (default 16)");
+    sub->add_option("--overlap", o->overlap, "Fraction of data-parallel communication hidden under compute, 0..1 (default 0)")->check(CLI::Range(0.0, 1.0));
+    sub->add_option("--lora-rank", o->lora_rank, "LoRA rank (default 16)")->check(CLI::PositiveNumber);
     sub->add_option("--lora-targets", o->lora_targets, "LoRA target modules: q,k,v,o,gate,up,down (default q,v)")->delimiter(',');
-    sub->add_option("--batch", o->batch, "inference: concurrent sequences (default 1)");
-    sub->add_option("--prompt-tokens", o->prompt_tokens, "inference: prompt length (default 512)");
-    sub->add_option("--output-tokens", o->output_tokens, "inference: generated tokens per sequence (default 256)");
+    sub->add_option("--batch", o->batch, "inference: concurrent sequences (default 1)")->check(CLI::PositiveNumber);
+    sub->add_option("--prompt-tokens", o->prompt_tokens, "inference: prompt length (default 512)")->check(CLI::PositiveNumber);
+    sub->add_option("--output-tokens", o->output_tokens, "inference: generated tokens per sequence (default 256)")->check(CLI::PositiveNumber);
     sub->add_option("--weights", o->weights, "inference: weight precision bf16 (default), int8, int4");
-    sub->add_option("--price", o->cost.price_per_hour, "USD per device-hour (default: the profile's)");
-    sub->add_option("--power", o->cost.power_watts, "Watts per device (default: the profile's TDP)");
+    sub->add_option("--price", o->cost.price_per_hour, "USD per device-hour (default: the profile's)")->check(finite_nonneg);
+    sub->add_option("--power", o->cost.power_watts, "Watts per device (default: the profile's TDP)")->check(finite_nonneg);
     sub->add_option("--power-utilisation", o->cost.power_utilisation, "Average draw as a fraction of that power (default 1.0)");
     sub->add_option("--pue", o->cost.pue, "Data-centre PUE (default 1.1, Patterson et al. 2021)");
-    sub->add_option("--years", o->whatif.years, "What-if: print the cost after 1..N years of improvement");
-    sub->add_option("--hw-improvement", o->whatif.hardware_per_year, "What-if: price-performance factor per year (default 1.32)");
-    sub->add_option("--algo-improvement", o->whatif.algorithm_per_year, "What-if: algorithmic efficiency factor per year (default 2.83)");
+    sub->add_option("--years", o->whatif.years, "What-if: print the cost after 1..N years of improvement")->check(CLI::Range(0, 100));
+    sub->add_option("--hw-improvement", o->whatif.hardware_per_year, "What-if: price-performance factor per year (default 1.32)")->check(finite_positive);
+    sub->add_option("--algo-improvement", o->whatif.algorithm_per_year, "What-if: algorithmic efficiency factor per year (default 2.83)")->check(finite_positive);
     sub->add_option("--json", o->json_path, "Write the estimate as JSON to FILE ('-': stdout, report to stderr)");
     sub->add_option("--markdown", o->markdown_path, "Write the report as Markdown to FILE");
     sub->add_flag("--show-ops", o->show_ops, "Print every op of one micro-batch with its shape, time and source");

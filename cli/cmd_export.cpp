@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "cli/commands.hpp"
+#include "cli/output.hpp"
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "track/run_ref.hpp"
@@ -17,18 +18,15 @@ struct ExportCliOptions {
 
 int run_export(const ExportCliOptions& o, Io io) {
     StoreOptions so;
+    so.read_only = true;  // a reading command: works on a store it cannot write
     so.busy_timeout_ms = int(o.lock_timeout_s * 1000);
-    if (!o.output.empty() && o.output != "-") check_writable_path(o.output);
+    check_output_paths({o.output});
     RunResolver resolver(o.db.empty() ? default_db_path() : o.db, so);
     const ResolvedRun r = resolver.resolve(o.run);
     if (!r.info) throw UsageError("'" + o.run + "' is a file, not a stored run: nothing to export");
     const std::string json = results_to_json_string(r.doc);
-    if (o.output.empty() || o.output == "-") {
-        io.out << json;
-    } else {
-        write_file_atomic(o.output, json);
-        io.err << "Exported " << r.label << " to " << o.output << "\n";
-    }
+    write_output(o.output.empty() ? "-" : o.output, json, io.out);
+    if (!o.output.empty() && o.output != "-") io.err << "Exported " << r.label << " to " << o.output << "\n";
     return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/output.hpp"
 #include "cli/table.hpp"
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
@@ -73,14 +74,17 @@ int list_runs(Store& s, Io io) {
     return 0;
 }
 
-int run_history(HistoryCliOptions o, Io io) {
+int run_history(HistoryCliOptions o, Io io_in) {
+    check_output_paths({o.json_path});
+    Io io{text_stream(io_in, {o.json_path}), io_in.err};  // text to stderr when data goes to stdout
+    std::ostream& data_out = io_in.out;
     if (o.min_segment < 1) throw UsageError("--min-segment must be at least 1");
     if (o.metric != "time" && o.metric != "gflops") throw UsageError("unknown --metric '" + o.metric + "' (valid: time, gflops)");
     o.cp.min_segment = std::size_t(o.min_segment);
-    if (!o.json_path.empty()) check_writable_path(o.json_path);
     const std::string plot_script = o.plot_prefix.empty() ? "" : find_plot_script();
     if (!o.plot_prefix.empty()) check_writable_path(o.plot_prefix + ".png");
     StoreOptions so;
+    so.read_only = true;  // a reading command: works on a store it cannot write
     so.busy_timeout_ms = int(o.lock_timeout_s * 1000);
     const std::string db = o.db.empty() ? default_db_path() : o.db;
     Store store = Store::open(db, so);
@@ -112,11 +116,11 @@ int run_history(HistoryCliOptions o, Io io) {
                << "%)\n\n";
     }
     const auto j = history_to_json(series, o.cp);
-    if (!o.json_path.empty()) write_file_atomic(o.json_path, j.dump(2) + "\n");
+    if (!o.json_path.empty()) write_output(o.json_path, j.dump(2) + "\n", data_out);
     if (!o.plot_prefix.empty()) {
         // The script reads the JSON from a file next to the plots.
         const std::string tmp = o.plot_prefix + ".history.json";
-        write_file_atomic(tmp, j.dump() + "\n");
+        write_output(tmp, j.dump() + "\n", data_out);
         const std::string cmd = "python3 " + shell_quote(plot_script) + " " + shell_quote(tmp) + " --out " +
                                 shell_quote(o.plot_prefix) + " --metric " + o.metric;
         const int rc = std::system(cmd.c_str());

@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "cli/commands.hpp"
+#include "cli/output.hpp"
 #include "cli/table.hpp"
 #include "core/atomic_file.hpp"
 #include "core/isa.hpp"
@@ -18,9 +19,12 @@ struct InfoOptions {
     std::string json_path;
 };
 
-int run_info(const InfoOptions& o, Io io) {
+int run_info(const InfoOptions& o, Io io_in) {
+    check_output_paths({o.json_path});
+    Io io{text_stream(io_in, {o.json_path}), io_in.err};  // text to stderr when data goes to stdout
+    std::ostream& data_out = io_in.out;
     const Provenance p = collect_provenance();
-    if (!o.json_path.empty()) write_file_atomic(o.json_path, provenance_to_json(p).dump(2) + "\n");
+    if (!o.json_path.empty()) write_output(o.json_path, provenance_to_json(p).dump(2) + "\n", data_out);
     std::ostream& os = io.out;
     os << "flopmeter " << p.tool_version << " (git " << p.git_sha << ", " << p.build_type << ", " << p.compiler
        << (p.sanitized ? ", ASan+UBSan" : "") << ")\n\n";

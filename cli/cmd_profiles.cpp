@@ -57,7 +57,7 @@ int run_predict(const PredictOptions& o, Io io) {
     if (o.op == "gemm") {
         const auto l = parse_layout(o.layout);
         if (!l) throw UsageError("unknown layout '" + o.layout + "' (valid: nn, nt, tn)");
-        check_gemm_problem(GemmProblem{o.m, o.n, o.k, *l, DType::fp32});
+        check_gemm_shape(GemmProblem{o.m, o.n, o.k, *l, *d});  // a prediction allocates nothing
         p = pred->gemm(GemmQuery{o.m, o.n, o.k, *l, *d, 1});
         flops = flops::gemm_model_flops(o.m, o.n, o.k);
         what = "GEMM " + std::to_string(o.m) + "x" + std::to_string(o.n) + "x" + std::to_string(o.k) + " " + o.layout;

@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "cli/commands.hpp"
+#include "cli/output.hpp"
 #include "cli/cuda_cli.hpp"
 #include "cli/table.hpp"
 #include "core/atomic_file.hpp"
@@ -20,14 +21,15 @@ struct RooflineCliOptions {
     std::string device = "cpu";  // "cuda": the GPU's roofline (cli/cuda_cli_common.cpp)
 };
 
-int run_roofline(const RooflineCliOptions& o, Io io) {
+int run_roofline(const RooflineCliOptions& o, Io io_in) {
+    check_output_paths({o.json_path});
+    Io io{text_stream(io_in, {o.json_path}), io_in.err};  // text to stderr when data goes to stdout
+    std::ostream& data_out = io_in.out;
     // --device cuda: the GPU's ceilings and HBM bandwidth instead (issue #7).
     if (o.device == "cuda") return run_roofline_cuda(o.quick, o.json_path, io);
     if (o.device != "cpu") throw UsageError("unknown --device '" + o.device + "' (valid: cpu, cuda)");
-    if (o.threads < 0) throw UsageError("--threads must be positive");
-    if (!o.json_path.empty()) check_writable_path(o.json_path);
     RooflineOptions ro;
-    ro.threads = o.threads;
+    ro.threads = resolve_thread_count(o.threads);
     ro.quick = o.quick;
     const RooflineReport r = measure_roofline(ro, &io.err);
 
@@ -54,7 +56,7 @@ int run_roofline(const RooflineCliOptions& o, Io io) {
     }
     bt.print(io.out);
     if (!o.json_path.empty()) {
-        write_file_atomic(o.json_path, roofline_to_json(r).dump(2) + "\n");
+        write_output(o.json_path, roofline_to_json(r).dump(2) + "\n", data_out);
         io.out << "\nRoofline written to " << o.json_path << " (plot: scripts/plot_roofline.py " << o.json_path << ")\n";
     }
     return 0;

@@ -4,7 +4,9 @@
 
 #include "calibrate/profile_store.hpp"
 #include "cli/commands.hpp"
+#include "cli/output.hpp"
 #include "core/atomic_file.hpp"
+#include "core/error.hpp"
 #include "costmodel/published_runs.hpp"
 
 namespace flopmeter {
@@ -15,16 +17,28 @@ struct ValidateOptions {
     std::string runs_path, setup_path, markdown_path;
 };
 
-int run_validate(const ValidateOptions& o, Io io) {
-    if (!o.markdown_path.empty()) check_writable_path(o.markdown_path);
+int run_validate(const ValidateOptions& o, Io io_in) {
+    check_output_paths({o.markdown_path});
+    Io io{text_stream(io_in, {o.markdown_path}), io_in.err};  // text to stderr when data goes to stdout
+    std::ostream& data_out = io_in.out;
     const std::string runs = o.runs_path.empty() ? cost::builtin_published_runs() : read_file(o.runs_path);
     const std::string setup = o.setup_path.empty() ? cost::builtin_published_runs_setup() : read_file(o.setup_path);
-    const cost::ValidationReport r = cost::validate_published_runs(runs, setup, load_predictor);
+    cost::ValidationReport r;
+    try {
+        r = cost::validate_published_runs(runs, setup, load_predictor);
+    } catch (const UsageError& e) {
+        // Name the file(s) the bad data came from.
+        std::string files;
+        for (const auto* f : {&o.runs_path, &o.setup_path})
+            if (!f->empty()) files += (files.empty() ? "" : ", ") + *f;
+        if (files.empty()) throw;
+        throw UsageError(files + ": " + e.what());
+    }
     cost::print_validation(io.out, r, false);
     if (!o.markdown_path.empty()) {
         std::ostringstream md;
         cost::print_validation(md, r, true);
-        write_file_atomic(o.markdown_path, md.str());
+        write_output(o.markdown_path, md.str(), data_out);
     }
     return r.failed > 0 ? 1 : 0;
 }

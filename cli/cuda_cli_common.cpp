@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "cli/cuda_cli.hpp"
+#include "cli/output.hpp"
 #include "core/error.hpp"
 
 #ifdef FLOPMETER_HAVE_CUDA
@@ -37,8 +38,10 @@ int gpu_exit_code(const std::vector<CaseResult>& results) {
 
 #ifdef FLOPMETER_HAVE_CUDA
 
-int run_roofline_cuda(bool quick, const std::string& json_path, Io io) {
-    if (!json_path.empty()) check_writable_path(json_path);
+int run_roofline_cuda(bool quick, const std::string& json_path, Io io_in) {
+    check_output_paths({json_path});
+    Io io{text_stream(io_in, {json_path}), io_in.err};  // text to stderr when data goes to stdout
+    std::ostream& data_out = io_in.out;
     require_cuda_device();
     CudaRooflineOptions o;
     o.quick = quick;
@@ -57,7 +60,7 @@ int run_roofline_cuda(bool quick, const std::string& json_path, Io io) {
                    fmt_fixed(100.0 * w.spread, 1) + "%"});
     b.print(io.out);
     if (!json_path.empty()) {
-        write_file_atomic(json_path, cuda_roofline_to_json(r).dump(2) + "\n");
+        write_output(json_path, cuda_roofline_to_json(r).dump(2) + "\n", data_out);
         io.out << "\nGPU roofline written to " << json_path << '\n';
     }
     return 0;
