@@ -6,6 +6,7 @@
 
 #include "comm/collective_spec.hpp"
 #include "core/error.hpp"
+#include "core/thread_pool.hpp"
 
 namespace flopmeter::comm {
 
@@ -73,7 +74,7 @@ ResolvedOptions resolve_options(const CommOptions& o) {
     if (!(o.timeout_s >= 1) || o.timeout_s > 86400) throw UsageError("--timeout must be between 1 and 86400 seconds");
     for (int g : o.group_sizes)
         if (g < 2) throw UsageError("--group-sizes: a group needs at least 2 ranks");
-    if (o.threads < 0) throw UsageError("--threads must be positive");
+    if (o.threads != 0) resolve_thread_count(o.threads);
     if (o.price_per_hour < 0 || o.tdp_watts < 0) throw UsageError("--price and --tdp must not be negative");
     return r;
 }

@@ -2,10 +2,13 @@
 
 #include <immintrin.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <string>
 
+#include "core/error.hpp"
 #include "core/topology.hpp"
 
 namespace flopmeter {
@@ -82,6 +85,21 @@ int default_thread_count() {
     if (c > 0) return c;
     const unsigned h = std::thread::hardware_concurrency();
     return h ? int(h) : 1;
+}
+
+int max_thread_count() {
+    const int pus = topology().pus;
+    const unsigned h = std::thread::hardware_concurrency();
+    return std::max({pus, int(h), default_thread_count(), 1});
+}
+
+int resolve_thread_count(int requested, const char* option) {
+    if (requested == 0) return default_thread_count();
+    const int most = max_thread_count();
+    if (requested < 0 || requested > most)
+        throw UsageError(std::string(option) + " " + std::to_string(requested) + ": must be between 1 and " +
+                         std::to_string(most) + " (the hardware threads of this machine)");
+    return requested;
 }
 
 }  // namespace flopmeter

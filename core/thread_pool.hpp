@@ -52,4 +52,12 @@ ThreadPool& shared_thread_pool(int threads);
 // Threads to use when the user does not say: one per core.
 int default_thread_count();
 
+// Most threads a command accepts: the machine's hardware threads (hwloc PUs). More would only
+// time-slice kernels against each other, and a huge count exhausts the process's threads.
+int max_thread_count();
+
+// The --threads option resolved: 0 means default_thread_count(); a negative count or one above
+// max_thread_count() throws UsageError naming the option and the limit.
+int resolve_thread_count(int requested, const char* option = "--threads");
+
 }  // namespace flopmeter
