@@ -288,6 +288,7 @@ int run_cuda_calibration(const CalibrateOptions& o, std::ostream& out, std::ostr
 }  // namespace
 
 int run_calibration(const CalibrateOptions& o, std::ostream& out, std::ostream& err) {
+    if (o.out == "-") throw UsageError("--out needs a file name: the profile is saved there as it grows (--resume)");
     if (o.device == "cuda" || o.device == "all") {
 #ifndef FLOPMETER_HAVE_CUDA
         throw UnavailableError("--device " + o.device + ": flopmeter was built without CUDA");
@@ -303,9 +304,8 @@ int run_calibration(const CalibrateOptions& o, std::ostream& out, std::ostream& 
     }
     if (o.out.empty()) throw UsageError("--out FILE is required (where the profile is written)");
     check_writable_path(o.out);
-    if (o.threads < 0) throw UsageError("--threads must be positive");
     if (o.price_per_hour < 0 || o.tdp_watts < 0) throw UsageError("--price and --tdp must not be negative");
-    const int threads = o.threads > 0 ? o.threads : default_thread_count();
+    int threads = resolve_thread_count(o.threads);
     const Provenance prov = collect_provenance();
 
     DeviceProfile p;
@@ -321,6 +321,15 @@ int run_calibration(const CalibrateOptions& o, std::ostream& out, std::ostream& 
             throw UsageError("--resume: '" + o.resume + "' is a " + p.mode + " calibration, not " + o.mode);
         if (backends.empty()) backends = p.backends;
         if (backends != p.backends) throw UsageError("--resume: --backend differs from the partial profile's");
+        // One thread count per profile: rates at 1 and 2 threads fitted together would describe
+        // no configuration. Without --threads the partial profile's count is taken.
+        if (const int had = profile_thread_count(p); had > 0) {
+            if (o.threads == 0) threads = had;
+            else if (threads != had)
+                throw UsageError("--resume: '" + o.resume + "' was measured with " + std::to_string(had) +
+                                 " thread(s), not " + std::to_string(threads) + "; resume with --threads " +
+                                 std::to_string(had) + " (or start a new profile)");
+        }
     } else {
         if (backends.empty())
             backends = o.mode == "full" ? std::vector<std::string>{"own", "openblas", "onednn"} : std::vector<std::string>{"own"};

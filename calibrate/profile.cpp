@@ -179,7 +179,7 @@ DeviceProfile read_profile_file(const std::string& path) {
     ojson j;
     try {
         j = ojson::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // parse_error; out_of_range for 1e999
         throw UsageError("profile '" + path + "' is not valid JSON (corrupt or truncated?): " + e.what());
     }
     try {
@@ -187,6 +187,14 @@ DeviceProfile read_profile_file(const std::string& path) {
     } catch (const UsageError& e) {
         throw UsageError("profile '" + path + "': " + e.what());
     }
+}
+
+int profile_thread_count(const DeviceProfile& p) {
+    for (const auto& m : p.measurements)
+        if (m.threads > 0) return m.threads;
+    int most = 0;
+    for (const auto& c : p.ceilings) most = std::max(most, c.threads);
+    return most;
 }
 
 void write_profile_file(const std::string& path, const DeviceProfile& p) {

@@ -107,6 +107,10 @@ DeviceProfile profile_from_json(const nlohmann::ordered_json& j);
 DeviceProfile read_profile_file(const std::string& path);
 void write_profile_file(const std::string& path, const DeviceProfile& p);  // atomic
 
+// Threads a measured profile's cases ran on (its per-shape measurements, else its widest
+// ceiling); 0 when it has neither (a datasheet profile, a calibration stopped at once).
+int profile_thread_count(const DeviceProfile& p);
+
 const nlohmann::ordered_json& profile_schema();  // docs/schema/profile.schema.json, embedded
 
 }  // namespace flopmeter

@@ -265,7 +265,13 @@ public:
                 break;
             }
         }
-        if (!m) throw UsageError("profile '" + p_.name + "' has no GEMM measurements for backend '" + backend_ + "'");
+        if (!m) {
+            std::size_t measured = 0;
+            for (const auto& r : p_.measurements) measured += r.op == "gemm" && r.backend == backend_;
+            throw UsageError("profile '" + p_.name + "' has no fitted GEMM rate model for backend '" + backend_ + "' (" +
+                             std::to_string(measured) + " GEMM measurements" +
+                             (p_.complete ? ")" : "; the profile is incomplete: finish it with flopmeter calibrate --resume)"));
+        }
         const auto f = gemm_features(q.m, q.n, q.k, d);
         auto r = m->predict(gemm_coords(q.m, q.n, q.k), f, f[1]);
         double t = r.seconds;

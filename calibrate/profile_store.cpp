@@ -68,6 +68,13 @@ DeviceProfile load_profile(const std::string& name_or_path) {
 std::unique_ptr<Predictor> load_predictor(const std::string& name_or_path) {
     const auto [name, backend] = split_backend(name_or_path);
     DeviceProfile p = load_profile(name);
+    if (p.kind == "measured" && !p.complete)
+        // An interrupted calibration has measurements but no fitted rate model yet: predicting
+        // from it would answer from whatever happened to be measured.
+        throw UsageError("profile '" + name + "' is incomplete: " + std::to_string(p.measurements.size()) + " of " +
+                         std::to_string(p.planned.size()) +
+                         " planned cases measured and no rate model fitted (an interrupted calibration); finish it "
+                         "with: flopmeter calibrate --resume " + name + " --out " + name);
     if (!backend.empty() && p.kind == "measured" &&
         std::find(p.backends.begin(), p.backends.end(), backend) == p.backends.end()) {
         std::string have;
