@@ -14,7 +14,7 @@ double gemm_footprint_bytes(const GemmProblem& p) {
            double(p.m) * double(p.n) * out;
 }
 
-void check_gemm_problem(const GemmProblem& p) {
+void check_gemm_shape(const GemmProblem& p) {
     auto dim = [](const char* name, std::int64_t v) {
         if (v <= 0)
             throw UsageError(std::string("GEMM size ") + name + "=" + std::to_string(v) +
@@ -31,6 +31,10 @@ void check_gemm_problem(const GemmProblem& p) {
         throw UsageError("GEMM " + describe(p) + ": an operand's element count overflows 64-bit indexing");
     if (!std::isfinite(p.alpha) || !std::isfinite(p.beta))
         throw UsageError("GEMM alpha and beta must be finite numbers");
+}
+
+void check_gemm_problem(const GemmProblem& p) {
+    check_gemm_shape(p);
     const double need = gemm_footprint_bytes(p);
     const double have = double(available_memory_bytes());
     if (have > 0 && need > 0.8 * have) {

@@ -69,6 +69,9 @@ double gemm_footprint_bytes(const GemmProblem& p);
 // 64-bit indexing, non-finite alpha/beta, or operands that do not fit in this machine's memory.
 void check_gemm_problem(const GemmProblem& p);
 
+// The same checks without the memory one: for a shape that is only predicted, never allocated.
+void check_gemm_shape(const GemmProblem& p);
+
 std::string describe(const GemmProblem& p);  // "fp32 nn 2048x2048x2048"
 
 }  // namespace flopmeter
