@@ -34,11 +34,16 @@ std::string dollars(const std::string& amount) {
     s += amount;
     return s;
 }
+// NaN: the profile has no price (or power) and none was given.
+const char* const kUnknownPrice = "unknown (give --price USD per device-hour)";
+const char* const kUnknownPower = "unknown (give --power W per device)";
 std::string money(double d) {
+    if (std::isnan(d)) return kUnknownPrice;
     if (d >= 1e6) return dollars(fmt_sig(d / 1e6, 4) + " M");
     if (d >= 1e3) return dollars(fmt_sig(d / 1e3, 4) + " k");
     return dollars(fmt_sig(d, 3));
 }
+std::string energy(double kwh) { return std::isnan(kwh) ? std::string(kUnknownPower) : fmt_count(kwh); }
 std::string pct(double x) { return fmt_fixed(100.0 * x, 1) + "%"; }
 std::string ratio(double a, double b) { return a > 0 && b > 0 ? fmt_sig(b / a, 3) + "x" : "-"; }
 
@@ -129,14 +134,18 @@ void print_training(std::ostream& os, const std::vector<Labelled<TrainingEstimat
     row("wall time", [](const TrainingEstimate& x) { return x.wall_s; }, fmt_duration);
     row("device-hours", [](const TrainingEstimate& x) { return x.money.device_hours; }, fmt_count);
     row("cost", [](const TrainingEstimate& x) { return x.money.dollars; }, money);
-    row("energy (kWh)", [](const TrainingEstimate& x) { return x.money.energy_kwh; }, fmt_count);
+    row("energy (kWh)", [](const TrainingEstimate& x) { return x.money.energy_kwh; }, energy);
     row("memory per device", [](const TrainingEstimate& x) { return x.memory.total(); }, fmt_bytes);
     print_table(os, t, md);
     for (const auto& r : runs) {
         const auto& x = r.estimate;
         os << r.profile << ": " << fmt_sig(std::ceil(x.steps), 6) << " steps; peak " << fmt_sig(x.peak_flops / 1e12, 4)
-           << " TFLOP/s " << dtype_name(s.dtype) << " dense per device; $" << fmt_sig(x.money.price_per_hour, 4)
-           << "/device-hour; energy = device-hours x " << fmt_sig(x.money.power_watts, 4) << " W x "
+           << " TFLOP/s " << dtype_name(s.dtype) << " dense per device; "
+           << (std::isnan(x.money.price_per_hour) ? std::string("price ") + kUnknownPrice
+                                                  : dollars(fmt_sig(x.money.price_per_hour, 4)) + "/device-hour")
+           << "; energy = device-hours x "
+           << (std::isnan(x.money.power_watts) ? std::string("power ") + kUnknownPower : fmt_sig(x.money.power_watts, 4) + " W")
+           << " x "
            << fmt_sig(x.money.power_utilisation, 3) << " x PUE " << fmt_sig(x.money.pue, 3) << "\n  memory: "
            << describe_memory(x.memory) << '\n';
         if (x.scratch_device_hours > 0)
@@ -232,11 +241,11 @@ void print_inference(std::ostream& os, const std::vector<Labelled<InferenceEstim
     row("decode tokens/s per sequence", [](const IE& x) { return x.per_sequence_tokens_per_s; },
         [](double v) { return fmt_sig(v, 4); });
     row("$ per 1M output tokens", [](const IE& x) { return x.dollars_per_million_output; },
-        [](double v) { return dollars(fmt_sig(v, 4)); });
+        [](double v) { return std::isnan(v) ? std::string(kUnknownPrice) : dollars(fmt_sig(v, 4)); });
     row("$ per 1M prompt tokens", [](const IE& x) { return x.dollars_per_million_prompt; },
-        [](double v) { return dollars(fmt_sig(v, 4)); });
+        [](double v) { return std::isnan(v) ? std::string(kUnknownPrice) : dollars(fmt_sig(v, 4)); });
     row("kWh per 1M output tokens", [](const IE& x) { return x.energy_kwh_per_million_output; },
-        [](double v) { return fmt_sig(v, 4); });
+        [](double v) { return std::isnan(v) ? std::string(kUnknownPower) : fmt_sig(v, 4); });
     row("memory per device", [](const IE& x) { return x.memory.total(); }, fmt_bytes);
     print_table(os, t, md);
     for (const auto& r : runs) {
@@ -259,7 +268,7 @@ void print_whatif(std::ostream& os, const WhatIfInputs& in, const std::vector<Wh
     Table t({"year", "hardware", "algorithms", "FLOPs needed", "device-hours (today's device)", "cost", "energy kWh (today's device)"});
     for (const auto& r : rows)
         t.add_row({std::to_string(r.year), fmt_sig(r.hardware_factor, 3) + "x", fmt_sig(r.algorithm_factor, 3) + "x",
-                   fmt_sig(r.flops, 3), fmt_count(r.device_hours), money(r.dollars), fmt_count(r.energy_kwh)});
+                   fmt_sig(r.flops, 3), fmt_count(r.device_hours), money(r.dollars), energy(r.energy_kwh)});
     print_table(os, t, md);
 }
 

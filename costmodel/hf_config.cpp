@@ -148,7 +148,7 @@ ModelConfig parse_hf_config(const std::string& text, const std::string& origin, 
     json j;
     try {
         j = json::parse(text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // parse_error; out_of_range for 1e999
         std::string what = e.what();
         throw UsageError(origin + ": not valid JSON (" + what.substr(what.find(']') + 2) + ")");
     }

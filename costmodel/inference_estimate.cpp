@@ -143,7 +143,7 @@ InferenceEstimate estimate_inference(const ModelConfig& m, const InferenceSetup&
         for (const auto& op : t->ops) e.sources.insert(op_group_name(op.op.group) + ": " + op.pred.source);
 
     const double devices = double(s.tp);
-    e.price_per_hour = c.price_per_hour >= 0 ? c.price_per_hour : e.facts.price_per_hour;
+    e.price_per_hour = money_for(1.0, e.facts, c).price_per_hour;  // NaN when unknown
     const double hours_per_million_out = 1e6 / e.decode_tokens_per_s / 3600.0 * devices;
     e.dollars_per_million_output = hours_per_million_out * e.price_per_hour;
     e.dollars_per_million_prompt = 1e6 / e.prefill_tokens_per_s / 3600.0 * devices * e.price_per_hour;

@@ -25,7 +25,7 @@ constexpr double step_tolerance = 0.10;   // issue #6: implied throughput within
 json parse(const std::string& text, const char* what) {
     try {
         return json::parse(text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // parse_error; out_of_range for 1e999
         throw UsageError(std::string(what) + ": not valid JSON (" + e.what() + ")");
     }
 }

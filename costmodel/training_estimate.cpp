@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "cli/table.hpp"
 #include "core/error.hpp"
@@ -81,9 +82,12 @@ void check_training_setup(const ModelConfig& m, const TrainingSetup& s) {
 Money money_for(double device_hours, const DeviceFacts& f, const CostInputs& c) {
     Money m;
     m.device_hours = device_hours;
-    m.price_per_hour = c.price_per_hour >= 0 ? c.price_per_hour : f.price_per_hour;
+    // A profile without a price or a power figure (a calibrated one, say) leaves cost or energy
+    // unknown (NaN, null in JSON), never $0: the report says how to give --price / --power.
+    const double unknown = std::numeric_limits<double>::quiet_NaN();
+    m.price_per_hour = c.price_per_hour >= 0 ? c.price_per_hour : f.price_per_hour > 0 ? f.price_per_hour : unknown;
     m.dollars = device_hours * m.price_per_hour;
-    m.power_watts = c.power_watts >= 0 ? c.power_watts : f.tdp_watts;
+    m.power_watts = c.power_watts >= 0 ? c.power_watts : f.tdp_watts > 0 ? f.tdp_watts : unknown;
     m.power_utilisation = c.power_utilisation;
     m.pue = c.pue;
     m.energy_kwh = device_hours * m.power_watts * m.power_utilisation * m.pue / 1000.0;
