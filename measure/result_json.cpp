@@ -262,7 +262,7 @@ ResultsDocument results_from_json_string(const std::string& text) {
     json j;
     try {
         j = json::parse(text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // parse_error; out_of_range for 1e999
         throw UsageError(std::string("not valid JSON: ") + e.what());
     }
     if (!j.is_object() || j.value("schema", "") != kResultsSchema)

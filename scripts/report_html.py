@@ -115,9 +115,21 @@ def check_table(check):
                     f"<td>{100 * (w['ratio'] - 1):+.1f}%</td><td>{100 * (w['ci_low'] - 1):+.1f}% .. "
                     f"{100 * (w['ci_high'] - 1):+.1f}%</td><td>{w['q']:.2g}</td>"
                     f"<td>{html.escape(c['reason'])}</td></tr>")
+    # Cases the candidate failed or lacks fail the check: listed as rows of their own.
+    for n in check.get("candidate_failed", []):
+        name, _, why = n.partition(": ")
+        rows.append(f"<tr class='slower'><td>FAILED</td><td>{html.escape(name)}</td><td>-</td><td>-</td><td>-</td>"
+                    f"<td>candidate: {html.escape(why)}</td></tr>")
+    for n in check.get("candidate_missing", []):
+        rows.append(f"<tr class='slower'><td>MISSING</td><td>{html.escape(n)}</td><td>-</td><td>-</td><td>-</td>"
+                    f"<td>timed in the baseline, absent from the candidate</td></tr>")
     s = check["summary"]
+    extra = ""
+    if s.get("candidate_failed") or s.get("candidate_missing"):
+        extra = (f", <b>{s.get('candidate_failed', 0)} failed</b> and <b>{s.get('candidate_missing', 0)} missing</b> "
+                 f"in the candidate")
     return (f"<p>{html.escape(check['baseline'])} &rarr; {html.escape(check['candidate'])}: "
-            f"<b>{s['slower']} slower</b>, {s['faster']} faster, {s['same']} same, {s['noisy']} noisy "
+            f"<b>{s['slower']} slower</b>, {s['faster']} faster, {s['same']} same, {s['noisy']} noisy{extra} "
             f"(exit code {check['exit_code']}).</p><table><tr><th>verdict</th><th>case</th><th>change</th>"
             f"<th>95% CI</th><th>q</th><th>why</th></tr>{''.join(rows)}</table>")
 

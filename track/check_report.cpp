@@ -53,10 +53,22 @@ std::string rule(const Comparison& c) {
 }  // namespace
 
 std::string check_summary(const Comparison& c) {
-    return std::to_string(c.count(Verdict::slower)) + " SLOWER, " + std::to_string(c.count(Verdict::faster)) +
-           " FASTER, " + std::to_string(c.count(Verdict::same)) + " SAME, " + std::to_string(c.count(Verdict::noisy)) +
-           " NOISY";
+    std::string s = std::to_string(c.count(Verdict::slower)) + " SLOWER, " + std::to_string(c.count(Verdict::faster)) +
+                    " FASTER, " + std::to_string(c.count(Verdict::same)) + " SAME, " +
+                    std::to_string(c.count(Verdict::noisy)) + " NOISY";
+    if (!c.candidate_failed.empty()) s += ", " + std::to_string(c.candidate_failed.size()) + " FAILED in the candidate";
+    if (!c.candidate_missing.empty()) s += ", " + std::to_string(c.candidate_missing.size()) + " MISSING in the candidate";
+    return s;
 }
+
+namespace {
+std::string exit_reason(const Comparison& c) {
+    if (c.any_slower() && c.candidate_incomplete()) return " -> exit 1 (confirmed slower; candidate cases failed or missing)";
+    if (c.any_slower()) return " -> exit 1 (confirmed slower)";
+    if (c.candidate_incomplete()) return " -> exit 1 (candidate cases failed or missing)";
+    return " -> exit 0";
+}
+}  // namespace
 
 void print_check_text(std::ostream& os, const Comparison& c, const CheckContext& ctx) {
     os << "Baseline:  " << ctx.baseline_label << "\nCandidate: " << ctx.candidate_label << "\n";
@@ -71,18 +83,23 @@ void print_check_text(std::ostream& os, const Comparison& c, const CheckContext&
     t.print(os);
     for (const auto* x : ordered(c))
         if (x->verdict != Verdict::same) os << verdict_name(x->verdict) << ": " << x->name << ": " << x->reason << "\n";
+    for (const auto& n : c.candidate_failed) os << "FAILED in the candidate: " << n << "\n";
+    for (const auto& n : c.candidate_missing) os << "MISSING in the candidate: " << n << "\n";
     for (const auto& n : c.not_timed) os << "NOT COMPARED: " << n << "\n";
     if (!c.only_baseline.empty()) os << "Only in the baseline: " << c.only_baseline.size() << " case(s)\n";
     if (!c.only_candidate.empty()) os << "Only in the candidate: " << c.only_candidate.size() << " case(s)\n";
     os << "\nRule: " << rule(c) << ".\n";
-    os << check_summary(c) << (c.any_slower() ? " -> exit 1 (confirmed slower)" : " -> exit 0") << "\n";
+    os << check_summary(c) << exit_reason(c) << "\n";
 }
 
 std::string check_markdown(const Comparison& c, const CheckContext& ctx) {
     std::ostringstream os;
     os << "### flopmeter check: " << check_summary(c) << "\n\n";
-    os << (c.any_slower() ? ":x: **" + std::to_string(c.count(Verdict::slower)) + " case(s) confirmed slower**\n\n"
-                          : ":white_check_mark: no case confirmed slower\n\n");
+    if (c.any_slower()) os << ":x: **" << c.count(Verdict::slower) << " case(s) confirmed slower**\n\n";
+    if (c.candidate_incomplete())
+        os << ":x: **" << c.candidate_failed.size() + c.candidate_missing.size()
+           << " case(s) timed in the baseline failed or missing in the candidate**\n\n";
+    if (c.exit_code() == 0) os << ":white_check_mark: no case confirmed slower, none failed or missing\n\n";
     os << "- Baseline: " << ctx.baseline_label << "\n- Candidate: " << ctx.candidate_label << "\n";
     for (const auto& d : ctx.hardware_diffs)
         os << "- :warning: different hardware: `" << d.field << "` `" << d.baseline << "` vs `" << d.candidate << "`\n";
@@ -100,8 +117,10 @@ std::string check_markdown(const Comparison& c, const CheckContext& ctx) {
             os << "- **" << verdict_name(x->verdict) << "** `" << x->name << "`: " << x->reason << "\n";
         }
     if (notes) os << "\n</details>\n";
+    for (const auto& n : c.candidate_failed) os << "\n- **FAILED in the candidate**: " << n;
+    for (const auto& n : c.candidate_missing) os << "\n- **MISSING in the candidate**: `" << n << "`";
     for (const auto& n : c.not_timed) os << "\n- not compared: " << n;
-    if (!c.not_timed.empty()) os << "\n";
+    if (!c.not_timed.empty() || c.candidate_incomplete()) os << "\n";
     os << "\n<sub>" << rule(c) << ".</sub>\n";
     return os.str();
 }
@@ -140,7 +159,11 @@ ojson check_to_json(const Comparison& c, const CheckContext& ctx) {
             {"summary", {{"slower", c.count(Verdict::slower)}, {"faster", c.count(Verdict::faster)},
                          {"same", c.count(Verdict::same)}, {"noisy", c.count(Verdict::noisy)},
                          {"not_compared", c.not_timed.size()}, {"only_baseline", c.only_baseline},
-                         {"only_candidate", c.only_candidate}}},
+                         {"only_candidate", c.only_candidate}, {"candidate_failed", c.candidate_failed.size()},
+                         {"candidate_missing", c.candidate_missing.size()}}},
+            {"candidate_failed", c.candidate_failed},
+            {"candidate_missing", c.candidate_missing},
+            {"not_compared", c.not_timed},
             {"exit_code", c.exit_code()},
             {"statistics_s", c.compute_s},
             {"cases", cases}};

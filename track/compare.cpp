@@ -177,8 +177,10 @@ Comparison compare_results(const ResultsDocument& base, const ResultsDocument& c
     for (const auto& b : base.results) {
         in_base.insert(b.name);
         auto it = by_name.find(b.name);
+        const bool base_timed = b.status == CaseStatus::ok && !b.measurement.samples.empty();
         if (it == by_name.end()) {
             r.only_baseline.push_back(b.name);
+            if (base_timed) r.candidate_missing.push_back(b.name);
             continue;
         }
         const CaseResult& c = *it->second;
@@ -186,10 +188,11 @@ Comparison compare_results(const ResultsDocument& base, const ResultsDocument& c
             c.measurement.samples.empty()) {
             const bool base_bad = b.status != CaseStatus::ok || b.measurement.samples.empty();
             const CaseResult& bad = base_bad ? b : c;
-            r.not_timed.push_back(b.name + ": " + (base_bad ? "baseline " : "candidate ") +
-                                  (bad.status != CaseStatus::ok ? case_status_name(bad.status) +
-                                                                      (bad.error.empty() ? "" : " (" + bad.error + ")")
-                                                                : std::string("has no samples")));
+            const std::string why = bad.status != CaseStatus::ok
+                                        ? case_status_name(bad.status) + (bad.error.empty() ? "" : " (" + bad.error + ")")
+                                        : std::string("has no samples");
+            r.not_timed.push_back(b.name + ": " + (base_bad ? "baseline " : "candidate ") + why);
+            if (base_timed) r.candidate_failed.push_back(b.name + ": " + why);
             continue;
         }
         const Side sb = usable_samples(b, o), sc = usable_samples(c, o);
@@ -213,7 +216,7 @@ Comparison compare_results(const ResultsDocument& base, const ResultsDocument& c
     }
     for (const auto& c : cand.results)
         if (!in_base.count(c.name)) r.only_candidate.push_back(c.name);
-    if (r.cases.empty())
+    if (r.cases.empty() && !r.candidate_incomplete())
         throw UsageError("the baseline and the candidate have no timed case in common (" +
                          std::to_string(base.results.size()) + " vs " + std::to_string(cand.results.size()) +
                          " cases)");

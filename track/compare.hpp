@@ -7,7 +7,8 @@
 // Verdicts: SLOWER / FASTER (confirmed: significant after BH, the ratio of medians beyond the
 // minimum effect, an interval for the ratio either narrower than +-minimum effect or clearing
 // it outright, and the clock-normalised test agreeing), SAME (the interval lies within the
-// minimum effect), NOISY (not enough evidence either way).
+// minimum effect), NOISY (not enough evidence either way). A case the baseline timed and the
+// candidate failed or lacks fails the check as a confirmed slowdown does (exit 1).
 #pragma once
 
 #include <cstdint>
@@ -55,11 +56,15 @@ struct Comparison {
     std::vector<CaseComparison> cases;  // baseline order
     std::vector<std::string> only_baseline, only_candidate;
     std::vector<std::string> not_timed;  // "name: why" for cases failed or unavailable on a side
+    // Cases the baseline timed that the candidate did not: failed validation, errored or was
+    // unavailable ("name: why"), or left out altogether (names). Either fails the check.
+    std::vector<std::string> candidate_failed, candidate_missing;
     double compute_s = 0;                // time the statistics took
 
     int count(Verdict v) const;
     bool any_slower() const { return count(Verdict::slower) > 0; }
-    int exit_code() const { return any_slower() ? 1 : 0; }
+    bool candidate_incomplete() const { return !candidate_failed.empty() || !candidate_missing.empty(); }
+    int exit_code() const { return any_slower() || candidate_incomplete() ? 1 : 0; }
 };
 
 // Throws UsageError when the runs have no timed case in common.

@@ -119,9 +119,38 @@ void migrate(SqliteDb& db, std::int64_t version, int target) {
 
 }  // namespace
 
+namespace {
+
+// A read-only connection. In WAL mode SQLite needs the -shm file; where it is missing and
+// cannot be created (a directory this user cannot write), the file is opened as immutable,
+// which reads the database file alone: a clean store (every writer closed) holds everything there.
+SqliteDb open_read_only(const std::string& path, int busy_timeout_ms, std::int64_t& version) {
+    try {
+        SqliteDb db(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX, busy_timeout_ms);
+        version = check_identity(db);
+        return db;
+    } catch (const UsageError&) {
+        if (::access(path.c_str(), R_OK) != 0) throw;
+        SqliteDb db("file:" + path + "?immutable=1", SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_URI,
+                    busy_timeout_ms);
+        version = check_identity(db);
+        return db;
+    }
+}
+
+}  // namespace
+
 Store Store::open(const std::string& path, const StoreOptions& o) {
     const int target = o.schema_version < 0 ? store_schema_version() : o.schema_version;
     if (path.empty()) throw UsageError("empty database path");
+    if (o.read_only) {
+        if (!file_exists(path))
+            throw UsageError("no database at " + path + " (record a run first with 'flopmeter record', or give --db FILE)");
+        std::int64_t version = 0;
+        SqliteDb db = open_read_only(path, o.busy_timeout_ms, version);
+        if (version >= target) return Store(std::move(db));
+        return open_snapshot(path, o.busy_timeout_ms);
+    }
     if (!o.create && !file_exists(path))
         throw UsageError("no database at " + path + " (record a run first with 'flopmeter record', or give --db FILE)");
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX;
@@ -140,8 +169,8 @@ Store Store::open(const std::string& path, const StoreOptions& o) {
 
 Store Store::open_snapshot(const std::string& path, int busy_timeout_ms) {
     if (!file_exists(path)) throw UsageError("no database at " + path);
-    SqliteDb src(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX, busy_timeout_ms);
-    const std::int64_t version = check_identity(src);
+    std::int64_t version = 0;
+    SqliteDb src = open_read_only(path, busy_timeout_ms, version);
     SqliteDb mem(":memory:", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, busy_timeout_ms);
     sqlite3_backup* b = sqlite3_backup_init(mem.handle(), "main", src.handle(), "main");
     if (!b) mem.fail(sqlite3_errcode(mem.handle()), "snapshot of " + path);

@@ -25,6 +25,10 @@ struct StoreOptions {
     int busy_timeout_ms = 10000;  // how long to wait for another writer
     bool create = false;          // create the file when missing (record, merge)
     int schema_version = -1;      // migrate up to this version (-1: current); tests use older ones
+    // Reading commands (history, check, export): open without write access, so a store in a
+    // directory this user cannot write (or a read-only file) can still be read. An older store
+    // is migrated in memory, as for open_snapshot.
+    bool read_only = false;
 };
 
 struct RunInfo {
