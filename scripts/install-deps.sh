@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Installs flopmeter's build and test dependencies from Debian's packages, then the Python
-# packages of the plotting scripts from PyPI. Idempotent and quiet when everything is already
-# installed. CUDA (nvcc) is optional and not installed here: the build detects it.
+# packages of the plotting scripts and the PyTorch comparisons from PyPI. Idempotent and quiet
+# when everything is already installed. CUDA (nvcc) is optional and not installed here: the
+# build detects it. The test suite checks that every package the build used is named here or
+# pulled in by one named here (tests/check_deps.py).
 set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config git python3 python3-pip
   libhwloc-dev hwloc
   libopenblas-dev libdnnl-dev
+  # oneDNN's CMake config calls find_package(OpenCL); Debian's libdnnl-dev only recommends these.
+  ocl-icd-opencl-dev opencl-headers
   libbenchmark-dev libbenchmark-tools catch2
   nlohmann-json3-dev libcli11-dev
   libsqlite3-dev
@@ -33,10 +37,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# Python packages for the plotting scripts and Google Benchmark's compare.py, for the python3
-# on PATH (which may not be Debian's): from PyPI, only when missing.
+# Python packages for the plotting scripts, Google Benchmark's compare.py and the PyTorch
+# comparisons (the costmodel_torch_flops test checks exact FLOPs against PyTorch's counter), for
+# the python3 on PATH (which may not be Debian's): from PyPI, only when missing. torch from PyPI
+# brings its CUDA libraries too (~5 GB, about 2 minutes here); it runs on the CPU without a GPU.
 py_missing=()
-for m in matplotlib numpy scipy; do
+for m in matplotlib numpy scipy torch; do
   python3 -c "import $m" 2>/dev/null || py_missing+=("$m")
 done
 if [ ${#py_missing[@]} -gt 0 ]; then
