@@ -46,8 +46,25 @@ cmp -s "$dir/trunc.json" "$dir/trunc.bak" || fail "refused resume modified the t
 "$fm" predict gemm --m 64 --n 64 --k 64 --profile "$dir/trunc.json" 2>"$dir/err"; rc=$?
 [ $rc -eq 2 ] || fail "predict with a truncated profile: exit $rc, want 2"
 
-# Resume completes the killed run.
-"$fm" calibrate --smoke --threads 1 --resume "$out" >"$dir/log2" 2>&1 || fail "resume failed: $(tail -5 "$dir/log2")"
+# An incomplete profile is not used for predictions: one line naming it and how to finish it.
+for args in "predict gemm --m 64 --n 64 --k 64 --profile $out" "estimate --model gpt2 --tokens 1e9 --profile $out"; do
+  # shellcheck disable=SC2086
+  "$fm" $args >/dev/null 2>"$dir/err"; rc=$?
+  [ $rc -eq 2 ] || fail "$args on an incomplete profile: exit $rc, want 2"
+  grep -q "is incomplete" "$dir/err" && grep -q -- "--resume" "$dir/err" || fail "$args: unclear message: $(cat "$dir/err")"
+done
+# A partial profile measured with 1 thread is not resumed with 2 (no profile mixing thread counts).
+if [ "$(nproc)" -ge 2 ]; then
+  cp "$out" "$dir/threads.bak"
+  "$fm" calibrate --resume "$out" --threads 2 2>"$dir/err"; rc=$?
+  [ $rc -eq 2 ] || fail "resume with another thread count: exit $rc, want 2"
+  grep -q "measured with 1 thread" "$dir/err" || fail "thread mismatch: unclear message: $(cat "$dir/err")"
+  cmp -s "$out" "$dir/threads.bak" || fail "refused resume modified the profile"
+fi
+
+# Resume completes the killed run, as the interrupted run suggested: '--resume FILE' alone (the
+# sweep mode and thread count are the partial profile's).
+"$fm" calibrate --resume "$out" >"$dir/log2" 2>&1 || fail "resume failed: $(tail -5 "$dir/log2")"
 python3 - "$out" <<'PY' || exit 1
 import json, sys
 p = json.load(open(sys.argv[1]))

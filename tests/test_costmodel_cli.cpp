@@ -45,8 +45,8 @@ TEST_CASE("estimate: bad input gives one clear line and exit 2", "[costmodel][cl
         return v;
     };
     const std::vector<Bad> cases = {
-        {with({"--tokens", "0"}), "--tokens must be positive"},
-        {with({"--tokens", "-5"}), "--tokens must be positive"},
+        {with({"--tokens", "0"}), "--tokens: must be a positive"},
+        {with({"--tokens", "-5"}), "--tokens: must be a positive"},
         {with({}), "give --tokens"},
         {with({"--tokens", "1e9", "--tp", "5"}), "does not divide the 12 attention heads"},
         {with({"--tokens", "1e9", "--pp", "5"}), "does not divide the 12 layers"},
