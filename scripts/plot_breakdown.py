@@ -14,9 +14,10 @@ import sys
 
 
 def profile_name(profile):
-    """A profile given as a file path is named by its file name, without folders or .json."""
-    base = os.path.basename(str(profile))
-    return base[:-5] if base.endswith(".json") else base
+    """A profile given as a file path is named by its file name, without folders or .json
+    (keeping a backend suffix: my-cpu.json@onednn -> my-cpu@onednn)."""
+    base, at, variant = os.path.basename(str(profile)).partition("@")  # my-cpu.json@onednn
+    return (base[:-5] if base.endswith(".json") else base) + at + variant
 
 
 def human_seconds(s):
