@@ -10,6 +10,8 @@
 #include <string>
 
 #include "bench/bench_registry.hpp"
+#include "bench/bench_time_unit.hpp"
+#include "core/dtype.hpp"
 #include "core/flops.hpp"
 #include "measure/attention_case.hpp"
 
@@ -59,9 +61,16 @@ void add(const std::string& backend, DType dtype, AttentionPass pass, flops::Att
     spec.problem.dtype = dtype;
     spec.pass = pass;
     spec.threads = threads;
-    benchmark::RegisterBenchmark(attention_case_name(spec).c_str(), run_case, spec)
-        ->UseManualTime()
-        ->Unit(benchmark::kMillisecond);
+    const double size = double(dtype_size(dtype));
+    const bool bwd = pass == AttentionPass::bwd;
+    with_case_time_unit(
+        benchmark::RegisterBenchmark(attention_case_name(spec).c_str(), run_case, spec)
+            ->UseManualTime(),
+        bwd ? flops::attention_bwd_model_flops(s) : flops::attention_fwd_model_flops(s),
+        (bwd ? flops::attention_bwd_bytes(s, size, size)
+             : flops::attention_fwd_bytes(s, size, size))
+            .total(),
+        BenchDevice::cpu);
 }
 
 }  // namespace

@@ -10,8 +10,10 @@
 #include <string>
 
 #include "bench/bench_registry.hpp"
+#include "bench/bench_time_unit.hpp"
 
 #ifdef FLOPMETER_HAVE_CUDA
+#include "core/flops.hpp"
 #include "kernels/cuda/common/cuda_device.hpp"
 #include "measure/cuda/gpu_attention_case.hpp"
 #include "measure/cuda/gpu_gemm_case.hpp"
@@ -50,16 +52,26 @@ void run_cuda_case(benchmark::State& state, Spec spec) {
 
 void add_gemm(const std::string& backend, GemmMode mode, Layout layout, std::int64_t m, std::int64_t n, std::int64_t k) {
     GpuGemmCaseSpec spec{backend, GpuGemmProblem{m, n, k, layout, mode, 1.0, 0.0}};
-    benchmark::RegisterBenchmark(gpu_gemm_case_name(spec).c_str(), run_cuda_case<GpuGemmCase, GpuGemmCaseSpec>, spec)
-        ->UseManualTime()
-        ->Unit(benchmark::kMillisecond);
+    // Two bytes per element is close enough for choosing the time unit.
+    with_case_time_unit(
+        benchmark::RegisterBenchmark(gpu_gemm_case_name(spec).c_str(),
+                                     run_cuda_case<GpuGemmCase, GpuGemmCaseSpec>, spec)
+            ->UseManualTime(),
+        flops::gemm_model_flops(m, n, k), flops::gemm_bytes(m, n, k, 2, 2, 2, 0.0).total(),
+        BenchDevice::gpu);
 }
 
 void add_attention(const std::string& backend, const GpuAttentionProblem& p) {
     GpuAttentionCaseSpec spec{backend, p};
-    benchmark::RegisterBenchmark(gpu_attention_case_name(spec).c_str(), run_cuda_case<GpuAttentionCase, GpuAttentionCaseSpec>, spec)
-        ->UseManualTime()
-        ->Unit(benchmark::kMillisecond);
+    const flops::AttentionShape s = attention_shape(p);
+    with_case_time_unit(
+        benchmark::RegisterBenchmark(gpu_attention_case_name(spec).c_str(),
+                                     run_cuda_case<GpuAttentionCase, GpuAttentionCaseSpec>, spec)
+            ->UseManualTime(),
+        p.backward ? flops::attention_bwd_model_flops(s) : flops::attention_fwd_model_flops(s),
+        (p.backward ? flops::attention_bwd_bytes(s, 2, 2) : flops::attention_fwd_bytes(s, 2, 2))
+            .total(),
+        BenchDevice::gpu);
 }
 
 }  // namespace

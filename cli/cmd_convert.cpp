@@ -13,6 +13,7 @@ namespace flopmeter {
 namespace {
 struct ConvertOptions {
     std::string input, to = "markdown", out;
+    int repetitions = 1;
 };
 
 int run_convert(const ConvertOptions& o, Io io) {
@@ -21,7 +22,8 @@ int run_convert(const ConvertOptions& o, Io io) {
     std::string text;
     if (o.to == "csv") text = results_to_csv(doc);
     else if (o.to == "markdown" || o.to == "md") text = results_to_markdown(doc);
-    else if (o.to == "gbench") text = results_to_gbench_json(doc);
+    else if (o.to == "gbench")
+        text = results_to_gbench_json(doc, o.repetitions);
     else if (o.to == "json") text = results_to_json_string(doc);
     else throw UsageError("unknown --to '" + o.to + "' (valid: csv, markdown, gbench, json)");
     write_output(o.out.empty() ? "-" : o.out, text, io.out);
@@ -35,6 +37,13 @@ void register_convert(CLI::App& app, Io io, Action& action) {
     sub->add_option("file", o->input, "flopmeter results JSON")->required();
     sub->add_option("--to", o->to, "csv, markdown (default), gbench, json");
     sub->add_option("--out", o->out, "Write to FILE instead of standard output");
+    sub->add_option("--repetitions", o->repetitions,
+                    "gbench: rows per case, each the median of one block of samples in the order "
+                    "taken; above 1, "
+                    "Google Benchmark's mean/median/stddev/cv aggregates follow (compare.py's U "
+                    "test needs 2+, "
+                    "better 9+). Default 1: one row per case, its median")
+        ->check(CLI::PositiveNumber);
     sub->callback([o, io, &action] { action = [o, io] { return run_convert(*o, io); }; });
 }
 

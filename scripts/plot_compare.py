@@ -9,6 +9,12 @@ import json
 import sys
 
 
+def percent(fraction):
+    """'75%', or two significant digits below 1% so a small efficiency does not read 0%."""
+    p = 100 * fraction
+    return f"{p:.0f}%" if p >= 1 else f"{p:.2g}%"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("compare")
@@ -41,16 +47,22 @@ def main():
         bars = ax.bar(xs, ys, width, label=f"{p['name']} ({p['kind']}, {p['dtype']})")
         for b, s in zip(bars, shapes):
             if s in by:
-                ax.annotate(f"{100 * by[s]['efficiency']:.0f}%", (b.get_x() + b.get_width() / 2, b.get_height()),
+                ax.annotate(percent(by[s]["efficiency"]), (b.get_x() + b.get_width() / 2, b.get_height()),
                             ha="center", va="bottom", fontsize=6)
     ax.set_xticks([j + 0.4 - width / 2 for j in range(len(shapes))])
     ax.set_xticklabels(shapes, rotation=20, ha="right", fontsize=7)
     ax.set_yscale("log")
-    ax.set_ylabel("predicted TFLOP/s (label: % of the profile's peak)")
-    ax.legend(fontsize=7)
+    ax.set_ylabel("predicted TFLOP/s (log scale)")
+    dtypes = sorted({p["dtype"] for p in profiles})
+    ax.set_title(f"Predicted rate at key LLM shapes, {len(profiles)} profile(s), {', '.join(dtypes)}\n"
+                 "label over each bar: % of that profile's peak", fontsize=10)
+    # Outside the axes, so it never covers a bar.
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="profile (kind, dtype)",
+              title_fontsize=7)
+    ax.grid(axis="y", which="both", lw=0.3, alpha=0.5)
     fig.tight_layout()
     for ext in ("png", "svg"):
-        fig.savefig(f"{a.out}.{ext}", dpi=130)
+        fig.savefig(f"{a.out}.{ext}", dpi=130, bbox_inches="tight")
     print(f"wrote {a.out}.png and {a.out}.svg")
 
 

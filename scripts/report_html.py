@@ -8,8 +8,8 @@
 
 Every input is optional; a section without its input says so. Plots are inline SVG (no
 network, no external files). A small script on the page measures the rendered plots and
-writes the result into #render-check, which scripts/check-report.sh reads from a headless
-browser. Needs matplotlib (Debian: python3-matplotlib).
+writes the result into the hidden #render-check element (not shown to a reader), which
+scripts/check-report.sh reads from a headless browser's DOM. Needs matplotlib (Debian: python3-matplotlib).
 """
 import argparse
 import html
@@ -35,7 +35,7 @@ def load(path, schema):
 
 def svg(fig):
     buf = io.StringIO()
-    fig.savefig(buf, format="svg")
+    fig.savefig(buf, format="svg", bbox_inches="tight")
     import matplotlib.pyplot as plt
     plt.close(fig)
     text = buf.getvalue()
@@ -47,41 +47,24 @@ def history_section(data):
     return svg(plot_history.figure(data, "time", 8))
 
 
+def case_label(name):
+    """'own 48x48x48' from 'gemm/own/fp32/nn/48x48x48/t1': backend and shape."""
+    parts = [p for p in name.split("/") if not (p.startswith("t") and p[1:].isdigit())]
+    return f"{parts[1]} {parts[-1]}" if len(parts) >= 3 else name
+
+
 def roofline_section(roof, check):
-    import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(8, 5))
-    peaks = {}
-    for p in roof["peaks"]:
-        if "int8" in p["kind"]:
-            continue  # integer ops, not FLOPs
-        if p["flops_per_s"] > peaks.get(p["kind"], (0, 0))[0]:
-            peaks[p["kind"]] = (p["flops_per_s"], p["threads"])
-    bw = {}
-    for b in roof["bandwidth"]:
-        bw[b["level"]] = max(bw.get(b["level"], 0), b["stream_bytes_per_s"])
-    ai = [2 ** (k / 4) for k in range(-24, 49)]
-    top = max((v[0] for v in peaks.values()), default=1e12)
-    for level, b in sorted(bw.items(), key=lambda kv: -kv[1]):
-        ax.plot(ai, [min(top, b * x) / 1e9 for x in ai], lw=1, label=f"{level} {b / 1e9:.0f} GB/s")
-    for kind, (f, t) in sorted(peaks.items(), key=lambda kv: -kv[1][0]):
-        ax.axhline(f / 1e9, ls="--", lw=1, color="#444")
-        ax.annotate(f"{kind} {f / 1e9:.0f} GFLOP/s ({t} thr)", (ai[0], f / 1e9), fontsize=7, va="bottom")
+    import plot_roofline
+    by_verdict = {}
     if check:
         for c in check["cases"]:
-            if c.get("bytes", 0) > 0 and c["candidate_median_s"] > 0 and c["model_flops"] > 0:
-                x = c["model_flops"] / c["bytes"]
-                y = c["model_flops"] / c["candidate_median_s"] / 1e9
-                ax.plot([x], [y], "o", ms=5, color=VERDICT_COLOURS.get(c["verdict"], "k"))
-                ax.annotate(c["case"].split("/")[-2] if "/" in c["case"] else c["case"], (x, y), fontsize=6)
-    ax.set_xscale("log", base=2)
-    ax.set_yscale("log")
-    ax.set_xlabel("arithmetic intensity (model FLOPs / byte)")
-    ax.set_ylabel("GFLOP/s")
-    ax.set_title(f"Roofline of {roof['provenance']['cpu']['model']} with the candidate's cases", fontsize=9)
-    ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize=7, loc="lower right")
-    fig.tight_layout()
-    return svg(fig)
+            if c.get("bytes", 0) > 0 and c.get("candidate_median_s", 0) > 0 and c.get("model_flops", 0) > 0:
+                by_verdict.setdefault(c["verdict"], []).append(
+                    (c["model_flops"] / c["bytes"], c["model_flops"] / c["candidate_median_s"], case_label(c["case"])))
+    series = [(f"candidate, {v}", pts, VERDICT_COLOURS.get(v)) for v, pts in sorted(by_verdict.items())]
+    model = roof.get("provenance", {}).get("cpu", {}).get("model", "?")
+    title = f"Roofline of {model} with the candidate's cases" if check else f"Roofline of {model}"
+    return svg(plot_roofline.figure(roof, series, title=title, size=(10, 5.5)))
 
 
 def comparison_section(check):
@@ -100,9 +83,11 @@ def comparison_section(check):
     ax.set_yticklabels([f"{c['verdict']}  {c['case']}" for c in cases], fontsize=7)
     ax.axvline(0, color="k", lw=0.8)
     ax.set_xlabel("change of the median time, candidate vs baseline (%), with 95% CI")
-    ax.set_title("Comparison", fontsize=9)
-    ax.legend(fontsize=7)
-    ax.invert_yaxis()
+    ax.set_title("Candidate vs baseline: change of each case's median time (dot), 95% CI (bar), "
+                 "coloured by verdict", fontsize=9)
+    ax.set_ylim(len(cases) - 0.5, -0.5)  # first case on top, none on the frame
+    # Beside the axes, so it never covers a case.
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     fig.tight_layout()
     return svg(fig)
 
@@ -147,7 +132,7 @@ tr.noisy td:first-child {{ color: #ff7f0e; }} .missing {{ color: #888; }}
 <section id="history"><h2>History</h2>{history}</section>
 <section id="roofline"><h2>Roofline</h2>{roofline}</section>
 <section id="comparison"><h2>Comparison</h2>{comparison}</section>
-<p id="render-check">not rendered</p>
+<p id="render-check" hidden>not rendered</p>
 <script>
 // Filled in by the browser: how many plots rendered with a real size, per section.
 const parts = [];

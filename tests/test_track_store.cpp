@@ -14,7 +14,9 @@
 
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
+#include "measure/writers.hpp"
 #include "test_track_fixtures.hpp"
+#include "track/compare.hpp"
 #include "track/gbench_import.hpp"
 #include "track/merge.hpp"
 #include "track/record.hpp"
@@ -239,6 +241,31 @@ TEST_CASE("Google Benchmark JSON is imported with one sample per repetition", "[
         R"({"context": {}, "benchmarks": [{"name": "BM_A_mean", "run_type": "aggregate", "iterations": 3,
             "real_time": 1.0, "cpu_time": 1.0, "time_unit": "ns"}]})");
     CHECK_THROWS_WITH(gbench_to_results(aggregates_only), Catch::Contains("only aggregates"));
+}
+
+TEST_CASE("a run converted to Google Benchmark JSON reads back as the same hardware",
+          "[track][store]") {
+    const ResultsDocument native = test_suite(3, 4, "2025-02-01T00:00:00Z");
+    for (int reps : {1, 4}) {
+        const ResultsDocument back =
+            gbench_to_results(nlohmann::ordered_json::parse(results_to_gbench_json(native, reps)));
+        CHECK(back.provenance.fingerprint == native.provenance.fingerprint);
+        CHECK(hardware_differences(native.provenance, back.provenance).empty());
+        CHECK(back.provenance.git_sha == native.provenance.git_sha);
+        REQUIRE(back.results.size() == native.results.size());
+        for (std::size_t i = 0; i < native.results.size(); ++i) {
+            CHECK(back.results[i].name == native.results[i].name);
+            CHECK(back.results[i].measurement.samples.size() == std::size_t(reps));
+            if (reps == 1)  // the one row per case is the case's median
+                CHECK(back.results[i].measurement.stats.median ==
+                      Approx(native.results[i].measurement.stats.median).epsilon(1e-12));
+        }
+    }
+    // A context from another machine (plain Google Benchmark) still differs.
+    const auto plain = nlohmann::ordered_json::parse(
+        R"({"context": {"host_name": "x", "num_cpus": 2}, "benchmarks": [{"name": "a", "iterations": 1,
+            "real_time": 1.0, "cpu_time": 1.0, "time_unit": "ns"}]})");
+    CHECK(gbench_to_results(plain).provenance.fingerprint != native.provenance.fingerprint);
 }
 
 TEST_CASE("merging stores copies missing runs once and leaves sources unchanged", "[track][store]") {

@@ -109,6 +109,7 @@ TEST_CASE("writers match their golden outputs", "[writers][golden]") {
     check_golden("results.md", results_to_markdown(d));
     check_golden("results.csv", results_to_csv(d));
     check_golden("results.gbench.json", results_to_gbench_json(d));
+    check_golden("results.gbench.r3.json", results_to_gbench_json(d, 3));
 }
 
 TEST_CASE("the golden JSON reads back to the same document", "[writers][golden]") {

@@ -41,9 +41,37 @@ Provenance context_provenance(const ojson& ctx) {
         p.caches.push_back(cl);
         caches += " L" + std::to_string(cl.level) + cl.type.substr(0, 1) + "=" + std::to_string(cl.size);
     }
-    // Google Benchmark names no CPU model; host, CPU count and caches stand in for the
-    // hardware identity so runs from different machines are not compared by accident.
-    p.topology_summary = "google-benchmark context: host " + p.hostname + ", " + std::to_string(p.pus) + " cpus," + caches;
+    if (ctx.contains("flopmeter_fingerprint")) {
+        // Written by flopmeter-bench or `flopmeter convert --to gbench`: the hardware fields of
+        // flopmeter's own provenance, so the run matches a native run of the same machine.
+        auto text = [&](const char* key) {
+            const auto it = ctx.find(key);
+            return it != ctx.end() && it->is_string() ? it->get<std::string>() : std::string();
+        };
+        auto integer = [&](const char* key) -> std::int64_t {
+            const std::string t = text(key);
+            try {
+                return t.empty() ? 0 : std::stoll(t);
+            } catch (const std::exception&) {
+                throw UsageError(std::string("Google Benchmark JSON: context ") + key + " '" + t +
+                                 "' is not an integer");
+            }
+        };
+        p.git_sha = text("flopmeter_git_sha");
+        p.cpu_vendor = text("flopmeter_cpu_vendor");
+        p.cpu_model = text("flopmeter_cpu_model");
+        p.cpu_family = int(integer("flopmeter_cpu_family"));
+        p.cpu_model_id = int(integer("flopmeter_cpu_model_id"));
+        p.cpu_stepping = int(integer("flopmeter_cpu_stepping"));
+        p.isa_flags = text("flopmeter_isa_flags");
+        p.topology_summary = text("flopmeter_topology");
+        p.memory_bytes = integer("flopmeter_memory_bytes");
+    } else {
+        // Google Benchmark names no CPU model; host, CPU count and caches stand in for the
+        // hardware identity so runs from different machines are not compared by accident.
+        p.topology_summary = "google-benchmark context: host " + p.hostname + ", " +
+                             std::to_string(p.pus) + " cpus," + caches;
+    }
     p.fingerprint = compute_fingerprint(p);
     return p;
 }

@@ -15,7 +15,9 @@ bool is_gbench_json(const nlohmann::ordered_json& j);
 
 // Throws UsageError when the document is malformed or holds only aggregates. The provenance
 // says tool "google-benchmark"; its fingerprint is built from the context (host, CPU count,
-// caches), since Google Benchmark records no CPU model.
+// caches), since Google Benchmark records no CPU model, unless the context holds flopmeter's
+// hardware fields (flopmeter-bench, `convert --to gbench`): then those are used, and the run
+// matches a native flopmeter run of the same machine.
 ResultsDocument gbench_to_results(const nlohmann::ordered_json& j);
 
 }  // namespace flopmeter
