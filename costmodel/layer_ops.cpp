@@ -1,6 +1,7 @@
 #include "costmodel/layer_ops.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <set>
 
@@ -26,6 +27,8 @@ struct Linear {
     std::int64_t experts = 1;      // MoE: batched over experts
     double rows = 0;               // tokens through it (exact; per expert rounded up for timing)
     std::vector<Adapter> adapters;
+    bool fp8 = true;               // may run at the FP8 rate (false: embedding, head, gating)
+    bool recompute = false;        // forward rerun in backward under selective recomputation
 };
 
 class Builder {
@@ -41,20 +44,29 @@ public:
 
     OpList build(const StageSpec& st) {
         if (st.first) embedding();
-        if (st.layers > 0) {
-            const bool lora = bwd_ && bwd_->mode == Mode::lora;
-            // Under LoRA the embedding is frozen: in the model's first layer nothing before the
-            // first adapter needs a gradient, so those backward ops are never run.
-            if (lora && st.first) {
-                layer(1, false, st.layers == 1);
-                if (st.layers > 1) layer(double(st.layers - 1), !lora_.empty(), true);
-            } else {
-                layer(double(st.layers), true, true);
-            }
-        }
-        if (st.last) head();
+        // MoE models: the first `first_dense_layers` layers of the model are dense.
+        const std::int64_t dense =
+            m_.is_moe() ? std::clamp<std::int64_t>(m_.first_dense_layers - st.first_layer, 0, st.layers) : st.layers;
+        layer_run(dense, false, st.first);
+        layer_run(st.layers - dense, true, st.first && dense == 0);
+        if (st.last && training())
+            for (std::int64_t d = 0; d < m_.mtp_depth; ++d) mtp_module(d);
+        if (st.last) head("");
         for (auto it = backward_.rbegin(); it != backward_.rend(); ++it) (*it)();
         return std::move(out_);
+    }
+
+    void layer_run(std::int64_t n, bool moe, bool model_first) {
+        if (n <= 0) return;
+        const bool lora = bwd_ && bwd_->mode == Mode::lora;
+        // Under LoRA the embedding is frozen: in the model's first layer nothing before the
+        // first adapter needs a gradient, so those backward ops are never run.
+        if (lora && model_first) {
+            layer(1, false, moe, 1);
+            if (n > 1) layer(double(n - 1), !lora_.empty(), moe, double(n - 1));
+        } else {
+            layer(double(n), true, moe, double(n));
+        }
     }
 
 private:
@@ -70,13 +82,15 @@ private:
     // State while emitting one layer.
     double repeat_ = 1;
     bool upstream_ = true;       // a trainable parameter lies upstream of the current tensor
-    bool record_saves_ = true;   // this layer instance is the one the memory model counts
     std::vector<Op>* recompute_ = nullptr;
     std::vector<Saved> saved_;
 
     bool training() const { return bwd_ != nullptr; }
     bool base_trainable() const { return training() && bwd_->mode != Mode::lora; }
     bool full_recompute() const { return training() && bwd_->recompute == Recompute::full; }
+    // Selective recomputation of an MLA model, as DeepSeek-V3 publishes it (section 3.2.3): the
+    // RMSNorms and the MLA up-projections are recomputed, so their outputs are not kept.
+    bool mla_selective() const { return training() && m_.mla && bwd_->recompute == Recompute::selective; }
 
     Op& emit(Op op) {
         op.repeat = repeat_;
@@ -84,7 +98,10 @@ private:
         return out_.ops.back();
     }
     void save(const std::string& name, double bytes) {
-        if (!record_saves_ || !training()) return;
+        if (!training()) return;
+        if (mla_selective() && (name == "norm1.out" || name == "norm2.out" || name == "attn.qkv" ||
+                                name == "attn.q_norm.out" || name == "attn.kv_norm.out"))
+            return;
         for (const auto& s : saved_)
             if (s.name == name) return;
         saved_.push_back({name, bytes});
@@ -137,14 +154,23 @@ private:
     // Timing for MoE expert GEMMs: tokens per expert rounded up (a kernel cannot run a
     // fractional row); FLOPs stay exact.
     std::int64_t rows_per_expert(const Linear& L) const {
-        return std::int64_t((L.rows + double(L.experts) - 1) / double(L.experts));
+        return std::int64_t(std::ceil(L.rows * s_.moe_imbalance / double(L.experts)));
     }
 
     void linear(const Linear& L) {
         const DType d = s_.dtype;
         const std::int64_t rows = L.experts > 1 ? rows_per_expert(L) : std::int64_t(L.rows);
         const double exact = L.rows * flops::gemm_model_flops(1, L.out, L.in);
-        fwd(gemm_op(L.name, L.group, Phase::forward, rows, L.out, L.in, Layout::nn, d, L.experts, exact));
+        const bool fp8 = s_.fp8 && L.fp8;
+        Op f = gemm_op(L.name, L.group, Phase::forward, rows, L.out, L.in, Layout::nn, d, L.experts, exact);
+        f.fp8 = fp8;
+        fwd(f, L.recompute);
+        // FP8 GEMMs read operands quantized just before them: the input is cast (16-bit read,
+        // 8-bit written) in forward, the output gradient twice in backward (row- and column-wise
+        // scaled, for dX and dW): DeepSeek-V3 section 3.3.2's online tile/block quantization,
+        // Transformer Engine's casts.
+        if (fp8) fwd(mem_op(L.name + ".quant", L.group, Phase::forward, MemOpKind::copy, L.rows * double(L.in) * (act_ + 1.0), 0),
+                     L.recompute);
         const bool train_w = base_trainable();
         const std::int64_t r = training() && bwd_->mode == Mode::lora ? bwd_->lora.rank : 0;
         for (const auto& a : L.adapters) {
@@ -158,8 +184,11 @@ private:
         // With sequence parallelism a full-hidden input is kept sharded and gathered again in
         // backward (Korthikanti et al. 2022), so it costs a tp-th.
         const bool gathered = s_.sequence_parallel && L.in == m_.hidden && L.experts == 1;
+        // FP8 GEMMs keep their inputs for the weight gradient in FP8 (DeepSeek-V3 report, section
+        // 3.3.3; Transformer Engine alike): one byte per value.
+        const double kept = fp8 ? 1.0 : act_;
         if (train_w || !L.adapters.empty())
-            save(L.input, L.rows * double(L.in) * act_ / (gathered ? double(s_.tp) : 1.0));
+            save(L.input, L.rows * double(L.in) * kept / (gathered ? double(s_.tp) : 1.0));
         const bool need_dx = upstream_;
         if (train_w || !L.adapters.empty()) upstream_ = true;
         auto e = bwd_emitter();
@@ -172,13 +201,20 @@ private:
                 if (need_dx)
                     e(gemm_op(L.name + ".lora_a.dX", OpGroup::lora, Phase::backward_data, T, a.in, r, Layout::nt, d));
             }
-            if (need_dx)
-                e(gemm_op(L.name + ".dX", L.group, Phase::backward_data, rows, L.in, L.out, Layout::nt, d, L.experts,
-                          L.rows * flops::gemm_model_flops(1, L.in, L.out)));
+            if (fp8)
+                e(mem_op(L.name + ".quant.bwd", L.group, Phase::backward_data, MemOpKind::copy,
+                         2.0 * L.rows * double(L.out) * (act_ + 1.0), 0));
+            if (need_dx) {
+                Op x = gemm_op(L.name + ".dX", L.group, Phase::backward_data, rows, L.in, L.out, Layout::nt, d, L.experts,
+                               L.rows * flops::gemm_model_flops(1, L.in, L.out));
+                x.fp8 = fp8;
+                e(x);
+            }
             if (train_w) {
                 // dW = X^T dY: the token dimension is the inner one.
                 Op w = gemm_op(L.name + ".dW", L.group, Phase::backward_weight, L.in, L.out, rows, Layout::tn, d,
                                L.experts, L.rows * flops::gemm_model_flops(1, L.out, L.in));
+                w.fp8 = fp8;
                 e(w);
             }
         });
@@ -186,19 +222,20 @@ private:
 
     // A memory-bound op whose backward reads `bwd_factor` times its forward tensor size.
     void pointwise(const std::string& name, OpGroup g, MemOpKind k, double fwd_bytes, double fwd_flops,
-                   double bwd_bytes, double bwd_flops, const std::string& saves = "", double save_bytes = 0) {
-        fwd(mem_op(name, g, Phase::forward, k, fwd_bytes, fwd_flops));
+                   double bwd_bytes, double bwd_flops, const std::string& saves = "", double save_bytes = 0,
+                   bool recompute = false) {
+        fwd(mem_op(name, g, Phase::forward, k, fwd_bytes, fwd_flops), recompute);
         if (!upstream_) return;
         if (!saves.empty()) save(saves, save_bytes);
         auto e = bwd_emitter();
         bwd([=, this] { e(mem_op(name + ".bwd", g, Phase::backward_data, k, bwd_bytes, bwd_flops)); });
     }
 
-    void norm(const std::string& name, const std::string& input) {
+    void norm(const std::string& name, const std::string& input, bool recompute = false) {
         const double n = norm_tokens_ * double(m_.hidden);
         const double per = m_.norm == NormKind::layernorm ? 8.0 : 6.0;  // arithmetic per element, for the record
         pointwise(name, OpGroup::norm, MemOpKind::norm, 2.0 * n * act_, per * n, 3.0 * n * act_, 2.0 * per * n, input,
-                  n * act_);
+                  n * act_, recompute);
     }
     void residual(const std::string& name) {
         const double n = norm_tokens_ * double(m_.hidden);
@@ -213,9 +250,9 @@ private:
     }
 
     void attention() {
-        const std::int64_t b = s_.batch, sq = s_.seq_q, sk = s_.seq_k, hd = m_.head_dim;
+        const std::int64_t b = s_.batch, sq = s_.seq_q, sk = s_.seq_k, hd = m_.q_head_dim(), vd = m_.v_dim_per_head();
         const double T = double(tokens_);
-        flops::AttentionShape shape{b, hd_, kvd_, sq, sk, hd, hd, s_.causal};
+        flops::AttentionShape shape{b, hd_, kvd_, sq, sk, hd, vd, s_.causal};
         flops::AttentionShape full = shape;
         full.causal = false;
         const double fwd_model = flops::attention_fwd_model_flops(shape);
@@ -224,15 +261,21 @@ private:
         const double bwd_full = flops::attention_bwd_model_flops(full);
         const bool need = upstream_;
         if (need) {
-            save("attn.qkv", T * double((hd_ + 2 * kvd_) * hd) * act_);
-            save("attn.ctx", T * double(hd_ * hd) * act_);
+            save("attn.qkv", T * double((hd_ + kvd_) * hd + kvd_ * vd) * act_);
+            // Under FP8 the output projection keeps its input in 8 bits (DeepSeek-V3 section 3.3.3
+            // uses 12-bit E5M6 for this one tensor; Transformer Engine FP8).
+            save("attn.ctx", T * double(hd_ * vd) * (s_.fp8 ? 1.0 : act_));
+        }
+        if (s_.cp > 1) {
+            attention_cp(need);
+            return;
         }
         if (s_.attention == AttentionImpl::fused) {
             Op op;
             op.name = "attn.core";
             op.group = OpGroup::attention;
             op.timing = Timing::attention;
-            op.attn = AttentionQuery{b, hd_, kvd_, sq, sk, hd, hd, s_.causal, false, s_.dtype};
+            op.attn = AttentionQuery{b, hd_, kvd_, sq, sk, hd, vd, s_.causal, false, s_.dtype};
             op.model_flops = op.executed_flops = fwd_model;
             op.model_flops_noncausal = fwd_full;
             fwd(op);
@@ -256,7 +299,7 @@ private:
         const double scores = double(bh) * double(sq) * double(sk);
         Op qk = gemm_op("attn.qk", OpGroup::attention, Phase::forward, sq, sk, hd, Layout::nt, s_.dtype, bh);
         qk.model_flops = fwd_model / 2, qk.model_flops_noncausal = fwd_full / 2;
-        Op pv = gemm_op("attn.pv", OpGroup::attention, Phase::forward, sq, hd, sk, Layout::nn, s_.dtype, bh);
+        Op pv = gemm_op("attn.pv", OpGroup::attention, Phase::forward, sq, vd, sk, Layout::nn, s_.dtype, bh);
         pv.model_flops = fwd_model / 2, pv.model_flops_noncausal = fwd_full / 2;
         const bool selective = training() && bwd_->recompute != Recompute::none;
         fwd(qk, selective);
@@ -271,13 +314,49 @@ private:
                 o.model_flops = bwd_model / 4, o.model_flops_noncausal = bwd_full / 4;
                 e(o);
             };
-            part(gemm_op("attn.pv.dP", OpGroup::attention, Phase::backward_data, sq, sk, hd, Layout::nt, s_.dtype, bh));
-            part(gemm_op("attn.pv.dV", OpGroup::attention, Phase::backward_weight, sk, hd, sq, Layout::tn, s_.dtype, bh));
+            part(gemm_op("attn.pv.dP", OpGroup::attention, Phase::backward_data, sq, sk, vd, Layout::nt, s_.dtype, bh));
+            part(gemm_op("attn.pv.dV", OpGroup::attention, Phase::backward_weight, sk, vd, sq, Layout::tn, s_.dtype, bh));
             e(mem_op("attn.softmax.bwd", OpGroup::attention, Phase::backward_data, MemOpKind::softmax, 3.0 * scores * act_,
                      3.0 * scores));
             part(gemm_op("attn.qk.dQ", OpGroup::attention, Phase::backward_data, sq, hd, sk, Layout::nn, s_.dtype, bh));
             part(gemm_op("attn.qk.dK", OpGroup::attention, Phase::backward_weight, sk, hd, sq, Layout::tn, s_.dtype, bh));
         });
+    }
+
+    // Context parallelism with load-balanced causal chunks: this rank holds chunks i and
+    // 2cp-1-i of c = seq/(2cp) tokens, so it computes 2cp-1 full c x c blocks and 2 causal
+    // diagonal blocks (exactly a cp-th of the causal pairs), timed as two fused kernels.
+    void attention_cp(bool need) {
+        const std::int64_t b = s_.batch, c = s_.seq_q / 2, hd = m_.q_head_dim(), vd = m_.v_dim_per_head();
+        const std::int64_t cp = s_.cp;
+        auto part = [&](const std::string& name, std::int64_t batch, bool causal, double noncausal_pairs_share) {
+            flops::AttentionShape a{batch, hd_, kvd_, c, c, hd, vd, causal};
+            flops::AttentionShape whole{b, hd_, kvd_, s_.seq_q, s_.seq_q * cp, hd, vd, false};
+            Op op;
+            op.name = name;
+            op.group = OpGroup::attention;
+            op.timing = Timing::attention;
+            op.attn = AttentionQuery{batch, hd_, kvd_, c, c, hd, vd, causal, false, s_.dtype};
+            op.model_flops = op.executed_flops = flops::attention_fwd_model_flops(a);
+            op.model_flops_noncausal = flops::attention_fwd_model_flops(whole) * noncausal_pairs_share;
+            fwd(op);
+            if (!need) return;
+            auto e = bwd_emitter();
+            bwd([=, this] {
+                Op o = op;
+                o.name = name + ".bwd";
+                o.phase = Phase::backward_data;
+                o.attn.backward = true;
+                o.model_flops = o.executed_flops = flops::attention_bwd_model_flops(a);
+                o.model_flops_noncausal = flops::attention_bwd_model_flops(whole) * noncausal_pairs_share;
+                e(o);
+            });
+        };
+        // Non-causal convention: all 4cp c^2 pairs of the rank's queries, shared by block count.
+        const double blocks = double(2 * cp + 1);
+        part("attn.core", b * (2 * cp - 1), false, double(2 * cp - 1) / blocks);
+        part("attn.core.diag", 2 * b, true, 2.0 / blocks);
+        if (need) save("attn.lse", double(b * hd_ * s_.seq_q) * 4.0);
     }
 
     // Transformer-XL relative positions: R' = R W_R (once per micro-batch: positions are shared
@@ -303,70 +382,129 @@ private:
         });
     }
 
-    void mlp() {
-        const double T = double(tokens_);
-        const std::int64_t h = m_.hidden, f = m_.ffn / s_.tp;
-        const std::int64_t up_out = (m_.gated_mlp ? 2 : 1) * f;
-        double rows = T;
-        std::int64_t experts = 1;
-        if (m_.is_moe()) {
-            // Router (replicated over tensor-parallel ranks), then each token's top-k experts.
-            const std::int64_t E = m_.experts;
-            Linear router{"moe.router", "norm2.out", OpGroup::router, h, E, 1, T, {}};
-            linear(router);
-            pointwise("moe.topk", OpGroup::router, MemOpKind::softmax, 2.0 * T * double(E) * 4.0, 5.0 * T * double(E),
-                      3.0 * T * double(E) * 4.0, 3.0 * T * double(E), "moe.probs", T * double(E) * 4.0);
-            rows = T * double(m_.top_k);
-            experts = E;
-            pointwise("moe.dispatch", OpGroup::router, MemOpKind::copy, 2.0 * rows * double(h) * act_, 0,
-                      2.0 * rows * double(h) * act_, 0);
-        }
-        const std::string in = m_.is_moe() ? "moe.in" : "norm2.out";
-        Linear up{"mlp.up", in, OpGroup::mlp, h, up_out, experts, rows,
+    // One MLP (a dense one, the experts batched, or the shared experts fused into one).
+    void mlp_block(const std::string& p, const std::string& in, std::int64_t f, std::int64_t experts, double rows) {
+        const std::int64_t h = m_.hidden, up_out = (m_.gated_mlp ? 2 : 1) * f;
+        Linear up{p + ".up", in, OpGroup::mlp, h, up_out, experts, rows,
                   adapters_for({{"gate", Adapter{h, f}}, {"up", Adapter{h, f}}})};
         linear(up);
         const double n = rows * double(f);
+        // MoE SwiGLU inputs are cached in FP8 under FP8 training (DeepSeek-V3 section 3.3.3).
+        const double kept = s_.fp8 && experts > 1 ? 1.0 : act_;
         if (m_.gated_mlp)
-            pointwise("mlp.act", OpGroup::activation, MemOpKind::elementwise, 3.0 * n * act_, 6.0 * n, 5.0 * n * act_,
-                      10.0 * n, "mlp.up_out", 2.0 * n * act_);
+            pointwise(p + ".act", OpGroup::activation, MemOpKind::elementwise, 3.0 * n * act_, 6.0 * n, 5.0 * n * act_,
+                      10.0 * n, p + ".up_out", 2.0 * n * kept);
         else
-            pointwise("mlp.act", OpGroup::activation, MemOpKind::elementwise, 2.0 * n * act_, 8.0 * n, 3.0 * n * act_,
-                      12.0 * n, "mlp.up_out", n * act_);
-        Linear down{"mlp.down", "mlp.act_out", OpGroup::mlp, f, h, experts, rows, adapters_for({{"down", Adapter{f, h}}})};
+            pointwise(p + ".act", OpGroup::activation, MemOpKind::elementwise, 2.0 * n * act_, 8.0 * n, 3.0 * n * act_,
+                      12.0 * n, p + ".up_out", n * act_);
+        Linear down{p + ".down", p + ".act_out", OpGroup::mlp, f, h, experts, rows, adapters_for({{"down", Adapter{f, h}}})};
         linear(down);
-        if (m_.is_moe())
-            pointwise("moe.combine", OpGroup::router, MemOpKind::copy, 2.0 * rows * double(h) * act_ + T * double(h) * act_,
-                      rows * double(h), 3.0 * rows * double(h) * act_, rows * double(h));
     }
 
-    void layer(double repeat, bool upstream_at_start, bool record) {
+    void mlp(bool moe) {
+        const double T = double(tokens_);
+        const std::int64_t h = m_.hidden;
+        if (!moe) {
+            mlp_block("mlp", "norm2.out", m_.ffn / s_.tp, 1, T);
+            return;
+        }
+        // Router (replicated over tensor-parallel ranks, kept in 16-bit), then each token's top-k
+        // experts. Under expert parallelism this device runs experts / ep of them on the tokens
+        // the all-to-all brings (T x top_k on average; comm_plan.cpp times the exchange).
+        const std::int64_t E = m_.experts, f = m_.expert_ffn() / s_.tp;
+        Linear router{"moe.router", "norm2.out", OpGroup::router, h, E, 1, T, {}, false};
+        linear(router);
+        pointwise("moe.topk", OpGroup::router, MemOpKind::softmax, 2.0 * T * double(E) * 4.0, 5.0 * T * double(E),
+                  3.0 * T * double(E) * 4.0, 3.0 * T * double(E), "moe.probs", T * double(E) * 4.0);
+        const double rows = T * double(m_.top_k);
+        pointwise("moe.dispatch", OpGroup::router, MemOpKind::copy, 2.0 * rows * double(h) * act_, 0,
+                  2.0 * rows * double(h) * act_, 0);
+        mlp_block("mlp", "moe.in", f, std::max<std::int64_t>(1, E / s_.ep), rows);
+        pointwise("moe.combine", OpGroup::router, MemOpKind::copy, 2.0 * rows * double(h) * act_ + T * double(h) * act_,
+                  rows * double(h), 3.0 * rows * double(h) * act_, rows * double(h));
+        if (m_.shared_experts > 0)
+            mlp_block("mlp.shared", "norm2.out", m_.shared_experts * m_.expert_ffn() / s_.tp, 1, T);
+    }
+
+    // Multi-head latent attention projections (DeepSeek-V2, section 2.1): queries through the
+    // q_lora_rank latent, keys/values from the kv_lora_rank latent plus one shared RoPE key.
+    // The down-projections are replicated over tensor-parallel ranks; the up-projections split by heads.
+    void mla_projections() {
+        const double T = double(tokens_);
+        const std::int64_t h = m_.hidden, qk = m_.q_head_dim(), v = m_.v_head_dim, rope = m_.qk_rope_dim;
+        const std::int64_t qr = m_.q_lora_rank, kvr = m_.kv_lora_rank;
+        const bool rc = mla_selective();
+        auto latent_norm = [&](const std::string& name, std::int64_t width) {
+            const double n = T * double(width);
+            pointwise(name, OpGroup::norm, MemOpKind::norm, 2.0 * n * act_, 6.0 * n, 3.0 * n * act_, 12.0 * n,
+                      name + ".in", n * act_, rc);
+        };
+        if (qr > 0) {
+            linear(Linear{"attn.q_a", "norm1.out", OpGroup::qkv, h, qr, 1, T, {}});
+            latent_norm("attn.q_norm", qr);
+            linear(Linear{"attn.q_b", "attn.q_norm.out", OpGroup::qkv, qr, hd_ * qk, 1, T, {}, true, rc});
+        } else {
+            linear(Linear{"attn.q", "norm1.out", OpGroup::qkv, h, hd_ * qk, 1, T, {}});
+        }
+        linear(Linear{"attn.kv_a", "norm1.out", OpGroup::qkv, h, kvr + rope, 1, T, {}});
+        latent_norm("attn.kv_norm", kvr);
+        linear(Linear{"attn.kv_b", "attn.kv_norm.out", OpGroup::qkv, kvr, hd_ * (m_.qk_nope_dim + v), 1, T, {}, true, rc});
+        const double n = T * double(hd_ * rope + rope);
+        pointwise("attn.rope", OpGroup::attention, MemOpKind::elementwise, 2.0 * n * act_, 3.0 * n, 2.0 * n * act_, 3.0 * n);
+    }
+
+    // A multi-token prediction module (DeepSeek-V3, section 2.2): the next token's embedding
+    // (shared table) and the previous depth's hidden state, each normalised, concatenated and
+    // projected (2h -> h), one transformer layer, then the shared output head.
+    void mtp_module(std::int64_t d) {
+        repeat_ = 1;
+        upstream_ = training();
+        const std::string p = "mtp" + std::to_string(d + 1);
+        saved_.clear();
+        const double n = double(tokens_) * double(m_.hidden);
+        fwd(mem_op(p + ".embed", OpGroup::embedding, Phase::forward, MemOpKind::embedding, 2.0 * n * act_, 0));
+        norm(p + ".hnorm", p + ".hnorm.in");
+        norm(p + ".enorm", p + ".enorm.in");
+        linear(Linear{p + ".proj", p + ".cat", OpGroup::mtp, 2 * m_.hidden, m_.hidden, 1, double(tokens_), {}});
+        for (const auto& sv : saved_) out_.saved_outside_layers += sv.bytes;
+        layer(1, true, m_.is_moe(), 1);
+        head(p + ".");
+    }
+
+    // `count`: layers the memory model counts for this call (its repeat).
+    void layer(double repeat, bool upstream_at_start, bool moe, double count) {
         repeat_ = repeat;
         upstream_ = training() && upstream_at_start;
         if (!training()) upstream_ = false;
-        record_saves_ = record;
-        if (record) saved_.clear();
+        saved_.clear();
         std::vector<Op> recompute;
         recompute_ = training() ? &recompute : nullptr;
         const double T = double(tokens_);
         const std::int64_t h = m_.hidden, hd = m_.head_dim, qd = hd_ * hd, kvd = kvd_ * hd;
 
-        norm("norm1", "norm1.in");
-        Linear qkv{"attn.qkv", "norm1.out", OpGroup::qkv, h, qd + 2 * kvd, 1, T,
-                   adapters_for({{"q", Adapter{h, qd}}, {"k", Adapter{h, kvd}}, {"v", Adapter{h, kvd}}})};
-        linear(qkv);
-        if (m_.relative_position_projection)
-            relative_positions();
-        else if (!m_.learned_positions) {
-            // Rotary embeddings on Q and K (RoPE models: Llama, Mistral, NeoX).
-            const double n = T * double(qd + kvd);
-            pointwise("attn.rope", OpGroup::attention, MemOpKind::elementwise, 2.0 * n * act_, 3.0 * n, 2.0 * n * act_, 3.0 * n);
+        norm("norm1", "norm1.in", mla_selective());
+        if (m_.mla) {
+            mla_projections();
+        } else {
+            Linear qkv{"attn.qkv", "norm1.out", OpGroup::qkv, h, qd + 2 * kvd, 1, T,
+                       adapters_for({{"q", Adapter{h, qd}}, {"k", Adapter{h, kvd}}, {"v", Adapter{h, kvd}}})};
+            linear(qkv);
+            if (m_.relative_position_projection) {
+                relative_positions();
+            } else if (!m_.learned_positions) {
+                // Rotary embeddings on Q and K (RoPE models: Llama, Mistral, NeoX).
+                const double n = T * double(qd + kvd);
+                pointwise("attn.rope", OpGroup::attention, MemOpKind::elementwise, 2.0 * n * act_, 3.0 * n,
+                          2.0 * n * act_, 3.0 * n);
+            }
         }
         attention();
-        Linear o{"attn.out", "attn.ctx", OpGroup::attn_out, qd, h, 1, T, adapters_for({{"o", Adapter{qd, h}}})};
+        const std::int64_t ctx = hd_ * m_.v_dim_per_head();
+        Linear o{"attn.out", "attn.ctx", OpGroup::attn_out, ctx, h, 1, T, adapters_for({{"o", Adapter{ctx, h}}})};
         linear(o);
         residual("residual1");
-        norm("norm2", "norm2.in");
-        mlp();
+        norm("norm2", "norm2.in", mla_selective());
+        mlp(moe);
         residual("residual2");
 
         if (training() && !recompute.empty()) {
@@ -376,15 +514,20 @@ private:
                 for (const auto& op : recompute) out_.ops.push_back(op);
             });
         }
-        if (record && training()) {
+        if (training()) {
+            double one_layer = 0;
+            for (const auto& s : saved_) one_layer += s.bytes;
             if (full_recompute()) {
-                // Only each layer's input is kept; one layer's full set lives during its backward.
-                double one_layer = 0;
-                for (const auto& s : saved_) one_layer += s.bytes;
-                out_.saved_per_layer = {{"layer.in", norm_tokens_ * double(h) * act_}};
-                out_.saved_outside_layers += one_layer;
+                // Only each layer's input is kept per micro-batch in flight; one layer's full set
+                // lives while it is recomputed and run backward: once per device, not per
+                // micro-batch in flight (Korthikanti et al. 2022, section 4.1).
+                const double in = norm_tokens_ * double(h) * act_;
+                out_.saved_per_layer = {{"layer.in", in}};
+                out_.saved_layers_total += count * in;
+                out_.recompute_working_set = std::max(out_.recompute_working_set, one_layer);
             } else {
                 out_.saved_per_layer = saved_;
+                out_.saved_layers_total += count * one_layer;
             }
         }
         recompute_ = nullptr;
@@ -406,18 +549,20 @@ private:
         });
     }
 
-    void head() {
+    // The output head (p: "" for the model's own, "mtpN." for a multi-token prediction module's).
+    void head(const std::string& p) {
         repeat_ = 1;
         upstream_ = training() && (base_trainable() || !lora_.empty());
         const double T = double(tokens_);
         const std::int64_t vd = m_.vocab / s_.tp;  // vocabulary-parallel logits
-        record_saves_ = true;
+        saved_.clear();
         const std::size_t before = saved_.size();
-        norm("final_norm", "final_norm.in");
-        Linear logits{"logits", "final_norm.out", OpGroup::logits, m_.hidden, vd, 1, T, {}};
+        norm(p + "final_norm", p + "final_norm.in");
+        Linear logits{p + "logits", p + "final_norm.out", OpGroup::logits, m_.hidden, vd, 1, T, {}, false};
         linear(logits);
         const double n = T * double(vd);
-        pointwise("loss", OpGroup::loss, MemOpKind::softmax, n * act_, 4.0 * n, 2.0 * n * act_, 2.0 * n, "logits", n * act_);
+        pointwise(p + "loss", OpGroup::loss, MemOpKind::softmax, n * act_, 4.0 * n, 2.0 * n * act_, 2.0 * n, p + "logits",
+                  n * act_);
         if (training())
             for (std::size_t i = before; i < saved_.size(); ++i) out_.saved_outside_layers += saved_[i].bytes;
     }

@@ -124,10 +124,11 @@ TEST_CASE("estimate: inference, LoRA and delta modes run", "[costmodel][cli]") {
     CHECK(delta.out.find("from scratch") != std::string::npos);
 }
 
-TEST_CASE("validate: all published-run checks pass", "[costmodel][cli]") {
+TEST_CASE("validate: prints each row's error and the median", "[costmodel][cli]") {
     const Run r = cli({"validate"});
     INFO(r.out << r.err);
-    CHECK(r.code == 0);
-    CHECK(r.out.find("0 failed") != std::string::npos);
+    CHECK(r.code == 0);  // the compute totals are within 3%; throughput errors are reported, not judged
+    CHECK(r.out.find("Median |error| over") != std::string::npos);
+    CHECK(r.out.find("2 compute totals within 3%, 0 outside") != std::string::npos);
     CHECK(r.out.find("Card GPU-hours include more than steady training steps") != std::string::npos);
 }
