@@ -123,22 +123,25 @@ CommTimes plan_training_comm(const ModelConfig& m, const TrainingSetup& s, const
         const double tok = tokens / (par.sequence_parallel ? double(par.tp) : 1.0);
         c.ep_per_microbatch = ep_all_to_all(t, m, s, tok, double(st.layers - dense) + mtp, node);
     }
-    if (par.dp > 1) {
+    // Gradients reduce over the data-parallel ranks and the context-parallel ones (same weights).
+    const int dp_group = par.dp * par.cp;
+    if (dp_group > 1) {
         const bool inter = par.dp * par.tp * par.pp * par.cp > node;
         const double micro = double(s.global_batch) / double(par.dp * par.micro_batch);
         if (s.mode == Mode::lora) {
             const double g = lora_trainable * act;
-            c.dp_per_step = dp_traffic(t, par.zero, g, g, par.dp, inter, micro, c.dp_bytes_per_step);
+            c.dp_per_step = dp_traffic(t, par.zero, g, g, dp_group, inter, micro, c.dp_bytes_per_step);
         } else {
-            c.dp_per_step = dp_traffic(t, par.zero, params.shared * act, params.shared * act, par.dp, inter, micro,
+            c.dp_per_step = dp_traffic(t, par.zero, params.shared * act, params.shared * act, dp_group, inter, micro,
                                        c.dp_bytes_per_step);
-            const int edp = std::max(1, par.dp / std::max(1, par.ep));
+            const int edp = std::max(1, par.dp / std::max(1, par.ep)) * par.cp;
             c.dp_per_step += dp_traffic(t, par.zero, params.experts * act, params.experts * act, edp, inter, micro,
                                         c.dp_bytes_per_step);
         }
     }
     return c;
 }
+
 double inference_tp_comm(const ModelConfig& m, std::int64_t tokens, int tp, DType dtype, const Predictor& p,
                          std::set<std::string>& sources) {
     if (tp < 2) return 0;

@@ -45,8 +45,10 @@ std::vector<TrainingSetup> layout_candidates(const ModelConfig& m, const Trainin
                 for (std::int64_t mb : g.micro_batches) {
                     if (base.global_batch % (std::int64_t(dp) * mb) != 0) continue;
                     for (int zero : g.zero_stages) {
-                        if (dp == 1 && zero > 0) continue;  // nothing to shard over
+                        if (dp * b.cp == 1 && zero > 0) continue;  // nothing to shard over
                         for (Recompute rc : g.recompute) {
+                            // Selective recomputation changes nothing for fused attention outside MLA.
+                            if (rc == Recompute::selective && base.attention == AttentionImpl::fused && !m.mla) continue;
                             TrainingSetup s = base;
                             s.par.tp = tp;
                             s.par.pp = pp;

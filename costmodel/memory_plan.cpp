@@ -74,10 +74,12 @@ MemoryPlan training_memory(const ModelConfig& m, const TrainingSetup& s, const O
     const double wbytes = double(dtype_size(s.dtype));
     const StageParams sp = stage_params(m, par.tp, par.ep, st, par.pp);
     p.params_on_device = sp.total();
-    const double dp = double(par.dp);
+    // Context-parallel ranks hold the same parameters: ZeRO shards over dp x cp (Megatron's
+    // data-parallel group with context parallelism).
+    const double dp = double(par.dp) * double(par.cp);
     // Experts are replicated over the dp / ep ranks that hold the same experts: ZeRO shards
     // their state over that smaller group.
-    const double edp = std::max(1.0, dp / double(std::max(1, par.ep)));
+    const double edp = std::max(1.0, double(par.dp) / double(std::max(1, par.ep)) * double(par.cp));
     // DualPipe keeps two copies of the parameters (DeepSeek-V3 report, Table 2).
     const double copies = par.schedule == Schedule::dualpipe ? 2.0 : 1.0;
     auto sharded = [&](double shared, double experts, int stage) {

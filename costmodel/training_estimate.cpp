@@ -337,7 +337,7 @@ TrainingEstimate estimate_training(const ModelConfig& m, const TrainingSetup& s,
     // Overlapped data-parallel traffic hides only under compute that exists.
     const double hideable = e.pipeline_s - e.bubble_s;
     e.dp_exposed_s = max_dp * (1.0 - par.overlap) + std::max(0.0, max_dp * par.overlap - hideable);
-    const double opt_params = max_trainable / (par.zero >= 1 ? double(par.dp) : 1.0);
+    const double opt_params = max_trainable / (par.zero >= 1 ? double(par.dp) * double(par.cp) : 1.0);
     Op opt;
     opt.name = "optimizer.adamw";
     opt.group = OpGroup::optimizer;
