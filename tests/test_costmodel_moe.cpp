@@ -9,6 +9,7 @@
 #include "calibrate/datasheet.hpp"
 #include "calibrate/profile_predictor.hpp"
 #include "core/flops.hpp"
+#include "costmodel/inference_estimate.hpp"
 #include "costmodel/layer_ops.hpp"
 #include "costmodel/op_timing.hpp"
 #include "costmodel/param_count.hpp"
@@ -215,4 +216,15 @@ TEST_CASE("DeepSeek-V3's published layout runs on the H800 datasheet profile", "
     CHECK(e.memory.fits());
     CHECK(e.money.device_hours > 0);
     CHECK(e.stages[1].comm.ep_per_microbatch > 0);
+}
+
+TEST_CASE("MLA serves from a latent KV cache: (512 + 64) values per token per layer", "[costmodel][moe]") {
+    test::FakePredictor p;
+    p.f.memory_bytes = 0;
+    InferenceSetup s;
+    s.batch = 2;
+    s.prompt_tokens = 100;
+    s.output_tokens = 28;
+    const InferenceEstimate e = estimate_inference(find_preset("deepseek-v3")->model, s, p, {});
+    CHECK(e.memory.kv_cache == Approx(2.0 * 128 * 61 * (512 + 64) * 2));
 }
