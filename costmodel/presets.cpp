@@ -135,6 +135,25 @@ std::vector<Preset> make_presets() {
     }
 
     {
+        // DeepSeek-V2: MLA, 2 shared + 160 routed experts (top-6), the first layer dense.
+        ModelConfig m = llama_style("DeepSeek-V2", "DeepSeek-AI 2024, DeepSeek-V2 report, section 3.1.2 (60 layers, hidden 5120, 128 heads, MLA with d_c 512, d_c' 1536, per-head dim 128 + 64 RoPE, 2 shared and 160 routed experts of 1536, top-6, all but the first layer MoE, sequence 4K) and Hugging Face deepseek-ai/DeepSeek-V2 config.json (dense intermediate 12288, vocab 102400)",
+                                    60, 5120, 128, 128, 12288, 102400, 163840, 4096);
+        m.head_dim = 128;
+        m.mla = true;
+        m.q_lora_rank = 1536;
+        m.kv_lora_rank = 512;
+        m.qk_nope_dim = 128;
+        m.qk_rope_dim = 64;
+        m.v_head_dim = 128;
+        m.experts = 160;
+        m.top_k = 6;
+        m.moe_ffn = 1536;
+        m.shared_experts = 2;
+        m.first_dense_layers = 1;
+        add("deepseek-v2", m, 236e9, "DeepSeek-V2 report, abstract: 236B total parameters, 21B activated per token", 21e9);
+    }
+
+    {
         // DeepSeek-V3: MLA, 1 shared + 256 routed experts (top-8, at most 4 nodes per token), the
         // first 3 layers dense, one multi-token prediction module.
         ModelConfig m = llama_style("DeepSeek-V3", "DeepSeek-AI 2024, DeepSeek-V3 Technical Report, section 4.2 (61 layers, hidden 7168, 128 heads, MLA with d_c 512, d_c' 1536, per-head dim 128 + 64 RoPE, 1 shared and 256 routed experts of 2048, top-8, at most 4 nodes, first 3 layers dense, MTP depth 1, sequence 4K) and Hugging Face deepseek-ai/DeepSeek-V3 config.json (dense intermediate 18432, vocab 129280)",

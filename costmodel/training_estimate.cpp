@@ -263,8 +263,10 @@ TrainingEstimate estimate_training(const ModelConfig& m, const TrainingSetup& s,
         double compute = st.timed.total.seconds;
         // DualPipe's communication kernels take SMs from the compute they overlap: DeepSeek-V3
         // dedicates 20 of the H800's 132 (section 3.2.2), so compute beside them runs 132/112 slower.
-        if (par.schedule == Schedule::dualpipe && ep_pp > 0)
-            compute += std::min(compute, ep_pp) * (dualpipe_comm_sm_share / (1.0 - dualpipe_comm_sm_share));
+        if (par.schedule == Schedule::dualpipe && ep_pp > 0) {
+            st.sm_share_s = std::min(compute, ep_pp) * (dualpipe_comm_sm_share / (1.0 - dualpipe_comm_sm_share));
+            compute += st.sm_share_s;
+        }
         const double tp_exposed = cm.tp_per_microbatch - std::min(par.tp_overlap * cm.tp_per_microbatch, compute);
         const double hidden_frac = par.schedule == Schedule::dualpipe && ep_pp > 0 ? std::min(1.0, compute / ep_pp) : 0.0;
         st.tp_exposed_s = tp_exposed;
@@ -329,10 +331,18 @@ TrainingEstimate estimate_training(const ModelConfig& m, const TrainingSetup& s,
             break;
     }
     e.pipeline_s = e.microbatches * t_mb + e.bubble_s;
-    e.tp_comm_s = e.microbatches * slow.tp_exposed_s;
-    e.ep_comm_s = e.microbatches * slow.ep_exposed_s;
-    e.cp_comm_s = e.microbatches * slow.comm.cp_per_microbatch;
-    e.pp_comm_s = e.microbatches * v * slow.pp_exposed_s;
+    // What paces the pipeline: the slowest stage, or under DualPipe the first and last stages'
+    // pair, half each.
+    const bool paired = par.schedule == Schedule::dualpipe && e.stages.size() >= 2 &&
+                        (e.slowest_stage == 0 || e.slowest_stage == int(e.stages.size()) - 1);
+    auto paced = [&](auto get) {
+        return paired ? (get(e.stages.front()) + get(e.stages.back())) / 2.0 : get(slow);
+    };
+    e.tp_comm_s = e.microbatches * paced([](const StageEstimate& x) { return x.tp_exposed_s; });
+    e.ep_comm_s = e.microbatches * paced([](const StageEstimate& x) { return x.ep_exposed_s; });
+    e.cp_comm_s = e.microbatches * paced([](const StageEstimate& x) { return x.comm.cp_per_microbatch; });
+    e.pp_comm_s = e.microbatches * v * paced([](const StageEstimate& x) { return x.pp_exposed_s; });
+    const double sm_share_s = e.microbatches * paced([](const StageEstimate& x) { return x.sm_share_s; });
     e.dp_comm_s = max_dp;
     // Overlapped data-parallel traffic hides only under compute that exists.
     const double hideable = e.pipeline_s - e.bubble_s;
@@ -377,7 +387,7 @@ TrainingEstimate estimate_training(const ModelConfig& m, const TrainingSetup& s,
     }
 
     for (std::size_t g = 0; g < std::size_t(op_group_count); ++g) {
-        const double sec = slow.timed.by_group[g].seconds * e.microbatches;
+        const double sec = paced([g](const StageEstimate& x) { return x.timed.by_group[g].seconds; }) * e.microbatches;
         if (sec > 0 || e.model_by_group[g].model_flops > 0)
             e.breakdown.push_back({op_group_name(OpGroup(g)), sec, e.model_by_group[g].model_flops});
     }
@@ -388,6 +398,7 @@ TrainingEstimate estimate_training(const ModelConfig& m, const TrainingSetup& s,
     extra("expert all-to-all (exposed)", e.ep_comm_s);
     extra("context-parallel comm", e.cp_comm_s);
     extra("pipeline send/recv (exposed)", e.pp_comm_s);
+    extra("SMs lent to overlapped communication (DualPipe)", sm_share_s);
     extra("pipeline bubble", e.bubble_s);
     extra("data-parallel comm (exposed)", e.dp_exposed_s);
     for (auto& r : e.breakdown)

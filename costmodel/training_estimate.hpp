@@ -25,6 +25,7 @@ struct StageEstimate {
     CommTimes comm;
     double per_microbatch_s = 0;  // ops + the exposed part of its transfers
     double tp_exposed_s = 0, ep_exposed_s = 0, pp_exposed_s = 0;  // per micro-batch, not hidden under compute
+    double sm_share_s = 0;  // DualPipe: compute slowed by the SMs its overlapped communication takes
     MemoryPlan memory;
 };
 

@@ -216,6 +216,10 @@ TEST_CASE("DeepSeek-V3's published layout runs on the H800 datasheet profile", "
     CHECK(e.memory.fits());
     CHECK(e.money.device_hours > 0);
     CHECK(e.stages[1].comm.ep_per_microbatch > 0);
+    // The breakdown adds up to the step, the DualPipe pair and its SM share included.
+    double sum = 0;
+    for (const auto& r : e.breakdown) sum += r.seconds;
+    CHECK(sum == Approx(e.step_s).epsilon(1e-9));
 }
 
 TEST_CASE("MLA serves from a latent KV cache: (512 + 64) values per token per layer", "[costmodel][moe]") {
