@@ -43,7 +43,7 @@ struct EstimateOptions {
     // Frontier-run knobs (issue 15): expert and context parallelism, schedule, overlap, FP8,
     // and the layout search (--tp auto / --pp auto).
     std::string tp_arg = "1", pp_arg = "1", schedule = "1f1b";
-    int ep = 1, cp = 1, top = 5;
+    int ep = 1, cp = 1, top = 5, mtp_depth = -1;
     double tp_overlap = 0.0, moe_imbalance = 1.0;
     bool fp8 = false;
 };
@@ -189,7 +189,8 @@ int run_layout_search(const EstimateOptions& o, const ModelConfig& m, const Pred
 int run_estimate(const EstimateOptions& o, Io io) {
     if (!o.json_path.empty() && o.json_path != "-") check_writable_path(o.json_path);
     if (!o.markdown_path.empty()) check_writable_path(o.markdown_path);
-    const ModelConfig m = load_model(o.model, HfParseOptions{o.allow_unknown});
+    ModelConfig m = load_model(o.model, HfParseOptions{o.allow_unknown});
+    if (o.mtp_depth >= 0) m.mtp_depth = o.mtp_depth;
     std::vector<std::pair<std::string, std::unique_ptr<Predictor>>> profiles;
     profiles.emplace_back(o.profile, load_predictor(o.profile));
     if (!o.compare.empty()) profiles.emplace_back(o.compare, load_predictor(o.compare));
@@ -256,6 +257,7 @@ void register_estimate(CLI::App& app, Io io, Action& action) {
     sub->add_option("--moe-imbalance", o->moe_imbalance, "Busiest expert-parallel rank's tokens over the average, >= 1 (default 1.0)");
     sub->add_flag("--fp8", o->fp8, "FP8 GEMMs for the linear layers (DeepSeek-V3 recipe; attention, head, gating stay 16-bit)");
     sub->add_option("--top", o->top, "Layout search: how many layouts to print (default 5)");
+    sub->add_option("--mtp-depth", o->mtp_depth, "Multi-token prediction modules to train (default: the model's; 0: none)");
     sub->add_option("--zero", o->zero, "ZeRO stage over the data-parallel group: 0 (default) to 3");
     sub->add_option("--micro-batch", o->micro_batch, "Sequences per micro-batch (default 1)");
     sub->add_flag("--sequence-parallel", o->sequence_parallel, "Megatron sequence parallelism for norms and residuals");
@@ -282,6 +284,7 @@ void register_estimate(CLI::App& app, Io io, Action& action) {
         action = [o, io] {
             o->tp = parse_parallel_size(o->tp_arg, "--tp");
             o->pp = parse_parallel_size(o->pp_arg, "--pp");
+            if (o->mtp_depth < -1) throw UsageError("--mtp-depth must not be negative");
             if (!(o->cost.pue >= 1.0)) throw UsageError("--pue must be at least 1");
             if (!(o->cost.power_utilisation > 0 && o->cost.power_utilisation <= 1.0))
                 throw UsageError("--power-utilisation must be in (0, 1]");

@@ -146,6 +146,14 @@ TEST_CASE("estimate: --tp auto --pp auto prints the best layouts; frontier optio
     CHECK(ds.code == 0);
     CHECK(ds.out.find("EP 64") != std::string::npos);
     CHECK(ds.out.find("MFU (every pair: PaLM/Megatron convention)") != std::string::npos);
+    CHECK(ds.out.find("q 1536), MTP depth 1") != std::string::npos);
+    std::vector<std::string> no_mtp = {"estimate", "--model", "deepseek-v3", "--profile", "h800", "--tokens", "14.8e12",
+                                       "--global-batch", "15360", "--devices", "2048", "--pp", "16", "--ep", "64",
+                                       "--zero", "1", "--schedule", "dualpipe", "--fp8", "--uneven-pipeline",
+                                       "--recompute", "selective", "--mtp-depth", "0"};
+    const Run nm = cli(no_mtp);
+    CHECK(nm.code == 0);
+    CHECK(nm.out.find("q 1536), vocab") != std::string::npos);  // the modules are gone
 }
 
 TEST_CASE("validate: prints each row's error and the median", "[costmodel][cli]") {
