@@ -11,6 +11,7 @@
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "costmodel/estimate_report.hpp"
+#include "costmodel/layout_search.hpp"
 #include "costmodel/model_source.hpp"
 #include "costmodel/param_count.hpp"
 #include "costmodel/presets.hpp"
@@ -40,7 +41,28 @@ struct EstimateOptions {
     WhatIfInputs whatif;
     std::string json_path, markdown_path;
     bool show_ops = false;
+    // Frontier-run knobs (issue 15): expert and context parallelism, schedule, overlap, FP8,
+    // and the layout search (--tp auto / --pp auto).
+    std::string tp_arg = "1", pp_arg = "1", schedule = "1f1b";
+    int ep = 1, cp = 1, top = 5, mtp_depth = -1;
+    double tp_overlap = 0.0, moe_imbalance = 1.0;
+    bool fp8 = false;
 };
+
+// --tp/--pp: a positive integer, or "auto" (0 here) for the layout search.
+int parse_parallel_size(const std::string& v, const char* opt) {
+    if (v == "auto") return 0;
+    std::size_t used = 0;
+    int n = 0;
+    try {
+        n = std::stoi(v, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used != v.size() || n < 1)
+        throw UsageError(std::string(opt) + " must be a positive integer or 'auto' (got '" + v + "')");
+    return n;
+}
 
 template <class T>
 T pick(const std::string& v, const char* opt, std::initializer_list<std::pair<const char*, T>> choices) {
@@ -72,13 +94,22 @@ TrainingSetup training_setup(const EstimateOptions& o, const ModelConfig& m) {
     Parallelism& p = s.par;
     p.tp = o.tp;
     p.pp = o.pp;
+    p.ep = o.ep;
+    p.cp = o.cp;
+    p.tp_overlap = o.tp_overlap;
+    p.moe_imbalance = o.moe_imbalance;
+    p.schedule = pick<Schedule>(o.schedule, "--schedule",
+                                {{"1f1b", Schedule::one_f_one_b}, {"zero-bubble", Schedule::zero_bubble},
+                                 {"dualpipe", Schedule::dualpipe}});
+    s.fp8 = o.fp8;
+    if (o.cp < 1 || o.ep < 1) throw UsageError("--ep and --cp must be at least 1");
     if (p.tp < 1 || p.pp < 1) throw UsageError("--tp and --pp must be at least 1");
     if (o.devices < 0 || o.dp < 0) throw UsageError("--devices and --dp must be positive");
     if (o.devices > 0) {
-        if (o.devices % (p.tp * p.pp) != 0)
-            throw UsageError("--devices " + std::to_string(o.devices) + " is not a multiple of --tp x --pp (" +
-                             std::to_string(p.tp) + " x " + std::to_string(p.pp) + ")");
-        p.dp = o.devices / (p.tp * p.pp);
+        if (o.devices % (p.tp * p.pp * p.cp) != 0)
+            throw UsageError("--devices " + std::to_string(o.devices) + " is not a multiple of --tp x --pp x --cp (" +
+                             std::to_string(p.tp) + " x " + std::to_string(p.pp) + " x " + std::to_string(p.cp) + ")");
+        p.dp = o.devices / (p.tp * p.pp * p.cp);
         if (o.dp > 0 && o.dp != p.dp)
             throw UsageError("--dp " + std::to_string(o.dp) + " x --tp x --pp does not equal --devices " + std::to_string(o.devices));
     } else {
@@ -124,9 +155,38 @@ void write_outputs(const EstimateOptions& o, const nlohmann::json& j, const std:
     write_output(o.markdown_path, md, io.out);
 }
 
+// --tp auto / --pp auto: every layout of --devices that fits, best first.
+int run_layout_search(const EstimateOptions& o, const ModelConfig& m, const Predictor& p, std::ostream& text) {
+    if (o.mode != "pretrain" && o.mode != "delta") throw UsageError("--tp auto / --pp auto search training layouts only");
+    if (o.devices < 1) throw UsageError("--tp auto / --pp auto need --devices (how many devices to lay out)");
+    if (o.top < 1) throw UsageError("--top must be at least 1");
+    EstimateOptions fixed = o;
+    fixed.tp = o.tp == 0 ? 1 : o.tp;
+    fixed.pp = o.pp == 0 ? 1 : o.pp;
+    fixed.devices = 0;  // dp comes from each layout
+    fixed.dp = 1;
+    TrainingSetup base = training_setup(fixed, m);
+    base.par.tp = o.tp;
+    base.par.pp = o.pp;
+    if (o.global_batch <= 0) {
+        // The default batch (~4M tokens) rounded to a multiple of every data-parallel size.
+        const std::int64_t want = std::max<std::int64_t>(1, (4 * 1024 * 1024 + base.seq_len - 1) / base.seq_len);
+        const std::int64_t unit = o.devices;
+        base.global_batch = (want + unit - 1) / unit * unit;
+    }
+    LayoutGrid g;
+    g.devices = o.devices;
+    const LayoutSearch r = search_layouts(m, base, g, p, std::size_t(o.top));
+    text << "model " << m.name << ", " << o.devices << " devices, global batch " << base.global_batch << " x "
+         << base.seq_len << " tokens\n";
+    print_layout_search(text, r, p.facts(), false);
+    return r.best.empty() ? 2 : 0;
+}
+
 int run_estimate(const EstimateOptions& o, Io io) {
     check_output_paths({o.json_path, o.markdown_path});
-    const ModelConfig m = load_model(o.model, HfParseOptions{o.allow_unknown});
+    ModelConfig m = load_model(o.model, HfParseOptions{o.allow_unknown});
+    if (o.mtp_depth >= 0) m.mtp_depth = o.mtp_depth;
     std::vector<std::pair<std::string, std::unique_ptr<Predictor>>> profiles;
     profiles.emplace_back(o.profile, load_predictor(o.profile));
     if (!o.compare.empty()) profiles.emplace_back(o.compare, load_predictor(o.compare));
@@ -146,6 +206,7 @@ int run_estimate(const EstimateOptions& o, Io io) {
         write_outputs(o, j, md.str(), io);
         return 0;
     }
+    if (o.tp == 0 || o.pp == 0) return run_layout_search(o, m, *profiles.front().second, text);
     const TrainingSetup s = training_setup(o, m);
     std::vector<Labelled<TrainingEstimate>> runs;
     for (const auto& [name, p] : profiles) runs.push_back({name, estimate_training(m, s, *p, o.cost)});
@@ -196,8 +257,16 @@ void register_estimate(CLI::App& app, Io io, Action& action) {
     sub->add_option("--attention", o->attention, "fused (FlashAttention-style kernel, default) or explicit (QK^T, softmax, PV)");
     sub->add_option("--devices", o->devices, "Devices in all (= dp x tp x pp; sets dp)")->check(CLI::PositiveNumber);
     sub->add_option("--dp", o->dp, "Data-parallel size (default 1, or --devices / (tp x pp))")->check(CLI::PositiveNumber);
-    sub->add_option("--tp", o->tp, "Tensor-parallel size (default 1)")->check(CLI::PositiveNumber);
-    sub->add_option("--pp", o->pp, "Pipeline-parallel size, 1F1B schedule (default 1)")->check(CLI::PositiveNumber);
+    sub->add_option("--tp", o->tp_arg, "Tensor-parallel size (default 1; 'auto': search layouts, see --pp auto)");
+    sub->add_option("--pp", o->pp_arg, "Pipeline-parallel size (default 1; 'auto' with --devices: the best layouts, top --top)");
+    sub->add_option("--ep", o->ep, "Expert-parallel size, taken from the data-parallel ranks (MoE models; default 1)")->check(CLI::PositiveNumber);
+    sub->add_option("--cp", o->cp, "Context-parallel size: ring attention over sequence chunks (default 1)")->check(CLI::PositiveNumber);
+    sub->add_option("--schedule", o->schedule, "Pipeline schedule: 1f1b (default; interleaved with --virtual-stages), zero-bubble, dualpipe");
+    sub->add_option("--tp-overlap", o->tp_overlap, "Fraction of tensor-parallel collectives hidden under GEMMs, 0..1 (default 0)");
+    sub->add_option("--moe-imbalance", o->moe_imbalance, "Busiest expert-parallel rank's tokens over the average, >= 1 (default 1.0)");
+    sub->add_flag("--fp8", o->fp8, "FP8 GEMMs for the linear layers (DeepSeek-V3 recipe; attention, head, gating stay 16-bit)");
+    sub->add_option("--top", o->top, "Layout search: how many layouts to print (default 5)")->check(CLI::PositiveNumber);
+    sub->add_option("--mtp-depth", o->mtp_depth, "Multi-token prediction modules to train (default: the model's; 0: none)")->check(CLI::Range(0, 64));
     sub->add_option("--zero", o->zero, "ZeRO stage over the data-parallel group: 0 (default) to 3")->check(CLI::Range(0, 3));
     sub->add_option("--micro-batch", o->micro_batch, "Sequences per micro-batch (default 1)")->check(CLI::PositiveNumber);
     sub->add_flag("--sequence-parallel", o->sequence_parallel, "Megatron sequence parallelism for norms and residuals");
@@ -222,6 +291,9 @@ void register_estimate(CLI::App& app, Io io, Action& action) {
     sub->add_flag("--show-ops", o->show_ops, "Print every op of one micro-batch with its shape, time and source");
     sub->callback([o, io, &action] {
         action = [o, io] {
+            o->tp = parse_parallel_size(o->tp_arg, "--tp");
+            o->pp = parse_parallel_size(o->pp_arg, "--pp");
+            if (o->mtp_depth < -1) throw UsageError("--mtp-depth must not be negative");
             if (!(o->cost.pue >= 1.0)) throw UsageError("--pue must be at least 1");
             if (!(o->cost.power_utilisation > 0 && o->cost.power_utilisation <= 1.0))
                 throw UsageError("--power-utilisation must be in (0, 1]");

@@ -1,5 +1,7 @@
 // `flopmeter validate`: the cost model against published training runs (data embedded from
-// data/published_runs.json, or --runs FILE). Exit 1 when a check fails.
+// data/published_runs.json, or --runs FILE). Prints each row's error and the median; exit 1
+// only when a compute total ('flops' row) is off by more than 3% - throughput errors are
+// reported, not judged.
 #include <sstream>
 
 #include "calibrate/profile_store.hpp"
@@ -40,7 +42,7 @@ int run_validate(const ValidateOptions& o, Io io_in) {
         cost::print_validation(md, r, true);
         write_output(o.markdown_path, md.str(), data_out);
     }
-    return r.failed > 0 ? 1 : 0;
+    return r.flops_failed > 0 ? 1 : 0;
 }
 
 }  // namespace

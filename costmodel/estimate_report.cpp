@@ -77,7 +77,12 @@ void print_model(std::ostream& os, const ModelConfig& m, const ParamCount& p, bo
     os << "  " << m.layers << " layers, hidden " << m.hidden << ", " << m.heads << " heads (" << m.kv_heads
        << " KV) of " << m.head_dim << ", " << (m.gated_mlp ? "gated " : "") << activation_name(m.activation) << " MLP "
        << m.ffn;
-    if (m.is_moe()) os << " x " << m.experts << " experts (top-" << m.top_k << ")";
+    if (m.is_moe())
+        os << " (dense layers) / " << m.expert_ffn() << " x " << m.experts << " experts (top-" << m.top_k << ")"
+           << (m.shared_experts > 0 ? " + " + std::to_string(m.shared_experts) + " shared" : "")
+           << (m.first_dense_layers > 0 ? ", first " + std::to_string(m.first_dense_layers) + " layers dense" : "");
+    if (m.mla) os << ", MLA (latent " << m.kv_lora_rank << ", q " << m.q_lora_rank << ")";
+    if (m.mtp_depth > 0) os << ", MTP depth " << m.mtp_depth;
     os << ", vocab " << m.vocab << ", " << norm_name(m.norm) << (m.tied_embeddings ? ", tied embeddings" : "") << '\n';
     os << "  source: " << m.source << "\n\n";
 }
@@ -101,7 +106,13 @@ void print_training(std::ostream& os, const std::vector<Labelled<TrainingEstimat
     os << "Parallelism: " << par.devices() << " devices = DP " << par.dp << " x TP " << par.tp  << " x PP " << par.pp
        << (par.virtual_stages > 1 ? " interleaved x" : "") << (par.virtual_stages > 1 ? std::to_string(par.virtual_stages) : "")
        << ", micro-batch " << par.micro_batch << " (" << fmt_sig(e.microbatches, 6) << " per step), ZeRO " << par.zero
-       << (par.sequence_parallel ? ", sequence parallel" : "") << ", DP overlap " << fmt_sig(par.overlap, 3) << "\n\n";
+       << (par.sequence_parallel ? ", sequence parallel" : "") << ", DP overlap " << fmt_sig(par.overlap, 3);
+    if (par.ep > 1) os << ", EP " << par.ep << " (imbalance " << fmt_sig(par.moe_imbalance, 3) << ")";
+    if (par.cp > 1) os << ", CP " << par.cp;
+    if (par.tp_overlap > 0) os << ", TP overlap " << fmt_sig(par.tp_overlap, 3);
+    if (par.schedule != Schedule::one_f_one_b) os << ", schedule " << schedule_name(par.schedule);
+    if (s.fp8) os << ", FP8 GEMMs";
+    os << "\n\n";
 
     heading(os, "FLOPs of the whole run", md);
     Table f({"count", "FLOPs", "vs 6ND"});
@@ -129,7 +140,8 @@ void print_training(std::ostream& os, const std::vector<Labelled<TrainingEstimat
     row("step time", [](const TrainingEstimate& x) { return x.step_s; }, fmt_time);
     row("tokens/s", [](const TrainingEstimate& x) { return x.tokens_per_s; }, fmt_count);
     row("tokens/s per device", [](const TrainingEstimate& x) { return x.tokens_per_s_per_device; }, fmt_count);
-    row("MFU", [](const TrainingEstimate& x) { return x.mfu; }, pct);
+    row("MFU (causal pairs)", [](const TrainingEstimate& x) { return x.mfu; }, pct);
+    row("MFU (every pair: PaLM/Megatron convention)", [](const TrainingEstimate& x) { return x.mfu_noncausal; }, pct);
     row("HFU", [](const TrainingEstimate& x) { return x.hfu; }, pct);
     row("wall time", [](const TrainingEstimate& x) { return x.wall_s; }, fmt_duration);
     row("device-hours", [](const TrainingEstimate& x) { return x.money.device_hours; }, fmt_count);

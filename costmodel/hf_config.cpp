@@ -43,6 +43,15 @@ struct Reader {
             fail("field '" + k + "' must be a positive integer (got " + v.dump() + ")");
         return v.get<std::int64_t>();
     }
+    // A count that may be 0 (absent: 0).
+    std::int64_t count_or(const std::string& k) {
+        used.insert(k);
+        if (!has(k)) return 0;
+        const json& v = j.at(k);
+        if (!v.is_number_integer() || v.get<std::int64_t>() < 0)
+            fail("field '" + k + "' must be a non-negative integer (got " + v.dump() + ")");
+        return v.get<std::int64_t>();
+    }
     bool boolean_or(const std::string& k, bool dflt) {
         used.insert(k);
         if (!has(k)) return dflt;
@@ -142,6 +151,47 @@ void read_gpt_neox(Reader& r, ModelConfig& m) {
               "hidden_dropout", "attention_dropout"});
 }
 
+// DeepSeek-V2/V3 (Hugging Face DeepseekV2Config / DeepseekV3Config field names): MLA, shared
+// and routed experts after `first_k_dense_replace` dense layers, group-limited routing, MTP.
+void read_deepseek(Reader& r, ModelConfig& m) {
+    m.layers = r.integer("num_hidden_layers");
+    m.hidden = r.integer("hidden_size");
+    m.heads = r.integer("num_attention_heads");
+    m.kv_heads = r.integer_or("num_key_value_heads", m.heads);
+    if (m.kv_heads != m.heads) r.fail("MLA models have one key/value head per query head (num_key_value_heads)");
+    m.ffn = r.integer("intermediate_size");
+    m.vocab = r.integer("vocab_size");
+    m.max_positions = r.integer("max_position_embeddings");
+    m.gated_mlp = true;
+    m.activation = r.activation("hidden_act", "silu");
+    m.norm = NormKind::rmsnorm;
+    m.tied_embeddings = r.boolean_or("tie_word_embeddings", false);
+    if (r.boolean_or("attention_bias", false)) r.fail("attention_bias true is not modelled for MLA");
+    m.mla = true;
+    m.q_lora_rank = r.integer_or("q_lora_rank", 0);  // null: queries projected directly (V2-Lite)
+    m.kv_lora_rank = r.integer("kv_lora_rank");
+    m.qk_nope_dim = r.integer("qk_nope_head_dim");
+    m.qk_rope_dim = r.integer("qk_rope_head_dim");
+    m.v_head_dim = r.integer("v_head_dim");
+    m.head_dim = m.v_head_dim;
+    if (r.has("n_routed_experts")) {
+        m.experts = r.integer("n_routed_experts");
+        m.top_k = r.integer("num_experts_per_tok");
+        m.moe_ffn = r.integer("moe_intermediate_size");
+        m.shared_experts = r.integer_or("n_shared_experts", 0);
+        m.first_dense_layers = r.count_or("first_k_dense_replace");
+        if (r.integer_or("moe_layer_freq", 1) != 1) r.fail("moe_layer_freq other than 1 is not modelled");
+        // Expert groups map to nodes (DeepSeek-V3 section 2.1.2: at most 4 nodes per token).
+        const std::int64_t groups = r.integer_or("n_group", 1);
+        const std::int64_t topk_groups = r.integer_or("topk_group", groups);
+        if (groups > 1) m.route_nodes = topk_groups;
+    }
+    m.mtp_depth = r.count_or("num_nextn_predict_layers");
+    r.ignore({"rms_norm_eps", "rope_theta", "rope_scaling", "attention_dropout", "pretraining_tp", "aux_loss_alpha",
+              "ep_size", "norm_topk_prob", "routed_scaling_factor", "scoring_func", "seq_aux", "topk_method",
+              "quantization_config", "auto_map", "rope_interleave"});
+}
+
 }  // namespace
 
 ModelConfig parse_hf_config(const std::string& text, const std::string& origin, const HfParseOptions& o) {
@@ -154,7 +204,7 @@ ModelConfig parse_hf_config(const std::string& text, const std::string& origin, 
     }
     if (!j.is_object()) throw UsageError(origin + ": a config.json must be a JSON object");
     if (!j.contains("model_type") || !j["model_type"].is_string())
-        throw UsageError(origin + ": missing required field 'model_type' (supported: llama, mistral, mixtral, qwen2, gpt2, gpt_neox)");
+        throw UsageError(origin + ": missing required field 'model_type' (supported: llama, mistral, mixtral, qwen2, gpt2, gpt_neox, deepseek_v2, deepseek_v3)");
     Reader r{j, origin, j["model_type"].get<std::string>(), {}};
     ModelConfig m;
     m.source = origin;
@@ -167,9 +217,11 @@ ModelConfig parse_hf_config(const std::string& text, const std::string& origin, 
         read_gpt2(r, m);
     else if (r.family == "gpt_neox")
         read_gpt_neox(r, m);
+    else if (r.family == "deepseek_v2" || r.family == "deepseek_v3")
+        read_deepseek(r, m);
     else
         throw UsageError(origin + ": unsupported model_type '" + r.family +
-                         "' (supported: llama, mistral, mixtral, qwen2, gpt2, gpt_neox)");
+                         "' (supported: llama, mistral, mixtral, qwen2, gpt2, gpt_neox, deepseek_v2, deepseek_v3)");
     if (m.hidden % m.heads != 0 && !j.contains("head_dim"))
         r.fail("hidden size " + std::to_string(m.hidden) + " is not a multiple of the " + std::to_string(m.heads) +
                " attention heads (and no head_dim is given)");

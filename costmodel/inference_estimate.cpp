@@ -70,7 +70,10 @@ InferenceEstimate estimate_inference(const ModelConfig& m, const InferenceSetup&
     const double act = double(dtype_size(s.compute));
     const double wb = weight_bytes(s.weights);
     const double hd = double(m.head_dim), L = double(m.layers);
-    const double kv_per_token = 2.0 * L * double(kv_heads_per_device(m, s.tp)) * hd * act;  // K and V, one device
+    // K and V, one device; MLA caches its key/value latent and the shared RoPE key instead
+    // (DeepSeek-V2, section 2.1.2), on every tensor rank.
+    const double kv_per_token = m.mla ? L * double(m.kv_lora_rank + m.qk_rope_dim) * act
+                                      : 2.0 * L * double(kv_heads_per_device(m, s.tp)) * hd * act;
     const StageSpec whole{m.layers, true, true};
 
     // Memory: weights at their precision, the full KV cache, and the prefill's transient tensors.

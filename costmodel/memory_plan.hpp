@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "costmodel/layer_ops.hpp"
 #include "costmodel/model_config.hpp"
 #include "costmodel/ops.hpp"
 #include "costmodel/workload.hpp"
@@ -18,14 +19,22 @@ struct MemoryPlan {
     bool fits() const { return capacity <= 0 || total() <= capacity; }
 };
 
-// Parameters one device of a pipeline stage holds under tensor parallelism (KV projections
-// replicated when there are fewer KV heads than tensor-parallel ranks; norms and the MoE
-// router replicated; vocabulary padded to a multiple of tp, as Megatron does).
+// Parameters one device of a pipeline stage holds, split into those every data-parallel rank
+// holds (`shared`) and routed experts, which expert parallelism spreads over `ep` ranks.
+struct StageParams {
+    double shared = 0, experts = 0;
+    double total() const { return shared + experts; }
+};
+
+// Tensor parallelism: KV projections replicated when there are fewer KV heads than ranks;
+// norms, the MoE router and MLA's down-projections replicated; vocabulary padded to a multiple
+// of tp, as Megatron does. The last stage also holds the MTP modules.
+StageParams stage_params(const ModelConfig& m, int tp, int ep, const StageSpec& st, int pp);
 double stage_params_per_device(const ModelConfig& m, int tp, std::int64_t layers, bool first, bool last, int pp);
 
-// Activations: `ops` is one micro-batch of the stage; 1F1B keeps `in_flight` micro-batches.
-MemoryPlan training_memory(const ModelConfig& m, const TrainingSetup& s, const OpList& ops, std::int64_t layers,
-                           bool first, bool last, double in_flight, double capacity);
+// Activations: `ops` is one micro-batch of the stage; the schedule keeps `in_flight` micro-batches.
+MemoryPlan training_memory(const ModelConfig& m, const TrainingSetup& s, const OpList& ops, const StageSpec& st,
+                           double in_flight, double capacity);
 
 // "needs 95.3 GiB per device of 80.0 GiB: weights ..., ...".
 std::string describe_memory(const MemoryPlan& p);

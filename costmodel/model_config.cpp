@@ -36,6 +36,18 @@ void validate_model(const ModelConfig& m) {
     if (m.is_moe() && (m.top_k < 1 || m.top_k > m.experts))
         throw UsageError(who + "top-k (" + std::to_string(m.top_k) + ") must be between 1 and the number of experts (" +
                          std::to_string(m.experts) + ")");
+    if (m.moe_ffn < 0 || m.shared_experts < 0 || m.first_dense_layers < 0 || m.route_nodes < 0 || m.mtp_depth < 0)
+        throw UsageError(who + "MoE sizes, dense layers and MTP depth must not be negative");
+    if (m.first_dense_layers > m.layers)
+        throw UsageError(who + "first dense layers (" + std::to_string(m.first_dense_layers) + ") exceed the layers");
+    if (m.mla) {
+        positive(m.kv_lora_rank, "MLA kv_lora_rank");
+        positive(m.qk_nope_dim, "MLA qk_nope_head_dim");
+        positive(m.qk_rope_dim, "MLA qk_rope_head_dim");
+        positive(m.v_head_dim, "MLA v_head_dim");
+        if (m.q_lora_rank < 0) throw UsageError(who + "MLA q_lora_rank must not be negative");
+        if (m.kv_heads != m.heads) throw UsageError(who + "MLA keeps one key/value head per query head");
+    }
 }
 
 }  // namespace flopmeter::cost

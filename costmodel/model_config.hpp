@@ -37,11 +37,34 @@ struct ModelConfig {
     bool relative_position_projection = false;
     std::int64_t sliding_window = 0;  // 0: full attention
 
-    // Mixture of experts (Mixtral): `experts` MLPs per layer, each token routed to `top_k`.
+    // Mixture of experts (Mixtral, DeepSeek): `experts` routed MLPs per layer, each token routed
+    // to `top_k`; `shared_experts` MLPs every token passes through; the first
+    // `first_dense_layers` layers are dense with the `ffn` MLP.
     std::int64_t experts = 0;  // 0 or 1: dense
     std::int64_t top_k = 0;
+    std::int64_t moe_ffn = 0;  // one expert's MLP size; 0: `ffn`
+    std::int64_t shared_experts = 0;
+    std::int64_t first_dense_layers = 0;
+    // Node-limited routing (DeepSeek-V3, section 2.1.2): each token goes to experts on at most
+    // this many nodes, so it crosses the inter-node link at most this many times. 0: no limit.
+    std::int64_t route_nodes = 0;
+
+    // Multi-head latent attention (DeepSeek-V2/V3): queries through a rank-`q_lora_rank`
+    // bottleneck, keys and values from a rank-`kv_lora_rank` latent plus a shared RoPE key of
+    // `qk_rope_dim`; per-head query/key dim qk_nope_dim + qk_rope_dim, value dim v_head_dim.
+    bool mla = false;
+    std::int64_t q_lora_rank = 0, kv_lora_rank = 0, qk_nope_dim = 0, qk_rope_dim = 0, v_head_dim = 0;
+
+    // Multi-token prediction modules (DeepSeek-V3, section 2.2): each adds a projection, two
+    // norms and one transformer layer, sharing the embedding and output head.
+    std::int64_t mtp_depth = 0;
 
     bool is_moe() const { return experts > 1; }
+    bool is_moe_layer(std::int64_t layer) const { return is_moe() && layer >= first_dense_layers; }
+    std::int64_t expert_ffn() const { return moe_ffn > 0 ? moe_ffn : ffn; }
+    std::int64_t moe_layers() const { return is_moe() ? layers - first_dense_layers : 0; }
+    std::int64_t q_head_dim() const { return mla ? qk_nope_dim + qk_rope_dim : head_dim; }
+    std::int64_t v_dim_per_head() const { return mla ? v_head_dim : head_dim; }
     std::int64_t q_dim() const { return heads * head_dim; }
     std::int64_t kv_dim() const { return kv_heads * head_dim; }
 };

@@ -20,6 +20,7 @@ std::string op_group_name(OpGroup g) {
         case OpGroup::logits: return "logits";
         case OpGroup::loss: return "loss";
         case OpGroup::optimizer: return "optimizer";
+        case OpGroup::mtp: return "MTP projection";
     }
     return "?";
 }
@@ -51,7 +52,21 @@ GroupTotals GroupTotals::scaled(double f) const {
 Prediction predict(const Op& op, const Predictor& p) {
     Prediction r;
     switch (op.timing) {
-        case Timing::gemm: r = p.gemm(op.gemm); break;
+        case Timing::gemm:
+            r = p.gemm(op.gemm);
+            if (op.fp8) {
+                // The profile's 16-bit time of the same GEMM scaled by the peak ratio: FP8 tensor
+                // cores run the same tiles at twice the rate (H100/H800 datasheet), and the
+                // operands are half the bytes, so memory-bound GEMMs scale alike.
+                const DeviceFacts& f = p.facts();
+                const double hi = f.peak_flops(op.gemm.dtype), lo = f.fp8_peak;
+                if (hi > 0 && lo > hi) {
+                    r.seconds *= hi / lo;
+                    r.flops_per_s *= lo / hi;
+                    r.source += " x fp8/" + std::string(dtype_name(op.gemm.dtype)) + " peak ratio";
+                }
+            }
+            break;
         case Timing::attention: r = p.attention(op.attn); break;
         case Timing::memory: r = p.memory(op.mem); break;
     }

@@ -12,8 +12,8 @@
 namespace flopmeter::cost {
 
 // Rows of the breakdown table.
-enum class OpGroup { qkv, attention, attn_out, mlp, router, lora, norm, activation, residual, embedding, logits, loss, optimizer };
-constexpr int op_group_count = 13;
+enum class OpGroup { qkv, attention, attn_out, mlp, router, lora, norm, activation, residual, embedding, logits, loss, optimizer, mtp };
+constexpr int op_group_count = 14;
 std::string op_group_name(OpGroup g);
 
 // forward, the two halves of a GEMM's backward (dX: nt, dW: tn), recomputation of forward ops
@@ -38,6 +38,7 @@ struct Op {
     double executed_flops = 0;          // matmul FLOPs the kernels run (HFU numerator)
     double other_flops = 0;             // elementwise/norm/softmax/optimizer arithmetic, never in MFU
     double repeat = 1;                  // times per micro-batch on this device (layers per stage)
+    bool fp8 = false;                   // GEMM run at the FP8 rate (TrainingSetup::fp8)
 };
 
 // A tensor kept from forward to backward (per layer, per micro-batch): named, so a tensor two
@@ -49,8 +50,12 @@ struct Saved {
 
 struct OpList {
     std::vector<Op> ops;
-    std::vector<Saved> saved_per_layer;  // activations one layer keeps for backward
+    std::vector<Saved> saved_per_layer;  // activations one layer (of the last kind built) keeps for backward
+    double saved_layers_total = 0;       // all layers of the stage together, per micro-batch in flight
     double saved_outside_layers = 0;     // embedding output, logits (first/last stage)
+    // Full recomputation: one layer's whole forward set lives while that layer is recomputed and
+    // run backward, once per device (not per micro-batch in flight).
+    double recompute_working_set = 0;
 };
 
 }  // namespace flopmeter::cost

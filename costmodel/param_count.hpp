@@ -23,6 +23,9 @@ struct ParamCount {
     double non_embedding() const { return total() - embedding(); }
     // Parameters a token passes through: for MoE only top_k of the experts' MLPs.
     double active = 0;
+    // Multi-token prediction modules (beside the main model, as DeepSeek-V3 counts them: its
+    // 671B excludes them); they share the embedding and head.
+    double mtp = 0;
 };
 
 // Per-layer parts (one transformer block), used by memory and optimizer accounting.
@@ -31,7 +34,13 @@ struct LayerParams {
     double total() const { return attention + mlp + router + norms; }
 };
 
+// A layer of the model's MoE kind (dense when the model is dense).
 LayerParams layer_params(const ModelConfig& m);
+LayerParams layer_params(const ModelConfig& m, bool moe_layer);
+// One MLP of `ffn` inner size (one expert, the shared experts' fused MLP, or a dense MLP).
+double mlp_params(const ModelConfig& m, std::int64_t ffn);
+// Attention parameters of one layer (Q, K, V, output; MLA's down/up projections and their norms).
+double attention_params(const ModelConfig& m);
 ParamCount count_params(const ModelConfig& m);
 
 }  // namespace flopmeter::cost

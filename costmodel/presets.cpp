@@ -127,6 +127,55 @@ std::vector<Preset> make_presets() {
     }
 
     {
+        ModelConfig m = llama_style("Mixtral 8x22B", "Hugging Face mistralai/Mixtral-8x22B-v0.1 config.json (56 layers, hidden 6144, 48 heads, 8 KV heads, intermediate 14336 -> 16384 per expert, 8 experts, top-2, vocab 32000, context 65536)",
+                                    56, 6144, 48, 8, 16384, 32000, 65536, 65536);
+        m.experts = 8;
+        m.top_k = 2;
+        add("mixtral-8x22b", m, 141e9, "Mistral AI, 'Cheaper, Better, Faster, Stronger' (Mixtral 8x22B announcement, April 2024): 141B total, 39B active parameters", 39e9);
+    }
+
+    {
+        // DeepSeek-V2: MLA, 2 shared + 160 routed experts (top-6), the first layer dense.
+        ModelConfig m = llama_style("DeepSeek-V2", "DeepSeek-AI 2024, DeepSeek-V2 report, section 3.1.2 (60 layers, hidden 5120, 128 heads, MLA with d_c 512, d_c' 1536, per-head dim 128 + 64 RoPE, 2 shared and 160 routed experts of 1536, top-6, all but the first layer MoE, sequence 4K) and Hugging Face deepseek-ai/DeepSeek-V2 config.json (dense intermediate 12288, vocab 102400)",
+                                    60, 5120, 128, 128, 12288, 102400, 163840, 4096);
+        m.head_dim = 128;
+        m.mla = true;
+        m.q_lora_rank = 1536;
+        m.kv_lora_rank = 512;
+        m.qk_nope_dim = 128;
+        m.qk_rope_dim = 64;
+        m.v_head_dim = 128;
+        m.experts = 160;
+        m.top_k = 6;
+        m.moe_ffn = 1536;
+        m.shared_experts = 2;
+        m.first_dense_layers = 1;
+        add("deepseek-v2", m, 236e9, "DeepSeek-V2 report, abstract: 236B total parameters, 21B activated per token", 21e9);
+    }
+
+    {
+        // DeepSeek-V3: MLA, 1 shared + 256 routed experts (top-8, at most 4 nodes per token), the
+        // first 3 layers dense, one multi-token prediction module.
+        ModelConfig m = llama_style("DeepSeek-V3", "DeepSeek-AI 2024, DeepSeek-V3 Technical Report, section 4.2 (61 layers, hidden 7168, 128 heads, MLA with d_c 512, d_c' 1536, per-head dim 128 + 64 RoPE, 1 shared and 256 routed experts of 2048, top-8, at most 4 nodes, first 3 layers dense, MTP depth 1, sequence 4K) and Hugging Face deepseek-ai/DeepSeek-V3 config.json (dense intermediate 18432, vocab 129280)",
+                                    61, 7168, 128, 128, 18432, 129280, 163840, 4096);
+        m.head_dim = 128;
+        m.mla = true;
+        m.q_lora_rank = 1536;
+        m.kv_lora_rank = 512;
+        m.qk_nope_dim = 128;
+        m.qk_rope_dim = 64;
+        m.v_head_dim = 128;
+        m.experts = 256;
+        m.top_k = 8;
+        m.moe_ffn = 2048;
+        m.shared_experts = 1;
+        m.first_dense_layers = 3;
+        m.route_nodes = 4;
+        m.mtp_depth = 1;
+        add("deepseek-v3", m, 671e9, "DeepSeek-V3 Technical Report, abstract and section 4.2: 671B total, 37B activated per token (MTP module excluded)", 37e9);
+    }
+
+    {
         // PaLM: parallel attention + MLP, multi-query attention, SwiGLU, no biases, shared
         // input/output embeddings.
         ModelConfig m = llama_style("PaLM 540B", "Chowdhery et al. 2022 (PaLM), Table 1 (118 layers, d_model 18432, 48 heads of 256, FFN 4 x d_model with SwiGLU, multi-query attention, vocabulary 256k, sequence 2048, shared embeddings, no biases)",

@@ -20,7 +20,6 @@ using nlohmann::json;
 namespace {
 
 constexpr double flops_tolerance = 0.03;  // issue #6: total FLOPs within 3%
-constexpr double step_tolerance = 0.10;   // issue #6: implied throughput within 10%
 
 json parse(const std::string& text, const char* what) {
     try {
@@ -42,33 +41,76 @@ bool has_kind(const json& run, const char* k) {
     return false;
 }
 
-// Tokens/s per device at utilisation u of the peak, spending `fpt` FLOPs per token.
-double tps(double u, double peak, double fpt) { return u * peak / fpt; }
-
-// Relative distance of x from the interval [lo, hi] (0 inside).
-double deviation(double x, double lo, double hi) {
-    if (x < lo) return (lo - x) / lo;
-    if (x > hi) return (x - hi) / hi;
-    return 0;
+// A model given in the setup data instead of a preset: GPT-style blocks (LayerNorm with
+// biases, 4h GELU MLP, learned positions, tied embeddings), as the MPT benchmark models are.
+ModelConfig inline_model(const json& j, const std::string& row) {
+    if (j.value("style", "") != "gpt") throw UsageError("published run '" + row + "': model style must be 'gpt'");
+    ModelConfig m;
+    m.name = j.value("name", row);
+    m.source = j.value("source", "");
+    m.layers = j.at("layers").get<std::int64_t>();
+    m.hidden = j.at("hidden").get<std::int64_t>();
+    m.heads = m.kv_heads = j.at("heads").get<std::int64_t>();
+    m.head_dim = m.hidden / m.heads;
+    m.ffn = 4 * m.hidden;
+    m.vocab = j.at("vocab").get<std::int64_t>();
+    m.max_positions = m.default_seq_len = j.at("positions").get<std::int64_t>();
+    m.tied_embeddings = m.learned_positions = true;
+    m.qkv_bias = m.out_bias = m.mlp_bias = true;
+    validate_model(m);
+    return m;
 }
 
-TrainingSetup layout_setup(const json& l, std::int64_t seq, double tokens) {
+// The layout as published, each knob from the row's setup or the file's fixed default.
+struct LayoutReader {
+    const json& layout;
+    const json& defaults;
+    std::string shown;
+    const json& get(const char* key) {
+        const bool published = layout.contains(key);
+        const json& v = published ? layout.at(key).at("value") : defaults.at(key);
+        shown += (shown.empty() ? "" : ", ") + std::string(key) + " " + (v.is_string() ? v.get<std::string>() : v.dump()) +
+                 (published ? "" : "*");
+        return v;
+    }
+};
+
+TrainingSetup layout_setup(const json& su, const json& defaults, std::int64_t seq, double tokens, std::string& shown) {
+    static const json empty = json::object();
+    LayoutReader r{su.contains("layout") ? su["layout"] : empty, defaults, ""};
     TrainingSetup s;
     s.tokens = tokens;
     s.seq_len = seq;
-    s.global_batch = l.at("global_batch").get<std::int64_t>();
-    s.par.tp = l.at("tp").get<int>();
-    s.par.pp = l.at("pp").get<int>();
-    s.par.dp = l.at("dp").get<int>();
-    s.par.micro_batch = l.at("micro_batch").get<std::int64_t>();
-    s.par.zero = l.at("zero").get<int>();
-    s.par.sequence_parallel = l.at("sequence_parallel").get<bool>();
-    s.par.overlap = l.at("overlap").get<double>();
-    s.par.uneven_pipeline = l.value("uneven_pipeline", false);
-    s.par.virtual_stages = l.value("virtual_stages", 1);
-    const std::string rc = l.at("recompute").get<std::string>();
+    Parallelism& p = s.par;
+    p.tp = r.get("tp").get<int>();
+    p.pp = r.get("pp").get<int>();
+    p.cp = r.get("cp").get<int>();
+    p.dp = r.get("dp").get<int>();
+    p.ep = r.get("ep").get<int>();
+    s.global_batch = r.get("global_batch").get<std::int64_t>();
+    p.micro_batch = r.get("micro_batch").get<std::int64_t>();
+    p.zero = r.get("zero").get<int>();
+    const std::string rc = r.get("recompute").get<std::string>();
     s.recompute = rc == "full" ? Recompute::full : rc == "selective" ? Recompute::selective : Recompute::none;
+    const json& sp = r.get("sequence_parallel");
+    p.sequence_parallel = sp.is_boolean() ? sp.get<bool>() : p.tp > 1;  // default "when tp > 1"
+    p.overlap = r.get("overlap").get<double>();
+    p.tp_overlap = r.get("tp_overlap").get<double>();
+    p.virtual_stages = r.get("virtual_stages").get<int>();
+    const std::string sch = r.get("schedule").get<std::string>();
+    p.schedule = sch == "dualpipe" ? Schedule::dualpipe : sch == "zero-bubble" ? Schedule::zero_bubble : Schedule::one_f_one_b;
+    s.fp8 = r.get("fp8").get<bool>();
+    p.uneven_pipeline = r.get("uneven_pipeline").get<bool>();
+    p.moe_imbalance = r.get("moe_imbalance").get<double>();
+    shown = r.shown;
     return s;
+}
+
+double median(std::vector<double> v) {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    const std::size_t n = v.size();
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
 }
 
 }  // namespace
@@ -77,7 +119,9 @@ ValidationReport validate_published_runs(const std::string& runs_json, const std
                                          const ProfileLoader& load) {
     const json runs = parse(runs_json, "published runs");
     const json setup = parse(setup_json, "published runs setup");
+    const json& defaults = setup.at("defaults");
     ValidationReport rep;
+    std::vector<double> errors;
     for (const auto& run : runs.at("runs")) {
         RunCheck c;
         c.model = run.at("model").get<std::string>();
@@ -85,32 +129,41 @@ ValidationReport validate_published_runs(const std::string& runs_json, const std
         for (const auto& k : run.at("kind")) c.kinds += (c.kinds.empty() ? "" : ", ") + k.get<std::string>();
         if (!setup.at("runs").contains(c.model)) throw UsageError("published run '" + c.model + "' has no entry in the setup data");
         const json& su = setup["runs"][c.model];
-        c.preset = su.at("preset").get<std::string>();
-        const Preset* p = find_preset(c.preset);
-        if (!p) throw UsageError("published run '" + c.model + "': unknown preset '" + c.preset + "'");
-        const ModelConfig& m = p->model;
+        ModelConfig m;
+        if (su.contains("model")) {
+            m = inline_model(su["model"], c.model);
+        } else {
+            const std::string preset = su.at("preset").get<std::string>();
+            const Preset* p = find_preset(preset);
+            if (!p) throw UsageError("published run '" + c.model + "': unknown preset '" + preset + "'");
+            m = p->model;
+        }
+        c.model_name = m.name;
         c.params = count_params(m).total();
-        c.tokens = number(run, "tokens", c.model);
+        c.published_params = run.value("params", 0.0);
+        if (c.published_params >= 1e6 && std::fmod(c.published_params, 1e6) != 0 && c.params != c.published_params)
+            c.notes.push_back("flopmeter counts " + fmt_count(c.params) + " parameters, the source " + fmt_count(c.published_params));
+        c.tokens = run.value("tokens", 0.0);
         const std::int64_t seq = su.at("seq_len").get<std::int64_t>();
-        TrainingSetup ts;
-        ts.tokens = c.tokens;
-        ts.seq_len = seq;
-        ts.global_batch = 1;
-        const StepFlops sf = training_model_flops(m, ts);
+        TrainingSetup one;
+        one.tokens = 1;
+        one.seq_len = seq;
+        one.global_batch = 1;
+        const StepFlops sf = training_model_flops(m, one);
         c.flops_per_token = sf.total.model_flops / double(seq);
         const double fpt_noncausal = sf.total.model_flops_noncausal / double(seq);
 
         if (has_kind(run, "flops")) {
             c.has_flops = true;
+            c.tokens = number(run, "tokens", c.model);
             c.published_flops = number(run, "total_flops", c.model);
             c.six_nd = 6.0 * (m.is_moe() ? count_params(m).active : c.params) * c.tokens;
             c.exact = c.flops_per_token * c.tokens;
             c.exact_noncausal = fpt_noncausal * c.tokens;
-            // The published totals are 6ND-style budgets (parameters x tokens x 6): compared
-            // with flopmeter's 6ND from its own parameter count. The exact per-op sum is shown
-            // beside it: it adds attention (backward 2.5 x forward) and the logits.
+            // The published totals are 6ND-style budgets: compared with flopmeter's 6ND from its
+            // own parameter count; the exact per-op sum is shown beside it.
             c.flops_pass = std::fabs(c.six_nd / c.published_flops - 1.0) <= flops_tolerance;
-            (c.flops_pass ? rep.passed : rep.failed)++;
+            (c.flops_pass ? rep.flops_passed : rep.flops_failed)++;
         }
 
         const json* hw = nullptr;
@@ -118,56 +171,63 @@ ValidationReport validate_published_runs(const std::string& runs_json, const std
             hw = &setup["hardware"][run["hardware"].get<std::string>()];
         if (hw) c.peak = hw->at("peak_flops").get<double>();
 
-        if (has_kind(run, "step_mfu")) {
-            c.has_step = true;
-            if (!hw) throw UsageError("published run '" + c.model + "': no peak for its hardware in the setup data");
-            if (run.contains("reported_mfu")) {
-                c.util_lo = c.util_hi = number(run, "reported_mfu", c.model);
-                c.util_from = "reported MFU";
-            } else if (run.contains("reported_mfu_bf16")) {
-                c.util_lo = run["reported_mfu_bf16"].at(0).get<double>();
-                c.util_hi = run["reported_mfu_bf16"].at(1).get<double>();
-                c.util_from = "reported bf16 MFU range";
+        if (has_kind(run, "throughput")) {
+            c.has_throughput = true;
+            if (!hw) throw UsageError("published run '" + c.model + "': no entry for its hardware in the setup data");
+            // The FLOP convention of a TFLOP/s or MFU figure: as the source states, else the default.
+            std::string conv = run.value("flop_convention", "not published");
+            const bool stated = conv != "not published";
+            const std::string def = defaults.at("flop_convention").get<std::string>();
+            const bool noncausal = stated ? conv.find("non-causal") != std::string::npos : def == "non-causal";
+            c.convention = stated ? conv : "not published: " + def + "*";
+            const double fpt = noncausal ? fpt_noncausal : c.flops_per_token;
+            if (run.contains("tokens_per_sec_per_gpu")) {
+                c.published_tps = number(run, "tokens_per_sec_per_gpu", c.model);
+                c.measure = "tokens/s per GPU";
+                c.convention.clear();
+            } else if (run.contains("tflops_per_gpu")) {
+                c.published_tps = number(run, "tflops_per_gpu", c.model) * 1e12 / fpt;
+                c.measure = "TFLOP/s per GPU";
+            } else if (run.contains("mfu")) {
+                c.published_tps = number(run, "mfu", c.model) * c.peak / fpt;
+                c.measure = "MFU";
             } else {
-                c.util_lo = c.util_hi = number(run, "reported_tflops_per_gpu", c.model) * 1e12 / c.peak;
-                c.util_from = "reported TFLOP/s per GPU / peak";
-                c.notes.push_back("the reported TFLOP/s may count recomputation (an HFU-style figure); taken as model FLOPs");
+                c.published_tps = number(run, "tokens", c.model) / (number(run, "gpu_hours", c.model) * 3600.0);
+                c.measure = "GPU-hours for the tokens";
+                c.convention.clear();
             }
-            if (run.contains("reported_hfu"))
-                c.notes.push_back("reported HFU " + fmt_sig(number(run, "reported_hfu", c.model), 3) + ": HFU/MFU = " +
-                                  fmt_sig(number(run, "reported_hfu", c.model) / c.util_lo, 3) +
-                                  " (recomputation)");
-            c.implied_tps_lo = tps(c.util_lo, c.peak, c.flops_per_token);
-            c.implied_tps_hi = tps(c.util_hi, c.peak, c.flops_per_token);
-            c.implied_hours_lo = c.tokens / c.implied_tps_hi / 3600;
-            c.implied_hours_hi = c.tokens / c.implied_tps_lo / 3600;
-            if (!hw->at("profile").is_null() && su.contains("layout")) {
+            if (hw->at("profile").is_null()) {
+                c.notes.push_back("no datasheet profile of " + run.value("hardware", "?") + " in flopmeter: not estimated");
+                rep.skipped++;
+            } else {
                 c.profile = hw->at("profile").get<std::string>();
                 auto pred = load(c.profile);
-                const TrainingSetup s = layout_setup(su["layout"], seq, c.tokens);
-                const TrainingEstimate e = estimate_training(m, s, *pred, {});
-                c.est_tps = e.tokens_per_s_per_device;
-                c.est_hours = e.money.device_hours;
-                c.est_mfu = e.step_flops.model_flops / (e.step_s * double(s.par.devices()) * c.peak);
-                c.est_deviation = deviation(c.est_tps, c.implied_tps_lo, c.implied_tps_hi);
-                c.step_checked = true;
-                c.step_pass = c.est_deviation <= step_tolerance;
-                (c.step_pass ? rep.passed : rep.failed)++;
-                for (const auto& n : e.notes) c.notes.push_back(n);
-            } else {
-                c.notes.push_back(std::string("no datasheet profile of ") + run.value("hardware", "?") +
-                                  " in flopmeter: only the implied figures are shown");
-                rep.skipped++;
+                const TrainingSetup s = layout_setup(su, defaults, seq, c.tokens > 0 ? c.tokens : 1e12, c.layout);
+                try {
+                    const TrainingEstimate e = estimate_training(m, s, *pred, {});
+                    c.est_tps = e.tokens_per_s_per_device;
+                    c.est_mfu = e.mfu;
+                    c.error = c.est_tps / c.published_tps - 1.0;
+                    c.estimated = true;
+                    rep.estimated++;
+                    errors.push_back(std::fabs(c.error));
+                } catch (const UsageError& e) {
+                    c.refused = true;
+                    c.refusal = e.what();
+                    rep.refused++;
+                }
             }
         }
 
         if (has_kind(run, "card_gpu_hours")) {
             c.has_card = true;
+            c.tokens = number(run, "tokens", c.model);
             c.card_hours = number(run, "gpu_hours", c.model);
             if (c.peak > 0) c.card_util = c.flops_per_token * c.tokens / (c.card_hours * 3600 * c.peak);
         }
         rep.rows.push_back(std::move(c));
     }
+    rep.median_abs_error = median(errors);
     return rep;
 }
 
@@ -196,21 +256,21 @@ void print_validation(std::ostream& os, const ValidationReport& r, bool md) {
     os << "The published totals are parameters x tokens x 6 budgets; flopmeter's 6ND uses its own parameter count.\n"
           "The exact per-op sum adds attention (exact causal pairs, backward 2.5 x forward) and the logits.\n\n";
 
-    os << (md ? "### " : "") << "Steady-step utilisation ('step_mfu' rows: estimate within 10% of the implied throughput)\n"
+    os << (md ? "### " : "") << "Steady training throughput ('throughput' rows: estimate on the datasheet profile with the "
+       << "layout as published)\n"
        << (md ? "\n" : "");
-    Table s({"run", "utilisation", "from", "FLOPs/token", "implied tokens/s/device", "implied device-hours", "profile",
-             "estimate tokens/s/device", "estimate MFU", "estimate device-hours", "deviation", "result"});
+    Table s({"run", "published as", "FLOP convention", "published tokens/s/device", "profile", "estimate tokens/s/device",
+             "estimate MFU", "error", "layout (* = not published: fixed default)"});
     for (const auto& c : r.rows) {
-        if (!c.has_step) continue;
-        auto range = [](double lo, double hi, auto fmt) { return lo == hi ? fmt(lo) : fmt(lo) + "-" + fmt(hi); };
-        s.add_row({c.model, range(c.util_lo, c.util_hi, pct), c.util_from, fmt_sig(c.flops_per_token, 4),
-                   range(c.implied_tps_lo, c.implied_tps_hi, [](double x) { return fmt_sig(x, 4); }),
-                   range(c.implied_hours_lo, c.implied_hours_hi, fmt_count), c.profile.empty() ? "-" : c.profile,
-                   c.step_checked ? fmt_sig(c.est_tps, 4) : "-", c.step_checked ? pct(c.est_mfu) : "-",
-                   c.step_checked ? fmt_count(c.est_hours) : "-", c.step_checked ? pct(c.est_deviation) : "-",
-                   c.step_checked ? (c.step_pass ? "PASS" : "FAIL") : "skipped"});
+        if (!c.has_throughput) continue;
+        const std::string est = c.estimated ? fmt_sig(c.est_tps, 4) : c.refused ? "refused" : "-";
+        s.add_row({c.model, c.measure, c.convention.empty() ? "-" : c.convention, fmt_sig(c.published_tps, 4),
+                   c.profile.empty() ? "-" : c.profile, est, c.estimated ? pct(c.est_mfu) : "-",
+                   c.estimated ? signed_pct(c.error) : "-", c.layout.empty() ? "-" : c.layout});
     }
     print(s);
+    os << "Median |error| over " << r.estimated << " estimated rows: " << pct(r.median_abs_error) << " (" << r.refused
+       << " refused as not fitting, " << r.skipped << " without a profile of their hardware; no row left out)\n\n";
 
     os << (md ? "### " : "") << "Model-card GPU-hours ('card_gpu_hours' rows)\n" << (md ? "\n" : "");
     Table g({"run", "GPU-hours (card)", "tokens", "FLOPs/token", "implied utilisation of the dense peak"});
@@ -221,9 +281,14 @@ void print_validation(std::ostream& os, const ValidationReport& r, bool md) {
     print(g);
     os << "Card GPU-hours include more than steady training steps (long-context stages, restarts, evaluation,\n"
           "annealing), so the utilisation they imply is a lower bound on the step MFU, not a measurement of it.\n";
-    for (const auto& c : r.rows)
+    for (const auto& c : r.rows) {
+        if (c.refused) os << "REFUSED [" << c.model << "]: " << c.refusal << '\n';
         for (const auto& n : c.notes) os << "NOTE [" << c.model << "]: " << n << '\n';
-    os << '\n' << r.passed << " passed, " << r.failed << " failed, " << r.skipped << " skipped\n";
+    }
+    os << '\n'
+       << r.flops_passed << " compute totals within 3%, " << r.flops_failed << " outside; throughput: " << r.estimated
+       << " estimated, median |error| " << pct(r.median_abs_error) << ", " << r.refused << " refused, " << r.skipped
+       << " skipped\n";
 }
 
 }  // namespace flopmeter::cost

@@ -7,10 +7,12 @@ target_sources(flopmeter_lib PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/model_source.cpp
   ${CMAKE_CURRENT_LIST_DIR}/lora.cpp
   ${CMAKE_CURRENT_LIST_DIR}/layer_ops.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/layer_ops_frontier.cpp
   ${CMAKE_CURRENT_LIST_DIR}/op_timing.cpp
   ${CMAKE_CURRENT_LIST_DIR}/memory_plan.cpp
   ${CMAKE_CURRENT_LIST_DIR}/comm_plan.cpp
   ${CMAKE_CURRENT_LIST_DIR}/training_estimate.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/layout_search.cpp
   ${CMAKE_CURRENT_LIST_DIR}/inference_estimate.cpp
   ${CMAKE_CURRENT_LIST_DIR}/whatif.cpp
   ${CMAKE_CURRENT_LIST_DIR}/estimate_report.cpp

@@ -26,6 +26,14 @@ std::string recompute_name(Recompute r) {
     }
     return "?";
 }
+std::string schedule_name(Schedule s) {
+    switch (s) {
+        case Schedule::one_f_one_b: return "1f1b";
+        case Schedule::zero_bubble: return "zero-bubble";
+        case Schedule::dualpipe: return "dualpipe";
+    }
+    return "?";
+}
 std::string attention_impl_name(AttentionImpl a) { return a == AttentionImpl::fused ? "fused" : "explicit"; }
 
 void check_training_setup(const ModelConfig& m, const TrainingSetup& s) {
@@ -44,6 +52,29 @@ void check_training_setup(const ModelConfig& m, const TrainingSetup& s) {
     if (p.virtual_stages > 1 && m.layers % (std::int64_t(p.pp) * p.virtual_stages) != 0 && !p.uneven_pipeline)
         throw UsageError("--pp x --virtual-stages (" + std::to_string(p.pp * p.virtual_stages) + ") does not divide the " +
                          std::to_string(m.layers) + " layers of '" + m.name + "'");
+    if (p.ep < 1 || p.cp < 1) throw UsageError("--ep and --cp must be at least 1");
+    if (p.ep > 1 && !m.is_moe()) throw UsageError("--ep needs a mixture-of-experts model ('" + m.name + "' is dense)");
+    if (p.ep > 1 && m.experts % p.ep != 0)
+        throw UsageError("--ep " + std::to_string(p.ep) + " does not divide the " + std::to_string(m.experts) +
+                         " experts of '" + m.name + "'");
+    if (p.ep > 1 && p.dp % p.ep != 0)
+        throw UsageError("--ep " + std::to_string(p.ep) + " must divide the data-parallel size " + std::to_string(p.dp) +
+                         " (expert-parallel ranks are taken from the data-parallel group)");
+    if (!(p.moe_imbalance >= 1.0) || !std::isfinite(p.moe_imbalance))
+        throw UsageError("--moe-imbalance must be at least 1 (got " + num(p.moe_imbalance) + ")");
+    if (!(p.tp_overlap >= 0 && p.tp_overlap <= 1))
+        throw UsageError("--tp-overlap must be between 0 and 1 (got " + num(p.tp_overlap) + ")");
+    if (p.cp > 1 && s.seq_len % (2 * p.cp) != 0)
+        throw UsageError("--cp " + std::to_string(p.cp) + ": the sequence length " + std::to_string(s.seq_len) +
+                         " must split into 2 x cp chunks (load-balanced causal ring attention)");
+    if (p.cp > 1 && s.attention != AttentionImpl::fused)
+        throw UsageError("--cp needs --attention fused (ring attention is a fused kernel per block)");
+    if (p.schedule != Schedule::one_f_one_b && p.virtual_stages > 1)
+        throw UsageError("--virtual-stages applies to the 1f1b schedule only");
+    if (p.schedule == Schedule::dualpipe && (p.pp < 2 || p.pp % 2 != 0))
+        throw UsageError("--schedule dualpipe needs an even --pp of at least 2 (got " + std::to_string(p.pp) + ")");
+    if (p.schedule != Schedule::one_f_one_b && p.pp < 2)
+        throw UsageError("--schedule " + schedule_name(p.schedule) + " needs --pp > 1");
     if (p.zero < 0 || p.zero > 3) throw UsageError("--zero must be 0, 1, 2 or 3 (got " + std::to_string(p.zero) + ")");
     if (!(p.overlap >= 0 && p.overlap <= 1)) throw UsageError("--overlap must be between 0 and 1 (got " + num(p.overlap) + ")");
     if (s.mode == Mode::delta && s.base_tokens < 0) throw UsageError("--base-tokens must not be negative");
@@ -119,16 +150,22 @@ std::vector<std::int64_t> stage_layers(std::int64_t layers, int pp) {
 // slowest and fullest); `copies` makes the middle's FLOPs add up to its real layer count.
 std::vector<StagePlan> plan_stages(const ModelConfig& m, const Parallelism& p, double micro) {
     const auto layers = stage_layers(m.layers, p.pp);
-    auto inflight = [&](int i) { return std::min(double(p.pp - i), micro); };
-    if (p.pp == 1) return {{"whole model", {layers[0], true, true}, 1, 1}};
-    std::vector<StagePlan> v{{"first stage (embedding)", {layers.front(), true, false}, inflight(0), 1}};
+    // 1F1B keeps pp - i micro-batches on stage i (the first stage the most). DualPipe runs stage
+    // i and its mirror pp - 1 - i on one device, pp + 1 micro-batches between them (DeepSeek-V3
+    // report, Table 2): pp - i and i + 1, so a middle pair keeps pp + 1 of a middle stage's.
+    auto inflight = [&](int i) {
+        if (p.schedule == Schedule::dualpipe && i > 0 && i < p.pp - 1) return std::min(double(p.pp + 1), micro);
+        return std::min(double(p.pp - i), micro);
+    };
+    if (p.pp == 1) return {{"whole model", {layers[0], true, true, 0}, 1, 1}};
+    std::vector<StagePlan> v{{"first stage (embedding)", {layers.front(), true, false, 0}, inflight(0), 1}};
     if (p.pp > 2) {
         const std::int64_t most = *std::max_element(layers.begin() + 1, layers.end() - 1);
         double sum = 0;
         for (std::size_t i = 1; i + 1 < layers.size(); ++i) sum += double(layers[i]);
-        v.push_back({"middle stages", {most, false, false}, inflight(1), sum / double(most)});
+        v.push_back({"middle stages", {most, false, false, layers.front()}, inflight(1), sum / double(most)});
     }
-    v.push_back({"last stage (logits, loss)", {layers.back(), false, true}, inflight(p.pp - 1), 1});
+    v.push_back({"last stage (logits, loss)", {layers.back(), false, true, m.layers - layers.back()}, inflight(p.pp - 1), 1});
     return v;
 }
 
@@ -138,6 +175,7 @@ double adam_bytes_per_param(DType d) {
     const bool mixed = d == DType::bf16 || d == DType::fp16;
     return 8.0 + 8.0 + 8.0 + double(dtype_size(d)) + (mixed ? 2.0 : 0.0);
 }
+constexpr double dualpipe_comm_sm_share = 20.0 / 132.0;  // DeepSeek-V3 report, section 3.2.2
 constexpr double adam_flops_per_param = 12.0;  // moments, bias corrections, decay, update (for the record)
 
 }  // namespace
@@ -156,6 +194,37 @@ StepFlops training_model_flops(const ModelConfig& m, const TrainingSetup& s) {
     return f;
 }
 
+// What the "does not fit" refusal suggests: only the knobs not already at their limit.
+std::string fit_hint(const ModelConfig& m, const TrainingSetup& s) {
+    std::vector<std::string> v;
+    const Parallelism& p = s.par;
+    v.push_back("more --tp or --pp");
+    if (m.is_moe()) v.push_back("more --ep");
+    if (p.zero < 3) v.push_back("--zero " + std::to_string(p.zero < 1 ? 1 : 3));
+    if (s.recompute != Recompute::full) v.push_back("--recompute " + std::string(s.recompute == Recompute::none ? "selective or full" : "full"));
+    if (p.micro_batch > 1) v.push_back("a smaller --micro-batch");
+    if (p.schedule == Schedule::dualpipe) v.push_back("another --schedule (DualPipe keeps two copies of the parameters)");
+    std::string r;
+    for (std::size_t i = 0; i < v.size(); ++i) r += (i == 0 ? "" : i + 1 == v.size() ? " or " : ", ") + v[i];
+    return r;
+}
+
+// Seconds of one micro-batch's forward (F), full backward (B, incl. recomputation) and weight
+// gradients (W), the terms of the DeepSeek-V3 report's Table 2 bubble formulas.
+struct PhaseTimes {
+    double f = 0, b = 0, w = 0;
+};
+PhaseTimes phase_times(const TimedOps& t) {
+    PhaseTimes r;
+    for (const auto& op : t.ops) {
+        const double sec = op.seconds();
+        if (op.op.phase == Phase::forward) r.f += sec;
+        else if (op.op.phase == Phase::backward_weight) r.b += sec, r.w += sec;
+        else if (op.op.phase != Phase::optimizer) r.b += sec;
+    }
+    return r;
+}
+
 TrainingEstimate estimate_training(const ModelConfig& m, const TrainingSetup& s, const Predictor& p, const CostInputs& c) {
     check_training_setup(m, s);
     TrainingEstimate e;
@@ -165,56 +234,124 @@ TrainingEstimate estimate_training(const ModelConfig& m, const TrainingSetup& s,
     e.facts = p.facts();
     const Parallelism& par = s.par;
     const double devices = double(par.devices());
-    e.trainable_params = s.mode == Mode::lora ? lora_params(m, s.lora) : e.params.total();
+    e.trainable_params = s.mode == Mode::lora ? lora_params(m, s.lora) : e.params.total() + e.params.mtp;
     e.tokens_per_step = double(s.global_batch) * double(s.seq_len);
     e.steps = s.tokens / e.tokens_per_step;
     e.microbatches = double(s.global_batch / (std::int64_t(par.dp) * par.micro_batch));
 
-    const PassShape shape{par.micro_batch, s.seq_len, s.seq_len, true, par.tp, par.sequence_parallel, s.dtype, s.attention};
+    const std::int64_t local_seq = s.seq_len / par.cp;
+    PassShape shape{par.micro_batch, local_seq, local_seq, true, par.tp, par.sequence_parallel, s.dtype, s.attention};
+    shape.fp8 = s.fp8;
+    shape.ep = par.ep;
+    shape.moe_imbalance = par.moe_imbalance;
+    shape.cp = par.cp;
     const BackwardSpec bwd{s.mode, s.recompute, s.lora};
-    double slowest = -1, exec_step = 0, other_step = 0, max_dp = 0, max_trainable = 0;
+    double exec_step = 0, other_step = 0, max_dp = 0, max_trainable = 0;
+    // Pipeline pacing: per stage kind its micro-batch time and how many stages it stands for.
+    std::vector<double> t_stage, copies;
+    std::vector<PhaseTimes> phases;
     for (const auto& sp : plan_stages(m, par, e.microbatches)) {
         StageEstimate st;
         st.name = sp.name;
         st.layers = sp.spec.layers;
         const OpList ops = build_stage_ops(m, shape, sp.spec, &bwd);
         st.timed = time_ops(ops.ops, p);
-        const double params_dev = stage_params_per_device(m, par.tp, sp.spec.layers, sp.spec.first, sp.spec.last, par.pp);
-        const double trainable_dev = s.mode == Mode::lora ? lora_params(m, s.lora) / double(par.pp * par.tp) : params_dev;
-        st.comm = plan_training_comm(m, s, sp.spec.layers, sp.spec.first, trainable_dev, params_dev, p);
-        st.per_microbatch_s = st.timed.total.seconds + st.comm.tp_per_microbatch + st.comm.pp_per_microbatch;
-        st.memory = training_memory(m, s, ops, sp.spec.layers, sp.spec.first, sp.spec.last, sp.in_flight, e.facts.memory_bytes);
+        const StageParams params = stage_params(m, par.tp, par.ep, sp.spec, par.pp);
+        const double lora_dev = s.mode == Mode::lora ? lora_params(m, s.lora) / double(par.pp * par.tp) : 0.0;
+        st.comm = plan_training_comm(m, s, sp.spec, params, lora_dev, p);
+        // Tensor-parallel collectives hide (the --tp-overlap fraction) under the GEMMs; DualPipe
+        // overlaps expert all-to-all and pipeline transfers with the other direction's compute
+        // (DeepSeek-V3 report, section 3.2.1), other schedules leave them on the critical path.
+        const CommTimes& cm = st.comm;
+        const double ep_pp = cm.ep_per_microbatch + cm.pp_per_microbatch;
+        double compute = st.timed.total.seconds;
+        // DualPipe's communication kernels take SMs from the compute they overlap: DeepSeek-V3
+        // dedicates 20 of the H800's 132 (section 3.2.2), so compute beside them runs 132/112 slower.
+        if (par.schedule == Schedule::dualpipe && ep_pp > 0) {
+            st.sm_share_s = std::min(compute, ep_pp) * (dualpipe_comm_sm_share / (1.0 - dualpipe_comm_sm_share));
+            compute += st.sm_share_s;
+        }
+        const double tp_exposed = cm.tp_per_microbatch - std::min(par.tp_overlap * cm.tp_per_microbatch, compute);
+        const double hidden_frac = par.schedule == Schedule::dualpipe && ep_pp > 0 ? std::min(1.0, compute / ep_pp) : 0.0;
+        st.tp_exposed_s = tp_exposed;
+        st.ep_exposed_s = cm.ep_per_microbatch * (1.0 - hidden_frac);
+        st.pp_exposed_s = cm.pp_per_microbatch * (1.0 - hidden_frac);
+        st.per_microbatch_s = compute + tp_exposed + cm.cp_per_microbatch + st.ep_exposed_s + st.pp_exposed_s;
+        st.memory = training_memory(m, s, ops, sp.spec, sp.in_flight, e.facts.memory_bytes);
         for (const auto& op : st.timed.ops) e.sources.insert(op_group_name(op.op.group) + ": " + op.pred.source);
         e.sources.insert(st.comm.sources.begin(), st.comm.sources.end());
-        exec_step += st.timed.total.executed_flops * e.microbatches * double(par.tp) * double(par.dp) * sp.copies;
-        other_step += st.timed.total.other_flops * e.microbatches * double(par.tp) * double(par.dp) * sp.copies;
+        const double replicas = double(par.tp) * double(par.dp) * double(par.cp) * sp.copies;
+        exec_step += st.timed.total.executed_flops * e.microbatches * replicas;
+        other_step += st.timed.total.other_flops * e.microbatches * replicas;
         max_dp = std::max(max_dp, st.comm.dp_per_step);
         max_trainable = std::max(max_trainable, st.memory.trainable_on_device);
-        if (st.per_microbatch_s > slowest) {
-            slowest = st.per_microbatch_s;
-            e.slowest_stage = int(e.stages.size());
-        }
         if (st.memory.total() > e.memory.total()) e.memory = st.memory;
+        t_stage.push_back(st.per_microbatch_s);
+        copies.push_back(sp.copies);
+        phases.push_back(phase_times(st.timed));
         e.stages.push_back(std::move(st));
     }
-    if (!e.memory.fits())
-        throw UsageError("does not fit: needs " + describe_memory(e.memory) +
-                         "; try more --tp or --pp, --zero 3, --recompute full or a smaller --micro-batch");
+    if (par.schedule == Schedule::dualpipe && e.stages.size() >= 2) {
+        // One device holds the first and the last stage: each plan counted two parameter copies
+        // (its own and its mirror's), so the pair's parameters are half their sum.
+        const MemoryPlan& a = e.stages.front().memory;
+        const MemoryPlan& b = e.stages.back().memory;
+        MemoryPlan dev = a;
+        dev.weights = (a.weights + b.weights) / 2;
+        dev.gradients = (a.gradients + b.gradients) / 2;
+        dev.optimizer = (a.optimizer + b.optimizer) / 2;
+        dev.activations = a.activations + b.activations;
+        dev.params_on_device = (a.params_on_device + b.params_on_device) / 2;
+        dev.trainable_on_device = (a.trainable_on_device + b.trainable_on_device) / 2;
+        e.memory = e.stages.size() > 2 && e.stages[1].memory.total() > dev.total() ? e.stages[1].memory : dev;
+    }
+    if (!e.memory.fits()) throw UsageError("does not fit: needs " + describe_memory(e.memory) + "; try " + fit_hint(m, s));
 
-    // 1F1B: after (pp - 1) fill steps the slowest stage sets the pace for every micro-batch;
-    // interleaving v chunks per device cuts the fill/drain to (pp - 1) / v micro-batch times.
+    // DualPipe: each device runs stage i and its mirror pp - 1 - i, so the first and last
+    // stages' work is shared.
+    std::vector<double> pace = t_stage;
+    if (par.schedule == Schedule::dualpipe && pace.size() >= 2)
+        pace.front() = pace.back() = (t_stage.front() + t_stage.back()) / 2.0;
+    e.slowest_stage = int(std::max_element(pace.begin(), pace.end()) - pace.begin());
     const StageEstimate& slow = e.stages[std::size_t(e.slowest_stage)];
     const double v = double(par.virtual_stages);
-    const double t_mb = slow.per_microbatch_s + (v - 1.0) * slow.comm.pp_per_microbatch;
-    e.bubble_s = double(par.pp - 1) / v * t_mb;
+    const double t_max = pace[std::size_t(e.slowest_stage)];
+    const double t_mb = t_max + (v - 1.0) * slow.pp_exposed_s;
+    double sum_t = 0;
+    for (std::size_t i = 0; i < pace.size(); ++i) sum_t += pace[i] * copies[i];
+    // 1F1B: the first micro-batch passes every stage forward and back before the slowest stage
+    // can run one per slot; the fill/drain is the other stages' time, sum(t_i) - t_max
+    // ((pp - 1) t for equal stages), over v with interleaving. Zero-bubble and DualPipe: the
+    // DeepSeek-V3 report's Table 2 formulas with the slowest stage's F, B and W.
+    const PhaseTimes& ph = phases[std::size_t(e.slowest_stage)];
+    // Table 2's formulas assume equal stages; with unequal ones they are scaled like 1F1B's:
+    // u = (sum(t_i) - t_max) / ((pp - 1) t_max), 1 for equal stages.
+    const double u = par.pp > 1 && t_max > 0 ? (sum_t - t_max) / (double(par.pp - 1) * t_max) : 0.0;
+    switch (par.schedule) {
+        case Schedule::one_f_one_b: e.bubble_s = (sum_t - t_max) / v; break;
+        case Schedule::zero_bubble: e.bubble_s = u * double(par.pp - 1) * std::max(0.0, t_max - 2.0 * ph.w); break;
+        case Schedule::dualpipe:
+            e.bubble_s = u * (double(par.pp) / 2.0 - 1.0) * std::max(0.0, t_max + ph.b - 3.0 * ph.w);
+            break;
+    }
     e.pipeline_s = e.microbatches * t_mb + e.bubble_s;
-    e.tp_comm_s = e.microbatches * slow.comm.tp_per_microbatch;
-    e.pp_comm_s = e.microbatches * v * slow.comm.pp_per_microbatch;
+    // What paces the pipeline: the slowest stage, or under DualPipe the first and last stages'
+    // pair, half each.
+    const bool paired = par.schedule == Schedule::dualpipe && e.stages.size() >= 2 &&
+                        (e.slowest_stage == 0 || e.slowest_stage == int(e.stages.size()) - 1);
+    auto paced = [&](auto get) {
+        return paired ? (get(e.stages.front()) + get(e.stages.back())) / 2.0 : get(slow);
+    };
+    e.tp_comm_s = e.microbatches * paced([](const StageEstimate& x) { return x.tp_exposed_s; });
+    e.ep_comm_s = e.microbatches * paced([](const StageEstimate& x) { return x.ep_exposed_s; });
+    e.cp_comm_s = e.microbatches * paced([](const StageEstimate& x) { return x.comm.cp_per_microbatch; });
+    e.pp_comm_s = e.microbatches * v * paced([](const StageEstimate& x) { return x.pp_exposed_s; });
+    const double sm_share_s = e.microbatches * paced([](const StageEstimate& x) { return x.sm_share_s; });
     e.dp_comm_s = max_dp;
     // Overlapped data-parallel traffic hides only under compute that exists.
     const double hideable = e.pipeline_s - e.bubble_s;
     e.dp_exposed_s = max_dp * (1.0 - par.overlap) + std::max(0.0, max_dp * par.overlap - hideable);
-    const double opt_params = max_trainable / (par.zero >= 1 ? double(par.dp) : 1.0);
+    const double opt_params = max_trainable / (par.zero >= 1 ? double(par.dp) * double(par.cp) : 1.0);
     Op opt;
     opt.name = "optimizer.adamw";
     opt.group = OpGroup::optimizer;
@@ -243,6 +380,7 @@ TrainingEstimate estimate_training(const ModelConfig& m, const TrainingSetup& s,
     if (e.peak_flops > 0) {
         e.mfu = e.step_flops.model_flops / (e.step_s * devices * e.peak_flops);
         e.hfu = e.step_flops.executed_flops / (e.step_s * devices * e.peak_flops);
+        e.mfu_noncausal = e.step_flops.model_flops_noncausal / (e.step_s * devices * e.peak_flops);
     }
     e.wall_s = e.steps * e.step_s;
     e.money = money_for(e.wall_s * devices / 3600.0, e.facts, c);
@@ -253,15 +391,18 @@ TrainingEstimate estimate_training(const ModelConfig& m, const TrainingSetup& s,
     }
 
     for (std::size_t g = 0; g < std::size_t(op_group_count); ++g) {
-        const double sec = slow.timed.by_group[g].seconds * e.microbatches;
+        const double sec = paced([g](const StageEstimate& x) { return x.timed.by_group[g].seconds; }) * e.microbatches;
         if (sec > 0 || e.model_by_group[g].model_flops > 0)
             e.breakdown.push_back({op_group_name(OpGroup(g)), sec, e.model_by_group[g].model_flops});
     }
     auto extra = [&](const char* kind, double sec) {
         if (sec > 0) e.breakdown.push_back({kind, sec, 0});
     };
-    extra("tensor-parallel comm", e.tp_comm_s);
-    extra("pipeline send/recv", e.pp_comm_s);
+    extra("tensor-parallel comm (exposed)", e.tp_comm_s);
+    extra("expert all-to-all (exposed)", e.ep_comm_s);
+    extra("context-parallel comm", e.cp_comm_s);
+    extra("pipeline send/recv (exposed)", e.pp_comm_s);
+    extra("SMs lent to overlapped communication (DualPipe)", sm_share_s);
     extra("pipeline bubble", e.bubble_s);
     extra("data-parallel comm (exposed)", e.dp_exposed_s);
     for (auto& r : e.breakdown)

@@ -23,7 +23,9 @@ struct StageEstimate {
     std::int64_t layers = 0;
     TimedOps timed;           // one micro-batch on one device
     CommTimes comm;
-    double per_microbatch_s = 0;  // ops + tensor- and pipeline-parallel transfers
+    double per_microbatch_s = 0;  // ops + the exposed part of its transfers
+    double tp_exposed_s = 0, ep_exposed_s = 0, pp_exposed_s = 0;  // per micro-batch, not hidden under compute
+    double sm_share_s = 0;  // DualPipe: compute slowed by the SMs its overlapped communication takes
     MemoryPlan memory;
 };
 
@@ -52,7 +54,7 @@ struct TrainingEstimate {
 
     // Seconds per optimizer step.
     double step_s = 0, pipeline_s = 0, bubble_s = 0, tp_comm_s = 0, pp_comm_s = 0, dp_comm_s = 0, dp_exposed_s = 0,
-           optimizer_s = 0;
+           optimizer_s = 0, ep_comm_s = 0, cp_comm_s = 0;  // comm: the exposed part
     // FLOPs per step, all devices.
     GroupTotals step_flops;  // model (causal), model (non-causal), executed (incl. recomputation, replication)
     std::array<GroupTotals, op_group_count> model_by_group{};
@@ -60,6 +62,9 @@ struct TrainingEstimate {
     // Whole run.
     double total_model_flops = 0, total_model_flops_noncausal = 0, total_executed_flops = 0, six_nd = 0;
     double tokens_per_s = 0, tokens_per_s_per_device = 0, mfu = 0, hfu = 0, wall_s = 0;
+    // MFU counting every (query, key) pair, as PaLM (Chowdhery et al. 2022, appendix B) and
+    // Megatron (Narayanan et al. 2021, section 5.1) do; `mfu` counts the causal pairs only.
+    double mfu_noncausal = 0;
     double peak_flops = 0;  // per device, at the compute dtype
     Money money;
     // Delta training with --base-tokens: the same model trained from scratch on base + new tokens.

@@ -17,6 +17,14 @@ enum class Recompute { none, selective, full };
 // eager framework runs them (nanoGPT's non-flash path); all S x S scores are computed.
 enum class AttentionImpl { fused, explicit_matmul };
 
+// Pipeline schedules. one_f_one_b: PipeDream-Flush/Megatron 1F1B (interleaved with
+// virtual_stages > 1). zero_bubble: ZB1P, weight gradients fill the bubble (Qi et al. 2023).
+// dualpipe: DeepSeek-V3's bidirectional schedule (DeepSeek-AI 2024, section 3.2.1), which
+// overlaps expert-parallel all-to-all and pipeline transfers with compute. Bubble sizes from
+// DeepSeek-V3 report Table 2.
+enum class Schedule { one_f_one_b, zero_bubble, dualpipe };
+std::string schedule_name(Schedule s);
+
 std::string mode_name(Mode m);
 std::string recompute_name(Recompute r);
 std::string attention_impl_name(AttentionImpl a);
@@ -36,7 +44,20 @@ struct Parallelism {
     // Fraction (0..1) of data-parallel communication hidden under backward compute. Tensor- and
     // pipeline-parallel transfers sit on the critical path and are never hidden.
     double overlap = 0.0;
-    int devices() const { return dp * tp * pp; }
+    // Fraction (0..1) of tensor-parallel collectives hidden under the layer's GEMMs (Megatron
+    // --tp-comm-overlap, Transformer Engine userbuffers). 0: all on the critical path.
+    double tp_overlap = 0.0;
+    Schedule schedule = Schedule::one_f_one_b;
+    // Expert parallelism: each MoE layer's experts split over `ep` ranks of the data-parallel
+    // group, tokens exchanged by all-to-all (dispatch and combine).
+    int ep = 1;
+    // Load on the busiest expert-parallel rank over the average (>= 1): sets the expert GEMMs'
+    // rows and the all-to-all size. 1.0: uniform routing.
+    double moe_imbalance = 1.0;
+    // Context parallelism (ring attention): each sequence split over `cp` ranks; keys and
+    // values pass around the ring.
+    int cp = 1;
+    int devices() const { return dp * tp * pp * cp; }
 };
 
 struct LoraSetup {
@@ -53,6 +74,10 @@ struct TrainingSetup {
     std::int64_t seq_len = 0;
     std::int64_t global_batch = 0;     // sequences per optimizer step, over all data-parallel ranks
     DType dtype = DType::bf16;         // compute dtype; 16-bit means mixed precision with fp32 master weights
+    // FP8 GEMMs (DeepSeek-V3 section 3.3.1): the linear layers' forward, data- and weight-gradient
+    // GEMMs at the FP8 rate; embedding, output head, MoE gating, norms and attention stay in
+    // 16-bit, as that report lists.
+    bool fp8 = false;
     Recompute recompute = Recompute::none;
     AttentionImpl attention = AttentionImpl::fused;
     Parallelism par;

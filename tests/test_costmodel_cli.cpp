@@ -58,6 +58,13 @@ TEST_CASE("estimate: bad input gives one clear line and exit 2", "[costmodel][cl
         {with({"--tokens", "1e9", "--pue", "0.5"}), "--pue"},
         {with({"--tokens", "1e9", "--years", "3", "--hw-improvement", "0"}), "--hw-improvement"},
         {{"estimate", "--model", "gpt-5", "--profile", "h100-sxm", "--tokens", "1e9"}, "unknown model 'gpt-5'"},
+        {with({"--tokens", "1e9", "--tp", "two"}), "--tp must be a positive integer or 'auto'"},
+        {with({"--tokens", "1e9", "--tp", "auto"}), "need --devices"},
+        {with({"--tokens", "1e9", "--ep", "2"}), "--ep needs a mixture-of-experts model"},
+        {with({"--tokens", "1e9", "--schedule", "gpipe"}), "unknown --schedule 'gpipe'"},
+        {with({"--tokens", "1e9", "--pp", "3", "--schedule", "dualpipe"}), "even --pp"},
+        {with({"--tokens", "1e9", "--tp-overlap", "2"}), "--tp-overlap must be between 0 and 1"},
+        {with({"--tokens", "1e9", "--moe-imbalance", "0.5"}), "--moe-imbalance must be at least 1"},
         {{"estimate", "--model", "gpt2", "--profile", "nosuchgpu", "--tokens", "1e9"}, "unknown profile"},
         {{"estimate", "--model", bad_json, "--profile", "h100-sxm", "--tokens", "1e9"}, "not valid JSON"},
         {{"estimate", "--model", missing, "--profile", "h100-sxm", "--tokens", "1e9"}, "missing required field 'n_head'"},
@@ -124,10 +131,36 @@ TEST_CASE("estimate: inference, LoRA and delta modes run", "[costmodel][cli]") {
     CHECK(delta.out.find("from scratch") != std::string::npos);
 }
 
-TEST_CASE("validate: all published-run checks pass", "[costmodel][cli]") {
-    const Run r = cli({"validate"});
+TEST_CASE("estimate: --tp auto --pp auto prints the best layouts; frontier options run", "[costmodel][cli]") {
+    const Run r = cli({"estimate", "--model", "gpt2", "--profile", "h100-sxm", "--tokens", "1e9", "--devices", "8", "--tp",
+                       "auto", "--pp", "auto", "--top", "3"});
     INFO(r.out << r.err);
     CHECK(r.code == 0);
-    CHECK(r.out.find("0 failed") != std::string::npos);
+    CHECK(r.out.find("Layout search:") != std::string::npos);
+    CHECK(r.out.find("\n3  ") != std::string::npos);
+    CHECK(r.out.find("\n4  ") == std::string::npos);
+    const Run ds = cli({"estimate", "--model", "deepseek-v3", "--profile", "h800", "--tokens", "14.8e12", "--global-batch",
+                        "15360", "--devices", "2048", "--pp", "16", "--ep", "64", "--zero", "1", "--schedule", "dualpipe",
+                        "--fp8", "--uneven-pipeline", "--recompute", "selective"});
+    INFO(ds.out << ds.err);
+    CHECK(ds.code == 0);
+    CHECK(ds.out.find("EP 64") != std::string::npos);
+    CHECK(ds.out.find("MFU (every pair: PaLM/Megatron convention)") != std::string::npos);
+    CHECK(ds.out.find("q 1536), MTP depth 1") != std::string::npos);
+    std::vector<std::string> no_mtp = {"estimate", "--model", "deepseek-v3", "--profile", "h800", "--tokens", "14.8e12",
+                                       "--global-batch", "15360", "--devices", "2048", "--pp", "16", "--ep", "64",
+                                       "--zero", "1", "--schedule", "dualpipe", "--fp8", "--uneven-pipeline",
+                                       "--recompute", "selective", "--mtp-depth", "0"};
+    const Run nm = cli(no_mtp);
+    CHECK(nm.code == 0);
+    CHECK(nm.out.find("q 1536), vocab") != std::string::npos);  // the modules are gone
+}
+
+TEST_CASE("validate: prints each row's error and the median", "[costmodel][cli]") {
+    const Run r = cli({"validate"});
+    INFO(r.out << r.err);
+    CHECK(r.code == 0);  // the compute totals are within 3%; throughput errors are reported, not judged
+    CHECK(r.out.find("Median |error| over") != std::string::npos);
+    CHECK(r.out.find("2 compute totals within 3%, 0 outside") != std::string::npos);
     CHECK(r.out.find("Card GPU-hours include more than steady training steps") != std::string::npos);
 }
