@@ -11,7 +11,7 @@
 #include "calibrate/fit.hpp"
 #include "calibrate/profile.hpp"
 #include "calibrate/sweep.hpp"
-#include "cli/table.hpp"
+#include "core/text_table.hpp"
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "core/thread_pool.hpp"

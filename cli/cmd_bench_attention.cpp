@@ -12,7 +12,7 @@
 #include "cli/bench_footer.hpp"
 #include "cli/output.hpp"
 #include "cli/commands.hpp"
-#include "cli/table.hpp"
+#include "core/text_table.hpp"
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "core/thread_pool.hpp"

@@ -16,7 +16,7 @@
 #include <set>
 #include <sstream>
 
-#include "cli/table.hpp"
+#include "core/text_table.hpp"
 #include "core/atomic_file.hpp"
 #include "kernels/cuda/common/cuda_device.hpp"
 #include "measure/cuda/gpu_attention_case.hpp"

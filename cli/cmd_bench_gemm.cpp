@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "cli/commands.hpp"
-#include "cli/table.hpp"
+#include "core/text_table.hpp"
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "core/thread_pool.hpp"

@@ -10,7 +10,7 @@
 #include "calibrate/profile_store.hpp"
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
-#include "cli/table.hpp"
+#include "core/text_table.hpp"
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "core/flops.hpp"

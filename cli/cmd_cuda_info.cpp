@@ -6,7 +6,7 @@
 #include "cli/cuda_cli.hpp"
 
 #ifdef FLOPMETER_HAVE_CUDA
-#include "cli/table.hpp"
+#include "core/text_table.hpp"
 #include "core/atomic_file.hpp"
 #include "kernels/cuda/attention/gpu_attention_backend.hpp"
 #include "kernels/cuda/common/cuda_device.hpp"

@@ -11,7 +11,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
-#include "cli/table.hpp"
+#include "core/text_table.hpp"
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "track/history.hpp"

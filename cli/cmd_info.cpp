@@ -3,7 +3,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
-#include "cli/table.hpp"
+#include "core/text_table.hpp"
 #include "core/atomic_file.hpp"
 #include "core/isa.hpp"
 #include "kernels/gemm/gemm_backend.hpp"

@@ -6,7 +6,7 @@
 #include "calibrate/profile.hpp"
 #include "calibrate/profile_store.hpp"
 #include "cli/commands.hpp"
-#include "cli/table.hpp"
+#include "core/text_table.hpp"
 #include "core/error.hpp"
 #include "core/flops.hpp"
 

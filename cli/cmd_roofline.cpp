@@ -4,7 +4,7 @@
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 #include "cli/cuda_cli.hpp"
-#include "cli/table.hpp"
+#include "core/text_table.hpp"
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "core/thread_pool.hpp"

@@ -3,7 +3,7 @@
 #include <memory>
 
 #include "cli/commands.hpp"
-#include "cli/table.hpp"
+#include "core/text_table.hpp"
 #include "measure/measure_case.hpp"
 #include "measure/perf_counters.hpp"
 #include "measure/selfcheck_cases.hpp"

@@ -7,7 +7,7 @@
 #include "core/error.hpp"
 
 #ifdef FLOPMETER_HAVE_CUDA
-#include "cli/table.hpp"
+#include "core/text_table.hpp"
 #include "core/atomic_file.hpp"
 #include "kernels/cuda/common/cuda_device.hpp"
 #include "measure/cuda/roofline/cuda_roofline.hpp"

@@ -1,6 +1,6 @@
 #include "comm/comm_summary.hpp"
 
-#include "cli/table.hpp"
+#include "core/text_table.hpp"
 #include "comm/collective_spec.hpp"
 
 namespace flopmeter::comm {

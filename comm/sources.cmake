@@ -52,24 +52,3 @@ if(MPI_CXX_FOUND)
   endif()
 endif()
 message(STATUS "flopmeter: MPI=${FLOPMETER_HAVE_MPI} NCCL=${FLOPMETER_HAVE_NCCL} (calibrate --comm)")
-
-# MPI jobs on loopback (tests/comm_*.sh), registered only when the job can run. The tests
-# directory is added after this file, so the tests are registered here (the generator
-# expressions resolve the targets whenever they are defined).
-if(FLOPMETER_BUILD_TESTS AND FLOPMETER_HAVE_MPI)
-  enable_testing()
-  find_program(FLOPMETER_MPIEXEC NAMES mpirun mpiexec HINTS ${MPIEXEC_EXECUTABLE})
-  if(FLOPMETER_MPIEXEC)
-    foreach(t comm_mpi_2 comm_mpi_4 comm_faults)
-      add_test(NAME ${t}
-        COMMAND bash ${CMAKE_SOURCE_DIR}/tests/${t}.sh $<TARGET_FILE:flopmeter> $<TARGET_FILE:flopmeter-tests>
-                ${FLOPMETER_MPIEXEC})
-      set_tests_properties(${t} PROPERTIES TIMEOUT 180 LABELS mpi RESOURCE_LOCK flopmeter_mpi)
-    endforeach()
-    # Their R^2 checks time collectives: nothing else may run on the cores meanwhile.
-    set_tests_properties(comm_mpi_2 comm_mpi_4 PROPERTIES RUN_SERIAL ON)
-    if(FLOPMETER_SANITIZE)
-      set_tests_properties(comm_mpi_2 comm_mpi_4 PROPERTIES ENVIRONMENT FLOPMETER_COMM_TEST_NO_R2=1)
-    endif()
-  endif()
-endif()

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <map>
 
-#include "cli/table.hpp"
+#include "core/text_table.hpp"
 
 namespace flopmeter::cost {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "cli/table.hpp"
+#include "core/text_table.hpp"
 #include "core/error.hpp"
 #include "core/flops.hpp"
 #include "costmodel/comm_plan.hpp"

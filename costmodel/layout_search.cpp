@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <ostream>
 
-#include "cli/table.hpp"
+#include "core/text_table.hpp"
 #include "core/error.hpp"
 #include "costmodel/training_estimate.hpp"
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "cli/table.hpp"
+#include "core/text_table.hpp"
 #include "costmodel/lora.hpp"
 #include "costmodel/param_count.hpp"
 

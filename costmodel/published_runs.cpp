@@ -6,7 +6,7 @@
 #include <cmath>
 #include <ostream>
 
-#include "cli/table.hpp"
+#include "core/text_table.hpp"
 #include "core/error.hpp"
 #include "costmodel/estimate_report.hpp"
 #include "costmodel/param_count.hpp"

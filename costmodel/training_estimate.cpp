@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include "cli/table.hpp"
+#include "core/text_table.hpp"
 #include "core/error.hpp"
 #include "costmodel/layer_ops.hpp"
 

@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <sstream>
 
-#include "cli/table.hpp"
+#include "core/text_table.hpp"
 
 namespace flopmeter {
 

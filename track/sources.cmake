@@ -23,7 +23,3 @@ target_link_libraries(flopmeter_lib PUBLIC SQLite::SQLite3)
 set_property(SOURCE ${CMAKE_SOURCE_DIR}/cli/cmd_history.cpp APPEND PROPERTY
              COMPILE_DEFINITIONS FLOPMETER_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
 
-# Command-line behaviour of record/check/history/export/merge with the real binary (a few seconds).
-if(FLOPMETER_BUILD_TESTS)
-  add_test(NAME track_cli COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/../tests/track_cli.sh $<TARGET_FILE:flopmeter>)
-endif()

@@ -1,4 +1,4 @@
-#include "cli/table.hpp"
+#include "core/text_table.hpp"
 
 #include <algorithm>
 #include <cctype>
