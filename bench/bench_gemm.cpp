@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "bench/bench_registry.hpp"
+#include "measure/measure_case.hpp"
 #include "core/flops.hpp"
 #include "measure/gemm_case.hpp"
 #include "measure/roofline/peak.hpp"
@@ -31,9 +32,11 @@ void run_case(benchmark::State& state, GemmCaseSpec spec) {
         return;
     }
     const CaseResult d = c->describe();
+    const double slowdown = test_slowdown_fraction(d.name);  // TEST-ONLY, see measure_case.hpp
     for (auto _ : state) {
         const auto t0 = std::chrono::steady_clock::now();
         c->run();
+        if (slowdown > 0) spin_for(slowdown * std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
         const auto t1 = std::chrono::steady_clock::now();
         state.SetIterationTime(std::chrono::duration<double>(t1 - t0).count());
     }

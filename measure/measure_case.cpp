@@ -38,10 +38,8 @@ std::string fmt(const char* f, double x) {
     return buf;
 }
 
-// TEST-ONLY knob (regression-tracking figures, scripts/track-figures.sh):
-// FLOPMETER_TEST_SLOWDOWN=<case-name-substring>:<fraction> makes matching cases really slower by
-// spinning for fraction x each timed batch's duration inside the timed region. Returns the
-// fraction for case `name` (0: not slowed).
+}  // namespace
+
 double test_slowdown_fraction(const std::string& name) {
     const char* e = std::getenv("FLOPMETER_TEST_SLOWDOWN");
     const std::string v = e ? e : "";
@@ -50,7 +48,12 @@ double test_slowdown_fraction(const std::string& name) {
     const double f = std::atof(v.c_str() + colon + 1);
     return f > 0 ? f : 0.0;
 }
-}  // namespace
+
+void spin_for(double seconds) {
+    const double t0 = now_seconds();
+    while (now_seconds() - t0 < seconds) {
+    }
+}
 
 CaseResult measure_case(KernelCase& c, const MeasureOptions& o, MeasureContext& ctx) {
     CaseResult r = c.describe();
@@ -98,7 +101,7 @@ CaseResult measure_case(KernelCase& c, const MeasureOptions& o, MeasureContext& 
                 last_probe = now_seconds();
             }
         };
-        const double slowdown = test_slowdown_fraction(r.name);  // TEST-ONLY, see above
+        const double slowdown = test_slowdown_fraction(r.name);  // TEST-ONLY, see measure_case.hpp
         if (slowdown > 0)
             r.warnings.push_back("TEST KNOB FLOPMETER_TEST_SLOWDOWN made this case " + fmt("%.3g", 100.0 * slowdown) +
                                  "% slower on purpose: not a real measurement");
@@ -107,8 +110,7 @@ CaseResult measure_case(KernelCase& c, const MeasureOptions& o, MeasureContext& 
             const double t = c.timed_run(calls);
             if (!(slowdown > 0)) return t;
             const double t0 = now_seconds();
-            while (now_seconds() - t0 < slowdown * t) {
-            }
+            spin_for(slowdown * t);
             return t + (now_seconds() - t0);
         }, sc, between);
         if (cold && sets > 1) c.select_operand_set(0);
