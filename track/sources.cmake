@@ -22,6 +22,7 @@ target_sources(flopmeter_lib PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/ab_analysis.cpp
   ${CMAKE_CURRENT_LIST_DIR}/ab_process.cpp
   ${CMAKE_CURRENT_LIST_DIR}/ab_session.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/run_spread.cpp
 )
 target_link_libraries(flopmeter_lib PUBLIC SQLite::SQLite3)
 # `history --plot` finds scripts/plot_history.py in the source tree it was built from.
