@@ -12,6 +12,7 @@
 
 #include "cli_runner.hpp"
 #include "track/ab_analysis.hpp"
+#include "track/ab_process.hpp"
 #include "track/ab_schedule.hpp"
 #include "track/store.hpp"
 #include "track/wilcoxon.hpp"
@@ -182,6 +183,21 @@ TEST_CASE("flopmeter ab exit codes with a stand-in Google Benchmark binary", "[a
         CHECK(j["summary"]["slower"] == 0);
         auto store = Store::open((d.p / "ab.db").string());
         CHECK(store.runs().size() == 2);
+    }
+    SECTION("duet: both sides at once on two CPUs") {
+        const auto json = (d.p / "duet.json").string();
+        const auto r = ab(d, {"--duet", "--json", json, "--candidate-env", "FAKE_SCALE=1.2"});
+        INFO(r.out << r.err);
+        if (allowed_cpus().size() < 2) {  // duet needs two CPUs this process may use
+            CHECK(r.code == 2);
+            return;
+        }
+        CHECK(r.code == 1);
+        std::ifstream f(json);
+        const auto j = nlohmann::json::parse(f);
+        CHECK(j["settings"]["duet"] == true);
+        CHECK(j["settings"]["cpus"].size() == 2);
+        CHECK(j["summary"]["slower"] == 3);
     }
     SECTION("a 20% slower candidate: SLOWER, exit 1, Markdown says so") {
         const auto r = ab(d, {"--candidate-env", "FAKE_SCALE=1.2", "--markdown", "-"});
