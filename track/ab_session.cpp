@@ -74,6 +74,20 @@ struct SideAcc {
     }
 };
 
+// A visit's time: the median of its samples, leaving out those flagged as taken while a core was
+// slowed or a thread stalled (when at least 3 remain): contention inside one visit is not paired
+// away by the other side, so it is not let into the round's ratio either.
+double round_time(const Measurement& m) {
+    if (!m.flagged.empty()) {
+        std::vector<double> clean;
+        for (std::size_t i = 0; i < m.samples.size(); ++i)
+            if (std::find(m.flagged.begin(), m.flagged.end(), std::int64_t(i)) == m.flagged.end())
+                clean.push_back(m.samples[i]);
+        if (clean.size() >= 3) return summarize(clean).median;
+    }
+    return summarize(m.samples).median;
+}
+
 void absorb(SideAcc& acc, const ResultsDocument& doc, int round, int rounds) {
     if (!acc.have_doc) {
         acc.first.provenance = doc.provenance;
@@ -88,7 +102,7 @@ void absorb(SideAcc& acc, const ResultsDocument& doc, int round, int rounds) {
                                                        : "no samples";
             continue;
         }
-        c.per_round[std::size_t(round)] = summarize(r.measurement.samples).median;
+        c.per_round[std::size_t(round)] = round_time(r.measurement);
         if (!c.have) {
             c.pooled = r;
             c.have = true;
