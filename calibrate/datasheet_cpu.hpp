@@ -15,10 +15,10 @@ namespace flopmeter {
 
 // Dense FLOP per cycle per core (an FMA counts 2) through the vector units.
 struct CpuMicroarch {
-    std::string name;          // "AMD Zen 4"
-    double fp32 = 0, fp64 = 0; // FMA throughput x lanes x 2
-    double bf16 = 0;           // bf16 dot-product instructions (0: none, bf16 runs at the fp32 rate)
-    std::string source;        // manual and section the unit count and width come from
+    std::string name;           // "AMD Zen 4"
+    double fp32 = 0, fp64 = 0;  // FMA throughput x lanes x 2
+    double bf16 = 0;     // bf16 dot-product instructions (0: none, bf16 runs at the fp32 rate)
+    std::string source;  // manual and section the unit count and width come from
 };
 
 // The row for this vendor/family/model/ISA; nullopt for microarchitectures not in the table
@@ -26,13 +26,13 @@ struct CpuMicroarch {
 std::optional<CpuMicroarch> cpu_microarch(const CpuFeatures& f);
 
 struct CpuDatasheetInputs {
-    std::string model;              // CPU model name
-    int cores = 0;                  // cores this machine has (a VM: its vCPUs' cores)
+    std::string model;  // CPU model name
+    int cores = 0;      // cores this machine has (a VM: its vCPUs' cores)
     double max_ghz = 0;
-    std::string clock_source;       // where max_ghz comes from
+    std::string clock_source;  // where max_ghz comes from
     double memory_bytes = 0;
-    int memory_channels = 0;        // 0: unknown
-    double memory_mts = 0;          // transfers per second (MT/s), 0: unknown
+    int memory_channels = 0;  // 0: unknown
+    double memory_mts = 0;    // transfers per second (MT/s), 0: unknown
     std::string memory_source;
 };
 

@@ -21,8 +21,10 @@ struct AbRunInfo {
     std::string db;
 };
 
-std::string ab_summary(const AbAnalysis& a);  // "1 SLOWER, 0 FASTER, 10 SAME, 1 NOISY, 0 failed, 0 missing"
-void print_ab_text(std::ostream& os, const AbSession& s, const AbAnalysis& a, const AbRunInfo& info);
+std::string ab_summary(
+    const AbAnalysis& a);  // "1 SLOWER, 0 FASTER, 10 SAME, 1 NOISY, 0 failed, 0 missing"
+void print_ab_text(std::ostream& os, const AbSession& s, const AbAnalysis& a,
+                   const AbRunInfo& info);
 std::string ab_markdown(const AbSession& s, const AbAnalysis& a, const AbRunInfo& info);
 nlohmann::ordered_json ab_to_json(const AbSession& s, const AbAnalysis& a, const AbRunInfo& info);
 

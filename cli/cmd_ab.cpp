@@ -30,7 +30,8 @@ struct AbCliOptions {
     bool no_record = false, quiet = false, keep_files = false;
 };
 
-std::vector<std::pair<std::string, std::string>> parse_env(const std::vector<std::string>& v, const char* flag) {
+std::vector<std::pair<std::string, std::string>> parse_env(const std::vector<std::string>& v,
+                                                           const char* flag) {
     std::vector<std::pair<std::string, std::string>> r;
     for (const auto& s : v) {
         const auto eq = s.find('=');
@@ -65,7 +66,9 @@ int run_ab(AbCliOptions o, Io io) {
     AbSide cand{o.candidate, "candidate", parse_env(o.candidate_env, "--candidate-env"), {}};
     const std::string db = o.db.empty() ? default_db_path() : o.db;
     o.session.args = o.args;
-    o.session.seed = o.seed >= 0 ? std::uint64_t(o.seed) : std::uint64_t(std::random_device{}()) << 16 ^ std::random_device{}();
+    o.session.seed = o.seed >= 0
+                         ? std::uint64_t(o.seed)
+                         : std::uint64_t(std::random_device{}()) << 16 ^ std::random_device{}();
     // A store that cannot take the runs is bad input before minutes of measuring, not after.
     if (!o.no_record) {
         StoreOptions so;
@@ -75,7 +78,10 @@ int run_ab(AbCliOptions o, Io io) {
     ScratchDir scratch;
     scratch.keep = o.keep_files;
     o.session.workdir = scratch.path;
-    if (!o.quiet) o.session.progress = [io](const std::string& line) { io.err << "ab: " << line << std::endl; };
+    if (!o.quiet)
+        o.session.progress = [io](const std::string& line) {
+            io.err << "ab: " << line << std::endl;
+        };
 
     const AbSession s = run_ab_session(base, cand, o.session);
     AbAnalysis a = analyse_ab(s.cases, o.stats);
@@ -105,8 +111,10 @@ int run_ab(AbCliOptions o, Io io) {
     if (!o.markdown_path.empty() && o.markdown_path != "-") write_file_atomic(o.markdown_path, md);
     if (!o.json_path.empty()) {
         const auto j = ab_to_json(s, a, info);
-        if (o.json_path == "-") io.out << j.dump(2) << "\n";
-        else write_file_atomic(o.json_path, j.dump(2) + "\n");
+        if (o.json_path == "-")
+            io.out << j.dump(2) << "\n";
+        else
+            write_file_atomic(o.json_path, j.dump(2) + "\n");
     }
     return a.exit_code();
 }
@@ -115,39 +123,61 @@ int run_ab(AbCliOptions o, Io io) {
 
 void register_ab(CLI::App& app, Io io, Action& action) {
     auto o = std::make_shared<AbCliOptions>();
-    CLI::App* sub = app.add_subcommand(
-        "ab", "Compare two executables in one session (randomized interleaved rounds, paired test per case); exit 1 "
-              "on a confirmed SLOWER, a failed or a missing case");
-    sub->add_option("baseline", o->baseline, "Baseline executable: flopmeter or a Google Benchmark binary")->required();
-    sub->add_option("candidate", o->candidate, "Candidate executable, of the same kind")->required();
+    CLI::App* sub = app.add_subcommand("ab",
+                                       "Compare two executables in one session (randomized "
+                                       "interleaved rounds, paired test per case); exit 1 "
+                                       "on a confirmed SLOWER, a failed or a missing case");
+    sub->add_option("baseline", o->baseline,
+                    "Baseline executable: flopmeter or a Google Benchmark binary")
+        ->required();
+    sub->add_option("candidate", o->candidate, "Candidate executable, of the same kind")
+        ->required();
     sub->add_option("args", o->args,
-                    "After '--': for flopmeter sides the bench arguments (gemm --size 256 ...), for Google Benchmark "
+                    "After '--': for flopmeter sides the bench arguments (gemm --size 256 ...), "
+                    "for Google Benchmark "
                     "sides its flags (--benchmark_filter=...)");
-    sub->add_option("--rounds", o->session.rounds, "Rounds: every case is measured once per side per round (default 15)");
-    sub->add_flag("--duet", o->session.duet, "Run both sides at once, one core each (single-threaded cases only)");
-    sub->add_option("--seed", o->seed, "Seed of the randomized schedule (default: random, reported)");
-    sub->add_option("--min-effect", o->stats.min_effect, "Smallest change of the time ratio that counts (default 0.03)");
-    sub->add_option("--fdr", o->stats.fdr, "False discovery rate across the cases, Benjamini-Hochberg (default 0.05)");
+    sub->add_option("--rounds", o->session.rounds,
+                    "Rounds: every case is measured once per side per round (default 15)");
+    sub->add_flag("--duet", o->session.duet,
+                  "Run both sides at once, one core each (single-threaded cases only)");
+    sub->add_option("--seed", o->seed,
+                    "Seed of the randomized schedule (default: random, reported)");
+    sub->add_option("--min-effect", o->stats.min_effect,
+                    "Smallest change of the time ratio that counts (default 0.03)");
+    sub->add_option("--fdr", o->stats.fdr,
+                    "False discovery rate across the cases, Benjamini-Hochberg (default 0.05)");
     sub->add_option("--budget", o->session.case_budget_s,
-                    "flopmeter sides: seconds of sampling per case per round, unless ARGS give --budget (default 0.2)");
+                    "flopmeter sides: seconds of sampling per case per round, unless ARGS give "
+                    "--budget (default 0.2)");
     sub->add_option("--repetitions", o->session.gbench_repetitions,
-                    "Google Benchmark sides: repetitions per case per round, unless ARGS give them (default 3)");
+                    "Google Benchmark sides: repetitions per case per round, unless ARGS give them "
+                    "(default 3)");
     sub->add_option("--min-time", o->session.gbench_min_time_s,
-                    "Google Benchmark sides: --benchmark_min_time per repetition, unless ARGS give it (default 0.05)");
+                    "Google Benchmark sides: --benchmark_min_time per repetition, unless ARGS give "
+                    "it (default 0.05)");
     // One value per occurrence: a vector option would swallow the "--" and the side's ARGS.
-    sub->add_option("--baseline-env", o->baseline_env, "NAME=VALUE set for the baseline only (repeatable)")
+    sub->add_option("--baseline-env", o->baseline_env,
+                    "NAME=VALUE set for the baseline only (repeatable)")
         ->allow_extra_args(false);
     sub->add_option("--candidate-env", o->candidate_env,
-                    "NAME=VALUE set for the candidate only (repeatable; e.g. FLOPMETER_TEST_SLOWDOWN=gemm:0.05)")
+                    "NAME=VALUE set for the candidate only (repeatable; e.g. "
+                    "FLOPMETER_TEST_SLOWDOWN=gemm:0.05)")
         ->allow_extra_args(false);
-    sub->add_option("--timeout", o->session.run_timeout_s, "Seconds one run of one side may take (default 600)");
-    sub->add_option("--markdown", o->markdown_path, "Write a Markdown report (PR comment) to FILE ('-': standard output)");
-    sub->add_option("--json", o->json_path, "Write the comparison as JSON to FILE ('-': standard output)");
-    sub->add_option("--db", o->db, "Results store the two pooled runs are recorded in (default $FLOPMETER_DB or ./flopmeter.db)");
-    sub->add_option("--tag", o->tag, "Tag prefix of the recorded runs (TAG:baseline, TAG:candidate; default ab)");
+    sub->add_option("--timeout", o->session.run_timeout_s,
+                    "Seconds one run of one side may take (default 600)");
+    sub->add_option("--markdown", o->markdown_path,
+                    "Write a Markdown report (PR comment) to FILE ('-': standard output)");
+    sub->add_option("--json", o->json_path,
+                    "Write the comparison as JSON to FILE ('-': standard output)");
+    sub->add_option("--db", o->db,
+                    "Results store the two pooled runs are recorded in (default $FLOPMETER_DB or "
+                    "./flopmeter.db)");
+    sub->add_option("--tag", o->tag,
+                    "Tag prefix of the recorded runs (TAG:baseline, TAG:candidate; default ab)");
     sub->add_flag("--no-record", o->no_record, "Do not record the runs in the store");
     sub->add_flag("--quiet", o->quiet, "No progress lines on standard error");
-    sub->add_flag("--keep-files", o->keep_files, "Keep the scratch directory with every run's output");
+    sub->add_flag("--keep-files", o->keep_files,
+                  "Keep the scratch directory with every run's output");
     sub->callback([o, io, &action] { action = [o, io] { return run_ab(*o, io); }; });
 }
 

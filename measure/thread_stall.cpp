@@ -42,14 +42,17 @@ StallReport detect_stalled_threads(const std::vector<std::vector<double>>& busy,
     return r;
 }
 
-void StallTracker::before() { snap_ = shared_pools_busy(); }
+void StallTracker::before() {
+    snap_ = shared_pools_busy();
+}
 
 void StallTracker::after() {
     const auto now = shared_pools_busy();
     std::vector<double> best;
     double best_total = 0;
     for (const auto& p : now) {
-        const auto it = std::find_if(snap_.begin(), snap_.end(), [&](const PoolBusy& q) { return q.size == p.size; });
+        const auto it = std::find_if(snap_.begin(), snap_.end(),
+                                     [&](const PoolBusy& q) { return q.size == p.size; });
         std::vector<double> d = p.busy;
         if (it != snap_.end())
             for (std::size_t j = 0; j < d.size() && j < it->busy.size(); ++j) d[j] -= it->busy[j];
@@ -72,8 +75,10 @@ std::string stall_warning(const StallReport& r, std::size_t samples) {
     if (r.flagged.empty()) return "";
     char b[320];
     std::snprintf(b, sizeof b,
-                  "STALLED THREAD: in %zu of %zu samples one of %d threads ran its share up to %.2fx as long as the "
-                  "others (typically %.2fx): a vCPU taken by the host or another process; those samples are flagged",
+                  "STALLED THREAD: in %zu of %zu samples one of %d threads ran its share up to "
+                  "%.2fx as long as the "
+                  "others (typically %.2fx): a vCPU taken by the host or another process; those "
+                  "samples are flagged",
                   r.flagged.size(), samples, r.members, r.worst_imbalance, r.typical_imbalance);
     return b;
 }

@@ -28,18 +28,19 @@ struct StallReport {
 
 // busy[s][j]: seconds member j spent in jobs during sample s (empty rows: no pool seen).
 // Flags sample s when imbalance_s > threshold x the typical imbalance (and > threshold).
-StallReport detect_stalled_threads(const std::vector<std::vector<double>>& busy, double threshold = 1.25);
+StallReport detect_stalled_threads(const std::vector<std::vector<double>>& busy,
+                                   double threshold = 1.25);
 
 // Records, around each timed call, how long each member of the pool the kernel used spent in
 // jobs (the shared pool whose members gained the most busy time during that call).
 class StallTracker {
-public:
+  public:
     void before();
     void after();
     // The rows of the last `n` calls (the sampling phase follows the warm-up calls).
     std::vector<std::vector<double>> last(std::size_t n) const;
 
-private:
+  private:
     std::vector<PoolBusy> snap_;
     std::vector<std::vector<double>> rows_;
 };

@@ -111,7 +111,8 @@ TEST_CASE("A/B analysis: verdicts from paired rounds, BH and the minimum effect"
     CHECK(analyse_ab({gap}).cases[0].rounds == 11);
 }
 
-TEST_CASE("A/B schedule: every case once per round, sides balanced, order randomized", "[ab][schedule]") {
+TEST_CASE("A/B schedule: every case once per round, sides balanced, order randomized",
+          "[ab][schedule]") {
     const int rounds = 11, units = 6;
     const auto s = make_ab_schedule(rounds, units, 42);
     REQUIRE(s.size() == std::size_t(rounds * units));
@@ -135,11 +136,13 @@ TEST_CASE("A/B schedule: every case once per round, sides balanced, order random
     }
     CHECK(orders.size() > 5);  // 11 rounds of 720 possible orders: repeats would mean no shuffling
     // Deterministic for a seed, different for another.
-    const auto again = make_ab_schedule(rounds, units, 42), other = make_ab_schedule(rounds, units, 43);
+    const auto again = make_ab_schedule(rounds, units, 42),
+               other = make_ab_schedule(rounds, units, 43);
     bool same = true, differs = false;
     for (std::size_t i = 0; i < s.size(); ++i) {
         same = same && s[i].unit == again[i].unit && s[i].baseline_first == again[i].baseline_first;
-        differs = differs || s[i].unit != other[i].unit || s[i].baseline_first != other[i].baseline_first;
+        differs =
+            differs || s[i].unit != other[i].unit || s[i].baseline_first != other[i].baseline_first;
     }
     CHECK(same);
     CHECK(differs);
@@ -152,7 +155,8 @@ const std::string kFake = std::string(FLOPMETER_SOURCE_DIR) + "/tests/ab_fake_gb
 struct TmpDir {
     std::filesystem::path p;
     TmpDir() {
-        std::string t = (std::filesystem::temp_directory_path() / "flopmeter-abtest-XXXXXX").string();
+        std::string t =
+            (std::filesystem::temp_directory_path() / "flopmeter-abtest-XXXXXX").string();
         REQUIRE(::mkdtemp(t.data()));
         p = t;
     }
@@ -160,8 +164,9 @@ struct TmpDir {
 };
 
 test::Run ab(const TmpDir& d, std::vector<std::string> extra) {
-    std::vector<std::string> args = {"ab", kFake, kFake, "--rounds", "8", "--seed", "7", "--quiet",
-                                     "--db", (d.p / "ab.db").string()};
+    std::vector<std::string> args = {
+        "ab",     kFake, kFake,     "--rounds", "8",
+        "--seed", "7",   "--quiet", "--db",     (d.p / "ab.db").string()};
     args.insert(args.end(), extra.begin(), extra.end());
     return test::cli(args);
 }
@@ -228,8 +233,9 @@ TEST_CASE("flopmeter ab exit codes with a stand-in Google Benchmark binary", "[a
     }
     SECTION("bad input: exit 2") {
         CHECK(test::cli({"ab", "/nonexistent/bench", kFake, "--quiet", "--no-record"}).code == 2);
-        CHECK(test::cli({"ab", "/bin/false", kFake, "--quiet", "--no-record"}).code == 2);  // neither kind
-        CHECK(ab(d, {"--", "--bogus"}).code == 2);                                       // side rejects ARGS
+        CHECK(test::cli({"ab", "/bin/false", kFake, "--quiet", "--no-record"}).code ==
+              2);                                   // neither kind
+        CHECK(ab(d, {"--", "--bogus"}).code == 2);  // side rejects ARGS
         CHECK(ab(d, {"--baseline-env", "NOEQUALS"}).code == 2);
         CHECK(ab(d, {"--rounds", "0"}).code == 2);
         // An environment option right before "--" takes one value; the rest still reaches the side.

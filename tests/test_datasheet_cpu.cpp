@@ -64,20 +64,21 @@ TEST_CASE("CPU datasheet: cores x clock x FLOP/cycle, channels x speed x 8 B", "
     CHECK_FALSE(p.warnings.empty());
 }
 
-TEST_CASE("CPU datasheet: this machine, and estimate --compare-datasheet this-cpu", "[datasheet][cpu][cli]") {
+TEST_CASE("CPU datasheet: this machine, and estimate --compare-datasheet this-cpu",
+          "[datasheet][cpu][cli]") {
     const DeviceProfile* p = this_cpu_datasheet();
     if (!p) {
         INFO(this_cpu_datasheet_error());
         CHECK_FALSE(this_cpu_datasheet_error().empty());
-        const auto r = test::cli({"estimate", "--model", "gpt2", "--tokens", "1e9", "--profile", "cpu-generic",
-                                  "--compare-datasheet", "this-cpu"});
+        const auto r = test::cli({"estimate", "--model", "gpt2", "--tokens", "1e9", "--profile",
+                                  "cpu-generic", "--compare-datasheet", "this-cpu"});
         CHECK(r.code == 2);
         return;
     }
     CHECK(find_datasheet_profile("this-cpu") == p);
     CHECK(p->facts.fp32_peak > 0);
-    const auto r = test::cli({"estimate", "--model", "gpt2", "--tokens", "1e9", "--profile", "cpu-generic",
-                              "--compare-datasheet", "this-cpu"});
+    const auto r = test::cli({"estimate", "--model", "gpt2", "--tokens", "1e9", "--profile",
+                              "cpu-generic", "--compare-datasheet", "this-cpu"});
     INFO(r.out << r.err);
     CHECK(r.code == 0);
     CHECK(r.out.find("this-cpu") != std::string::npos);

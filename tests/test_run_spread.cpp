@@ -8,7 +8,8 @@
 using namespace flopmeter;
 
 namespace {
-CaseRow row(std::int64_t run, const std::string& fp, const std::string& name, double median, const std::string& tag = "") {
+CaseRow row(std::int64_t run, const std::string& fp, const std::string& name, double median,
+            const std::string& tag = "") {
     CaseRow r;
     r.run.id = run;
     r.run.fingerprint = fp;
@@ -29,15 +30,16 @@ CaseComparison changed(const std::string& name, double ratio, Verdict v) {
 }
 }  // namespace
 
-TEST_CASE("run-to-run spread: 90th percentile of consecutive changes, same hardware only", "[track][spread]") {
+TEST_CASE("run-to-run spread: 90th percentile of consecutive changes, same hardware only",
+          "[track][spread]") {
     CHECK(quantile_of({1, 2, 3, 4, 5}, 0.9) == Approx(4.6));
     CHECK(quantile_of({7}, 0.9) == 7);
     std::vector<CaseRow> rows;
     const double m[] = {1.0, 1.02, 1.0, 1.1, 1.0, 1.01};  // consecutive |ln| changes
     for (int i = 0; i < 6; ++i) rows.push_back(row(i + 1, "fpA", "g", m[i]));
-    rows.push_back(row(7, "fpB", "g", 5.0));               // other hardware
+    rows.push_back(row(7, "fpB", "g", 5.0));                 // other hardware
     rows.push_back(row(8, "fpA", "g", 9.0, "ab:baseline"));  // pooled A/B rounds
-    rows.push_back(row(9, "fpA", "g", 9.0));               // excluded (the candidate)
+    rows.push_back(row(9, "fpA", "g", 9.0));                 // excluded (the candidate)
     const auto t = learn_run_spread(rows, "fpA", {9});
     CHECK(t.runs == 6);
     REQUIRE(t.cases.count("g"));
@@ -48,7 +50,8 @@ TEST_CASE("run-to-run spread: 90th percentile of consecutive changes, same hardw
     CHECK(t.cases.at("g").spread == Approx(std::log(1.1)).epsilon(0.01));
 }
 
-TEST_CASE("run-to-run spread: changes within it become NOISY, too little history is said", "[track][spread]") {
+TEST_CASE("run-to-run spread: changes within it become NOISY, too little history is said",
+          "[track][spread]") {
     RunSpreadTable t;
     t.min_runs = 5;
     t.runs = 8;
@@ -60,11 +63,13 @@ TEST_CASE("run-to-run spread: changes within it become NOISY, too little history
                changed("new", 1.2, Verdict::slower), changed("same", 1.0, Verdict::same)};
     const std::string note = apply_run_spread(c, t);
     CHECK(c.cases[0].verdict == Verdict::noisy);
-    CHECK(c.cases[0].reason.find("within this case's run-to-run spread +-8.0%") != std::string::npos);
+    CHECK(c.cases[0].reason.find("within this case's run-to-run spread +-8.0%") !=
+          std::string::npos);
     CHECK(c.cases[1].verdict == Verdict::slower);
     CHECK(c.cases[1].reason.find("beyond the run-to-run spread") != std::string::npos);
     CHECK(c.cases[2].verdict == Verdict::slower);
-    CHECK(c.cases[2].reason.find("run-to-run spread unknown (2 earlier run(s)") != std::string::npos);
+    CHECK(c.cases[2].reason.find("run-to-run spread unknown (2 earlier run(s)") !=
+          std::string::npos);
     CHECK(c.cases[3].verdict == Verdict::same);
     CHECK(c.exit_code() == 1);
     CHECK(note.find("learned from 8 earlier runs") != std::string::npos);

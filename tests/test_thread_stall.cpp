@@ -16,12 +16,14 @@ TEST_CASE("stalled threads: imbalance and flagging on known inputs", "[stall]") 
     CHECK(member_imbalance({1.0, 2.0}) == 2.0);
     CHECK(member_imbalance({1.0, 1.2, 3.0, 1.0}) == Approx(3.0));  // 3 over the median of 1, 1, 1.2
     CHECK(member_imbalance({1.0}) == 1.0);
-    std::vector<std::vector<double>> busy = {{1, 1.02}, {1, 0.98}, {1, 2.0}, {1.01, 1}, {1, 1}, {3.1, 1}, {1, 1.1}};
+    std::vector<std::vector<double>> busy = {{1, 1.02}, {1, 0.98}, {1, 2.0}, {1.01, 1},
+                                             {1, 1},    {3.1, 1},  {1, 1.1}};
     const auto r = detect_stalled_threads(busy);
     CHECK(r.available);
     CHECK(r.members == 2);
     CHECK(r.flagged == std::vector<std::int64_t>{2, 5});
-    CHECK(r.typical_imbalance == Approx(1.0 / 0.98));  // median of 1, 1.01, 1.02, 1/0.98, 1.1, 2, 3.1
+    CHECK(r.typical_imbalance ==
+          Approx(1.0 / 0.98));  // median of 1, 1.01, 1.02, 1/0.98, 1.1, 2, 3.1
     CHECK(r.worst_imbalance == Approx(3.1));
     CHECK(stall_warning(r, busy.size()).rfind("STALLED THREAD: in 2 of 7 samples", 0) == 0);
     // A structural imbalance the kernel always has is the norm, not a stall.
@@ -40,7 +42,7 @@ void spin(double s) {
 // Two members each spin 0.5 ms per call; in every 4th call member 1 spins 4 ms more, as if its
 // vCPU had been taken for that long.
 class StallCase : public KernelCase {
-public:
+  public:
     std::vector<bool> stalled;  // per call
     CaseResult describe() const override {
         CaseResult r;

@@ -11,7 +11,8 @@
 namespace flopmeter {
 
 int AbAnalysis::count(Verdict v) const {
-    return int(std::count_if(cases.begin(), cases.end(), [v](const AbCase& c) { return c.verdict == v; }));
+    return int(
+        std::count_if(cases.begin(), cases.end(), [v](const AbCase& c) { return c.verdict == v; }));
 }
 
 int AbAnalysis::exit_code() const {
@@ -45,13 +46,15 @@ void decide(AbCase& c, const AbOptions& o) {
     const std::string ci = pct(c.ratio_lo) + ".." + pct(c.ratio_hi);
     if (c.rounds < o.min_rounds) {
         c.verdict = Verdict::noisy;
-        c.reason = "too few paired rounds (" + std::to_string(c.rounds) + "; need " + std::to_string(o.min_rounds) + ")";
+        c.reason = "too few paired rounds (" + std::to_string(c.rounds) + "; need " +
+                   std::to_string(o.min_rounds) + ")";
         return;
     }
     const bool precise = 0.5 * std::log(c.ratio_hi / c.ratio_lo) <= std::log(up);
     const std::string what = pct(c.ratio) + " (CI " + ci + ", q=" + num("%.2g", c.q) + ", " +
                              std::to_string(c.rounds) + " rounds)";
-    if (c.q <= o.fdr && c.ratio >= up && c.ratio_lo > 1.0 && c.ratio_hi >= up && (precise || c.ratio_lo >= up)) {
+    if (c.q <= o.fdr && c.ratio >= up && c.ratio_lo > 1.0 && c.ratio_hi >= up &&
+        (precise || c.ratio_lo >= up)) {
         c.verdict = Verdict::slower;
         c.reason = what;
     } else if (c.q <= o.fdr && c.ratio <= down && c.ratio_hi < 1.0 && c.ratio_lo <= down &&
@@ -64,7 +67,8 @@ void decide(AbCase& c, const AbOptions& o) {
     } else {
         c.verdict = Verdict::noisy;
         c.reason = "CI " + ci + " reaches past " + band +
-                   (precise ? ": not enough evidence either way" : ": too noisy to resolve a change of that size");
+                   (precise ? ": not enough evidence either way"
+                            : ": too noisy to resolve a change of that size");
     }
 }
 
@@ -76,7 +80,8 @@ AbAnalysis analyse_ab(const std::vector<AbCaseInput>& cases, const AbOptions& o)
     AbAnalysis a;
     a.options = o;
     for (const auto& in : cases) {
-        if (in.base.size() != in.cand.size()) throw UsageError("A/B case '" + in.name + "': unpaired rounds");
+        if (in.base.size() != in.cand.size())
+            throw UsageError("A/B case '" + in.name + "': unpaired rounds");
         AbCase c;
         c.name = in.name;
         std::vector<double> b, k, d;

@@ -36,9 +36,9 @@ struct AbCaseInput {
 
 struct AbCase {
     std::string name;
-    std::int64_t rounds = 0;              // paired rounds used
-    double base_median = 0, cand_median = 0;  // medians of the per-round times, seconds
-    std::vector<double> ratios;           // per paired round, candidate / baseline
+    std::int64_t rounds = 0;                       // paired rounds used
+    double base_median = 0, cand_median = 0;       // medians of the per-round times, seconds
+    std::vector<double> ratios;                    // per paired round, candidate / baseline
     double ratio = 1, ratio_lo = 1, ratio_hi = 1;  // Hodges-Lehmann estimate and interval
     double w_plus = 0, p = 1, q = 1;
     bool exact = false;

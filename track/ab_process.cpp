@@ -1,16 +1,16 @@
 #include "track/ab_process.hpp"
 
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstring>
-#include <fcntl.h>
 #include <fstream>
-#include <sched.h>
 #include <sstream>
-#include <sys/wait.h>
 #include <thread>
-#include <unistd.h>
 
 #include "core/error.hpp"
 
@@ -18,14 +18,16 @@ namespace flopmeter {
 
 std::string ChildExit::describe() const {
     if (timed_out) return "timed out after " + std::to_string(int(wall_s + 0.5)) + " s";
-    if (signaled) return "killed by signal " + std::to_string(signal) + " (" + strsignal(signal) + ")";
+    if (signaled)
+        return "killed by signal " + std::to_string(signal) + " (" + strsignal(signal) + ")";
     return "exit " + std::to_string(code);
 }
 
 namespace {
 
 void redirect(int fd, const std::string& path) {
-    const int f = ::open(path.empty() ? "/dev/null" : path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int f =
+        ::open(path.empty() ? "/dev/null" : path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (f < 0) _exit(127);
     ::dup2(f, fd);
     ::close(f);
@@ -41,7 +43,8 @@ pid_t spawn_child(const ChildSpec& spec) {
     argv.push_back(nullptr);
     // A close-on-exec pipe tells the parent whether exec succeeded: it reads errno or EOF.
     int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) throw UsageError(std::string("pipe: ") + std::strerror(errno));
+    if (::pipe2(fds, O_CLOEXEC) != 0)
+        throw UsageError(std::string("pipe: ") + std::strerror(errno));
     const pid_t pid = ::fork();
     if (pid < 0) {
         ::close(fds[0]);
@@ -79,7 +82,9 @@ pid_t spawn_child(const ChildSpec& spec) {
 ChildExit wait_child(pid_t pid, double timeout_s) {
     ChildExit r;
     const auto t0 = std::chrono::steady_clock::now();
-    auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+    auto elapsed = [&] {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    };
     int status = 0;
     for (;;) {
         const pid_t w = ::waitpid(pid, &status, WNOHANG);
@@ -108,7 +113,9 @@ ChildExit wait_child(pid_t pid, double timeout_s) {
     return r;
 }
 
-ChildExit run_child(const ChildSpec& spec, double timeout_s) { return wait_child(spawn_child(spec), timeout_s); }
+ChildExit run_child(const ChildSpec& spec, double timeout_s) {
+    return wait_child(spawn_child(spec), timeout_s);
+}
 
 std::vector<int> allowed_cpus() {
     cpu_set_t set;
@@ -132,7 +139,8 @@ std::string last_line(const std::string& text) {
     std::size_t end = text.find_last_not_of("\r\n");
     if (end == std::string::npos) return "";
     const std::size_t start = text.rfind('\n', end);
-    return text.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1);
+    return text.substr(start == std::string::npos ? 0 : start + 1,
+                       end - (start == std::string::npos ? 0 : start + 1) + 1);
 }
 
 }  // namespace flopmeter

@@ -3,25 +3,26 @@
 // child leads its own process group so a timed-out side is killed with everything it started.
 #pragma once
 
-#include <string>
 #include <sys/types.h>
+#include <string>
 #include <utility>
 #include <vector>
 
 namespace flopmeter {
 
 struct ChildSpec {
-    std::vector<std::string> argv;                          // argv[0] is the executable
-    std::vector<std::pair<std::string, std::string>> env;  // set on top of the inherited environment
-    int cpu = -1;                                           // >= 0: the only CPU it may run on
-    std::string stdout_path, stderr_path;                   // "" : /dev/null
+    std::vector<std::string> argv;  // argv[0] is the executable
+    std::vector<std::pair<std::string, std::string>>
+        env;                               // set on top of the inherited environment
+    int cpu = -1;                          // >= 0: the only CPU it may run on
+    std::string stdout_path, stderr_path;  // "" : /dev/null
 };
 
 struct ChildExit {
     bool timed_out = false;
     bool signaled = false;
-    int code = -1;    // exit status when it exited
-    int signal = 0;   // when signaled
+    int code = -1;   // exit status when it exited
+    int signal = 0;  // when signaled
     double wall_s = 0;
     bool ok() const { return !timed_out && !signaled && code == 0; }
     std::string describe() const;  // "exit 2", "killed by signal 11", "timed out after 600 s"

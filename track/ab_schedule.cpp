@@ -23,9 +23,11 @@ std::vector<bool> balanced(int rounds, std::mt19937_64& rng) {
 }  // namespace
 
 std::vector<AbStep> make_ab_schedule(int rounds, int units, std::uint64_t seed) {
-    if (rounds < 1 || units < 1) throw UsageError("an A/B schedule needs at least one round and one case");
+    if (rounds < 1 || units < 1)
+        throw UsageError("an A/B schedule needs at least one round and one case");
     std::mt19937_64 rng(seed);
-    std::vector<std::vector<bool>> first(static_cast<std::size_t>(units)), core(static_cast<std::size_t>(units));
+    std::vector<std::vector<bool>> first(static_cast<std::size_t>(units)),
+        core(static_cast<std::size_t>(units));
     for (int u = 0; u < units; ++u) {
         first[std::size_t(u)] = balanced(rounds, rng);
         core[std::size_t(u)] = balanced(rounds, rng);
@@ -37,7 +39,8 @@ std::vector<AbStep> make_ab_schedule(int rounds, int units, std::uint64_t seed) 
         std::iota(order.begin(), order.end(), 0);
         std::shuffle(order.begin(), order.end(), rng);
         for (int u : order)
-            steps.push_back({r, u, first[std::size_t(u)][std::size_t(r)], core[std::size_t(u)][std::size_t(r)]});
+            steps.push_back({r, u, first[std::size_t(u)][std::size_t(r)],
+                             core[std::size_t(u)][std::size_t(r)]});
     }
     return steps;
 }

@@ -14,8 +14,8 @@ namespace flopmeter {
 
 struct AbStep {
     int round = 0;
-    int unit = 0;                 // a case (Google Benchmark sides) or the whole suite (flopmeter sides)
-    bool baseline_first = true;   // sequential mode: which side runs first
+    int unit = 0;  // a case (Google Benchmark sides) or the whole suite (flopmeter sides)
+    bool baseline_first = true;          // sequential mode: which side runs first
     bool baseline_on_first_core = true;  // duet mode: which side gets the first of the two cores
 };
 

@@ -1,15 +1,15 @@
 #include "track/ab_session.hpp"
 
+#include <unistd.h>
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
-#include <tuple>
-#include <unistd.h>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <map>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "core/error.hpp"
 #include "measure/stats.hpp"
@@ -98,8 +98,10 @@ void absorb(SideAcc& acc, const ResultsDocument& doc, int round, int rounds) {
         CaseAcc& c = acc.at(r.name, rounds);
         if (r.status != CaseStatus::ok || r.measurement.samples.empty()) {
             if (c.failure.empty())
-                c.failure = r.status != CaseStatus::ok ? case_status_name(r.status) + (r.error.empty() ? "" : " (" + r.error + ")")
-                                                       : "no samples";
+                c.failure =
+                    r.status != CaseStatus::ok
+                        ? case_status_name(r.status) + (r.error.empty() ? "" : " (" + r.error + ")")
+                        : "no samples";
             continue;
         }
         c.per_round[std::size_t(round)] = round_time(r.measurement);
@@ -111,17 +113,20 @@ void absorb(SideAcc& acc, const ResultsDocument& doc, int round, int rounds) {
         Measurement& m = c.pooled.measurement;
         const auto offset = std::int64_t(m.samples.size());
         for (auto f : r.measurement.flagged) m.flagged.push_back(f + offset);
-        m.samples.insert(m.samples.end(), r.measurement.samples.begin(), r.measurement.samples.end());
+        m.samples.insert(m.samples.end(), r.measurement.samples.begin(),
+                         r.measurement.samples.end());
         m.stats = summarize(m.samples);
         m.elapsed_s += r.measurement.elapsed_s;
         for (const auto& w : r.warnings)
-            if (std::find(c.pooled.warnings.begin(), c.pooled.warnings.end(), w) == c.pooled.warnings.end())
+            if (std::find(c.pooled.warnings.begin(), c.pooled.warnings.end(), w) ==
+                c.pooled.warnings.end())
                 c.pooled.warnings.push_back(w);
         c.pooled.contended = c.pooled.contended || r.contended;
     }
 }
 
-void fail_cases(SideAcc& acc, const std::vector<std::string>& names, const std::string& why, int rounds) {
+void fail_cases(SideAcc& acc, const std::vector<std::string>& names, const std::string& why,
+                int rounds) {
     for (const auto& n : names) {
         CaseAcc& c = acc.at(n, rounds);
         if (c.failure.empty()) c.failure = why;
@@ -140,7 +145,8 @@ ResultsDocument pooled_doc(const SideAcc& acc) {
             CaseResult r = c.have ? c.pooled : CaseResult{};
             r.name = n;
             r.measurement = {};
-            r.status = c.failure.rfind("validation_failed", 0) == 0 ? CaseStatus::validation_failed : CaseStatus::error;
+            r.status = c.failure.rfind("validation_failed", 0) == 0 ? CaseStatus::validation_failed
+                                                                    : CaseStatus::error;
             r.error = c.failure.empty() ? "no time" : c.failure;
             d.results.push_back(r);
         }
@@ -149,11 +155,11 @@ ResultsDocument pooled_doc(const SideAcc& acc) {
 }
 
 class Runner {
-public:
+  public:
     Runner(const AbSessionOptions& o) : o_(o) {}
 
-    ChildSpec spec(const AbSide& s, const std::vector<std::string>& args, const std::string& case_name, int cpu,
-                   const std::string& tag) const {
+    ChildSpec spec(const AbSide& s, const std::vector<std::string>& args,
+                   const std::string& case_name, int cpu, const std::string& tag) const {
         ChildSpec c;
         c.env = s.env;
         c.cpu = cpu;
@@ -172,13 +178,14 @@ public:
             c.stdout_path = o_.workdir + "/" + tag + ".out";
         } else {
             for (const auto& a : args)
-                if (a.rfind("--benchmark_filter", 0) != 0 && a.rfind("--benchmark_format", 0) != 0 &&
-                    a.rfind("--benchmark_out", 0) != 0)
+                if (a.rfind("--benchmark_filter", 0) != 0 &&
+                    a.rfind("--benchmark_format", 0) != 0 && a.rfind("--benchmark_out", 0) != 0)
                     c.argv.push_back(a);
             c.argv.push_back("--benchmark_filter=^" + regex_escape(case_name) + "$");
             c.argv.push_back("--benchmark_format=json");
             if (!has_flag(args, "--benchmark_repetitions"))
-                c.argv.push_back("--benchmark_repetitions=" + std::to_string(o_.gbench_repetitions));
+                c.argv.push_back("--benchmark_repetitions=" +
+                                 std::to_string(o_.gbench_repetitions));
             if (!has_flag(args, "--benchmark_min_time")) {
                 std::ostringstream b;
                 b << o_.gbench_min_time_s;
@@ -190,11 +197,14 @@ public:
     }
 
     // The document a finished visit left, or the reason it left none.
-    static bool collect(const AbSide& s, const ChildSpec& c, const ChildExit& e, ResultsDocument& doc, std::string& why) {
-        const std::string json_path = s.kind == AbSideKind::flopmeter ? c.argv.back() : c.stdout_path;
+    static bool collect(const AbSide& s, const ChildSpec& c, const ChildExit& e,
+                        ResultsDocument& doc, std::string& why) {
+        const std::string json_path =
+            s.kind == AbSideKind::flopmeter ? c.argv.back() : c.stdout_path;
         const std::string err = last_line(read_text_file(c.stderr_path));
         // flopmeter exits 1 when a case failed validation; its results file says which.
-        const bool exit_ok = !e.timed_out && !e.signaled && (e.code == 0 || (e.code == 1 && s.kind == AbSideKind::flopmeter));
+        const bool exit_ok = !e.timed_out && !e.signaled &&
+                             (e.code == 0 || (e.code == 1 && s.kind == AbSideKind::flopmeter));
         if (exit_ok) {
             try {
                 const std::string text = read_text_file(json_path);
@@ -213,7 +223,7 @@ public:
         return false;
     }
 
-private:
+  private:
     const AbSessionOptions& o_;
 };
 
@@ -222,14 +232,16 @@ std::vector<std::string> gbench_list(const AbSide& s, const AbSessionOptions& o)
     c.env = s.env;
     c.argv.push_back(s.path);
     for (const auto& a : o.args)
-        if (a.rfind("--benchmark_format", 0) != 0 && a.rfind("--benchmark_out", 0) != 0) c.argv.push_back(a);
+        if (a.rfind("--benchmark_format", 0) != 0 && a.rfind("--benchmark_out", 0) != 0)
+            c.argv.push_back(a);
     c.argv.push_back("--benchmark_list_tests=true");
     c.stdout_path = o.workdir + "/list-" + s.role + ".txt";
     c.stderr_path = o.workdir + "/list-" + s.role + ".err";
     const ChildExit e = run_child(c, 60);
     if (!e.ok())
-        throw UsageError(s.role + " '" + s.path + "' could not list its benchmarks with these arguments (" +
-                         e.describe() + "): " + last_line(read_text_file(c.stderr_path)));
+        throw UsageError(s.role + " '" + s.path +
+                         "' could not list its benchmarks with these arguments (" + e.describe() +
+                         "): " + last_line(read_text_file(c.stderr_path)));
     return lines_of(read_text_file(c.stdout_path));
 }
 
@@ -250,8 +262,10 @@ AbSideKind detect_ab_side_kind(const std::string& path, double timeout_s) {
     ::unlink(tmpl);
     if (ve.ok() && version.rfind("flopmeter", 0) == 0) return AbSideKind::flopmeter;
     if (ge.ok()) return AbSideKind::google_benchmark;
-    throw UsageError("'" + path + "' is neither a flopmeter binary ('--version' prints \"flopmeter ...\") nor a Google "
-                     "Benchmark binary ('--benchmark_list_tests=true' succeeds)");
+    throw UsageError(
+        "'" + path +
+        "' is neither a flopmeter binary ('--version' prints \"flopmeter ...\") nor a Google "
+        "Benchmark binary ('--benchmark_list_tests=true' succeeds)");
 }
 
 AbSession run_ab_session(AbSide base, AbSide cand, const AbSessionOptions& o) {
@@ -264,13 +278,16 @@ AbSession run_ab_session(AbSide base, AbSide cand, const AbSessionOptions& o) {
     base.kind = detect_ab_side_kind(base.path);
     cand.kind = detect_ab_side_kind(cand.path);
     if (base.kind != cand.kind)
-        throw UsageError("the baseline is a " + ab_side_kind_name(base.kind) + " binary and the candidate a " +
-                         ab_side_kind_name(cand.kind) + " binary: ARGS cannot mean the same to both");
+        throw UsageError("the baseline is a " + ab_side_kind_name(base.kind) +
+                         " binary and the candidate a " + ab_side_kind_name(cand.kind) +
+                         " binary: ARGS cannot mean the same to both");
     s.baseline = base;
     s.candidate = cand;
     if (o.duet) {
         const auto cpus = allowed_cpus();
-        if (cpus.size() < 2) throw UsageError("--duet needs two CPUs; this process may use " + std::to_string(cpus.size()));
+        if (cpus.size() < 2)
+            throw UsageError("--duet needs two CPUs; this process may use " +
+                             std::to_string(cpus.size()));
         s.cpus = {cpus[0], cpus[1]};
     }
 
@@ -278,12 +295,19 @@ AbSession run_ab_session(AbSide base, AbSide cand, const AbSessionOptions& o) {
     // flopmeter sides: ARGS may hold several bench commands separated by "::", each a unit.
     std::vector<std::vector<std::string>> suites(1);
     for (const auto& a : o.args) {
-        if (a == "::") suites.emplace_back();
-        else suites.back().push_back(a);
+        if (a == "::")
+            suites.emplace_back();
+        else
+            suites.back().push_back(a);
     }
-    if (gb && suites.size() > 1) throw UsageError("'::' separates flopmeter bench commands; Google Benchmark sides take one set of flags");
+    if (gb && suites.size() > 1)
+        throw UsageError(
+            "'::' separates flopmeter bench commands; Google Benchmark sides take one set of "
+            "flags");
     for (const auto& su : suites)
-        if (!gb && su.empty()) throw UsageError("no bench command given after '--' (e.g. -- gemm --size 256 --threads 2)");
+        if (!gb && su.empty())
+            throw UsageError(
+                "no bench command given after '--' (e.g. -- gemm --size 256 --threads 2)");
     std::vector<std::string> units;  // gbench: the cases both list; flopmeter: one unit per suite
     std::vector<std::vector<std::string>> unit_cases;  // flopmeter: the cases each suite produced
     SideAcc acc_b, acc_c;
@@ -293,7 +317,8 @@ AbSession run_ab_session(AbSide base, AbSide cand, const AbSessionOptions& o) {
         for (const auto& n : lb) (sc.count(n) ? units : s.missing).push_back(n);
         for (const auto& n : lc)
             if (!sb.count(n)) s.only_candidate.push_back(n);
-        if (units.empty()) throw UsageError("the baseline and the candidate have no benchmark in common");
+        if (units.empty())
+            throw UsageError("the baseline and the candidate have no benchmark in common");
     } else {
         units.assign(suites.size(), "");
         unit_cases.resize(suites.size());
@@ -306,9 +331,10 @@ AbSession run_ab_session(AbSide base, AbSide cand, const AbSessionOptions& o) {
     for (const auto& st : steps) {
         if (st.round != last_round) {
             if (last_round >= 0 && o.progress) {
-                const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-                o.progress("round " + std::to_string(last_round + 1) + "/" + std::to_string(o.rounds) + " done, " +
-                           std::to_string(int(el)) + " s");
+                const double el =
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+                o.progress("round " + std::to_string(last_round + 1) + "/" +
+                           std::to_string(o.rounds) + " done, " + std::to_string(int(el)) + " s");
             }
             last_round = st.round;
         }
@@ -334,7 +360,8 @@ AbSession run_ab_session(AbSide base, AbSide cand, const AbSessionOptions& o) {
             ec = run_child(spec_c, o.run_timeout_s);
             eb = run_child(spec_b, o.run_timeout_s);
         }
-        for (auto [side, spec, e, acc] : {std::tuple{&base, &spec_b, &eb, &acc_b}, std::tuple{&cand, &spec_c, &ec, &acc_c}}) {
+        for (auto [side, spec, e, acc] :
+             {std::tuple{&base, &spec_b, &eb, &acc_b}, std::tuple{&cand, &spec_c, &ec, &acc_c}}) {
             ResultsDocument doc;
             std::string why;
             if (Runner::collect(*side, *spec, *e, doc, why)) {
@@ -342,30 +369,36 @@ AbSession run_ab_session(AbSide base, AbSide cand, const AbSessionOptions& o) {
                 if (!gb)
                     for (const auto& r : doc.results) {
                         auto& uc = unit_cases[std::size_t(st.unit)];
-                        if (std::find(uc.begin(), uc.end(), r.name) == uc.end()) uc.push_back(r.name);
+                        if (std::find(uc.begin(), uc.end(), r.name) == uc.end())
+                            uc.push_back(r.name);
                     }
                 continue;
             }
             // A side that rejects the arguments on its first visit is bad input, not a failed case.
             if (st.round == 0 && !e->timed_out && !e->signaled && e->code == 2 && !acc->have_doc)
-                throw UsageError("the " + side->role + " '" + side->path + "' rejected the arguments (" + why + ")");
-            std::vector<std::string> names = gb ? std::vector<std::string>{name} : unit_cases[std::size_t(st.unit)];
+                throw UsageError("the " + side->role + " '" + side->path +
+                                 "' rejected the arguments (" + why + ")");
+            std::vector<std::string> names =
+                gb ? std::vector<std::string>{name} : unit_cases[std::size_t(st.unit)];
             if (names.empty())
-                names.push_back("(suite " + std::to_string(st.unit + 1) + ": " + side->role + " produced no results)");
+                names.push_back("(suite " + std::to_string(st.unit + 1) + ": " + side->role +
+                                " produced no results)");
             fail_cases(*acc, names, why, o.rounds);
         }
         if (o.duet && st.round == 0 && !gb) {
             for (const auto* a : {&acc_b, &acc_c})
                 for (const auto& [n, c] : a->cases)
                     if (c.have && c.pooled.threads > 1)
-                        throw UsageError("--duet runs each side on one core: case '" + n + "' uses " +
-                                         std::to_string(c.pooled.threads) + " threads (add --threads 1 to ARGS)");
+                        throw UsageError("--duet runs each side on one core: case '" + n +
+                                         "' uses " + std::to_string(c.pooled.threads) +
+                                         " threads (add --threads 1 to ARGS)");
         }
     }
     if (o.progress && last_round >= 0) {
-        const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        o.progress("round " + std::to_string(last_round + 1) + "/" + std::to_string(o.rounds) + " done, " +
-                   std::to_string(int(el)) + " s");
+        const double el =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        o.progress("round " + std::to_string(last_round + 1) + "/" + std::to_string(o.rounds) +
+                   " done, " + std::to_string(int(el)) + " s");
     }
 
     // A suite that produced nothing on a side before its cases were known fails as a whole.
@@ -384,7 +417,9 @@ AbSession run_ab_session(AbSide base, AbSide cand, const AbSessionOptions& o) {
         }
         const CaseAcc& c = it->second;
         if (!b.failure.empty() || !c.failure.empty()) {
-            s.failed.push_back(n + ": " + (!c.failure.empty() ? "candidate " + c.failure : "baseline " + b.failure));
+            s.failed.push_back(
+                n + ": " +
+                (!c.failure.empty() ? "candidate " + c.failure : "baseline " + b.failure));
             continue;
         }
         s.cases.push_back({n, b.per_round, c.per_round});

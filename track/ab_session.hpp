@@ -27,7 +27,7 @@ std::string ab_side_kind_name(AbSideKind k);
 
 struct AbSide {
     std::string path;
-    std::string role;  // "baseline" or "candidate"
+    std::string role;                                      // "baseline" or "candidate"
     std::vector<std::pair<std::string, std::string>> env;  // extra environment for this side only
     AbSideKind kind = AbSideKind::flopmeter;
 };
@@ -41,11 +41,11 @@ struct AbSessionOptions {
     int rounds = 15;
     bool duet = false;
     std::uint64_t seed = 0;
-    double case_budget_s = 0.2;      // flopmeter sides: --budget unless ARGS give one
-    int gbench_repetitions = 3;      // Google Benchmark sides, unless ARGS give them
+    double case_budget_s = 0.2;  // flopmeter sides: --budget unless ARGS give one
+    int gbench_repetitions = 3;  // Google Benchmark sides, unless ARGS give them
     double gbench_min_time_s = 0.05;
-    double run_timeout_s = 600;      // one visit of one side
-    std::string workdir;             // scratch files (created by the caller)
+    double run_timeout_s = 600;                        // one visit of one side
+    std::string workdir;                               // scratch files (created by the caller)
     std::function<void(const std::string&)> progress;  // one line per round (optional)
 };
 
@@ -55,7 +55,7 @@ struct AbSession {
     std::vector<int> threads;        // per case, the threads it ran with (1 when unknown)
     ResultsDocument baseline_doc, candidate_doc;  // samples pooled over the rounds
     std::vector<std::string> missing, only_candidate, failed;
-    std::vector<int> cpus;           // duet: the two CPUs used
+    std::vector<int> cpus;  // duet: the two CPUs used
     double wall_s = 0;
 };
 

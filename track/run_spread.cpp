@@ -16,7 +16,9 @@ double quantile_of(std::vector<double> v, double q) {
 
 namespace {
 bool ab_tag(const std::string& tag) {
-    auto ends = [&](const std::string& s) { return tag.size() >= s.size() && tag.compare(tag.size() - s.size(), s.size(), s) == 0; };
+    auto ends = [&](const std::string& s) {
+        return tag.size() >= s.size() && tag.compare(tag.size() - s.size(), s.size(), s) == 0;
+    };
     return ends(":baseline") || ends(":candidate");
 }
 
@@ -34,7 +36,9 @@ RunSpreadTable learn_run_spread(const std::vector<CaseRow>& rows, const std::str
     std::map<std::string, std::vector<double>> series;
     std::set<std::int64_t> runs;
     for (const auto& r : rows) {
-        if (r.run.fingerprint != fingerprint || exclude.count(r.run.id) || ab_tag(r.run.tag) || !(r.median > 0)) continue;
+        if (r.run.fingerprint != fingerprint || exclude.count(r.run.id) || ab_tag(r.run.tag) ||
+            !(r.median > 0))
+            continue;
         series[r.name].push_back(r.median);
         runs.insert(r.run.id);
     }
@@ -43,7 +47,8 @@ RunSpreadTable learn_run_spread(const std::vector<CaseRow>& rows, const std::str
         CaseSpread s;
         s.runs = std::int64_t(m.size());
         std::vector<double> d;
-        for (std::size_t i = 1; i < m.size(); ++i) d.push_back(std::fabs(std::log(m[i] / m[i - 1])));
+        for (std::size_t i = 1; i < m.size(); ++i)
+            d.push_back(std::fabs(std::log(m[i] / m[i - 1])));
         if (!d.empty()) s.spread = quantile_of(d, 0.9);
         t.cases[name] = s;
     }
@@ -58,8 +63,10 @@ std::string apply_run_spread(Comparison& c, const RunSpreadTable& t) {
         if (x.verdict != Verdict::slower && x.verdict != Verdict::faster) continue;
         if (s.runs < t.min_runs) {
             ++unknown;
-            x.reason += "; run-to-run spread unknown (" + std::to_string(s.runs) + " earlier run(s) of this case on this "
-                        "hardware, need " + std::to_string(t.min_runs) + ")";
+            x.reason += "; run-to-run spread unknown (" + std::to_string(s.runs) +
+                        " earlier run(s) of this case on this "
+                        "hardware, need " +
+                        std::to_string(t.min_runs) + ")";
             continue;
         }
         const double change = std::fabs(std::log(x.wall.ratio));
@@ -67,20 +74,23 @@ std::string apply_run_spread(Comparison& c, const RunSpreadTable& t) {
         if (change <= s.spread) {
             ++demoted;
             x.reason = std::string(x.verdict == Verdict::slower ? "slower" : "faster") + " by " +
-                       pct(std::exp(change) - 1) + ", within this case's run-to-run spread " + band +
-                       " (90th percentile of consecutive changes over " + std::to_string(s.runs) +
-                       " runs on this hardware): " + x.reason;
+                       pct(std::exp(change) - 1) + ", within this case's run-to-run spread " +
+                       band + " (90th percentile of consecutive changes over " +
+                       std::to_string(s.runs) + " runs on this hardware): " + x.reason;
             x.verdict = Verdict::noisy;
         } else {
-            x.reason += "; beyond the run-to-run spread " + band + " of " + std::to_string(s.runs) + " runs";
+            x.reason += "; beyond the run-to-run spread " + band + " of " + std::to_string(s.runs) +
+                        " runs";
         }
     }
     if (t.runs < t.min_runs)
         return "too little history to learn the run-to-run spread: " + std::to_string(t.runs) +
-               " earlier run(s) on this hardware (need " + std::to_string(t.min_runs) + "); verdicts rest on the samples alone" +
+               " earlier run(s) on this hardware (need " + std::to_string(t.min_runs) +
+               "); verdicts rest on the samples alone" +
                (unknown ? " (" + std::to_string(unknown) + " change(s) unchecked)" : "");
-    return "run-to-run spread learned from " + std::to_string(t.runs) + " earlier runs on this hardware; " +
-           std::to_string(demoted) + " change(s) within it called NOISY" +
+    return "run-to-run spread learned from " + std::to_string(t.runs) +
+           " earlier runs on this hardware; " + std::to_string(demoted) +
+           " change(s) within it called NOISY" +
            (unknown ? ", " + std::to_string(unknown) + " case(s) with too little history" : "");
 }
 

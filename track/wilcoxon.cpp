@@ -31,7 +31,8 @@ std::int64_t walsh_rank_exact(std::int64_t n, double level) {
     const double total = std::ldexp(1.0, int(n)), half_alpha = 0.5 * (1.0 - level);
     double cum = 0;
     std::int64_t k = 0;  // P(W+ <= k - 1) accumulated in cum
-    while (std::size_t(k) < c.size() && (cum + c[std::size_t(k)]) / total <= half_alpha) cum += c[std::size_t(k++)];
+    while (std::size_t(k) < c.size() && (cum + c[std::size_t(k)]) / total <= half_alpha)
+        cum += c[std::size_t(k++)];
     return std::max<std::int64_t>(k, 1);
 }
 
@@ -62,7 +63,8 @@ SignedRank wilcoxon_signed_rank(const std::vector<double>& d) {
     if (r.n == 0) return r;
     std::vector<std::size_t> order(a.size());
     std::iota(order.begin(), order.end(), 0);
-    std::sort(order.begin(), order.end(), [&](std::size_t i, std::size_t j) { return a[i] < a[j]; });
+    std::sort(order.begin(), order.end(),
+              [&](std::size_t i, std::size_t j) { return a[i] < a[j]; });
     std::vector<double> rank(a.size());
     double tie_term = 0;  // sum of t^3 - t over groups of tied |d|
     for (std::size_t i = 0; i < order.size();) {
@@ -79,8 +81,8 @@ SignedRank wilcoxon_signed_rank(const std::vector<double>& d) {
     const double n = double(r.n), top = n * (n + 1) / 2;
     if (tie_term == 0 && r.n <= kWilcoxonExactMax) {
         r.exact = true;
-        const double lower = signed_rank_exact_cdf(r.n, r.w_plus);           // P(W <= w)
-        const double upper = signed_rank_exact_cdf(r.n, top - r.w_plus);     // P(W >= w), by symmetry
+        const double lower = signed_rank_exact_cdf(r.n, r.w_plus);        // P(W <= w)
+        const double upper = signed_rank_exact_cdf(r.n, top - r.w_plus);  // P(W >= w), by symmetry
         r.p_two_sided = std::min(1.0, 2.0 * std::min(lower, upper));
         return r;
     }
@@ -107,8 +109,10 @@ PairedShift hodges_lehmann_paired(const std::vector<double>& d, double level) {
     if (std::int64_t(n) <= kWilcoxonExactMax) {
         k = walsh_rank_exact(std::int64_t(n), level);
     } else {
-        const double nn = double(n), mean = nn * (nn + 1) / 4, sd = std::sqrt(nn * (nn + 1) * (2 * nn + 1) / 24.0);
-        k = std::max<std::int64_t>(1, std::int64_t(std::floor(mean - normal_quantile(0.5 + 0.5 * level) * sd)));
+        const double nn = double(n), mean = nn * (nn + 1) / 4,
+                     sd = std::sqrt(nn * (nn + 1) * (2 * nn + 1) / 24.0);
+        k = std::max<std::int64_t>(
+            1, std::int64_t(std::floor(mean - normal_quantile(0.5 + 0.5 * level) * sd)));
     }
     k = std::min<std::int64_t>(k, std::int64_t((m + 1) / 2));
     s.lo = walsh[std::size_t(k - 1)];
