@@ -43,14 +43,14 @@ std::string rule(const AbAnalysis& a, const AbRunInfo& info) {
     const auto& o = a.options;
     char b[512];
     std::snprintf(b, sizeof b,
-                  "%d rounds, sides %s in randomized order (seed %llu); per case a Wilcoxon "
-                  "signed-rank test on the "
+                  "%d rounds, sides %s in randomized order (seed %llu), a visit's time the "
+                  "%.3g%% quantile of its samples; per case a Wilcoxon signed-rank test on the "
                   "per-round log ratio candidate/baseline, Hodges-Lehmann %.3g%% CI, "
                   "Benjamini-Hochberg FDR %.3g%% "
                   "across %zu cases, minimum effect %.3g%%",
                   info.rounds, info.duet ? "at once on two cores (duet)" : "back to back",
-                  static_cast<unsigned long long>(info.seed), 100 * o.ci_level, 100 * o.fdr,
-                  a.cases.size(), 100 * o.min_effect);
+                  static_cast<unsigned long long>(info.seed), 100 * info.quantile, 100 * o.ci_level,
+                  100 * o.fdr, a.cases.size(), 100 * o.min_effect);
     return b;
 }
 
@@ -175,6 +175,7 @@ ojson ab_to_json(const AbSession& s, const AbAnalysis& a, const AbRunInfo& info)
             {"settings",
              {{"rounds", info.rounds},
               {"duet", info.duet},
+              {"visit_quantile", info.quantile},
               {"seed", info.seed},
               {"cpus", s.cpus},
               {"min_effect", o.min_effect},

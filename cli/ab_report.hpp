@@ -17,6 +17,7 @@ struct AbRunInfo {
     std::uint64_t seed = 0;
     int rounds = 0;
     bool duet = false;
+    double quantile = 0.2;  // a visit's time: this quantile of its samples
     std::int64_t baseline_run_id = 0, candidate_run_id = 0;  // 0: not recorded
     std::string db;
 };

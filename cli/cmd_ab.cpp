@@ -93,6 +93,7 @@ int run_ab(AbCliOptions o, Io io) {
     info.seed = o.session.seed;
     info.rounds = o.session.rounds;
     info.duet = o.session.duet;
+    info.quantile = o.session.visit_quantile;
     if (!o.no_record) {
         info.db = db;
         RecordOptions ro;
@@ -146,6 +147,9 @@ void register_ab(CLI::App& app, Io io, Action& action) {
                     "Smallest change of the time ratio that counts (default 0.03)");
     sub->add_option("--fdr", o->stats.fdr,
                     "False discovery rate across the cases, Benjamini-Hochberg (default 0.05)");
+    sub->add_option("--quantile", o->session.visit_quantile,
+                    "A visit's time per case: this quantile of its samples (default 0.2: "
+                    "interference only adds time)");
     sub->add_option("--budget", o->session.case_budget_s,
                     "flopmeter sides: seconds of sampling per case per round, unless ARGS give "
                     "--budget (default 0.2)");

@@ -74,21 +74,22 @@ struct SideAcc {
     }
 };
 
-// A visit's time: the median of its samples, leaving out those flagged as taken while a core was
-// slowed or a thread stalled (when at least 3 remain): contention inside one visit is not paired
-// away by the other side, so it is not let into the round's ratio either.
-double round_time(const Measurement& m) {
-    if (!m.flagged.empty()) {
-        std::vector<double> clean;
+// A visit's time: the q-quantile of its samples (default 0.2: interference on a shared machine
+// only adds time, so a low quantile follows the kernel and not the neighbours), leaving out
+// samples flagged as taken while a core was slowed or a thread stalled (when at least 3 remain):
+// contention inside one visit is not paired away by the other side.
+double round_time(const Measurement& m, double q) {
+    std::vector<double> v;
+    if (!m.flagged.empty())
         for (std::size_t i = 0; i < m.samples.size(); ++i)
             if (std::find(m.flagged.begin(), m.flagged.end(), std::int64_t(i)) == m.flagged.end())
-                clean.push_back(m.samples[i]);
-        if (clean.size() >= 3) return summarize(clean).median;
-    }
-    return summarize(m.samples).median;
+                v.push_back(m.samples[i]);
+    if (v.size() < 3) v = m.samples;
+    std::sort(v.begin(), v.end());
+    return quantile_sorted(v, q);
 }
 
-void absorb(SideAcc& acc, const ResultsDocument& doc, int round, int rounds) {
+void absorb(SideAcc& acc, const ResultsDocument& doc, int round, int rounds, double q) {
     if (!acc.have_doc) {
         acc.first.provenance = doc.provenance;
         acc.first.warnings = doc.warnings;
@@ -104,7 +105,7 @@ void absorb(SideAcc& acc, const ResultsDocument& doc, int round, int rounds) {
                         : "no samples";
             continue;
         }
-        c.per_round[std::size_t(round)] = round_time(r.measurement);
+        c.per_round[std::size_t(round)] = round_time(r.measurement, q);
         if (!c.have) {
             c.pooled = r;
             c.have = true;
@@ -270,6 +271,8 @@ AbSideKind detect_ab_side_kind(const std::string& path, double timeout_s) {
 
 AbSession run_ab_session(AbSide base, AbSide cand, const AbSessionOptions& o) {
     if (o.rounds < 1) throw UsageError("--rounds must be at least 1");
+    if (!(o.visit_quantile >= 0 && o.visit_quantile <= 1))
+        throw UsageError("--quantile must be between 0 and 1");
     if (o.workdir.empty()) throw UsageError("A/B session without a scratch directory");
     const auto t0 = std::chrono::steady_clock::now();
     AbSession s;
@@ -365,7 +368,7 @@ AbSession run_ab_session(AbSide base, AbSide cand, const AbSessionOptions& o) {
             ResultsDocument doc;
             std::string why;
             if (Runner::collect(*side, *spec, *e, doc, why)) {
-                absorb(*acc, doc, st.round, o.rounds);
+                absorb(*acc, doc, st.round, o.rounds, o.visit_quantile);
                 if (!gb)
                     for (const auto& r : doc.results) {
                         auto& uc = unit_cases[std::size_t(st.unit)];

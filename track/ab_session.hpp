@@ -6,7 +6,7 @@
 // separated by "::" and interleaved as units); a Google Benchmark side runs one case per visit,
 // so its cases are interleaved individually.
 //
-// What comes out: per case and round one time per side (the median of that visit's samples),
+// What comes out: per case and round one time per side (a low quantile of that visit's samples),
 // each side's samples pooled over the rounds as a results document (for the store), and which
 // cases failed or were missing on a side.
 #pragma once
@@ -41,8 +41,9 @@ struct AbSessionOptions {
     int rounds = 15;
     bool duet = false;
     std::uint64_t seed = 0;
-    double case_budget_s = 0.2;  // flopmeter sides: --budget unless ARGS give one
-    int gbench_repetitions = 3;  // Google Benchmark sides, unless ARGS give them
+    double visit_quantile = 0.2;  // a visit's time: this quantile of its samples
+    double case_budget_s = 0.2;   // flopmeter sides: --budget unless ARGS give one
+    int gbench_repetitions = 3;   // Google Benchmark sides, unless ARGS give them
     double gbench_min_time_s = 0.05;
     double run_timeout_s = 600;                        // one visit of one side
     std::string workdir;                               // scratch files (created by the caller)
