@@ -1,6 +1,7 @@
 // check's run-to-run spread learned from the store's history (track/run_spread.hpp).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 #include "track/run_spread.hpp"
@@ -30,10 +31,8 @@ CaseComparison changed(const std::string& name, double ratio, Verdict v) {
 }
 }  // namespace
 
-TEST_CASE("run-to-run spread: 90th percentile of consecutive changes, same hardware only",
+TEST_CASE("run-to-run spread: largest change between consecutive runs, same hardware only",
           "[track][spread]") {
-    CHECK(quantile_of({1, 2, 3, 4, 5}, 0.9) == Approx(4.6));
-    CHECK(quantile_of({7}, 0.9) == 7);
     std::vector<CaseRow> rows;
     const double m[] = {1.0, 1.02, 1.0, 1.1, 1.0, 1.01};  // consecutive |ln| changes
     for (int i = 0; i < 6; ++i) rows.push_back(row(i + 1, "fpA", "g", m[i]));
@@ -46,8 +45,24 @@ TEST_CASE("run-to-run spread: 90th percentile of consecutive changes, same hardw
     CHECK(t.cases.at("g").runs == 6);
     std::vector<double> d;
     for (int i = 1; i < 6; ++i) d.push_back(std::fabs(std::log(m[i] / m[i - 1])));
-    CHECK(t.cases.at("g").spread == Approx(quantile_of(d, 0.9)));
+    CHECK(t.cases.at("g").spread == Approx(*std::max_element(d.begin(), d.end())));
     CHECK(t.cases.at("g").spread == Approx(std::log(1.1)).epsilon(0.01));
+}
+
+TEST_CASE("run-to-run spread: the suite's largest standardized change scales every case",
+          "[track][spread]") {
+    // q changes by 1% between every pair of runs; n by 2%, 2%, then 20% (a host episode).
+    const double q[] = {1.0, 1.01, 1.0, 1.01}, n[] = {1.0, 1.02, 1.0, 1.2};
+    std::vector<CaseRow> rows;
+    for (int i = 0; i < 4; ++i) {
+        rows.push_back(row(i + 1, "fp", "n", n[i]));
+        rows.push_back(row(i + 1, "fp", "q", q[i]));
+    }
+    const auto t = learn_run_spread(rows, "fp", {});
+    const double t_max = std::log(1.2) / std::log(1.02);  // pair 3 of case n, in its own units
+    CHECK(t.max_standardized == Approx(t_max));
+    CHECK(t.cases.at("n").spread == Approx(std::log(1.2)));
+    CHECK(t.cases.at("q").spread == Approx(std::log(1.01) * t_max));
 }
 
 TEST_CASE("run-to-run spread: changes within it become NOISY, too little history is said",

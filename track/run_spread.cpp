@@ -6,14 +6,6 @@
 
 namespace flopmeter {
 
-double quantile_of(std::vector<double> v, double q) {
-    std::sort(v.begin(), v.end());
-    const double pos = q * double(v.size() - 1);
-    const std::size_t lo = std::size_t(std::floor(pos));
-    const std::size_t hi = std::min(v.size() - 1, lo + 1);
-    return v[lo] + (pos - double(lo)) * (v[hi] - v[lo]);
-}
-
 namespace {
 bool ab_tag(const std::string& tag) {
     auto ends = [&](const std::string& s) {
@@ -33,24 +25,45 @@ RunSpreadTable learn_run_spread(const std::vector<CaseRow>& rows, const std::str
                                 const std::set<std::int64_t>& exclude, int min_runs) {
     RunSpreadTable t;
     t.min_runs = min_runs;
-    std::map<std::string, std::vector<double>> series;
-    std::set<std::int64_t> runs;
+    std::vector<std::int64_t> order;                               // runs, oldest first
+    std::map<std::string, std::map<std::int64_t, double>> median;  // case -> run -> median
     for (const auto& r : rows) {
         if (r.run.fingerprint != fingerprint || exclude.count(r.run.id) || ab_tag(r.run.tag) ||
             !(r.median > 0))
             continue;
-        series[r.name].push_back(r.median);
-        runs.insert(r.run.id);
+        if (order.empty() || order.back() != r.run.id) order.push_back(r.run.id);
+        median[r.name][r.run.id] = r.median;
     }
-    t.runs = std::int64_t(runs.size());
-    for (const auto& [name, m] : series) {
-        CaseSpread s;
-        s.runs = std::int64_t(m.size());
-        std::vector<double> d;
-        for (std::size_t i = 1; i < m.size(); ++i)
-            d.push_back(std::fabs(std::log(m[i] / m[i - 1])));
-        if (!d.empty()) s.spread = quantile_of(d, 0.9);
-        t.cases[name] = s;
+    t.runs = std::int64_t(order.size());
+    // Per pair of consecutive runs j, per case: |ln change|; per case its typical size s_c
+    // (median over pairs); per pair the largest standardized change T_j = max_c |r_jc| / s_c.
+    std::map<std::string, std::vector<double>> changes;
+    std::vector<std::map<std::string, double>> pairs;
+    for (std::size_t j = 1; j < order.size(); ++j) {
+        std::map<std::string, double> p;
+        for (const auto& [name, m] : median) {
+            const auto a = m.find(order[j - 1]), b = m.find(order[j]);
+            if (a == m.end() || b == m.end()) continue;
+            p[name] = std::fabs(std::log(b->second / a->second));
+            changes[name].push_back(p[name]);
+        }
+        pairs.push_back(std::move(p));
+    }
+    std::map<std::string, double> scale;
+    for (auto& [name, d] : changes) {
+        std::sort(d.begin(), d.end());
+        const std::size_t k = d.size() / 2;
+        scale[name] = std::max(1e-3, d.size() % 2 ? d[k] : 0.5 * (d[k - 1] + d[k]));
+    }
+    double t_max = 0;
+    for (const auto& p : pairs)
+        for (const auto& [name, r] : p) t_max = std::max(t_max, r / scale[name]);
+    t.max_standardized = t_max;
+    for (const auto& [name, m] : median) {
+        CaseSpread cs;
+        cs.runs = std::int64_t(m.size());
+        if (scale.count(name)) cs.spread = scale[name] * t_max;
+        t.cases[name] = cs;
     }
     return t;
 }
@@ -75,7 +88,9 @@ std::string apply_run_spread(Comparison& c, const RunSpreadTable& t) {
             ++demoted;
             x.reason = std::string(x.verdict == Verdict::slower ? "slower" : "faster") + " by " +
                        pct(std::exp(change) - 1) + ", within this case's run-to-run spread " +
-                       band + " (90th percentile of consecutive changes over " +
+                       band +
+                       " (its typical change between consecutive runs x the largest seen across "
+                       "the suite, over " +
                        std::to_string(s.runs) + " runs on this hardware): " + x.reason;
             x.verdict = Verdict::noisy;
         } else {
