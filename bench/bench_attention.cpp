@@ -12,6 +12,7 @@
 #include "bench/bench_registry.hpp"
 #include "bench/bench_time_unit.hpp"
 #include "core/dtype.hpp"
+#include "measure/measure_case.hpp"
 #include "core/flops.hpp"
 #include "measure/attention_case.hpp"
 
@@ -39,9 +40,11 @@ void run_case(benchmark::State& state, AttentionCaseSpec spec) {
         return;
     }
     const CaseResult d = c->describe();
+    const double slowdown = test_slowdown_fraction(d.name);  // TEST-ONLY, see measure_case.hpp
     for (auto _ : state) {
         const auto t0 = std::chrono::steady_clock::now();
         c->run();
+        if (slowdown > 0) spin_for(slowdown * std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
         const auto t1 = std::chrono::steady_clock::now();
         state.SetIterationTime(std::chrono::duration<double>(t1 - t0).count());
     }

@@ -9,6 +9,7 @@
 #include "bench/bench_registry.hpp"
 #include "bench/bench_time_unit.hpp"
 #include "core/dtype.hpp"
+#include "measure/measure_case.hpp"
 #include "core/flops.hpp"
 #include "measure/gemm_case.hpp"
 #include "measure/roofline/peak.hpp"
@@ -34,9 +35,11 @@ void run_case(benchmark::State& state, GemmCaseSpec spec) {
     }
     const CaseResult d = c->describe();
     double timed_s = 0;  // the manual time Google Benchmark divides rates by
+    const double slowdown = test_slowdown_fraction(d.name);  // TEST-ONLY, see measure_case.hpp
     for (auto _ : state) {
         const auto t0 = std::chrono::steady_clock::now();
         c->run();
+        if (slowdown > 0) spin_for(slowdown * std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
         const auto t1 = std::chrono::steady_clock::now();
         const double s = std::chrono::duration<double>(t1 - t0).count();
         state.SetIterationTime(s);

@@ -1,4 +1,5 @@
 #include "calibrate/datasheet.hpp"
+#include "calibrate/datasheet_cpu.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -258,6 +259,7 @@ std::vector<DeviceProfile> datasheet_profiles() {
 }
 
 const DeviceProfile* find_datasheet_profile(const std::string& name) {
+    if (norm(name) == "thiscpu") return this_cpu_datasheet();  // calibrate/datasheet_cpu.hpp
     static const std::vector<DeviceProfile> v = build();
     for (const auto& p : v)
         if (norm(p.name) == norm(name)) return &p;

@@ -207,6 +207,10 @@ public:
     }
     Prediction memory(const MemQuery& q) const override {
         Prediction r;
+        if (!(p_.facts.memory_bandwidth > 0)) {  // a CPU whose memory channels and speed are not readable
+            r.source = "datasheet memory bandwidth unknown: not counted";
+            return r;
+        }
         r.seconds = q.bytes / (p_.facts.memory_bandwidth * e_.memory);
         r.source = "datasheet memory bandwidth " + fmt("%.0f GB/s", p_.facts.memory_bandwidth / 1e9) + " x " +
                    fmt("%.2f", e_.memory);
@@ -230,7 +234,8 @@ private:
     }
     Prediction bound(double flops, double bytes, double peak, double eff, const char* what) const {
         Prediction r;
-        const double tc = flops / (peak * eff), tm = bytes / (p_.facts.memory_bandwidth * e_.memory);
+        const double bw = p_.facts.memory_bandwidth;
+        const double tc = flops / (peak * eff), tm = bw > 0 ? bytes / (bw * e_.memory) : 0.0;  // 0: bandwidth unknown
         r.seconds = std::max(tc, tm);
         r.flops_per_s = r.seconds > 0 ? flops / r.seconds : 0;
         r.source = std::string("datasheet ") + what + ": " +

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "calibrate/datasheet.hpp"
+#include "calibrate/datasheet_cpu.hpp"
 #include "calibrate/profile.hpp"
 #include "calibrate/profile_predictor.hpp"
 #include "core/error.hpp"
@@ -56,6 +57,7 @@ DeviceProfile load_profile(const std::string& name_or_path) {
     if (name.empty()) throw UsageError("empty profile name");
     if (is_file(name)) return read_profile_file(name);
     if (const DeviceProfile* d = find_datasheet_profile(name)) return *d;
+    if (name == "this-cpu") throw UnavailableError(this_cpu_datasheet_error());
     for (const auto& [n, path] : local_profiles())
         if (n == name) return read_profile_file(path);
     std::string valid;

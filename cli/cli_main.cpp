@@ -34,6 +34,7 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
     register_history(app, io, action);
     register_export(app, io, action);
     register_merge(app, io, action);
+    register_ab(app, io, action);
 
     try {
         app.parse(argc, argv);

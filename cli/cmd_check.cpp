@@ -2,6 +2,7 @@
 // case is confirmed slower, 0 otherwise, 2 on bad input (missing baseline, other hardware).
 #include <chrono>
 #include <memory>
+#include <set>
 #include <sstream>
 
 #include "cli/commands.hpp"
@@ -10,6 +11,7 @@
 #include "core/error.hpp"
 #include "track/check_report.hpp"
 #include "track/run_ref.hpp"
+#include "track/run_spread.hpp"
 
 namespace flopmeter {
 
@@ -21,6 +23,7 @@ struct CheckCliOptions {
     bool allow_different_hardware = false, keep_flagged = false;
     std::string markdown_path, json_path;
     double lock_timeout_s = 10;
+    int min_history = 5;  // runs of history needed to learn the run-to-run spread (0: off)
 };
 
 int run_check(const CheckCliOptions& o, Io io) {
@@ -54,17 +57,29 @@ int run_check(const CheckCliOptions& o, Io io) {
 
     CompareOptions co = o.compare;
     co.drop_flagged = !o.keep_flagged;
-    const Comparison c = compare_results(base.doc, cand.doc, co);
+    Comparison c = compare_results(base.doc, cand.doc, co);
+    std::string history;  // the run-to-run spread of each case, from the store (track/run_spread.hpp)
+    if (o.min_history > 0) {
+        std::set<std::int64_t> exclude;
+        if (cand.info) exclude.insert(cand.info->id);
+        try {
+            history = apply_run_spread(c, learn_run_spread(resolver.store().case_rows(), pc.fingerprint, exclude, o.min_history));
+        } catch (const UsageError& e) {
+            history = std::string("run-to-run spread unknown (") + e.what() + ")";
+        }
+    }
 
     const std::string md = o.markdown_path.empty() ? "" : check_markdown(c, ctx);
     if (o.markdown_path == "-") {
         io.out << md;
     } else if (o.json_path != "-") {
         print_check_text(io.out, c, ctx);
+        if (!history.empty()) io.out << "History: " << history << "\n";
     }
     if (o.markdown_path != "-") write_output(o.markdown_path, md, io.out);
     if (!o.json_path.empty()) {
         auto j = check_to_json(c, ctx);
+        j["history"] = history;
         j["elapsed_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         write_output(o.json_path, j.dump(2) + "\n", io.out);
     }
@@ -89,6 +104,9 @@ void register_check(CLI::App& app, Io io, Action& action) {
     sub->add_option("--markdown", o->markdown_path, "Write a Markdown report (PR comment) to FILE ('-': standard output)");
     sub->add_option("--json", o->json_path, "Write the comparison as JSON to FILE ('-': standard output)");
     sub->add_option("--lock-timeout", o->lock_timeout_s, "Seconds to wait for a busy store (default 10)");
+    sub->add_option("--min-history", o->min_history,
+                    "Earlier runs of a case on this hardware needed to learn its run-to-run spread; a change within "
+                    "it is NOISY (default 5; 0: off)");
     sub->callback([o, io, &action] { action = [o, io] { return run_check(*o, io); }; });
 }
 

@@ -36,6 +36,7 @@ void register_check(CLI::App& app, Io io, Action& action);
 void register_history(CLI::App& app, Io io, Action& action);
 void register_export(CLI::App& app, Io io, Action& action);
 void register_merge(CLI::App& app, Io io, Action& action);
+void register_ab(CLI::App& app, Io io, Action& action);
 
 // The whole CLI; main() is a one-line call to this (tests call it in-process).
 int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream& err);

@@ -3,6 +3,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -19,6 +20,8 @@ constexpr int kSpinIterations = 20000;  // ~50-100 us of pause before sleeping
 
 ThreadPool::ThreadPool(int threads) : size_(threads < 1 ? 1 : threads) {
     pinned_ = size_ <= topology().cores;
+    busy_ns_ = std::make_unique<std::atomic<std::int64_t>[]>(std::size_t(size_));
+    for (int t = 0; t < size_; ++t) busy_ns_[std::size_t(t)].store(0, std::memory_order_relaxed);
     for (int t = 1; t < size_; ++t) workers_.emplace_back([this, t] { worker_main(t); });
 }
 
@@ -51,9 +54,22 @@ void ThreadPool::worker_main(int tid) {
         }
         seen = g;
         if (stop_.load(std::memory_order_acquire)) return;
-        fn_(ctx_, tid);
+        run_member(tid);
         done_.fetch_add(1, std::memory_order_acq_rel);
     }
+}
+
+void ThreadPool::run_member(int tid) {
+    const auto t0 = std::chrono::steady_clock::now();
+    fn_(ctx_, tid);
+    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
+    busy_ns_[std::size_t(tid)].fetch_add(std::int64_t(ns), std::memory_order_relaxed);
+}
+
+std::vector<double> ThreadPool::busy_seconds() const {
+    std::vector<double> v(static_cast<std::size_t>(size_));
+    for (int t = 0; t < size_; ++t) v[std::size_t(t)] = 1e-9 * double(busy_ns_[std::size_t(t)].load(std::memory_order_relaxed));
+    return v;
 }
 
 void ThreadPool::run_impl(Trampoline fn, void* ctx) {
@@ -67,17 +83,31 @@ void ThreadPool::run_impl(Trampoline fn, void* ctx) {
     done_.store(0, std::memory_order_relaxed);
     generation_.fetch_add(1, std::memory_order_acq_rel);
     generation_.notify_all();
-    fn(ctx, 0);
+    run_member(0);
     while (done_.load(std::memory_order_acquire) != size_ - 1) _mm_pause();
 }
 
+namespace {
+std::mutex pools_mu;
+std::map<int, std::unique_ptr<ThreadPool>>& pools() {
+    static std::map<int, std::unique_ptr<ThreadPool>> p;
+    return p;
+}
+}  // namespace
+
 ThreadPool& shared_thread_pool(int threads) {
-    static std::mutex mu;
-    static std::map<int, std::unique_ptr<ThreadPool>> pools;
-    std::lock_guard<std::mutex> lock(mu);
-    auto& p = pools[threads];
+    std::lock_guard<std::mutex> lock(pools_mu);
+    auto& p = pools()[threads];
     if (!p) p = std::make_unique<ThreadPool>(threads);
     return *p;
+}
+
+std::vector<PoolBusy> shared_pools_busy() {
+    std::lock_guard<std::mutex> lock(pools_mu);
+    std::vector<PoolBusy> v;
+    for (const auto& [n, p] : pools())
+        if (p && p->size() >= 2) v.push_back({p->size(), p->busy_seconds()});
+    return v;
 }
 
 int default_thread_count() {

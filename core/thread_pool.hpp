@@ -6,6 +6,8 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -23,6 +25,11 @@ public:
     bool pinned() const { return pinned_; }
     std::string binding() const;  // e.g. "threads 0..1 pinned to cores 0..1 (hwloc)"
 
+    // Seconds each member has spent inside jobs since the pool was made (steady clock, read
+    // by each member around its share of a job). A member whose vCPU the host took runs its
+    // share longer than the others: measure/thread_stall.hpp tells that from the others.
+    std::vector<double> busy_seconds() const;
+
     // Runs f(tid) for tid in [0, size()) concurrently and returns when all have finished.
     template <class F>
     void run(F&& f) {
@@ -35,6 +42,7 @@ private:
     using Trampoline = void (*)(void*, int);
     void run_impl(Trampoline fn, void* ctx);
     void worker_main(int tid);
+    void run_member(int tid);
 
     int size_ = 1;
     bool pinned_ = false;
@@ -44,10 +52,18 @@ private:
     std::atomic<bool> stop_{false};
     Trampoline fn_ = nullptr;
     void* ctx_ = nullptr;
+    std::unique_ptr<std::atomic<std::int64_t>[]> busy_ns_;
 };
 
 // A process-wide pool per thread count, created on first use.
 ThreadPool& shared_thread_pool(int threads);
+
+// busy_seconds() of every shared pool with at least two members, by pool size.
+struct PoolBusy {
+    int size = 0;
+    std::vector<double> busy;
+};
+std::vector<PoolBusy> shared_pools_busy();
 
 // Threads to use when the user does not say: one per core.
 int default_thread_count();

@@ -7,6 +7,7 @@
 
 #include "measure/cpu_share.hpp"
 #include "measure/perf_counters.hpp"
+#include "measure/thread_stall.hpp"
 
 namespace flopmeter {
 
@@ -38,10 +39,8 @@ std::string fmt(const char* f, double x) {
     return buf;
 }
 
-// TEST-ONLY knob (regression-tracking figures, scripts/track-figures.sh):
-// FLOPMETER_TEST_SLOWDOWN=<case-name-substring>:<fraction> makes matching cases really slower by
-// spinning for fraction x each timed batch's duration inside the timed region. Returns the
-// fraction for case `name` (0: not slowed).
+}  // namespace
+
 double test_slowdown_fraction(const std::string& name) {
     const char* e = std::getenv("FLOPMETER_TEST_SLOWDOWN");
     const std::string v = e ? e : "";
@@ -50,7 +49,12 @@ double test_slowdown_fraction(const std::string& name) {
     const double f = std::atof(v.c_str() + colon + 1);
     return f > 0 ? f : 0.0;
 }
-}  // namespace
+
+void spin_for(double seconds) {
+    const double t0 = now_seconds();
+    while (now_seconds() - t0 < seconds) {
+    }
+}
 
 CaseResult measure_case(KernelCase& c, const MeasureOptions& o, MeasureContext& ctx) {
     CaseResult r = c.describe();
@@ -98,17 +102,19 @@ CaseResult measure_case(KernelCase& c, const MeasureOptions& o, MeasureContext& 
                 last_probe = now_seconds();
             }
         };
-        const double slowdown = test_slowdown_fraction(r.name);  // TEST-ONLY, see above
+        const double slowdown = test_slowdown_fraction(r.name);  // TEST-ONLY, see measure_case.hpp
         if (slowdown > 0)
             r.warnings.push_back("TEST KNOB FLOPMETER_TEST_SLOWDOWN made this case " + fmt("%.3g", 100.0 * slowdown) +
                                  "% slower on purpose: not a real measurement");
         const CpuSnapshot cpu_before = cpu_snapshot();
+        StallTracker stalls;  // per-member busy time of multi-threaded kernels, per call
         r.measurement = sample([&](std::int64_t calls) {
+            stalls.before();
             const double t = c.timed_run(calls);
+            stalls.after();
             if (!(slowdown > 0)) return t;
             const double t0 = now_seconds();
-            while (now_seconds() - t0 < slowdown * t) {
-            }
+            spin_for(slowdown * t);
             return t + (now_seconds() - t0);
         }, sc, between);
         if (cold && sets > 1) c.select_operand_set(0);
@@ -132,6 +138,17 @@ CaseResult measure_case(KernelCase& c, const MeasureOptions& o, MeasureContext& 
                                      " GHz against " + fmt("%.2f", r.clock_ghz_reference) + " GHz unloaded; " +
                                      std::to_string(r.measurement.flagged.size()) + " of " +
                                      std::to_string(r.measurement.samples.size()) + " samples flagged");
+        }
+        // A member of the thread team that ran its share much longer than the others in a sample
+        // (host preemption of one vCPU): the probe and /proc/stat may both miss it.
+        const StallReport stall = detect_stalled_threads(stalls.last(r.measurement.samples.size()));
+        if (!stall.flagged.empty()) {
+            auto& f = r.measurement.flagged;
+            f.insert(f.end(), stall.flagged.begin(), stall.flagged.end());
+            std::sort(f.begin(), f.end());
+            f.erase(std::unique(f.begin(), f.end()), f.end());
+            r.contended = true;
+            r.warnings.push_back(stall_warning(stall, r.measurement.samples.size()));
         }
         // Other work on the CPUs this case needed (another process, a stolen vCPU): the whole
         // sampling interval is suspect, since /proc/stat cannot say which samples it hit.

@@ -50,4 +50,12 @@ private:
 // listed in measurement.flagged.
 CaseResult measure_case(KernelCase& c, const MeasureOptions& o, MeasureContext& ctx);
 
+// TEST-ONLY knob (regression-tracking figures, scripts/track-figures.sh, flopmeter ab tests):
+// FLOPMETER_TEST_SLOWDOWN=<case-name-substring>:<fraction> makes matching cases really slower by
+// spinning for fraction x each timed batch's duration inside the timed region (measure_case and
+// the Google Benchmark binary alike). Returns the fraction for case `name` (0: not slowed).
+double test_slowdown_fraction(const std::string& name);
+// Spins for `seconds` on the steady clock (what the knob adds inside a timed region).
+void spin_for(double seconds);
+
 }  // namespace flopmeter

@@ -17,6 +17,12 @@ target_sources(flopmeter_lib PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/check_report.cpp
   ${CMAKE_CURRENT_LIST_DIR}/change_points.cpp
   ${CMAKE_CURRENT_LIST_DIR}/history.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/wilcoxon.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/ab_schedule.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/ab_analysis.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/ab_process.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/ab_session.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/run_spread.cpp
 )
 target_link_libraries(flopmeter_lib PUBLIC SQLite::SQLite3)
 # `history --plot` finds scripts/plot_history.py in the source tree it was built from.

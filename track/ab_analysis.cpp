@@ -1,0 +1,120 @@
+#include "track/ab_analysis.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "core/error.hpp"
+#include "track/fdr.hpp"
+#include "track/wilcoxon.hpp"
+
+namespace flopmeter {
+
+int AbAnalysis::count(Verdict v) const {
+    return int(
+        std::count_if(cases.begin(), cases.end(), [v](const AbCase& c) { return c.verdict == v; }));
+}
+
+int AbAnalysis::exit_code() const {
+    return count(Verdict::slower) > 0 || !missing.empty() || !failed.empty() ? 1 : 0;
+}
+
+namespace {
+
+double median_of(std::vector<double> v) {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    const std::size_t m = v.size() / 2;
+    return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
+}
+
+std::string pct(double ratio) {
+    char b[32];
+    std::snprintf(b, sizeof b, "%+.1f%%", 100.0 * (ratio - 1.0));
+    return b;
+}
+
+std::string num(const char* f, double x) {
+    char b[48];
+    std::snprintf(b, sizeof b, f, x);
+    return b;
+}
+
+void decide(AbCase& c, const AbOptions& o) {
+    const double up = 1.0 + o.min_effect, down = 1.0 / up;
+    const std::string band = "+-" + num("%.3g", 100.0 * o.min_effect) + "%";
+    const std::string ci = pct(c.ratio_lo) + ".." + pct(c.ratio_hi);
+    if (c.rounds < o.min_rounds) {
+        c.verdict = Verdict::noisy;
+        c.reason = "too few paired rounds (" + std::to_string(c.rounds) + "; need " +
+                   std::to_string(o.min_rounds) + ")";
+        return;
+    }
+    const bool precise = 0.5 * std::log(c.ratio_hi / c.ratio_lo) <= std::log(up);
+    const std::string what = pct(c.ratio) + " (CI " + ci + ", q=" + num("%.2g", c.q) + ", " +
+                             std::to_string(c.rounds) + " rounds)";
+    if (c.q <= o.fdr && c.ratio >= up && c.ratio_lo > 1.0 && c.ratio_hi >= up &&
+        (precise || c.ratio_lo >= up)) {
+        c.verdict = Verdict::slower;
+        c.reason = what;
+    } else if (c.q <= o.fdr && c.ratio <= down && c.ratio_hi < 1.0 && c.ratio_lo <= down &&
+               (precise || c.ratio_hi <= down)) {
+        c.verdict = Verdict::faster;
+        c.reason = what;
+    } else if (c.ratio_lo >= down && c.ratio_hi <= up) {
+        c.verdict = Verdict::same;
+        c.reason = "within " + band + ": " + what;
+    } else {
+        c.verdict = Verdict::noisy;
+        c.reason = "CI " + ci + " reaches past " + band +
+                   (precise ? ": not enough evidence either way"
+                            : ": too noisy to resolve a change of that size");
+    }
+}
+
+}  // namespace
+
+AbAnalysis analyse_ab(const std::vector<AbCaseInput>& cases, const AbOptions& o) {
+    if (!(o.min_effect >= 0)) throw UsageError("--min-effect must be >= 0");
+    if (!(o.fdr > 0 && o.fdr < 1)) throw UsageError("--fdr must be between 0 and 1");
+    AbAnalysis a;
+    a.options = o;
+    for (const auto& in : cases) {
+        if (in.base.size() != in.cand.size())
+            throw UsageError("A/B case '" + in.name + "': unpaired rounds");
+        AbCase c;
+        c.name = in.name;
+        std::vector<double> b, k, d;
+        for (std::size_t r = 0; r < in.base.size(); ++r) {
+            if (!(in.base[r] > 0) || !(in.cand[r] > 0)) continue;  // NaN or missing on a side
+            b.push_back(in.base[r]);
+            k.push_back(in.cand[r]);
+            c.ratios.push_back(in.cand[r] / in.base[r]);
+            d.push_back(std::log(in.cand[r] / in.base[r]));
+        }
+        c.rounds = std::int64_t(d.size());
+        c.base_median = median_of(b);
+        c.cand_median = median_of(k);
+        if (!d.empty()) {
+            const SignedRank t = wilcoxon_signed_rank(d);
+            const PairedShift hl = hodges_lehmann_paired(d, o.ci_level);
+            c.w_plus = t.w_plus;
+            c.p = t.p_two_sided;
+            c.exact = t.exact;
+            c.ratio = std::exp(hl.estimate);
+            c.ratio_lo = std::exp(hl.lo);
+            c.ratio_hi = std::exp(hl.hi);
+        }
+        a.cases.push_back(std::move(c));
+    }
+    std::vector<double> p;
+    for (const auto& c : a.cases) p.push_back(c.p);
+    const auto q = benjamini_hochberg(p);
+    for (std::size_t i = 0; i < a.cases.size(); ++i) {
+        a.cases[i].q = q[i];
+        decide(a.cases[i], o);
+    }
+    return a;
+}
+
+}  // namespace flopmeter

@@ -1,0 +1,146 @@
+#include "track/ab_process.hpp"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "core/error.hpp"
+
+namespace flopmeter {
+
+std::string ChildExit::describe() const {
+    if (timed_out) return "timed out after " + std::to_string(int(wall_s + 0.5)) + " s";
+    if (signaled)
+        return "killed by signal " + std::to_string(signal) + " (" + strsignal(signal) + ")";
+    return "exit " + std::to_string(code);
+}
+
+namespace {
+
+void redirect(int fd, const std::string& path) {
+    const int f =
+        ::open(path.empty() ? "/dev/null" : path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (f < 0) _exit(127);
+    ::dup2(f, fd);
+    ::close(f);
+}
+
+}  // namespace
+
+pid_t spawn_child(const ChildSpec& spec) {
+    if (spec.argv.empty()) throw UsageError("no executable given");
+    // Everything the child needs is prepared before fork (no allocation after it).
+    std::vector<char*> argv;
+    for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    // A close-on-exec pipe tells the parent whether exec succeeded: it reads errno or EOF.
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0)
+        throw UsageError(std::string("pipe: ") + std::strerror(errno));
+    const pid_t pid = ::fork();
+    if (pid < 0) {
+        ::close(fds[0]);
+        ::close(fds[1]);
+        throw UsageError(std::string("fork: ") + std::strerror(errno));
+    }
+    if (pid == 0) {
+        ::close(fds[0]);
+        ::setpgid(0, 0);
+        for (const auto& [k, v] : spec.env) ::setenv(k.c_str(), v.c_str(), 1);
+        if (spec.cpu >= 0) {
+            cpu_set_t set;
+            CPU_ZERO(&set);
+            CPU_SET(spec.cpu, &set);
+            ::sched_setaffinity(0, sizeof set, &set);
+        }
+        redirect(STDOUT_FILENO, spec.stdout_path);
+        redirect(STDERR_FILENO, spec.stderr_path);
+        ::execvp(argv[0], argv.data());
+        const int e = errno;
+        (void)!::write(fds[1], &e, sizeof e);
+        _exit(127);
+    }
+    ::close(fds[1]);
+    int e = 0;
+    const ssize_t got = ::read(fds[0], &e, sizeof e);
+    ::close(fds[0]);
+    if (got == ssize_t(sizeof e)) {
+        ::waitpid(pid, nullptr, 0);
+        throw UsageError("cannot run '" + spec.argv[0] + "': " + std::strerror(e));
+    }
+    return pid;
+}
+
+ChildExit wait_child(pid_t pid, double timeout_s) {
+    ChildExit r;
+    const auto t0 = std::chrono::steady_clock::now();
+    auto elapsed = [&] {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    };
+    int status = 0;
+    for (;;) {
+        const pid_t w = ::waitpid(pid, &status, WNOHANG);
+        if (w == pid) break;
+        if (w < 0 && errno != EINTR) {
+            r.code = -1;
+            r.wall_s = elapsed();
+            return r;
+        }
+        if (elapsed() > timeout_s) {
+            ::kill(-pid, SIGKILL);  // the child's own process group
+            ::waitpid(pid, &status, 0);
+            r.timed_out = true;
+            r.wall_s = elapsed();
+            return r;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    r.wall_s = elapsed();
+    if (WIFSIGNALED(status)) {
+        r.signaled = true;
+        r.signal = WTERMSIG(status);
+    } else if (WIFEXITED(status)) {
+        r.code = WEXITSTATUS(status);
+    }
+    return r;
+}
+
+ChildExit run_child(const ChildSpec& spec, double timeout_s) {
+    return wait_child(spawn_child(spec), timeout_s);
+}
+
+std::vector<int> allowed_cpus() {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    std::vector<int> v;
+    if (::sched_getaffinity(0, sizeof set, &set) != 0) return v;
+    for (int c = 0; c < CPU_SETSIZE; ++c)
+        if (CPU_ISSET(c, &set)) v.push_back(c);
+    return v;
+}
+
+std::string read_text_file(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    if (!f) return "";
+    std::ostringstream s;
+    s << f.rdbuf();
+    return s.str();
+}
+
+std::string last_line(const std::string& text) {
+    std::size_t end = text.find_last_not_of("\r\n");
+    if (end == std::string::npos) return "";
+    const std::size_t start = text.rfind('\n', end);
+    return text.substr(start == std::string::npos ? 0 : start + 1,
+                       end - (start == std::string::npos ? 0 : start + 1) + 1);
+}
+
+}  // namespace flopmeter

@@ -1,0 +1,442 @@
+#include "track/ab_session.hpp"
+
+#include <unistd.h>
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+#include <map>
+#include <set>
+#include <sstream>
+#include <tuple>
+
+#include "core/error.hpp"
+#include "measure/stats.hpp"
+#include "track/ab_process.hpp"
+#include "track/ab_schedule.hpp"
+#include "track/gbench_import.hpp"
+
+namespace flopmeter {
+
+std::string ab_side_kind_name(AbSideKind k) {
+    return k == AbSideKind::flopmeter ? "flopmeter" : "google-benchmark";
+}
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+bool has_flag(const std::vector<std::string>& args, const std::string& flag) {
+    for (const auto& a : args)
+        if (a == flag || a.rfind(flag + "=", 0) == 0) return true;
+    return false;
+}
+
+std::string regex_escape(const std::string& s) {
+    std::string r;
+    for (char c : s) {
+        if (std::string("\\^$.|?*+()[]{}").find(c) != std::string::npos) r += '\\';
+        r += c;
+    }
+    return r;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> v;
+    std::istringstream s(text);
+    for (std::string l; std::getline(s, l);)
+        if (!l.empty() && l.find_first_not_of(" \t\r") != std::string::npos) v.push_back(l);
+    return v;
+}
+
+// What one side accumulates over the rounds.
+struct CaseAcc {
+    CaseResult pooled;
+    bool have = false;
+    std::vector<double> per_round;
+    std::string failure;  // first reason the case produced no time, "" when it always did
+};
+
+struct SideAcc {
+    std::map<std::string, CaseAcc> cases;
+    std::vector<std::string> order;
+    ResultsDocument first;  // provenance and warnings of the first successful visit
+    bool have_doc = false;
+
+    CaseAcc& at(const std::string& name, int rounds) {
+        auto [it, fresh] = cases.try_emplace(name);
+        if (fresh) {
+            order.push_back(name);
+            it->second.per_round.assign(std::size_t(rounds), kNaN);
+        }
+        return it->second;
+    }
+};
+
+// A visit's time: the q-quantile of its samples (default 0.2: interference on a shared machine
+// only adds time, so a low quantile follows the kernel and not the neighbours), leaving out
+// samples flagged as taken while a core was slowed or a thread stalled (when at least 3 remain):
+// contention inside one visit is not paired away by the other side.
+double round_time(const Measurement& m, double q) {
+    std::vector<double> v;
+    if (!m.flagged.empty())
+        for (std::size_t i = 0; i < m.samples.size(); ++i)
+            if (std::find(m.flagged.begin(), m.flagged.end(), std::int64_t(i)) == m.flagged.end())
+                v.push_back(m.samples[i]);
+    if (v.size() < 3) v = m.samples;
+    std::sort(v.begin(), v.end());
+    return quantile_sorted(v, q);
+}
+
+void absorb(SideAcc& acc, const ResultsDocument& doc, int round, int rounds, double q) {
+    if (!acc.have_doc) {
+        acc.first.provenance = doc.provenance;
+        acc.first.warnings = doc.warnings;
+        acc.have_doc = true;
+    }
+    for (const auto& r : doc.results) {
+        CaseAcc& c = acc.at(r.name, rounds);
+        if (r.status != CaseStatus::ok || r.measurement.samples.empty()) {
+            if (c.failure.empty())
+                c.failure =
+                    r.status != CaseStatus::ok
+                        ? case_status_name(r.status) + (r.error.empty() ? "" : " (" + r.error + ")")
+                        : "no samples";
+            continue;
+        }
+        c.per_round[std::size_t(round)] = round_time(r.measurement, q);
+        if (!c.have) {
+            c.pooled = r;
+            c.have = true;
+            continue;
+        }
+        Measurement& m = c.pooled.measurement;
+        const auto offset = std::int64_t(m.samples.size());
+        for (auto f : r.measurement.flagged) m.flagged.push_back(f + offset);
+        m.samples.insert(m.samples.end(), r.measurement.samples.begin(),
+                         r.measurement.samples.end());
+        m.stats = summarize(m.samples);
+        m.elapsed_s += r.measurement.elapsed_s;
+        for (const auto& w : r.warnings)
+            if (std::find(c.pooled.warnings.begin(), c.pooled.warnings.end(), w) ==
+                c.pooled.warnings.end())
+                c.pooled.warnings.push_back(w);
+        c.pooled.contended = c.pooled.contended || r.contended;
+    }
+}
+
+void fail_cases(SideAcc& acc, const std::vector<std::string>& names, const std::string& why,
+                int rounds) {
+    for (const auto& n : names) {
+        CaseAcc& c = acc.at(n, rounds);
+        if (c.failure.empty()) c.failure = why;
+    }
+}
+
+ResultsDocument pooled_doc(const SideAcc& acc) {
+    ResultsDocument d;
+    d.provenance = acc.first.provenance;
+    d.warnings = acc.first.warnings;
+    for (const auto& n : acc.order) {
+        const CaseAcc& c = acc.cases.at(n);
+        if (c.have && c.failure.empty()) {
+            d.results.push_back(c.pooled);
+        } else {
+            CaseResult r = c.have ? c.pooled : CaseResult{};
+            r.name = n;
+            r.measurement = {};
+            r.status = c.failure.rfind("validation_failed", 0) == 0 ? CaseStatus::validation_failed
+                                                                    : CaseStatus::error;
+            r.error = c.failure.empty() ? "no time" : c.failure;
+            d.results.push_back(r);
+        }
+    }
+    return d;
+}
+
+class Runner {
+  public:
+    Runner(const AbSessionOptions& o) : o_(o) {}
+
+    ChildSpec spec(const AbSide& s, const std::vector<std::string>& args,
+                   const std::string& case_name, int cpu, const std::string& tag) const {
+        ChildSpec c;
+        c.env = s.env;
+        c.cpu = cpu;
+        c.stderr_path = o_.workdir + "/" + tag + ".err";
+        const std::string out = o_.workdir + "/" + tag + ".json";
+        c.argv.push_back(s.path);
+        if (s.kind == AbSideKind::flopmeter) {
+            c.argv.push_back("bench");
+            c.argv.insert(c.argv.end(), args.begin(), args.end());
+            if (!has_flag(args, "--budget")) {
+                std::ostringstream b;
+                b << o_.case_budget_s;
+                c.argv.insert(c.argv.end(), {"--budget", b.str()});
+            }
+            c.argv.insert(c.argv.end(), {"--json", out});
+            c.stdout_path = o_.workdir + "/" + tag + ".out";
+        } else {
+            for (const auto& a : args)
+                if (a.rfind("--benchmark_filter", 0) != 0 &&
+                    a.rfind("--benchmark_format", 0) != 0 && a.rfind("--benchmark_out", 0) != 0)
+                    c.argv.push_back(a);
+            c.argv.push_back("--benchmark_filter=^" + regex_escape(case_name) + "$");
+            c.argv.push_back("--benchmark_format=json");
+            if (!has_flag(args, "--benchmark_repetitions"))
+                c.argv.push_back("--benchmark_repetitions=" +
+                                 std::to_string(o_.gbench_repetitions));
+            if (!has_flag(args, "--benchmark_min_time")) {
+                std::ostringstream b;
+                b << o_.gbench_min_time_s;
+                c.argv.push_back("--benchmark_min_time=" + b.str());
+            }
+            c.stdout_path = out;
+        }
+        return c;
+    }
+
+    // The document a finished visit left, or the reason it left none.
+    static bool collect(const AbSide& s, const ChildSpec& c, const ChildExit& e,
+                        ResultsDocument& doc, std::string& why) {
+        const std::string json_path =
+            s.kind == AbSideKind::flopmeter ? c.argv.back() : c.stdout_path;
+        const std::string err = last_line(read_text_file(c.stderr_path));
+        // flopmeter exits 1 when a case failed validation; its results file says which.
+        const bool exit_ok = !e.timed_out && !e.signaled &&
+                             (e.code == 0 || (e.code == 1 && s.kind == AbSideKind::flopmeter));
+        if (exit_ok) {
+            try {
+                const std::string text = read_text_file(json_path);
+                if (s.kind == AbSideKind::flopmeter) {
+                    doc = results_from_json_string(text);
+                } else {
+                    doc = gbench_to_results(nlohmann::ordered_json::parse(text));
+                }
+                return true;
+            } catch (const std::exception& x) {
+                why = std::string("unreadable output (") + x.what() + ")";
+                return false;
+            }
+        }
+        why = e.describe() + (err.empty() ? "" : ": " + err);
+        return false;
+    }
+
+  private:
+    const AbSessionOptions& o_;
+};
+
+std::vector<std::string> gbench_list(const AbSide& s, const AbSessionOptions& o) {
+    ChildSpec c;
+    c.env = s.env;
+    c.argv.push_back(s.path);
+    for (const auto& a : o.args)
+        if (a.rfind("--benchmark_format", 0) != 0 && a.rfind("--benchmark_out", 0) != 0)
+            c.argv.push_back(a);
+    c.argv.push_back("--benchmark_list_tests=true");
+    c.stdout_path = o.workdir + "/list-" + s.role + ".txt";
+    c.stderr_path = o.workdir + "/list-" + s.role + ".err";
+    const ChildExit e = run_child(c, 60);
+    if (!e.ok())
+        throw UsageError(s.role + " '" + s.path +
+                         "' could not list its benchmarks with these arguments (" + e.describe() +
+                         "): " + last_line(read_text_file(c.stderr_path)));
+    return lines_of(read_text_file(c.stdout_path));
+}
+
+}  // namespace
+
+AbSideKind detect_ab_side_kind(const std::string& path, double timeout_s) {
+    ChildSpec g;
+    g.argv = {path, "--benchmark_list_tests=true", "--benchmark_filter=^$"};
+    const ChildExit ge = run_child(g, timeout_s);
+    ChildSpec v;
+    v.argv = {path, "--version"};
+    char tmpl[] = "/tmp/flopmeter-ab-version-XXXXXX";
+    const int fd = ::mkstemp(tmpl);
+    if (fd >= 0) ::close(fd);
+    v.stdout_path = tmpl;
+    const ChildExit ve = run_child(v, timeout_s);
+    const std::string version = read_text_file(tmpl);
+    ::unlink(tmpl);
+    if (ve.ok() && version.rfind("flopmeter", 0) == 0) return AbSideKind::flopmeter;
+    if (ge.ok()) return AbSideKind::google_benchmark;
+    throw UsageError(
+        "'" + path +
+        "' is neither a flopmeter binary ('--version' prints \"flopmeter ...\") nor a Google "
+        "Benchmark binary ('--benchmark_list_tests=true' succeeds)");
+}
+
+AbSession run_ab_session(AbSide base, AbSide cand, const AbSessionOptions& o) {
+    if (o.rounds < 1) throw UsageError("--rounds must be at least 1");
+    if (!(o.visit_quantile >= 0 && o.visit_quantile <= 1))
+        throw UsageError("--quantile must be between 0 and 1");
+    if (o.workdir.empty()) throw UsageError("A/B session without a scratch directory");
+    const auto t0 = std::chrono::steady_clock::now();
+    AbSession s;
+    base.role = "baseline";
+    cand.role = "candidate";
+    base.kind = detect_ab_side_kind(base.path);
+    cand.kind = detect_ab_side_kind(cand.path);
+    if (base.kind != cand.kind)
+        throw UsageError("the baseline is a " + ab_side_kind_name(base.kind) +
+                         " binary and the candidate a " + ab_side_kind_name(cand.kind) +
+                         " binary: ARGS cannot mean the same to both");
+    s.baseline = base;
+    s.candidate = cand;
+    if (o.duet) {
+        const auto cpus = allowed_cpus();
+        if (cpus.size() < 2)
+            throw UsageError("--duet needs two CPUs; this process may use " +
+                             std::to_string(cpus.size()));
+        s.cpus = {cpus[0], cpus[1]};
+    }
+
+    const bool gb = base.kind == AbSideKind::google_benchmark;
+    // flopmeter sides: ARGS may hold several bench commands separated by "::", each a unit.
+    std::vector<std::vector<std::string>> suites(1);
+    for (const auto& a : o.args) {
+        if (a == "::")
+            suites.emplace_back();
+        else
+            suites.back().push_back(a);
+    }
+    if (gb && suites.size() > 1)
+        throw UsageError(
+            "'::' separates flopmeter bench commands; Google Benchmark sides take one set of "
+            "flags");
+    for (const auto& su : suites)
+        if (!gb && su.empty())
+            throw UsageError(
+                "no bench command given after '--' (e.g. -- gemm --size 256 --threads 2)");
+    std::vector<std::string> units;  // gbench: the cases both list; flopmeter: one unit per suite
+    std::vector<std::vector<std::string>> unit_cases;  // flopmeter: the cases each suite produced
+    SideAcc acc_b, acc_c;
+    if (gb) {
+        const auto lb = gbench_list(base, o), lc = gbench_list(cand, o);
+        const std::set<std::string> sc(lc.begin(), lc.end()), sb(lb.begin(), lb.end());
+        for (const auto& n : lb) (sc.count(n) ? units : s.missing).push_back(n);
+        for (const auto& n : lc)
+            if (!sb.count(n)) s.only_candidate.push_back(n);
+        if (units.empty())
+            throw UsageError("the baseline and the candidate have no benchmark in common");
+    } else {
+        units.assign(suites.size(), "");
+        unit_cases.resize(suites.size());
+    }
+
+    Runner runner(o);
+    const auto steps = make_ab_schedule(o.rounds, int(units.size()), o.seed);
+    int visit = 0;
+    int last_round = -1;
+    for (const auto& st : steps) {
+        if (st.round != last_round) {
+            if (last_round >= 0 && o.progress) {
+                const double el =
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+                o.progress("round " + std::to_string(last_round + 1) + "/" +
+                           std::to_string(o.rounds) + " done, " + std::to_string(int(el)) + " s");
+            }
+            last_round = st.round;
+        }
+        const std::string& name = units[std::size_t(st.unit)];
+        const std::string tag = std::to_string(visit++);
+        int cpu_b = -1, cpu_c = -1;
+        if (o.duet) {
+            cpu_b = st.baseline_on_first_core ? s.cpus[0] : s.cpus[1];
+            cpu_c = st.baseline_on_first_core ? s.cpus[1] : s.cpus[0];
+        }
+        const auto& args = gb ? suites[0] : suites[std::size_t(st.unit)];
+        const ChildSpec spec_b = runner.spec(base, args, name, cpu_b, tag + "-b"),
+                        spec_c = runner.spec(cand, args, name, cpu_c, tag + "-c");
+        ChildExit eb, ec;
+        if (o.duet) {
+            const pid_t pb = spawn_child(spec_b), pc = spawn_child(spec_c);
+            eb = wait_child(pb, o.run_timeout_s);
+            ec = wait_child(pc, o.run_timeout_s);
+        } else if (st.baseline_first) {
+            eb = run_child(spec_b, o.run_timeout_s);
+            ec = run_child(spec_c, o.run_timeout_s);
+        } else {
+            ec = run_child(spec_c, o.run_timeout_s);
+            eb = run_child(spec_b, o.run_timeout_s);
+        }
+        for (auto [side, spec, e, acc] :
+             {std::tuple{&base, &spec_b, &eb, &acc_b}, std::tuple{&cand, &spec_c, &ec, &acc_c}}) {
+            ResultsDocument doc;
+            std::string why;
+            if (Runner::collect(*side, *spec, *e, doc, why)) {
+                absorb(*acc, doc, st.round, o.rounds, o.visit_quantile);
+                if (!gb)
+                    for (const auto& r : doc.results) {
+                        auto& uc = unit_cases[std::size_t(st.unit)];
+                        if (std::find(uc.begin(), uc.end(), r.name) == uc.end())
+                            uc.push_back(r.name);
+                    }
+                continue;
+            }
+            // A side that rejects the arguments on its first visit is bad input, not a failed case.
+            if (st.round == 0 && !e->timed_out && !e->signaled && e->code == 2 && !acc->have_doc)
+                throw UsageError("the " + side->role + " '" + side->path +
+                                 "' rejected the arguments (" + why + ")");
+            std::vector<std::string> names =
+                gb ? std::vector<std::string>{name} : unit_cases[std::size_t(st.unit)];
+            if (names.empty())
+                names.push_back("(suite " + std::to_string(st.unit + 1) + ": " + side->role +
+                                " produced no results)");
+            fail_cases(*acc, names, why, o.rounds);
+        }
+        if (o.duet && st.round == 0 && !gb) {
+            for (const auto* a : {&acc_b, &acc_c})
+                for (const auto& [n, c] : a->cases)
+                    if (c.have && c.pooled.threads > 1)
+                        throw UsageError("--duet runs each side on one core: case '" + n +
+                                         "' uses " + std::to_string(c.pooled.threads) +
+                                         " threads (add --threads 1 to ARGS)");
+        }
+    }
+    if (o.progress && last_round >= 0) {
+        const double el =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        o.progress("round " + std::to_string(last_round + 1) + "/" + std::to_string(o.rounds) +
+                   " done, " + std::to_string(int(el)) + " s");
+    }
+
+    // A suite that produced nothing on a side before its cases were known fails as a whole.
+    auto placeholder = [](const std::string& n) { return n.rfind("(suite ", 0) == 0; };
+    for (const auto* a : {&acc_b, &acc_c})
+        for (const auto& n : a->order)
+            if (placeholder(n)) s.failed.push_back(n + ": " + a->cases.at(n).failure);
+    // Cases: the baseline's order; missing and failed ones are reported, not tested.
+    for (const auto& n : acc_b.order) {
+        if (placeholder(n)) continue;
+        const CaseAcc& b = acc_b.cases.at(n);
+        auto it = acc_c.cases.find(n);
+        if (it == acc_c.cases.end()) {
+            s.missing.push_back(n);
+            continue;
+        }
+        const CaseAcc& c = it->second;
+        if (!b.failure.empty() || !c.failure.empty()) {
+            s.failed.push_back(
+                n + ": " +
+                (!c.failure.empty() ? "candidate " + c.failure : "baseline " + b.failure));
+            continue;
+        }
+        s.cases.push_back({n, b.per_round, c.per_round});
+        s.threads.push_back(b.have ? b.pooled.threads : 1);
+    }
+    if (!gb)
+        for (const auto& n : acc_c.order)
+            if (!acc_b.cases.count(n) && !placeholder(n)) s.only_candidate.push_back(n);
+    if (s.cases.empty() && s.missing.empty() && s.failed.empty())
+        throw UsageError("the baseline and the candidate have no case in common");
+    s.baseline_doc = pooled_doc(acc_b);
+    s.candidate_doc = pooled_doc(acc_c);
+    s.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return s;
+}
+
+}  // namespace flopmeter

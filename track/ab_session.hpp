@@ -1,0 +1,67 @@
+// One A/B session (flopmeter ab): two executables, each a flopmeter binary (run as
+// `X bench ARGS --json FILE`) or a Google Benchmark binary (one case per run through
+// --benchmark_filter, JSON on stdout), measured alternately on the randomized interleaved
+// schedule of track/ab_schedule.hpp, or both at once on two cores (duet). A flopmeter side runs
+// a whole bench command per visit (ARGS choose shapes, not single cases; several commands are
+// separated by "::" and interleaved as units); a Google Benchmark side runs one case per visit,
+// so its cases are interleaved individually.
+//
+// What comes out: per case and round one time per side (a low quantile of that visit's samples),
+// each side's samples pooled over the rounds as a results document (for the store), and which
+// cases failed or were missing on a side.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "measure/result_json.hpp"
+#include "track/ab_analysis.hpp"
+
+namespace flopmeter {
+
+enum class AbSideKind { flopmeter, google_benchmark };
+std::string ab_side_kind_name(AbSideKind k);
+
+struct AbSide {
+    std::string path;
+    std::string role;                                      // "baseline" or "candidate"
+    std::vector<std::pair<std::string, std::string>> env;  // extra environment for this side only
+    AbSideKind kind = AbSideKind::flopmeter;
+};
+
+// Which kind of executable `path` is: `X --version` printing "flopmeter ..." is flopmeter;
+// `X --benchmark_list_tests=true` exiting 0 is Google Benchmark. Throws UsageError otherwise.
+AbSideKind detect_ab_side_kind(const std::string& path, double timeout_s = 30);
+
+struct AbSessionOptions {
+    std::vector<std::string> args;  // after `--`: bench ARGS, or Google Benchmark flags/filter
+    int rounds = 15;
+    bool duet = false;
+    std::uint64_t seed = 0;
+    double visit_quantile = 0.2;  // a visit's time: this quantile of its samples
+    double case_budget_s = 0.2;   // flopmeter sides: --budget unless ARGS give one
+    int gbench_repetitions = 3;   // Google Benchmark sides, unless ARGS give them
+    double gbench_min_time_s = 0.05;
+    double run_timeout_s = 600;                        // one visit of one side
+    std::string workdir;                               // scratch files (created by the caller)
+    std::function<void(const std::string&)> progress;  // one line per round (optional)
+};
+
+struct AbSession {
+    AbSide baseline, candidate;
+    std::vector<AbCaseInput> cases;  // the cases both sides know, baseline order
+    std::vector<int> threads;        // per case, the threads it ran with (1 when unknown)
+    ResultsDocument baseline_doc, candidate_doc;  // samples pooled over the rounds
+    std::vector<std::string> missing, only_candidate, failed;
+    std::vector<int> cpus;  // duet: the two CPUs used
+    double wall_s = 0;
+};
+
+// Throws UsageError for bad input: sides of different kinds, a side that rejects ARGS (exit 2
+// in its first run), no case in common, duet with multi-threaded cases or fewer than 2 CPUs.
+AbSession run_ab_session(AbSide baseline, AbSide candidate, const AbSessionOptions& o);
+
+}  // namespace flopmeter
