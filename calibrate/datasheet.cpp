@@ -1,4 +1,5 @@
 #include "calibrate/datasheet.hpp"
+#include "calibrate/datasheet_edge.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -172,6 +173,7 @@ std::vector<DeviceProfile> build() {
         power_price(p, 360, "assumption: 360 W TDP (typical for 64-core server parts)", 1.50);
         v.push_back(p);
     }
+    add_edge_datasheet_profiles(v);  // phones, laptops, Jetson, Raspberry Pi (calibrate/datasheet_edge.cpp)
     return v;
 }
 
