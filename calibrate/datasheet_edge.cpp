@@ -19,6 +19,9 @@ DeviceProfile make(const std::string& name, const std::string& description, doub
     p.sources["memory_bytes"] = mem_src;
     p.sources["memory_bandwidth"] = mem_src;
     p.bandwidth.push_back({"DRAM", "read", bw, bw, 0, mem_src});
+    p.facts.devices_per_node = 1;
+    p.sources["intra_node_bandwidth"] = "single device: no device-to-device links";
+    p.sources["inter_node_bandwidth"] = "single device: no network between devices counted";
     return p;
 }
 
