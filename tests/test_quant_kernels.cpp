@@ -163,3 +163,27 @@ TEST_CASE("quantized FLOP and byte conventions", "[quant][flops]") {
     CHECK(flops::decode_kv_bytes(2, 4, 64, 100, 2.0) == 2.0 * 2 * 4 * 100 * 128);
     CHECK(flops::decode_kv_bytes(2, 4, 64, 100, 1.0, 4.0) == 2.0 * 2 * 4 * 100 * (64 + 4));
 }
+
+#include "measure/quant_case.hpp"
+
+TEST_CASE("quant cases: oneDNN's int8 matmul validates where it applies and refuses block formats", "[quant]") {
+    QuantCaseSpec s{"onednn", parse_quant_format("q8_g256"), QuantActivation::int8, "", 5, 40, 256, 1};
+    try {
+        QuantCase c(s);
+        const ValidationReport v = c.validate();
+        INFO(v.detail);
+        CHECK(v.passed);
+        CHECK(c.describe().kernel_set.find("onednn") != std::string::npos);
+    } catch (const UnavailableError& e) {
+        WARN("oneDNN not available: " << e.what());
+        return;
+    }
+    s.format = parse_quant_format("q4_0");
+    CHECK_THROWS_AS(QuantCase(s), UnavailableError);
+    QuantCaseSpec own{"own", parse_quant_format("q4_g128"), QuantActivation::int8, "", 9, 33, 256, 2};
+    QuantCase c(own);
+    CHECK(c.validate().passed);
+    const CaseResult r = c.describe();
+    CHECK(r.model_flops == flops::gemm_model_flops(9, 33, 256));
+    CHECK(r.bytes == flops::quant_gemm_bytes(9, 33, 256, 4, 128, 4, 4));
+}
