@@ -4,6 +4,9 @@
 #include "calibrate/datasheet.hpp"
 #include "calibrate/datasheet_edge.hpp"
 #include "costmodel/pocket.hpp"
+#include <fstream>
+#include <sstream>
+
 #include "tests/cli_runner.hpp"
 
 using namespace flopmeter;
@@ -68,4 +71,18 @@ TEST_CASE("flopmeter pocket prints the table; bad input exits 2", "[quant][pocke
     CHECK(r.out.find("Raspberry Pi 5") != std::string::npos);
     r = test::cli({"pocket", "--prompt-tokens", "0"});
     CHECK(r.code == 2);
+}
+
+TEST_CASE("docs/pocket.md is what flopmeter pocket generates (regenerate it when this fails)", "[quant][pocket]") {
+    const std::string out = "pocket_test.md";
+    const auto r = test::cli({"pocket", "--data", FLOPMETER_SOURCE_DIR "/data", "--markdown", out});
+    REQUIRE(r.code == 0);
+    auto slurp = [](const std::string& path) {
+        std::ifstream f(path);
+        std::stringstream ss;
+        ss << f.rdbuf();
+        return ss.str();
+    };
+    CHECK(slurp(out) == slurp(FLOPMETER_SOURCE_DIR "/docs/pocket.md"));
+    std::remove(out.c_str());
 }
