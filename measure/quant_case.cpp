@@ -8,6 +8,7 @@
 
 #include "core/error.hpp"
 #include "core/flops.hpp"
+#include "core/thread_pool.hpp"
 #include "kernels/quant/quant_reference.hpp"
 
 namespace flopmeter {
@@ -55,6 +56,10 @@ void QuantCase::run() {
     } else {
         qgemm_run(*kernel_, w_, x_.as<float>(), spec_.m, y_.as<float>(), acts_, spec_.threads);
     }
+}
+
+void QuantCase::flush_device_cache() {
+    if (!onednn_) shared_thread_pool(spec_.threads).run([](int) {});
 }
 
 ValidationReport QuantCase::validate() {

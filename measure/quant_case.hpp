@@ -36,6 +36,11 @@ public:
     CaseResult describe() const override;
     ValidationReport validate() override;
     void run() override;
+    // Cold mode: after the cache scrub, the pool's workers have gone to sleep on their futex;
+    // a decode step calls its matmuls back to back with the workers awake, so they are woken
+    // (an empty job) before the timed call rather than timed waking up (a scheduler tick on a
+    // busy machine).
+    void flush_device_cache() override;
 
 private:
     QuantCaseSpec spec_;

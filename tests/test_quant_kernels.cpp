@@ -109,11 +109,12 @@ TEST_CASE("every runnable quantized kernel matches the dequantize-then-double or
             WARN("not runnable on this CPU: " << kern.name);
             continue;
         }
-        for (const char* fs : {"q4_0", "q8_0", "q4_g128", "q8_g128", "q8_g384", "q4_g384"})
+        for (const std::string fs : {"q4_0", "q8_0", "q4_g128", "q8_g128", "q8_pc", "q4_pc"})  // pc: per-channel, group = K
             for (std::int64_t m : {1, 3, 6})
-                for (std::int64_t n : {5, 70}) {
-                    const std::int64_t k = 384;
-                    const QuantFormat f = parse_quant_format(fs);
+                for (std::int64_t n : {5, 70})
+                for (std::int64_t k : {384, 1024}) {  // 1024: the 16-block tree path of the group-32 VNNI kernel
+                    const std::string name = fs.substr(2) == "_pc" ? fs.substr(0, 2) + "_g" + std::to_string(k) : fs;
+                    const QuantFormat f = parse_quant_format(name);
                     auto w = randn(std::size_t(n * k), 3);
                     auto x = randn(std::size_t(m * k), 4);
                     const QuantMatrix q = quantize_weights(f, n, k, w.data());
@@ -123,12 +124,12 @@ TEST_CASE("every runnable quantized kernel matches the dequantize-then-double or
                     std::vector<std::int64_t> rows;
                     for (std::int64_t r = 0; r < m; ++r) rows.push_back(r);
                     const QuantReference ref = quant_gemm_reference(q, x.data(), kern.act, rows);
-                    INFO(kern.name << " " << fs << " m=" << m << " n=" << n);
+                    INFO(kern.name << " " << name << " m=" << m << " n=" << n << " k=" << k);
                     CHECK(quant_max_error_ratio(ref, y.data(), n, k) < 1.0);
                     ++ran;
                 }
     }
-    CHECK(ran >= 2 * 6 * 6);
+    CHECK(ran >= 2 * 6 * 6 * 2);
 }
 
 TEST_CASE("the quantized oracle's check fails a wrong result", "[quant]") {
