@@ -16,7 +16,8 @@ namespace flopmeter {
 
 std::vector<SweepCase> plan_quant_sweep(const std::string& mode, int threads);
 // Measured cold (weights streamed from DRAM, as in a decode step), whatever the sweep's mode.
-CaseResult measure_quant_sweep_case(const SweepCase& c, const MeasureOptions& o, MeasureContext& ctx);
+CaseResult measure_quant_sweep_case(const SweepCase& c, const MeasureOptions& o,
+                                    MeasureContext& ctx);
 
 // Time of y = x W^T, W (n x k) in a `bits`-bit format, from the profile's quant_gemm
 // measurements of the same bits (same group preferred): the measured time per byte moved at

@@ -17,8 +17,8 @@ std::string quant_case_name(const QuantCaseSpec& s) {
     std::string n = "quant_gemm/" + s.backend + "/" + quant_format_name(s.format) + "/" +
                     (s.backend == "onednn" ? "int8" : quant_activation_name(s.act)) + "act";
     if (s.backend == "own" && !s.isa.empty()) n += "/" + s.isa;
-    return n + "/" + std::to_string(s.m) + "x" + std::to_string(s.n) + "x" + std::to_string(s.k) + "/t" +
-           std::to_string(s.threads);
+    return n + "/" + std::to_string(s.m) + "x" + std::to_string(s.n) + "x" + std::to_string(s.k) +
+           "/t" + std::to_string(s.threads);
 }
 
 QuantCase::QuantCase(const QuantCaseSpec& s) : spec_(s) {
@@ -70,8 +70,8 @@ ValidationReport QuantCase::validate() {
     if (spec_.m <= 8) {
         for (std::int64_t r = 0; r < spec_.m; ++r) rs.insert(r);
     } else {
-        for (std::int64_t r : {std::int64_t(0), std::int64_t(1), std::int64_t(2), std::int64_t(3), spec_.m / 3,
-                               spec_.m / 2 + 1, spec_.m - 1})
+        for (std::int64_t r : {std::int64_t(0), std::int64_t(1), std::int64_t(2), std::int64_t(3),
+                               spec_.m / 3, spec_.m / 2 + 1, spec_.m - 1})
             rs.insert(r);
     }
     const std::vector<std::int64_t> rows(rs.begin(), rs.end());
@@ -81,7 +81,8 @@ ValidationReport QuantCase::validate() {
         std::vector<float> xd(std::size_t(spec_.m * spec_.k), 0.0f);
         for (std::int64_t r : rows)
             for (std::int64_t c = 0; c < spec_.k; ++c)
-                xd[std::size_t(r * spec_.k + c)] = float(onednn_->src()[std::size_t(r * spec_.k + c)]) * onednn_->src_scale();
+                xd[std::size_t(r * spec_.k + c)] =
+                    float(onednn_->src()[std::size_t(r * spec_.k + c)]) * onednn_->src_scale();
         ref = quant_gemm_reference(w_, xd.data(), QuantActivation::fp32, rows);
     } else {
         ref = quant_gemm_reference(w_, x_.as<float>(), spec_.act, rows);
@@ -92,8 +93,10 @@ ValidationReport QuantCase::validate() {
     v.max_error_ratio = ratio;
     v.checked = std::int64_t(rows.size()) * spec_.n;
     char buf[160];
-    std::snprintf(buf, sizeof buf, "%zu rows x %lld columns against dequantize-then-double; max error %.3g of the bound",
-                  rows.size(), static_cast<long long>(spec_.n), ratio);
+    std::snprintf(
+        buf, sizeof buf,
+        "%zu rows x %lld columns against dequantize-then-double; max error %.3g of the bound",
+        rows.size(), static_cast<long long>(spec_.n), ratio);
     v.detail = buf;
     return v;
 }
@@ -106,15 +109,21 @@ CaseResult QuantCase::describe() const {
     r.dtype = quant_format_name(spec_.format);
     r.dims = {{"m", spec_.m}, {"n", spec_.n}, {"k", spec_.k}};
     const std::string act = onednn_ ? "int8" : quant_activation_name(spec_.act);
-    r.params = {{"act", act}, {"bits", std::to_string(spec_.format.bits)}, {"group", std::to_string(spec_.format.group)}};
+    r.params = {{"act", act},
+                {"bits", std::to_string(spec_.format.bits)},
+                {"group", std::to_string(spec_.format.group)}};
     r.threads = spec_.threads;
     r.model_flops = r.executed_flops = flops::gemm_model_flops(spec_.m, spec_.n, spec_.k);
-    r.bytes = flops::quant_gemm_bytes(spec_.m, spec_.n, spec_.k, spec_.format.bits, spec_.format.group, 4.0, 4.0);
+    r.bytes = flops::quant_gemm_bytes(spec_.m, spec_.n, spec_.k, spec_.format.bits,
+                                      spec_.format.group, 4.0, 4.0);
     r.operand_bytes = r.bytes;
-    r.workspace_bytes = onednn_ ? double(spec_.m * spec_.k) : (spec_.act == QuantActivation::int8 ? double(spec_.m * spec_.k) * 1.0 : 0.0);
+    r.workspace_bytes =
+        onednn_ ? double(spec_.m * spec_.k)
+                : (spec_.act == QuantActivation::int8 ? double(spec_.m * spec_.k) * 1.0 : 0.0);
     r.kernel_set = onednn_ ? "onednn matmul " + onednn_->impl() : kernel_->name;
-    r.binding = onednn_ ? std::to_string(spec_.threads) + " OpenMP threads (library-managed binding)"
-                        : "pinned pool, " + std::to_string(spec_.threads) + " thread(s)";
+    r.binding = onednn_
+                    ? std::to_string(spec_.threads) + " OpenMP threads (library-managed binding)"
+                    : "pinned pool, " + std::to_string(spec_.threads) + " thread(s)";
     return r;
 }
 

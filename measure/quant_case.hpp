@@ -28,7 +28,7 @@ struct QuantCaseSpec {
 std::string quant_case_name(const QuantCaseSpec& s);
 
 class QuantCase final : public KernelCase {
-public:
+  public:
     // Throws UsageError for a shape the format rejects, UnavailableError for a backend or ISA
     // this machine (or build) cannot run.
     QuantCase(const QuantCaseSpec& s);
@@ -42,7 +42,7 @@ public:
     // busy machine).
     void flush_device_cache() override;
 
-private:
+  private:
     QuantCaseSpec spec_;
     const QGemmKernel* kernel_ = nullptr;
     QuantMatrix w_;

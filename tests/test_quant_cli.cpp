@@ -27,8 +27,15 @@ TEST_CASE("bench quant: bad input exits 2", "[quant][cli]") {
 }
 
 TEST_CASE("bench quant: a small run validates and reports", "[quant][cli]") {
-    const auto r = cli({"bench", "quant", "--m", "3", "--n", "64", "--k", "256", "--format", "q4_0,q8_g256", "--act",
-                        "int8,fp32", "--no-dram", "--no-clock-probe", "--cache", "warm", "--budget", "0.05",
+    const auto r = cli({"bench",         "quant",
+                        "--m",           "3",
+                        "--n",           "64",
+                        "--k",           "256",
+                        "--format",      "q4_0,q8_g256",
+                        "--act",         "int8,fp32",
+                        "--no-dram",     "--no-clock-probe",
+                        "--cache",       "warm",
+                        "--budget",      "0.05",
                         "--min-samples", "3"});
     INFO(r.err);
     CHECK(r.code == 0);

@@ -28,16 +28,18 @@ CaseResult measured(std::int64_t m, int bits, std::int64_t group, double seconds
 
 }  // namespace
 
-TEST_CASE("quantized matmul predicted from measured time per byte, interpolated in M", "[quant][costmodel]") {
-    const std::vector<CaseResult> ms = {measured(1, 4, 32, 1e-3), measured(16, 4, 32, 2e-3), measured(1, 8, 32, 2e-3),
-                                        measured(1, 4, 128, 0.5e-3)};
+TEST_CASE("quantized matmul predicted from measured time per byte, interpolated in M",
+          "[quant][costmodel]") {
+    const std::vector<CaseResult> ms = {measured(1, 4, 32, 1e-3), measured(16, 4, 32, 2e-3),
+                                        measured(1, 8, 32, 2e-3), measured(1, 4, 128, 0.5e-3)};
     // Same shape and M: the measured time.
     QuantGemmQuery q{1, 11008, 4096, 4, 32, 1};
     CHECK(predict_quant_gemm(ms, q).seconds == Approx(1e-3));
     // A quarter of the weights at M = 1: a quarter of the bytes, same time per byte.
     q.n = 11008 / 4;
     const double spb = 1e-3 / flops::quant_gemm_bytes(1, 11008, 4096, 4, 32, 4, 4);
-    CHECK(predict_quant_gemm(ms, q).seconds == Approx(spb * flops::quant_gemm_bytes(1, 2752, 4096, 4, 32, 4, 4)));
+    CHECK(predict_quant_gemm(ms, q).seconds ==
+          Approx(spb * flops::quant_gemm_bytes(1, 2752, 4096, 4, 32, 4, 4)));
     // M = 4 lies halfway (in log M) between 1 and 16.
     q.n = 11008;
     q.m = 4;
@@ -47,7 +49,8 @@ TEST_CASE("quantized matmul predicted from measured time per byte, interpolated 
     // Beyond the largest M: no faster than its FLOP rate.
     q.m = 256;
     const double rate16 = flops::gemm_model_flops(16, 11008, 4096) / 2e-3;
-    CHECK(predict_quant_gemm(ms, q).seconds >= flops::gemm_model_flops(256, 11008, 4096) / rate16 * 0.999);
+    CHECK(predict_quant_gemm(ms, q).seconds >=
+          flops::gemm_model_flops(256, 11008, 4096) / rate16 * 0.999);
     // The group measured is preferred; int8 has its own rate; nothing measured -> 0.
     q.m = 1;
     q.group = 128;
@@ -63,10 +66,11 @@ namespace {
 // The fake device with measured quantized rates: every weight GEMM streams its packed bytes at
 // `quant_bw`.
 class QuantFake : public test::FakePredictor {
-public:
+  public:
     double quant_bw = 20e9;
     Prediction quant_gemm(const QuantGemmQuery& q) const override {
-        const double b = flops::quant_gemm_bytes(q.m, q.n, q.k, q.bits, q.group, 4, 4) * double(q.batch);
+        const double b =
+            flops::quant_gemm_bytes(q.m, q.n, q.k, q.bits, q.group, 4, 4) * double(q.batch);
         return {b / quant_bw, 0, "fake quant"};
     }
 };

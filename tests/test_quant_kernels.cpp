@@ -34,33 +34,38 @@ TEST_CASE("quant formats: names parse back, bad names and shapes are usage error
     CHECK(parse_quant_format("q8_g128").bits == 8);
     for (const char* s : {"q5_0", "q4", "q4_1", "q4_g", "q4_g64", "q8_g100", "int4", "q4_gx"})
         CHECK_THROWS_AS(parse_quant_format(s), UsageError);
-    CHECK_THROWS_AS(check_quant_shape(parse_quant_format("q4_g256"), 8, 384), UsageError);  // 256 does not divide 384
-    CHECK_THROWS_AS(check_quant_shape(parse_quant_format("q8_0"), 8, 96), UsageError);      // not a 128 superblock
+    CHECK_THROWS_AS(check_quant_shape(parse_quant_format("q4_g256"), 8, 384),
+                    UsageError);  // 256 does not divide 384
+    CHECK_THROWS_AS(check_quant_shape(parse_quant_format("q8_0"), 8, 96),
+                    UsageError);  // not a 128 superblock
     CHECK_THROWS_AS(check_quant_shape(parse_quant_format("q8_0"), 0, 128), UsageError);
     CHECK_NOTHROW(check_quant_shape(parse_quant_format("q4_g128"), 3, 384));
 }
 
 TEST_CASE("fp16 scales round to nearest even and convert back exactly", "[quant]") {
-    for (float f : {0.0f, 1.0f, -2.5f, 65504.0f, 6.103515625e-05f, 5.9604645e-08f, 0.333333f, 1e-3f}) {
+    for (float f :
+         {0.0f, 1.0f, -2.5f, 65504.0f, 6.103515625e-05f, 5.9604645e-08f, 0.333333f, 1e-3f}) {
         const float back = fp16_to_float(fp16_from_float(f));
         CHECK(std::fabs(back - f) <= std::fabs(f) * 4.9e-4f + 3e-8f);
     }
     CHECK(fp16_from_float(1.0f) == 0x3c00);
     CHECK(fp16_from_float(65504.0f) == 0x7bff);
     CHECK(fp16_from_float(1e6f) == 0x7c00);
-    CHECK(fp16_to_float(0x0001) == std::ldexp(1.0f, -24));  // smallest subnormal
+    CHECK(fp16_to_float(0x0001) == std::ldexp(1.0f, -24));           // smallest subnormal
     CHECK(fp16_from_float(1.0f + std::ldexp(1.0f, -11)) == 0x3c00);  // tie -> even
     CHECK(fp16_from_float(1.0f + 3 * std::ldexp(1.0f, -11)) == 0x3c02);
 }
 
-TEST_CASE("quantize_weights: codes in range, error within half a step, layout as documented", "[quant]") {
+TEST_CASE("quantize_weights: codes in range, error within half a step, layout as documented",
+          "[quant]") {
     for (const char* fs : {"q4_0", "q8_0", "q4_g128", "q8_g256"}) {
         const QuantFormat f = parse_quant_format(fs);
         const std::int64_t n = 3, k = 256;
         auto w = randn(std::size_t(n * k), 1);
         const QuantMatrix q = quantize_weights(f, n, k, w.data());
         CHECK(q.codes.size() == std::size_t(n * k * f.bits / 8));
-        CHECK(double(q.codes.size() + q.scales.size()) == flops::quant_weight_bytes(n, k, f.bits, f.group));
+        CHECK(double(q.codes.size() + q.scales.size()) ==
+              flops::quant_weight_bytes(n, k, f.bits, f.group));
         const int qmax = quant_qmax(f.bits);
         for (std::int64_t r = 0; r < n; ++r)
             for (std::int64_t c = 0; c < k; ++c) {
@@ -68,13 +73,14 @@ TEST_CASE("quantize_weights: codes in range, error within half a step, layout as
                 CHECK(code >= -qmax - 1);
                 CHECK(code <= qmax);
                 const double d = fp16_to_float(q.row_scales(r)[c / f.group]);
-                CHECK(std::fabs(dequant(q, r, c) - w[std::size_t(r * k + c)]) <= 0.5 * d * 1.002 + 1e-6);
+                CHECK(std::fabs(dequant(q, r, c) - w[std::size_t(r * k + c)]) <=
+                      0.5 * d * 1.002 + 1e-6);
             }
     }
     // int4 superblock order: element j and j + 64 share byte j.
     std::vector<float> w(128, 0.0f);
-    w[3] = 7.0f;   // code 7 -> nibble 15, low
-    w[67] = -7.0f; // code -7 -> nibble 1, high
+    w[3] = 7.0f;    // code 7 -> nibble 15, low
+    w[67] = -7.0f;  // code -7 -> nibble 1, high
     const QuantMatrix q = quantize_weights(parse_quant_format("q4_g128"), 1, 128, w.data());
     CHECK(q.codes.as<std::uint8_t>()[3] == std::uint8_t(0x1f));
     CHECK(q.codes.as<std::uint8_t>()[0] == std::uint8_t(0x88));
@@ -109,25 +115,29 @@ TEST_CASE("every runnable quantized kernel matches the dequantize-then-double or
             WARN("not runnable on this CPU: " << kern.name);
             continue;
         }
-        for (const std::string fs : {"q4_0", "q8_0", "q4_g128", "q8_g128", "q8_pc", "q4_pc"})  // pc: per-channel, group = K
+        for (const std::string fs : {"q4_0", "q8_0", "q4_g128", "q8_g128", "q8_pc",
+                                     "q4_pc"})  // pc: per-channel, group = K
             for (std::int64_t m : {1, 3, 6})
                 for (std::int64_t n : {5, 70})
-                for (std::int64_t k : {384, 1024}) {  // 1024: the 16-block tree path of the group-32 VNNI kernel
-                    const std::string name = fs.substr(2) == "_pc" ? fs.substr(0, 2) + "_g" + std::to_string(k) : fs;
-                    const QuantFormat f = parse_quant_format(name);
-                    auto w = randn(std::size_t(n * k), 3);
-                    auto x = randn(std::size_t(m * k), 4);
-                    const QuantMatrix q = quantize_weights(f, n, k, w.data());
-                    std::vector<float> y(std::size_t(m * n), std::nanf(""));
-                    QuantActs acts;
-                    qgemm_run(kern, q, x.data(), m, y.data(), acts, 2);
-                    std::vector<std::int64_t> rows;
-                    for (std::int64_t r = 0; r < m; ++r) rows.push_back(r);
-                    const QuantReference ref = quant_gemm_reference(q, x.data(), kern.act, rows);
-                    INFO(kern.name << " " << name << " m=" << m << " n=" << n << " k=" << k);
-                    CHECK(quant_max_error_ratio(ref, y.data(), n, k) < 1.0);
-                    ++ran;
-                }
+                    for (std::int64_t k :
+                         {384, 1024}) {  // 1024: the 16-block tree path of the group-32 VNNI kernel
+                        const std::string name =
+                            fs.substr(2) == "_pc" ? fs.substr(0, 2) + "_g" + std::to_string(k) : fs;
+                        const QuantFormat f = parse_quant_format(name);
+                        auto w = randn(std::size_t(n * k), 3);
+                        auto x = randn(std::size_t(m * k), 4);
+                        const QuantMatrix q = quantize_weights(f, n, k, w.data());
+                        std::vector<float> y(std::size_t(m * n), std::nanf(""));
+                        QuantActs acts;
+                        qgemm_run(kern, q, x.data(), m, y.data(), acts, 2);
+                        std::vector<std::int64_t> rows;
+                        for (std::int64_t r = 0; r < m; ++r) rows.push_back(r);
+                        const QuantReference ref =
+                            quant_gemm_reference(q, x.data(), kern.act, rows);
+                        INFO(kern.name << " " << name << " m=" << m << " n=" << n << " k=" << k);
+                        CHECK(quant_max_error_ratio(ref, y.data(), n, k) < 1.0);
+                        ++ran;
+                    }
     }
     CHECK(ran >= 2 * 6 * 6 * 2);
 }
@@ -159,7 +169,8 @@ TEST_CASE("quantized FLOP and byte conventions", "[quant][flops]") {
     CHECK(flops::quant_bits_per_weight(4, 128) == 4.125);
     // 4096 x 11008 in q4_0: 22.5 MB of codes + 2.8 MB of fp16 scales.
     CHECK(flops::quant_weight_bytes(11008, 4096, 4, 32) == 11008.0 * 4096 / 2 + 11008.0 * 128 * 2);
-    CHECK(flops::quant_gemm_bytes(2, 10, 128, 8, 128, 4, 4) == 10.0 * 128 + 10.0 * 2 + 2.0 * 128 * 4 + 2.0 * 10 * 4);
+    CHECK(flops::quant_gemm_bytes(2, 10, 128, 8, 128, 4, 4) ==
+          10.0 * 128 + 10.0 * 2 + 2.0 * 128 * 4 + 2.0 * 10 * 4);
     // KV cache: K and V per layer and KV head; int8 with one fp32 scale per cached head vector.
     CHECK(flops::decode_kv_bytes(2, 4, 64, 100, 2.0) == 2.0 * 2 * 4 * 100 * 128);
     CHECK(flops::decode_kv_bytes(2, 4, 64, 100, 1.0, 4.0) == 2.0 * 2 * 4 * 100 * (64 + 4));
@@ -167,8 +178,10 @@ TEST_CASE("quantized FLOP and byte conventions", "[quant][flops]") {
 
 #include "measure/quant_case.hpp"
 
-TEST_CASE("quant cases: oneDNN's int8 matmul validates where it applies and refuses block formats", "[quant]") {
-    QuantCaseSpec s{"onednn", parse_quant_format("q8_g256"), QuantActivation::int8, "", 5, 40, 256, 1};
+TEST_CASE("quant cases: oneDNN's int8 matmul validates where it applies and refuses block formats",
+          "[quant]") {
+    QuantCaseSpec s{"onednn", parse_quant_format("q8_g256"), QuantActivation::int8, "", 5, 40, 256,
+                    1};
     try {
         QuantCase c(s);
         const ValidationReport v = c.validate();
@@ -181,7 +194,8 @@ TEST_CASE("quant cases: oneDNN's int8 matmul validates where it applies and refu
     }
     s.format = parse_quant_format("q4_0");
     CHECK_THROWS_AS(QuantCase(s), UnavailableError);
-    QuantCaseSpec own{"own", parse_quant_format("q4_g128"), QuantActivation::int8, "", 9, 33, 256, 2};
+    QuantCaseSpec own{"own", parse_quant_format("q4_g128"), QuantActivation::int8, "", 9, 33, 256,
+                      2};
     QuantCase c(own);
     CHECK(c.validate().passed);
     const CaseResult r = c.describe();

@@ -1,11 +1,11 @@
 // Pocket and edge datasheet profiles and the pocket table (issue 16).
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <sstream>
 #include "calibrate/datasheet.hpp"
 #include "calibrate/datasheet_edge.hpp"
 #include "costmodel/pocket.hpp"
-#include <fstream>
-#include <sstream>
 
 #include "tests/cli_runner.hpp"
 
@@ -30,7 +30,8 @@ TEST_CASE("edge datasheet profiles carry a source for every fact", "[quant][pock
     }
 }
 
-TEST_CASE("pocket table: fits, tokens/s from bandwidth, J/token, the year it fits", "[quant][pocket]") {
+TEST_CASE("pocket table: fits, tokens/s from bandwidth, J/token, the year it fits",
+          "[quant][pocket]") {
     const auto models = cost::pocket_models(FLOPMETER_SOURCE_DIR "/data");
     REQUIRE(models.size() >= 4);
     cost::PocketOptions o;
@@ -46,7 +47,8 @@ TEST_CASE("pocket table: fits, tokens/s from bandwidth, J/token, the year it fit
         } else {
             CHECK(r.fit_year > o.year_now);
         }
-        if (r.model == "Llama 3.2 1B" && r.device.find("iPhone") != std::string::npos && r.weights == "int4") {
+        if (r.model == "Llama 3.2 1B" && r.device.find("iPhone") != std::string::npos &&
+            r.weights == "int4") {
             saw_phone_1b = true;
             CHECK(r.fits);
             // Decode bound by bandwidth: about 51.2 GB/s x 0.8 over ~0.6 GB per token.
@@ -73,7 +75,8 @@ TEST_CASE("flopmeter pocket prints the table; bad input exits 2", "[quant][pocke
     CHECK(r.code == 2);
 }
 
-TEST_CASE("docs/pocket.md is what flopmeter pocket generates (regenerate it when this fails)", "[quant][pocket]") {
+TEST_CASE("docs/pocket.md is what flopmeter pocket generates (regenerate it when this fails)",
+          "[quant][pocket]") {
     const std::string out = "pocket_test.md";
     const auto r = test::cli({"pocket", "--data", FLOPMETER_SOURCE_DIR "/data", "--markdown", out});
     REQUIRE(r.code == 0);

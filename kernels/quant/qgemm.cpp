@@ -9,16 +9,21 @@
 
 namespace flopmeter {
 
-std::string quant_activation_name(QuantActivation a) { return a == QuantActivation::int8 ? "int8" : "fp32"; }
+std::string quant_activation_name(QuantActivation a) {
+    return a == QuantActivation::int8 ? "int8" : "fp32";
+}
 
 const std::vector<QGemmKernel>& qgemm_kernels() {
     static const std::vector<QGemmKernel> v = {
         {"qgemm_fp32act_generic", QuantActivation::fp32, "generic", qgemm_fp32act_generic, nullptr},
         {"qgemm_fp32act_avx2", QuantActivation::fp32, "avx2", qgemm_fp32act_avx2, nullptr},
         {"qgemm_fp32act_avx512", QuantActivation::fp32, "avx512", qgemm_fp32act_avx512, nullptr},
-        {"qgemm_int8act_generic", QuantActivation::int8, "generic", qgemm_int8act_generic, quantize_acts_generic},
-        {"qgemm_int8act_avx2", QuantActivation::int8, "avx2", qgemm_int8act_avx2, quantize_acts_avx2},
-        {"qgemm_int8act_avx512vnni", QuantActivation::int8, "avx512_vnni", qgemm_int8act_avx512vnni, quantize_acts_avx512},
+        {"qgemm_int8act_generic", QuantActivation::int8, "generic", qgemm_int8act_generic,
+         quantize_acts_generic},
+        {"qgemm_int8act_avx2", QuantActivation::int8, "avx2", qgemm_int8act_avx2,
+         quantize_acts_avx2},
+        {"qgemm_int8act_avx512vnni", QuantActivation::int8, "avx512_vnni", qgemm_int8act_avx512vnni,
+         quantize_acts_avx512},
     };
     return v;
 }
@@ -42,19 +47,24 @@ const QGemmKernel& qgemm_kernel(QuantActivation act, const std::string& isa) {
             if (isa != k.isa) continue;
             known = true;
             if (!qgemm_kernel_runnable(k))
-                throw UnavailableError(std::string("quantized kernel ") + k.name + " needs " + k.isa + ", which this CPU (or FLOPMETER_ISA) does not allow");
+                throw UnavailableError(std::string("quantized kernel ") + k.name + " needs " +
+                                       k.isa +
+                                       ", which this CPU (or FLOPMETER_ISA) does not allow");
             return k;
         }
-        if (qgemm_kernel_runnable(k)) best = &k;  // the table lists each activation type lowest ISA first
+        if (qgemm_kernel_runnable(k))
+            best = &k;  // the table lists each activation type lowest ISA first
     }
     if (!known)
-        throw UsageError("no " + quant_activation_name(act) + "-activation quantized kernel for ISA '" + isa +
-                         "' (valid: generic, avx2, " + (act == QuantActivation::int8 ? "avx512_vnni" : "avx512") + ")");
+        throw UsageError("no " + quant_activation_name(act) +
+                         "-activation quantized kernel for ISA '" + isa +
+                         "' (valid: generic, avx2, " +
+                         (act == QuantActivation::int8 ? "avx512_vnni" : "avx512") + ")");
     return *best;
 }
 
-void qgemm_run(const QGemmKernel& kern, const QuantMatrix& w, const float* x, std::int64_t m, float* y, QuantActs& acts,
-               int threads) {
+void qgemm_run(const QGemmKernel& kern, const QuantMatrix& w, const float* x, std::int64_t m,
+               float* y, QuantActs& acts, int threads) {
     ThreadPool& pool = shared_thread_pool(threads);
     const int t = pool.size();
     QGemmArgs a;
@@ -88,7 +98,8 @@ void qgemm_run(const QGemmKernel& kern, const QuantMatrix& w, const float* x, st
     constexpr std::int64_t kBlock = 64;
     const std::int64_t blocks = (w.n + kBlock - 1) / kBlock;
     pool.run([&](int tid) {
-        for (std::int64_t b = tid; b < blocks; b += t) kern.fn(a, b * kBlock, std::min(w.n, (b + 1) * kBlock));
+        for (std::int64_t b = tid; b < blocks; b += t)
+            kern.fn(a, b * kBlock, std::min(w.n, (b + 1) * kBlock));
     });
 }
 

@@ -10,7 +10,7 @@
 namespace flopmeter {
 
 // `acts` is the int8 variant's workspace (resized as needed; unused for fp32 activations).
-void qgemm_run(const QGemmKernel& kern, const QuantMatrix& w, const float* x, std::int64_t m, float* y, QuantActs& acts,
-               int threads);
+void qgemm_run(const QGemmKernel& kern, const QuantMatrix& w, const float* x, std::int64_t m,
+               float* y, QuantActs& acts, int threads);
 
 }  // namespace flopmeter

@@ -23,9 +23,11 @@ inline float hsum8(__m256 v) {
 template <int BITS>
 inline __m256i codes8(const std::uint8_t* row, std::int64_t c, int e0) {
     if constexpr (BITS == 8) {
-        return _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(row + c * 128 + e0)));
+        return _mm256_cvtepu8_epi32(
+            _mm_loadl_epi64(reinterpret_cast<const __m128i*>(row + c * 128 + e0)));
     } else {
-        const __m256i b = _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(row + c * 64 + (e0 & 63))));
+        const __m256i b = _mm256_cvtepu8_epi32(
+            _mm_loadl_epi64(reinterpret_cast<const __m128i*>(row + c * 64 + (e0 & 63))));
         return e0 >= 64 ? _mm256_srli_epi32(b, 4) : _mm256_and_si256(b, _mm256_set1_epi32(0xf));
     }
 }
@@ -45,15 +47,18 @@ struct Fp32Tile {
         for (std::int64_t c = 0; c < chunks; ++c)
             for (int sub = 0; sub < 4; ++sub) {
                 float d[NT];
-                for (int j = 0; j < NT; ++j) d[j] = scale_of(a.scales + (n0 + j) * a.groups, c, G32 ? sub : 0, a.group);
+                for (int j = 0; j < NT; ++j)
+                    d[j] = scale_of(a.scales + (n0 + j) * a.groups, c, G32 ? sub : 0, a.group);
                 for (int e0 = sub * 32; e0 < sub * 32 + 32; e0 += 8) {
                     __m256 wf[NT];
                     for (int j = 0; j < NT; ++j)
-                        wf[j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(codes8<BITS>(a.codes + (n0 + j) * a.row_bytes, c, e0)),
+                        wf[j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(codes8<BITS>(
+                                                    a.codes + (n0 + j) * a.row_bytes, c, e0)),
                                                 _mm256_set1_ps(d[j]), _mm256_set1_ps(-off * d[j]));
                     for (int i = 0; i < MT; ++i) {
                         const __m256 xv = _mm256_loadu_ps(a.x + (m0 + i) * a.ldx + c * 128 + e0);
-                        for (int j = 0; j < NT; ++j) acc[i][j] = _mm256_fmadd_ps(xv, wf[j], acc[i][j]);
+                        for (int j = 0; j < NT; ++j)
+                            acc[i][j] = _mm256_fmadd_ps(xv, wf[j], acc[i][j]);
                     }
                 }
             }
@@ -66,12 +71,15 @@ struct Fp32Tile {
 template <int BITS>
 inline __m256i signed_codes32(const std::uint8_t* row, std::int64_t c, int sub) {
     if constexpr (BITS == 8) {
-        const __m256i u = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + c * 128 + sub * 32));
+        const __m256i u =
+            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + c * 128 + sub * 32));
         return _mm256_xor_si256(u, _mm256_set1_epi8(char(0x80)));
     } else {
-        const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + c * 64 + (sub & 1) * 32));
-        const __m256i nib = sub >= 2 ? _mm256_and_si256(_mm256_srli_epi16(v, 4), _mm256_set1_epi8(0x0f))
-                                     : _mm256_and_si256(v, _mm256_set1_epi8(0x0f));
+        const __m256i v =
+            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + c * 64 + (sub & 1) * 32));
+        const __m256i nib = sub >= 2
+                                ? _mm256_and_si256(_mm256_srli_epi16(v, 4), _mm256_set1_epi8(0x0f))
+                                : _mm256_and_si256(v, _mm256_set1_epi8(0x0f));
         return _mm256_sub_epi8(nib, _mm256_set1_epi8(8));
     }
 }
@@ -95,17 +103,21 @@ struct Int8Tile {
                 float sw[NT];
                 for (int j = 0; j < NT; ++j) {
                     w[j] = signed_codes32<BITS>(a.codes + (n0 + j) * a.row_bytes, c, sub);
-                    if constexpr (G32) sw[j] = _cvtsh_ss(a.scales[(n0 + j) * a.groups + c * 4 + sub]);
+                    if constexpr (G32)
+                        sw[j] = _cvtsh_ss(a.scales[(n0 + j) * a.groups + c * 4 + sub]);
                 }
                 for (int i = 0; i < MT; ++i) {
                     const std::int64_t r = m0 + i;
-                    const __m256i xv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.xq + r * a.k + c * 128 + sub * 32));
+                    const __m256i xv = _mm256_loadu_si256(
+                        reinterpret_cast<const __m256i*>(a.xq + r * a.k + c * 128 + sub * 32));
                     const __m256i ax = _mm256_abs_epi8(xv);
                     for (int j = 0; j < NT; ++j) {
-                        const __m256i p = _mm256_madd_epi16(_mm256_maddubs_epi16(ax, _mm256_sign_epi8(w[j], xv)), ones);
+                        const __m256i p = _mm256_madd_epi16(
+                            _mm256_maddubs_epi16(ax, _mm256_sign_epi8(w[j], xv)), ones);
                         if constexpr (G32) {
                             const float s = sw[j] * a.xs[r * a.groups + c * 4 + sub];
-                            acc[i][j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), _mm256_set1_ps(s), acc[i][j]);
+                            acc[i][j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), _mm256_set1_ps(s),
+                                                        acc[i][j]);
                         } else {
                             iacc[i][j] = _mm256_add_epi32(iacc[i][j], p);
                         }
@@ -119,7 +131,8 @@ struct Int8Tile {
                         const float sw = _cvtsh_ss(a.scales[(n0 + j) * a.groups + g]);
                         for (int i = 0; i < MT; ++i) {
                             const float s = sw * a.xs[(m0 + i) * a.groups + g];
-                            acc[i][j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(iacc[i][j]), _mm256_set1_ps(s), acc[i][j]);
+                            acc[i][j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(iacc[i][j]),
+                                                        _mm256_set1_ps(s), acc[i][j]);
                             iacc[i][j] = _mm256_setzero_si256();
                         }
                     }
@@ -133,11 +146,16 @@ struct Int8Tile {
 
 }  // namespace
 
-void qgemm_fp32act_avx2(const QGemmArgs& a, std::int64_t n0, std::int64_t n1) { qtiles::run_tiles<Fp32Tile, 2, 4>(a, n0, n1); }
+void qgemm_fp32act_avx2(const QGemmArgs& a, std::int64_t n0, std::int64_t n1) {
+    qtiles::run_tiles<Fp32Tile, 2, 4>(a, n0, n1);
+}
 
-void qgemm_int8act_avx2(const QGemmArgs& a, std::int64_t n0, std::int64_t n1) { qtiles::run_tiles<Int8Tile, 2, 2>(a, n0, n1); }
+void qgemm_int8act_avx2(const QGemmArgs& a, std::int64_t n0, std::int64_t n1) {
+    qtiles::run_tiles<Int8Tile, 2, 2>(a, n0, n1);
+}
 
-void quantize_acts_avx2(const float* x, std::int64_t ldx, QuantActs& a, int weight_bits, std::int64_t r0, std::int64_t r1) {
+void quantize_acts_avx2(const float* x, std::int64_t ldx, QuantActs& a, int weight_bits,
+                        std::int64_t r0, std::int64_t r1) {
     const float off = float(quant_offset(weight_bits));
     const __m256 absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
     for (std::int64_t r = r0; r < r1; ++r)
@@ -145,7 +163,8 @@ void quantize_acts_avx2(const float* x, std::int64_t ldx, QuantActs& a, int weig
             const float* src = x + r * ldx + g * a.group;
             std::int8_t* q = a.q.as<std::int8_t>() + r * a.k + g * a.group;
             __m256 mx = _mm256_setzero_ps();
-            for (std::int64_t i = 0; i < a.group; i += 8) mx = _mm256_max_ps(mx, _mm256_and_ps(_mm256_loadu_ps(src + i), absmask));
+            for (std::int64_t i = 0; i < a.group; i += 8)
+                mx = _mm256_max_ps(mx, _mm256_and_ps(_mm256_loadu_ps(src + i), absmask));
             alignas(32) float m8[8];
             _mm256_store_ps(m8, mx);
             const float d = *std::max_element(m8, m8 + 8) / 127.0f;
@@ -154,7 +173,8 @@ void quantize_acts_avx2(const float* x, std::int64_t ldx, QuantActs& a, int weig
             __m256i sum = _mm256_setzero_si256();
             for (std::int64_t i = 0; i < a.group; i += 8) {
                 __m256i v = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(src + i), vid));
-                v = _mm256_max_epi32(_mm256_min_epi32(v, _mm256_set1_epi32(127)), _mm256_set1_epi32(-127));
+                v = _mm256_max_epi32(_mm256_min_epi32(v, _mm256_set1_epi32(127)),
+                                     _mm256_set1_epi32(-127));
                 sum = _mm256_add_epi32(sum, v);
                 alignas(32) std::int32_t t[8];
                 _mm256_store_si256(reinterpret_cast<__m256i*>(t), v);

@@ -21,10 +21,11 @@ namespace {
 template <int BITS>
 inline __m512i codes16(const std::uint8_t* row, std::int64_t c, int e0) {
     if constexpr (BITS == 8) {
-        return _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(row + c * 128 + e0)));
+        return _mm512_cvtepu8_epi32(
+            _mm_loadu_si128(reinterpret_cast<const __m128i*>(row + c * 128 + e0)));
     } else {
-        const __m512i b =
-            _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(row + c * 64 + (e0 & 63))));
+        const __m512i b = _mm512_cvtepu8_epi32(
+            _mm_loadu_si128(reinterpret_cast<const __m128i*>(row + c * 64 + (e0 & 63))));
         return e0 >= 64 ? _mm512_srli_epi32(b, 4) : _mm512_and_si512(b, _mm512_set1_epi32(0xf));
     }
 }
@@ -47,7 +48,8 @@ struct Fp32Tile {
             float d[NT][4];
             for (int j = 0; j < NT; ++j) {
                 if constexpr (G32) {
-                    _mm_storeu_ps(d[j], _mm_cvtph_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(sc[j] + c * 4))));
+                    _mm_storeu_ps(d[j], _mm_cvtph_ps(_mm_loadl_epi64(
+                                            reinterpret_cast<const __m128i*>(sc[j] + c * 4))));
                 } else {
                     const float s = _cvtsh_ss(sc[j][c * 128 / a.group]);
                     d[j][0] = d[j][1] = d[j][2] = d[j][3] = s;
@@ -57,8 +59,8 @@ struct Fp32Tile {
                 __m512 wf[NT];
                 for (int j = 0; j < NT; ++j) {
                     const float s = d[j][e0 / 32];
-                    wf[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(codes16<BITS>(rows[j], c, e0)), _mm512_set1_ps(s),
-                                            _mm512_set1_ps(-off * s));
+                    wf[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(codes16<BITS>(rows[j], c, e0)),
+                                            _mm512_set1_ps(s), _mm512_set1_ps(-off * s));
                 }
                 for (int i = 0; i < MT; ++i) {
                     const __m512 xv = _mm512_loadu_ps(a.x + (m0 + i) * a.ldx + c * 128 + e0);
@@ -67,7 +69,8 @@ struct Fp32Tile {
             }
         }
         for (int i = 0; i < MT; ++i)
-            for (int j = 0; j < NT; ++j) a.y[(m0 + i) * a.ldy + n0 + j] = _mm512_reduce_add_ps(acc[i][j]);
+            for (int j = 0; j < NT; ++j)
+                a.y[(m0 + i) * a.ldy + n0 + j] = _mm512_reduce_add_ps(acc[i][j]);
     }
 };
 
@@ -77,8 +80,8 @@ void qgemm_fp32act_avx512(const QGemmArgs& a, std::int64_t n0, std::int64_t n1) 
     qtiles::run_tiles<Fp32Tile, 4, 4>(a, n0, n1);
 }
 
-void quantize_acts_avx512(const float* x, std::int64_t ldx, QuantActs& a, int weight_bits, std::int64_t r0,
-                          std::int64_t r1) {
+void quantize_acts_avx512(const float* x, std::int64_t ldx, QuantActs& a, int weight_bits,
+                          std::int64_t r0, std::int64_t r1) {
     const float off = float(quant_offset(weight_bits));
     const __m512 absmask = _mm512_castsi512_ps(_mm512_set1_epi32(0x7fffffff));
     for (std::int64_t r = r0; r < r1; ++r)
@@ -94,7 +97,8 @@ void quantize_acts_avx512(const float* x, std::int64_t ldx, QuantActs& a, int we
             __m512i sum = _mm512_setzero_si512();
             for (std::int64_t i = 0; i < a.group; i += 16) {
                 __m512i v = _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_loadu_ps(src + i), vid));
-                v = _mm512_max_epi32(_mm512_min_epi32(v, _mm512_set1_epi32(127)), _mm512_set1_epi32(-127));
+                v = _mm512_max_epi32(_mm512_min_epi32(v, _mm512_set1_epi32(127)),
+                                     _mm512_set1_epi32(-127));
                 sum = _mm512_add_epi32(sum, v);
                 _mm_storeu_si128(reinterpret_cast<__m128i*>(q + i), _mm512_cvtepi32_epi8(v));
             }

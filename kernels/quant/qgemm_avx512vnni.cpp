@@ -65,7 +65,8 @@ struct VnniTile {
             if constexpr (G32) {
                 __m128 sw4[NT];
                 for (int j = 0; j < NT; ++j)
-                    sw4[j] = _mm_cvtph_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(sc[j] + c * 4)));
+                    sw4[j] = _mm_cvtph_ps(
+                        _mm_loadl_epi64(reinterpret_cast<const __m128i*>(sc[j] + c * 4)));
                 for (int i = 0; i < MT; ++i) {
                     const std::int64_t r = m0 + i;
                     const __m128 xs4 = _mm_loadu_ps(a.xs + r * a.groups + c * 4);
@@ -77,8 +78,10 @@ struct VnniTile {
                         const __m512 sd = _mm512_castps128_ps512(_mm_mul_ps(sw4[j], xs4));
                         const __m512i d0 = _mm512_dpbusd_epi32(_mm512_setzero_si512(), w0[j], x0);
                         const __m512i d1 = _mm512_dpbusd_epi32(_mm512_setzero_si512(), w1[j], x1);
-                        acc[i][j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(d0), _mm512_permutexvar_ps(idx0, sd), acc[i][j]);
-                        acc[i][j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(d1), _mm512_permutexvar_ps(idx1, sd), acc[i][j]);
+                        acc[i][j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(d0),
+                                                    _mm512_permutexvar_ps(idx0, sd), acc[i][j]);
+                        acc[i][j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(d1),
+                                                    _mm512_permutexvar_ps(idx1, sd), acc[i][j]);
                     }
                 }
             } else {
@@ -98,7 +101,8 @@ struct VnniTile {
                         for (int i = 0; i < MT; ++i) {
                             const std::int64_t r = m0 + i;
                             const float s = sw * a.xs[r * a.groups + g];
-                            acc[i][j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(iacc[i][j]), _mm512_set1_ps(s), acc[i][j]);
+                            acc[i][j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(iacc[i][j]),
+                                                        _mm512_set1_ps(s), acc[i][j]);
                             comp[i][j] += sw * a.xc[r * a.groups + g];
                             iacc[i][j] = _mm512_setzero_si512();
                         }
@@ -110,7 +114,8 @@ struct VnniTile {
             for (int j = 0; j < NT; ++j) {
                 float cp = comp[i][j];
                 if constexpr (G32) {
-                    const __m128 h = _mm_add_ps(comp4[i][j], _mm_movehl_ps(comp4[i][j], comp4[i][j]));
+                    const __m128 h =
+                        _mm_add_ps(comp4[i][j], _mm_movehl_ps(comp4[i][j], comp4[i][j]));
                     cp = _mm_cvtss_f32(_mm_add_ss(h, _mm_movehdup_ps(h)));
                 }
                 a.y[(m0 + i) * a.ldy + n0 + j] = _mm512_reduce_add_ps(acc[i][j]) - cp;

@@ -25,7 +25,8 @@ void qgemm_fp32act_generic(const QGemmArgs& a, std::int64_t n0, std::int64_t n1)
             float acc = 0;
             for (std::int64_t g = 0; g < a.groups; ++g) {
                 float s = 0;
-                for (std::int64_t c = g * a.group; c < (g + 1) * a.group; ++c) s += x[c] * float(code_at(row, a.bits, c));
+                for (std::int64_t c = g * a.group; c < (g + 1) * a.group; ++c)
+                    s += x[c] * float(code_at(row, a.bits, c));
                 acc += fp16_to_float(sc[g]) * s;
             }
             a.y[m * a.ldy + n] = acc;
@@ -42,7 +43,8 @@ void qgemm_int8act_generic(const QGemmArgs& a, std::int64_t n0, std::int64_t n1)
             float acc = 0;
             for (std::int64_t g = 0; g < a.groups; ++g) {
                 std::int32_t s = 0;
-                for (std::int64_t c = g * a.group; c < (g + 1) * a.group; ++c) s += int(xq[c]) * code_at(row, a.bits, c);
+                for (std::int64_t c = g * a.group; c < (g + 1) * a.group; ++c)
+                    s += int(xq[c]) * code_at(row, a.bits, c);
                 acc += fp16_to_float(sc[g]) * a.xs[m * a.groups + g] * float(s);
             }
             a.y[m * a.ldy + n] = acc;

@@ -41,8 +41,8 @@ struct QGemmArgs {
 };
 
 using QGemmFn = void (*)(const QGemmArgs& a, std::int64_t n0, std::int64_t n1);
-using QuantActsFn = void (*)(const float* x, std::int64_t ldx, QuantActs& a, int weight_bits, std::int64_t r0,
-                             std::int64_t r1);
+using QuantActsFn = void (*)(const float* x, std::int64_t ldx, QuantActs& a, int weight_bits,
+                             std::int64_t r0, std::int64_t r1);
 
 struct QGemmKernel {
     const char* name;
@@ -64,10 +64,11 @@ void qgemm_fp32act_generic(const QGemmArgs& a, std::int64_t n0, std::int64_t n1)
 void qgemm_int8act_generic(const QGemmArgs& a, std::int64_t n0, std::int64_t n1);
 void qgemm_fp32act_avx2(const QGemmArgs& a, std::int64_t n0, std::int64_t n1);
 void qgemm_int8act_avx2(const QGemmArgs& a, std::int64_t n0, std::int64_t n1);
-void quantize_acts_avx2(const float* x, std::int64_t ldx, QuantActs& a, int weight_bits, std::int64_t r0, std::int64_t r1);
+void quantize_acts_avx2(const float* x, std::int64_t ldx, QuantActs& a, int weight_bits,
+                        std::int64_t r0, std::int64_t r1);
 void qgemm_fp32act_avx512(const QGemmArgs& a, std::int64_t n0, std::int64_t n1);
 void qgemm_int8act_avx512vnni(const QGemmArgs& a, std::int64_t n0, std::int64_t n1);
-void quantize_acts_avx512(const float* x, std::int64_t ldx, QuantActs& a, int weight_bits, std::int64_t r0,
-                          std::int64_t r1);
+void quantize_acts_avx512(const float* x, std::int64_t ldx, QuantActs& a, int weight_bits,
+                          std::int64_t r0, std::int64_t r1);
 
 }  // namespace flopmeter

@@ -29,10 +29,12 @@ struct OnednnInt8Matmul::Impl {
     std::string impl;
 };
 
-OnednnInt8Matmul::OnednnInt8Matmul(const QuantMatrix& w, std::int64_t m, int threads) : p_(std::make_unique<Impl>()) {
+OnednnInt8Matmul::OnednnInt8Matmul(const QuantMatrix& w, std::int64_t m, int threads)
+    : p_(std::make_unique<Impl>()) {
     if (w.format.bits != 8 || w.format.group != w.k)
-        throw UnavailableError("onednn: its int8 matmul takes int8 weights with one scale per output channel (q8_g" +
-                               std::to_string(w.k) + " here), not " + quant_format_name(w.format));
+        throw UnavailableError(
+            "onednn: its int8 matmul takes int8 weights with one scale per output channel (q8_g" +
+            std::to_string(w.k) + " here), not " + quant_format_name(w.format));
     using dt = dnnl::memory::data_type;
     using tag = dnnl::memory::format_tag;
     auto& p = *p_;
@@ -42,7 +44,8 @@ OnednnInt8Matmul::OnednnInt8Matmul(const QuantMatrix& w, std::int64_t m, int thr
     p.threads = threads;
     omp_set_num_threads(threads);
     p.wscale.resize(std::size_t(w.n));
-    for (std::int64_t j = 0; j < w.n; ++j) p.wscale[std::size_t(j)] = fp16_to_float(w.row_scales(j)[0]);
+    for (std::int64_t j = 0; j < w.n; ++j)
+        p.wscale[std::size_t(j)] = fp16_to_float(w.row_scales(j)[0]);
     const dnnl::memory::desc src_md({m, w.k}, dt::s8, tag::ab);
     const dnnl::memory::desc wei_any({w.k, w.n}, dt::s8, tag::any);
     const dnnl::memory::desc wei_plain({w.k, w.n}, dt::s8, tag::ba);  // W is N x K row-major
@@ -55,7 +58,8 @@ OnednnInt8Matmul::OnednnInt8Matmul(const QuantMatrix& w, std::int64_t m, int thr
         p.prim = dnnl::matmul(p.pd);
         std::vector<std::int8_t> plain(std::size_t(w.n * w.k));
         const std::uint8_t* codes = w.codes.as<std::uint8_t>();
-        for (std::size_t i = 0; i < plain.size(); ++i) plain[i] = std::int8_t(codes[i] ^ 0x80);  // stored q + 128 -> q
+        for (std::size_t i = 0; i < plain.size(); ++i)
+            plain[i] = std::int8_t(codes[i] ^ 0x80);  // stored q + 128 -> q
         dnnl::memory plain_mem(wei_plain, p.eng, plain.data());
         p.wei = dnnl::memory(p.pd.weights_desc(), p.eng);
         dnnl::reorder(plain_mem, p.wei).execute(p.stream, plain_mem, p.wei);
@@ -81,35 +85,51 @@ void OnednnInt8Matmul::set_src(const float* x) {
         p.xq[std::size_t(i)] = std::int8_t(std::clamp(int(std::nearbyint(x[i] * id)), -127, 127));
     p.scales = p.wscale;
     for (auto& s : p.scales) s *= p.xs;
-    p.sc = dnnl::memory({{p.n}, dnnl::memory::data_type::f32, dnnl::memory::format_tag::a}, p.eng, p.scales.data());
+    p.sc = dnnl::memory({{p.n}, dnnl::memory::data_type::f32, dnnl::memory::format_tag::a}, p.eng,
+                        p.scales.data());
 }
 
 void OnednnInt8Matmul::run(float* y) {
     auto& p = *p_;
     omp_set_num_threads(p.threads);
     p.dst.set_data_handle(y);
-    p.prim.execute(p.stream, {{DNNL_ARG_SRC, p.src}, {DNNL_ARG_WEIGHTS, p.wei}, {DNNL_ARG_DST, p.dst},
+    p.prim.execute(p.stream, {{DNNL_ARG_SRC, p.src},
+                              {DNNL_ARG_WEIGHTS, p.wei},
+                              {DNNL_ARG_DST, p.dst},
                               {DNNL_ARG_ATTR_OUTPUT_SCALES, p.sc}});
     p.stream.wait();
 }
 
-std::string OnednnInt8Matmul::impl() const { return p_->impl; }
-const std::vector<std::int8_t>& OnednnInt8Matmul::src() const { return p_->xq; }
-float OnednnInt8Matmul::src_scale() const { return p_->xs; }
+std::string OnednnInt8Matmul::impl() const {
+    return p_->impl;
+}
+const std::vector<std::int8_t>& OnednnInt8Matmul::src() const {
+    return p_->xq;
+}
+float OnednnInt8Matmul::src_scale() const {
+    return p_->xs;
+}
 
 #else
 struct OnednnInt8Matmul::Impl {
     std::vector<std::int8_t> xq;
 };
 OnednnInt8Matmul::OnednnInt8Matmul(const QuantMatrix&, std::int64_t, int) {
-    throw UnavailableError("onednn: this build has no oneDNN (install libdnnl-dev and reconfigure)");
+    throw UnavailableError(
+        "onednn: this build has no oneDNN (install libdnnl-dev and reconfigure)");
 }
 OnednnInt8Matmul::~OnednnInt8Matmul() = default;
 void OnednnInt8Matmul::set_src(const float*) {}
 void OnednnInt8Matmul::run(float*) {}
-std::string OnednnInt8Matmul::impl() const { return ""; }
-const std::vector<std::int8_t>& OnednnInt8Matmul::src() const { return p_->xq; }
-float OnednnInt8Matmul::src_scale() const { return 0; }
+std::string OnednnInt8Matmul::impl() const {
+    return "";
+}
+const std::vector<std::int8_t>& OnednnInt8Matmul::src() const {
+    return p_->xq;
+}
+float OnednnInt8Matmul::src_scale() const {
+    return 0;
+}
 #endif
 
 }  // namespace flopmeter

@@ -16,7 +16,7 @@
 namespace flopmeter {
 
 class OnednnInt8Matmul {
-public:
+  public:
     // Throws UnavailableError without oneDNN or for a format it cannot express.
     OnednnInt8Matmul(const QuantMatrix& w, std::int64_t m, int threads);
     ~OnednnInt8Matmul();
@@ -26,7 +26,7 @@ public:
     const std::vector<std::int8_t>& src() const;
     float src_scale() const;
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> p_;
 };

@@ -24,8 +24,10 @@ struct TileTable {
     template <int MT, int NT>
     constexpr void fill() {
         f[MT - 1][NT - 1] = &tile_entry<Tile, BITS, G32, MT, NT>;
-        if constexpr (NT < NTMAX) fill<MT, NT + 1>();
-        else if constexpr (MT < MTMAX) fill<MT + 1, 1>();
+        if constexpr (NT < NTMAX)
+            fill<MT, NT + 1>();
+        else if constexpr (MT < MTMAX)
+            fill<MT + 1, 1>();
     }
 };
 

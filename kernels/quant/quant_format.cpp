@@ -14,7 +14,9 @@ std::string quant_format_name(const QuantFormat& f) {
 }
 
 QuantFormat parse_quant_format(std::string_view s) {
-    const std::string valid = " (valid: q4_0, q8_0, q4_g128, q8_g128, or qB_gG with B = 4|8, G = 32 or a multiple of 128)";
+    const std::string valid =
+        " (valid: q4_0, q8_0, q4_g128, q8_g128, or qB_gG with B = 4|8, G = 32 or a multiple of "
+        "128)";
     QuantFormat f;
     if (s.size() < 4 || s[0] != 'q' || (s[1] != '4' && s[1] != '8') || s[2] != '_')
         throw UsageError("unknown quantized format '" + std::string(s) + "'" + valid);
@@ -23,27 +25,33 @@ QuantFormat parse_quant_format(std::string_view s) {
     if (rest == "0") {
         f.group = 32;
     } else if (rest.size() > 1 && rest[0] == 'g' &&
-               std::all_of(rest.begin() + 1, rest.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+               std::all_of(rest.begin() + 1, rest.end(),
+                           [](char c) { return c >= '0' && c <= '9'; }) &&
                rest.size() < 12) {
         f.group = std::stoll(std::string(rest.substr(1)));
     } else {
         throw UsageError("unknown quantized format '" + std::string(s) + "'" + valid);
     }
     if (f.group != 32 && (f.group <= 0 || f.group % 128 != 0))
-        throw UsageError("quantized format '" + std::string(s) + "': the group must be 32 or a multiple of 128");
+        throw UsageError("quantized format '" + std::string(s) +
+                         "': the group must be 32 or a multiple of 128");
     return f;
 }
 
 void check_quant_shape(const QuantFormat& f, std::int64_t n, std::int64_t k) {
     const std::string name = quant_format_name(f);
-    if (f.bits != 4 && f.bits != 8) throw UsageError("quantized formats have 4 or 8 bits (got " + std::to_string(f.bits) + ")");
+    if (f.bits != 4 && f.bits != 8)
+        throw UsageError("quantized formats have 4 or 8 bits (got " + std::to_string(f.bits) + ")");
     if (n <= 0 || k <= 0) throw UsageError(name + ": N and K must be positive");
     if (f.group != 32 && (f.group <= 0 || f.group % 128 != 0))
-        throw UsageError(name + ": the group must be 32 or a multiple of 128 (got " + std::to_string(f.group) + ")");
+        throw UsageError(name + ": the group must be 32 or a multiple of 128 (got " +
+                         std::to_string(f.group) + ")");
     if (k % f.group != 0)
-        throw UsageError(name + ": the block size " + std::to_string(f.group) + " does not divide K = " + std::to_string(k));
+        throw UsageError(name + ": the block size " + std::to_string(f.group) +
+                         " does not divide K = " + std::to_string(k));
     if (k % 128 != 0)
-        throw UsageError(name + ": K = " + std::to_string(k) + " is not a multiple of 128 (the packing superblock)");
+        throw UsageError(name + ": K = " + std::to_string(k) +
+                         " is not a multiple of 128 (the packing superblock)");
 }
 
 std::uint16_t fp16_from_float(float f) {
@@ -51,13 +59,16 @@ std::uint16_t fp16_from_float(float f) {
     std::memcpy(&u, &f, 4);
     const std::uint32_t sign = (u >> 16) & 0x8000u;
     const std::uint32_t a = u & 0x7fffffffu;
-    if (a >= 0x7f800000u) return std::uint16_t(sign | 0x7c00u | (a > 0x7f800000u ? 0x200u : 0u));  // inf, NaN
+    if (a >= 0x7f800000u)
+        return std::uint16_t(sign | 0x7c00u | (a > 0x7f800000u ? 0x200u : 0u));  // inf, NaN
     if (a >= 0x477ff000u) return std::uint16_t(sign | 0x7c00u);  // rounds above 65504: inf
     if (a < 0x38800000u) {                                       // fp16 subnormal or zero
-        if (a < 0x33000000u) return std::uint16_t(sign);         // below half the smallest subnormal
+        if (a < 0x33000000u) return std::uint16_t(sign);  // below half the smallest subnormal
         const std::uint32_t e = a >> 23, mant = (a & 0x7fffffu) | 0x800000u;
-        const std::uint32_t shift = 126 - e;  // value = mant * 2^(e-150); fp16's subnormal unit is 2^-24
-        const std::uint32_t q = mant >> shift, rem = mant & ((1u << shift) - 1), half = 1u << (shift - 1);
+        const std::uint32_t shift =
+            126 - e;  // value = mant * 2^(e-150); fp16's subnormal unit is 2^-24
+        const std::uint32_t q = mant >> shift, rem = mant & ((1u << shift) - 1),
+                            half = 1u << (shift - 1);
         const std::uint32_t r = q + (rem > half || (rem == half && (q & 1u)));
         return std::uint16_t(sign | r);
     }
@@ -80,7 +91,8 @@ float fp16_to_float(std::uint16_t h) {
         std::memcpy(&f, &u, 4);
         return f;
     }
-    const std::uint32_t u = sign | (e == 31 ? (0xffu << 23) | (m << 13) : ((e + 112) << 23) | (m << 13));
+    const std::uint32_t u =
+        sign | (e == 31 ? (0xffu << 23) | (m << 13) : ((e + 112) << 23) | (m << 13));
     std::memcpy(&f, &u, 4);
     return f;
 }
@@ -119,7 +131,8 @@ QuantMatrix quantize_weights(const QuantFormat& f, std::int64_t n, std::int64_t 
             const float d = fp16_to_float(dh);  // quantize against the stored scale
             const float id = d > 0 ? 1.0f / d : 0.0f;
             for (std::int64_t i = 0; i < f.group; ++i) {
-                const int q = std::clamp(int(std::nearbyint(src[i] * id)), qmin, qmax == 127 ? 127 : 7);
+                const int q =
+                    std::clamp(int(std::nearbyint(src[i] * id)), qmin, qmax == 127 ? 127 : 7);
                 const std::int64_t c = g * f.group + i;
                 if (f.bits == 8) {
                     codes[c] = std::uint8_t(q + off);
@@ -158,8 +171,8 @@ void QuantActs::reset(std::int64_t m_, std::int64_t k_, std::int64_t group_) {
     comp.reset(std::size_t(m * groups()) * 4);
 }
 
-void quantize_acts_generic(const float* x, std::int64_t ldx, QuantActs& a, int weight_bits, std::int64_t r0,
-                           std::int64_t r1) {
+void quantize_acts_generic(const float* x, std::int64_t ldx, QuantActs& a, int weight_bits,
+                           std::int64_t r0, std::int64_t r1) {
     const float off = float(quant_offset(weight_bits));
     for (std::int64_t r = r0; r < r1; ++r)
         for (std::int64_t g = 0; g < a.groups(); ++g) {

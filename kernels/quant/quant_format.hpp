@@ -42,8 +42,12 @@ QuantFormat parse_quant_format(std::string_view s);
 // multiple of 128, a group that is not 32 or a multiple of 128, or a group not dividing K.
 void check_quant_shape(const QuantFormat& f, std::int64_t n, std::int64_t k);
 
-inline constexpr int quant_offset(int bits) { return bits == 8 ? 128 : 8; }
-inline constexpr int quant_qmax(int bits) { return bits == 8 ? 127 : 7; }
+inline constexpr int quant_offset(int bits) {
+    return bits == 8 ? 128 : 8;
+}
+inline constexpr int quant_qmax(int bits) {
+    return bits == 8 ? 127 : 7;
+}
 
 // fp16 <-> fp32 (round to nearest even), for the scales; the generic code cannot assume F16C.
 std::uint16_t fp16_from_float(float f);
@@ -57,11 +61,16 @@ struct QuantMatrix {
     AlignedBuffer scales;  // n * groups() fp16
     std::int64_t row_bytes() const { return format.bits == 8 ? k : k / 2; }
     std::int64_t groups() const { return k / format.group; }
-    const std::uint8_t* row(std::int64_t r) const { return codes.as<std::uint8_t>() + r * row_bytes(); }
-    const std::uint16_t* row_scales(std::int64_t r) const { return scales.as<std::uint16_t>() + r * groups(); }
+    const std::uint8_t* row(std::int64_t r) const {
+        return codes.as<std::uint8_t>() + r * row_bytes();
+    }
+    const std::uint16_t* row_scales(std::int64_t r) const {
+        return scales.as<std::uint16_t>() + r * groups();
+    }
 };
 
-// Quantizes an N x K fp32 matrix (row-major). Throws UsageError for shapes check_quant_shape rejects.
+// Quantizes an N x K fp32 matrix (row-major). Throws UsageError for shapes check_quant_shape
+// rejects.
 QuantMatrix quantize_weights(const QuantFormat& f, std::int64_t n, std::int64_t k, const float* w);
 // Signed code of element (r, c) and the dequantized value d * q.
 int quant_code(const QuantMatrix& m, std::int64_t r, std::int64_t c);
@@ -80,7 +89,7 @@ struct QuantActs {
     void reset(std::int64_t m, std::int64_t k, std::int64_t group);
 };
 // Reference (scalar) quantization of rows [r0, r1); the SIMD versions produce identical bits.
-void quantize_acts_generic(const float* x, std::int64_t ldx, QuantActs& a, int weight_bits, std::int64_t r0,
-                           std::int64_t r1);
+void quantize_acts_generic(const float* x, std::int64_t ldx, QuantActs& a, int weight_bits,
+                           std::int64_t r0, std::int64_t r1);
 
 }  // namespace flopmeter

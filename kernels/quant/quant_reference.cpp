@@ -20,7 +20,8 @@ QuantReference quant_gemm_reference(const QuantMatrix& w, const float* x, QuantA
             qa.reset(1, k, w.format.group);
             quantize_acts_generic(xr, k, qa, w.format.bits, 0, 1);
             for (std::int64_t c = 0; c < k; ++c)
-                xd[std::size_t(i * k + c)] = double(qa.q.as<std::int8_t>()[c]) * double(qa.scale.as<float>()[c / qa.group]);
+                xd[std::size_t(i * k + c)] =
+                    double(qa.q.as<std::int8_t>()[c]) * double(qa.scale.as<float>()[c / qa.group]);
         }
     }
     r.y.assign(std::size_t(nr * n), 0.0);
@@ -43,7 +44,8 @@ QuantReference quant_gemm_reference(const QuantMatrix& w, const float* x, QuantA
     return r;
 }
 
-double quant_max_error_ratio(const QuantReference& ref, const float* y, std::int64_t n, std::int64_t k) {
+double quant_max_error_ratio(const QuantReference& ref, const float* y, std::int64_t n,
+                             std::int64_t k) {
     const double tol = double(k) * std::ldexp(1.0, -22);
     double worst = 0;
     for (std::size_t i = 0; i < ref.rows.size(); ++i)

@@ -22,6 +22,7 @@ QuantReference quant_gemm_reference(const QuantMatrix& w, const float* x, QuantA
 // Largest |y - ref| / (tol * mag + tiny) over the checked rows; < 1 passes. The bound is
 // K * 2^-22 relative to mag: fp32 accumulation over K terms (and, for int8 activations,
 // fp32 products of two scales) in any order.
-double quant_max_error_ratio(const QuantReference& ref, const float* y, std::int64_t n, std::int64_t k);
+double quant_max_error_ratio(const QuantReference& ref, const float* y, std::int64_t n,
+                             std::int64_t k);
 
 }  // namespace flopmeter
