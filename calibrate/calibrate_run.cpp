@@ -10,6 +10,7 @@
 #include "calibrate/attention_hook.hpp"
 #include "calibrate/fit.hpp"
 #include "calibrate/profile.hpp"
+#include "calibrate/quant_sweep.hpp"
 #include "calibrate/sweep.hpp"
 #include "core/text_table.hpp"
 #include "core/atomic_file.hpp"
@@ -105,6 +106,8 @@ CaseResult measure_one(const SweepCase& c, const MeasureOptions& mo, MeasureCont
         } else if (c.op == "memory") {
             MemOpCase m(c.memop, ctx.clock().threads());
             r = measure_case(m, mo, ctx);
+        } else if (c.op == "quant_gemm") {
+            r = measure_quant_sweep_case(c, mo, ctx);
         } else {
             r = measure_attention_case(c, mo, ctx);
         }

@@ -1,5 +1,6 @@
 #include "calibrate/datasheet.hpp"
 #include "calibrate/datasheet_cpu.hpp"
+#include "calibrate/datasheet_edge.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -241,6 +242,7 @@ std::vector<DeviceProfile> build() {
         power_price(p, 360, "assumption: 360 W TDP (typical for 64-core server parts)", 1.50);
         v.push_back(p);
     }
+    add_edge_datasheet_profiles(v);  // phones, laptops, Jetson, Raspberry Pi (calibrate/datasheet_edge.cpp)
     return v;
 }
 

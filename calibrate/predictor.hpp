@@ -36,6 +36,15 @@ struct MemQuery {
     double flops = 0;  // for the record; memory-bound ops are timed by bytes
 };
 
+// A quantized weight-only matmul y (m x n) = x (m x k) * W^T, W at `bits` with one scale per
+// `group` weights (kernels/quant/quant_format.hpp); `batch` independent ones.
+struct QuantGemmQuery {
+    std::int64_t m = 1, n = 0, k = 0;
+    int bits = 4;
+    std::int64_t group = 32;
+    std::int64_t batch = 1;
+};
+
 enum class Collective { all_reduce, reduce_scatter, all_gather, all_to_all, broadcast, send_recv };
 std::string collective_name(Collective c);
 
@@ -76,6 +85,9 @@ public:
     virtual Prediction memory(const MemQuery& q) const = 0;
     // Communication time; `source` says "measured alpha-beta ..." or "datasheet link bandwidth".
     virtual Prediction comm(const CommQuery& q) const = 0;
+    // Measured quantized matmul rates, where the profile has them (calibrate/quant_sweep.hpp);
+    // seconds = 0 means none, and the caller models the op another way.
+    virtual Prediction quant_gemm(const QuantGemmQuery&) const { return {}; }
 };
 
 }  // namespace flopmeter

@@ -1,4 +1,5 @@
 #include "calibrate/profile_predictor.hpp"
+#include "calibrate/quant_sweep.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -337,6 +338,7 @@ public:
         return p;
     }
 
+    Prediction quant_gemm(const QuantGemmQuery& q) const override { return predict_quant_gemm(p_.measurements, q); }
     Prediction comm(const CommQuery& q) const override {
         if (auto m = measured_comm(p_.comm, p_.facts, q)) return *m;
         return datasheet_comm(p_.facts, q, 0.8, 10e-6);

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "calibrate/attention_hook.hpp"
+#include "calibrate/quant_sweep.hpp"
 #include "core/error.hpp"
 #include "measure/memop_case.hpp"
 
@@ -99,6 +100,8 @@ std::vector<SweepCase> plan_sweep(const SweepOptions& o) {
 
     // Attention (forward and backward, causal or not, GQA, decode) when the kernels exist.
     for (auto& c : plan_attention_sweep(o.mode, t)) v.push_back(c);
+    // Quantized decode matmuls (int4/int8 weights), measured cold.
+    for (auto& c : plan_quant_sweep(o.mode, t)) v.push_back(c);
 
     // Memory-bound ops as bandwidth by size: from L2-resident to DRAM-sized.
     const std::vector<double> fit_sizes = smoke ? std::vector<double>{512 << 10, 4 << 20, 32 << 20}

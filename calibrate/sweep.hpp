@@ -20,6 +20,9 @@ struct SweepCase {
     std::string attention_backend;
     DType attention_dtype = DType::fp32;
     bool attention_backward = false, attention_causal = false;
+    // op == "quant_gemm" (calibrate/quant_sweep.hpp): format name, activation type, M x N x K.
+    std::string quant_format, quant_act;
+    std::int64_t quant_m = 0, quant_n = 0, quant_k = 0;
 };
 
 struct SweepOptions {

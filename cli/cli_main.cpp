@@ -13,10 +13,11 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
     Io io{out, err};
 
     register_info(app, io, action);
-    CLI::App* bench = app.add_subcommand("bench", "Validate, then time kernels (gemm, attention, cuda-gemm, cuda-attention)");
+    CLI::App* bench = app.add_subcommand("bench", "Validate, then time kernels (gemm, attention, quant, cuda-gemm, cuda-attention)");
     bench->require_subcommand(1);
     register_bench_gemm(*bench, io, action);
     register_bench_attention(*bench, io, action);
+    register_bench_quant(*bench, io, action);
     register_bench_cuda_gemm(*bench, io, action);
     register_bench_cuda_attention(*bench, io, action);
     register_roofline(app, io, action);
@@ -35,6 +36,7 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
     register_export(app, io, action);
     register_merge(app, io, action);
     register_ab(app, io, action);
+    register_pocket(app, io, action);
 
     try {
         app.parse(argc, argv);

@@ -19,6 +19,7 @@ using Action = std::function<int()>;
 void register_info(CLI::App& app, Io io, Action& action);
 void register_bench_gemm(CLI::App& bench, Io io, Action& action);
 void register_bench_attention(CLI::App& bench, Io io, Action& action);
+void register_bench_quant(CLI::App& bench, Io io, Action& action);
 void register_bench_cuda_gemm(CLI::App& bench, Io io, Action& action);
 void register_bench_cuda_attention(CLI::App& bench, Io io, Action& action);
 void register_roofline(CLI::App& app, Io io, Action& action);
@@ -37,6 +38,7 @@ void register_history(CLI::App& app, Io io, Action& action);
 void register_export(CLI::App& app, Io io, Action& action);
 void register_merge(CLI::App& app, Io io, Action& action);
 void register_ab(CLI::App& app, Io io, Action& action);
+void register_pocket(CLI::App& app, Io io, Action& action);
 
 // The whole CLI; main() is a one-line call to this (tests call it in-process).
 int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream& err);

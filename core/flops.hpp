@@ -261,4 +261,38 @@ constexpr double attention_kv_bytes(const AttentionShape& a, double in_size) {
     return b.k + b.v;
 }
 
+// ---------------------------------------------------------------------------------------
+// Quantized weight-only matmul (kernels/quant), y (M x N) = x (M x K) * W^T, W block-quantized
+// with `bits` per code and one fp16 scale per `group` codes of a row.
+//   Model FLOPs = 2*M*N*K, as for any GEMM: dequantizing a weight (scale multiply, offset) and
+//   quantizing activations are not model FLOPs, so a quantized and a bf16 run of the same
+//   layer have the same FLOP count and their rates compare directly.
+//   Bytes = packed codes (N*K*bits/8) + scales (N*K/group * scale_size) + activations read
+//   (M*K*x_size) + output written (M*N*y_size): what a decode step must stream.
+// ---------------------------------------------------------------------------------------
+
+constexpr double quant_weight_bytes(std::int64_t n, std::int64_t k, int bits, std::int64_t group,
+                                    double scale_size = 2.0) {
+    return double(n) * double(k) * double(bits) / 8.0 + double(n) * double(k / group) * scale_size;
+}
+
+// Bits per weight including the scales (q4_0: 4.5, q8_0: 8.5, q4_g128: 4.125).
+constexpr double quant_bits_per_weight(int bits, std::int64_t group, double scale_size = 2.0) {
+    return double(bits) + 8.0 * scale_size / double(group);
+}
+
+constexpr double quant_gemm_bytes(std::int64_t m, std::int64_t n, std::int64_t k, int bits, std::int64_t group,
+                                  double x_size, double y_size, double scale_size = 2.0) {
+    return quant_weight_bytes(n, k, bits, group, scale_size) + double(m) * double(k) * x_size +
+           double(m) * double(n) * y_size;
+}
+
+// A decode step's KV cache read (attention over `context` cached tokens): K and V for every
+// layer and KV head at `kv_size` bytes per element plus `kv_scale_bytes` per cached vector
+// (int8 KV caches keep one scale per head vector). Per sequence.
+constexpr double decode_kv_bytes(std::int64_t layers, std::int64_t kv_heads, std::int64_t head_dim,
+                                 double context, double kv_size, double kv_scale_bytes = 0.0) {
+    return 2.0 * double(layers) * double(kv_heads) * context * (double(head_dim) * kv_size + kv_scale_bytes);
+}
+
 }  // namespace flopmeter::flops

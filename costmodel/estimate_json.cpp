@@ -134,6 +134,7 @@ json inference_json(const Labelled<InferenceEstimate>& l) {
                    {"weight_bytes_per_step", e.weight_bytes_per_step}, {"kv_bytes_per_step", e.kv_bytes_per_step},
                    {"mean_context", e.mean_context}, {"model_flops_per_step", e.decode_model_flops},
                    {"tokens_per_s", e.decode_tokens_per_s}, {"tokens_per_s_per_sequence", e.per_sequence_tokens_per_s}};
+    if (e.decode_measured_quant) j["decode"]["measured_quant_weights_seconds"] = e.decode_weights_s;
     j["cost"] = {{"price_per_device_hour", e.price_per_hour}, {"dollars_per_million_output", e.dollars_per_million_output},
                  {"dollars_per_million_prompt", e.dollars_per_million_prompt},
                  {"kwh_per_million_output", e.energy_kwh_per_million_output}};

@@ -58,6 +58,41 @@ double experts_touched(const ModelConfig& m, std::int64_t tokens) {
     return E * (1.0 - std::pow(1.0 - k / E, double(tokens)));
 }
 
+// Quantized weights with measured quantized matmul rates in the profile: each weight GEMM of
+// the decode step at its measured rate (q4_0 / q8_0, one fp16 scale per 32 weights), which
+// already includes streaming its weights from memory; the rest of the step (attention,
+// norms, ...) overlaps the KV cache read. Leaves the estimate unchanged when any weight GEMM
+// has no measured rate.
+void apply_measured_quant_rates(InferenceEstimate& e, const InferenceSetup& s, const Predictor& p, double wb) {
+    const int bits = s.weights == WeightPrecision::int4 ? 4 : 8;
+    double weights_s = 0, other_s = 0, gemm_weight_bytes = 0;
+    std::string source;
+    for (const auto& t : e.decode.ops) {
+        if (t.op.timing != Timing::gemm || t.op.group == OpGroup::attention) {
+            other_s += t.seconds();
+            continue;
+        }
+        const QuantGemmQuery q{t.op.gemm.m, t.op.gemm.n, t.op.gemm.k, bits, 32, t.op.gemm.batch};
+        const Prediction r = p.quant_gemm(q);
+        if (!(r.seconds > 0)) return;
+        weights_s += r.seconds * t.op.repeat;
+        gemm_weight_bytes += flops::quant_weight_bytes(q.n, q.k, bits, 32) * double(q.batch) * t.op.repeat;
+        source = r.source;
+    }
+    const Prediction kv = p.memory(MemQuery{MemOpKind::copy, e.kv_bytes_per_step, 0});
+    e.decode_measured_quant = true;
+    e.decode_weights_s = weights_s;
+    e.decode_compute_s = other_s;
+    e.decode_memory_s = weights_s + kv.seconds;
+    e.memory_bound = true;
+    e.decode_step_s = weights_s + std::max(other_s, kv.seconds) + e.decode_comm_s;
+    e.sources.insert("decode weight GEMMs: " + source);
+    e.notes.push_back("decode weight GEMMs at measured " + std::string(bits == 4 ? "q4_0" : "q8_0") +
+                      " rates: " + fmt_sig(weights_s * 1e3, 3) + " ms per step for " + fmt_bytes(gemm_weight_bytes) +
+                      " of packed weights (" + fmt_sig(gemm_weight_bytes / weights_s / 1e9, 3) +
+                      " GB/s effective; the --weights bytes/param used for memory: " + fmt_sig(wb, 3) + ")");
+}
+
 }  // namespace
 
 InferenceEstimate estimate_inference(const ModelConfig& m, const InferenceSetup& s, const Predictor& p, const CostInputs& c) {
@@ -138,6 +173,7 @@ InferenceEstimate estimate_inference(const ModelConfig& m, const InferenceSetup&
     e.decode_comm_s = inference_tp_comm(m, s.batch, s.tp, s.compute, p, e.sources);
     e.memory_bound = e.decode_memory_s >= e.decode_compute_s;
     e.decode_step_s = std::max(e.decode_compute_s, e.decode_memory_s) + e.decode_comm_s;
+    if (s.weights != WeightPrecision::bf16) apply_measured_quant_rates(e, s, p, wb);
     e.decode_tokens_per_s = double(s.batch) / e.decode_step_s;
     e.per_sequence_tokens_per_s = 1.0 / e.decode_step_s;
     e.time_to_first_token_s = e.prefill_s;

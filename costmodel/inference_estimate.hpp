@@ -32,6 +32,11 @@ struct InferenceEstimate {
     double decode_memory_s = 0;   // weights + KV cache bytes read per step, at the profile's bandwidth
     double decode_comm_s = 0;
     double decode_step_s = 0;     // max(compute, memory) + tensor-parallel comm
+    // Quantized weights on a profile with measured quantized matmul rates (calibrate/quant_sweep):
+    // the weight GEMMs at those rates (their weight streaming included), the other ops and the
+    // KV cache read as before; step = weights + max(other ops, KV read) + comm.
+    bool decode_measured_quant = false;
+    double decode_weights_s = 0;
     bool memory_bound = false;
     double weight_bytes_per_step = 0, kv_bytes_per_step = 0, decode_model_flops = 0;
     double decode_tokens_per_s = 0;       // all sequences

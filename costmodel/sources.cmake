@@ -28,3 +28,5 @@ set_property(DIRECTORY ${CMAKE_SOURCE_DIR} APPEND PROPERTY CMAKE_CONFIGURE_DEPEN
 target_sources(flopmeter_lib PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/published_runs.cpp
   ${CMAKE_BINARY_DIR}/generated/published_runs_data.cpp)
+# Pocket/edge answers (issue 16).
+target_sources(flopmeter_lib PRIVATE ${CMAKE_CURRENT_LIST_DIR}/pocket.cpp)

@@ -1,0 +1,28 @@
+// The calibration's quantized part (issue 16): decode-shaped quantized matmuls (M = 1..64
+// tokens against a Llama-7B-sized 11008 x 4096 weight matrix, q4_0 and q8_0, int8 activations
+// on the best kernel) measured cold, so the cost model's decode step uses measured quantized
+// rates; and predicting a quantized matmul from those measurements.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "calibrate/predictor.hpp"
+#include "calibrate/sweep.hpp"
+#include "measure/measure_case.hpp"
+#include "measure/result.hpp"
+
+namespace flopmeter {
+
+std::vector<SweepCase> plan_quant_sweep(const std::string& mode, int threads);
+// Measured cold (weights streamed from DRAM, as in a decode step), whatever the sweep's mode.
+CaseResult measure_quant_sweep_case(const SweepCase& c, const MeasureOptions& o,
+                                    MeasureContext& ctx);
+
+// Time of y = x W^T, W (n x k) in a `bits`-bit format, from the profile's quant_gemm
+// measurements of the same bits (same group preferred): the measured time per byte moved at
+// the nearest M (log-interpolated between measured M), times this shape's bytes; beyond the
+// largest measured M, no faster than that M's FLOP rate. seconds = 0 when nothing was measured.
+Prediction predict_quant_gemm(const std::vector<CaseResult>& measurements, const QuantGemmQuery& q);
+
+}  // namespace flopmeter

@@ -1,0 +1,268 @@
+// `flopmeter bench quant`: quantized weight-only matmuls (own kernels, oneDNN's int8 matmul
+// where it applies) validated then timed side by side, with the DRAM read bandwidth measured in
+// the same run (before and after the cases) so a bandwidth-bound GEMV reads as % of DRAM.
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <thread>
+
+#include "cli/bench_footer.hpp"
+#include "cli/commands.hpp"
+#include "cli/output.hpp"
+#include "core/text_table.hpp"
+#include "core/atomic_file.hpp"
+#include "core/error.hpp"
+#include "core/thread_pool.hpp"
+#include "measure/provenance.hpp"
+#include "measure/quant_case.hpp"
+#include "measure/result_json.hpp"
+#include "measure/roofline/bandwidth.hpp"
+#include "measure/roofline/peak.hpp"
+#include "measure/system_checks.hpp"
+
+namespace flopmeter {
+
+namespace {
+
+struct BenchQuantOptions {
+    std::vector<std::int64_t> m, n, k;
+    std::string preset;
+    std::vector<std::string> formats{"q4_0", "q8_0"}, acts{"int8"}, backends{"own"};
+    std::string isa;
+    int threads = 0;
+    std::string cache = "cold";
+    bool no_dram = false, no_probe = false;
+    int rounds = 1;
+    std::string json_path;
+    SamplerConfig sampler;
+    RecordFlags rec;
+};
+
+struct Shape {
+    std::int64_t m, n, k;
+};
+
+std::vector<Shape> collect_shapes(const BenchQuantOptions& o) {
+    std::vector<Shape> v;
+    if (!o.m.empty() || !o.n.empty() || !o.k.empty()) {
+        if (o.m.empty() || o.n.empty() || o.k.empty())
+            throw UsageError("give all of --m, --n and --k");
+        for (auto m : o.m)
+            for (auto n : o.n)
+                for (auto k : o.k) v.push_back({m, n, k});
+    }
+    // gemv: Llama 7B's MLP up projection (4096 -> 11008) at one token; decode: 1..64 tokens.
+    if (o.preset == "gemv") {
+        v.push_back({1, 11008, 4096});
+    } else if (o.preset == "decode") {
+        for (std::int64_t m : {1, 4, 16, 64}) v.push_back({m, 11008, 4096});
+    } else if (o.preset == "gemm") {
+        v.push_back({2048, 4096, 4096});
+    } else if (!o.preset.empty()) {
+        throw UsageError("unknown --preset '" + o.preset + "' (valid: gemv, decode, gemm)");
+    }
+    if (v.empty())
+        throw UsageError("no shape given: use --m M --n N --k K or --preset gemv|decode|gemm");
+    return v;
+}
+
+double dram_read_bandwidth(int threads) {
+    for (const auto& lv : bandwidth_levels(threads))
+        if (lv.name == "DRAM")
+            return measure_bandwidth(lv, BwKernel::read, threads).stream_bytes_per_s;
+    return 0;
+}
+
+int run_bench_quant(const BenchQuantOptions& o, Io io) {
+    std::vector<QuantFormat> formats;
+    for (const auto& f : o.formats) formats.push_back(parse_quant_format(f));
+    std::vector<QuantActivation> acts;
+    for (const auto& a : o.acts) {
+        if (a == "int8")
+            acts.push_back(QuantActivation::int8);
+        else if (a == "fp32")
+            acts.push_back(QuantActivation::fp32);
+        else
+            throw UsageError("unknown --act '" + a + "' (valid: int8, fp32)");
+    }
+    for (const auto& b : o.backends)
+        if (b != "own" && b != "onednn")
+            throw UsageError("unknown quantized backend '" + b + "' (valid: own, onednn)");
+    if (o.threads < 0) throw UsageError("--threads must be positive");
+    if (o.cache != "warm" && o.cache != "cold")
+        throw UsageError("unknown --cache '" + o.cache + "' (valid: warm, cold)");
+    if (o.rounds < 1) throw UsageError("--rounds must be at least 1");
+    const int threads = o.threads > 0 ? o.threads : default_thread_count();
+    const auto shapes = collect_shapes(o);
+    std::vector<QuantCaseSpec> specs;  // groups of backends side by side
+    for (const auto& f : formats)
+        for (auto act : acts)
+            for (const auto& s : shapes) {
+                check_quant_shape(f, s.n, s.k);
+                if (s.m <= 0) throw UsageError("--m must be positive");
+                for (const auto& b : o.backends)
+                    specs.push_back({b, f, act, b == "own" ? o.isa : "", s.m, s.n, s.k, threads});
+            }
+    if (!o.isa.empty())
+        (void)qgemm_kernel(acts.front(), o.isa);  // unknown or unavailable ISA: exit 2 now
+    check_output_paths({o.json_path});
+
+    MeasureOptions mo;
+    mo.sampler = o.sampler;
+    mo.cache = o.cache == "cold" ? CacheMode::cold : CacheMode::warm;
+    mo.probe_clock = !o.no_probe;
+    MeasureContext ctx(threads);
+    ResultsDocument doc;
+    doc.provenance = collect_provenance();
+    doc.warnings = environment_warnings();
+    for (auto& w : system_warnings(read_system_state())) doc.warnings.push_back(w);
+
+    double bw_before = 0, bw_after = 0;
+    if (!o.no_dram) {
+        io.err << "DRAM read bandwidth (before the cases)\n";
+        bw_before = dram_read_bandwidth(threads);
+    }
+    const std::size_t nb = o.backends.size();
+    std::vector<CaseResult> results(specs.size());
+    std::vector<bool> have(specs.size(), false);
+    std::size_t done = 0;
+    for (int round = 0; round < o.rounds; ++round)
+        for (std::size_t g = 0; g < specs.size(); g += nb)
+            for (std::size_t j = 0; j < nb; ++j) {
+                const std::size_t idx = g + (round % 2 ? nb - 1 - j : j);
+                io.err << "[" << ++done << "/" << specs.size() * std::size_t(o.rounds) << "] "
+                       << quant_case_name(specs[idx]) << '\n';
+                if (have[idx] && results[idx].status != CaseStatus::ok) continue;
+                if (nb > 1)
+                    std::this_thread::sleep_for(
+                        std::chrono::milliseconds(200));  // let OpenMP threads settle
+                CaseResult r = measure_quant(specs[idx], mo, ctx);
+                if (!have[idx] || r.status != CaseStatus::ok) {
+                    results[idx] = std::move(r);
+                    have[idx] = true;
+                } else {
+                    merge_measurement(results[idx].measurement, r.measurement, o.sampler);
+                }
+            }
+    if (!o.no_dram) {
+        io.err << "DRAM read bandwidth (after the cases)\n";
+        bw_after = dram_read_bandwidth(threads);
+    }
+    const double bw = std::max(bw_before, bw_after);  // the higher figure: the stricter ratio
+    for (const auto& w : ctx.warnings()) doc.warnings.push_back(w);
+
+    bool failed = false;
+    std::vector<std::string> notes;
+    std::map<std::string, double> first_rate;
+    auto key = [](const CaseResult& r) {
+        std::string k = r.dtype;
+        for (const auto& [n, v] : r.dims) k += "/" + std::to_string(v);
+        return k;
+    };
+    for (std::size_t i = 0; i < results.size(); ++i) {
+        const auto& r = results[i];
+        if (r.status == CaseStatus::validation_failed || r.status == CaseStatus::error)
+            failed = true;
+        if (r.status == CaseStatus::ok && r.backend == o.backends.front())
+            first_rate.emplace(key(r) + "/" + quant_activation_name(specs[i].act),
+                               r.model_flops_per_s());
+    }
+    std::vector<std::string> headers = {"backend", "format",  "act",  "M",     "N",    "K",
+                                        "time",    "GFLOP/s", "GB/s", "%DRAM", "CI95", "n"};
+    if (nb > 1) headers.push_back("vs " + o.backends.front());
+    headers.push_back("kernel set");
+    Table t(headers);
+    for (std::size_t i = 0; i < results.size(); ++i) {
+        const auto& r = results[i];
+        const std::string act =
+            r.backend == "onednn" ? "int8" : quant_activation_name(specs[i].act);
+        std::vector<std::string> row = {r.backend,
+                                        r.dtype,
+                                        act,
+                                        std::to_string(specs[i].m),
+                                        std::to_string(specs[i].n),
+                                        std::to_string(specs[i].k)};
+        if (r.status == CaseStatus::ok) {
+            const double h = r.measurement.stats.ci_rel_halfwidth();
+            row.insert(row.end(), {fmt_time(r.seconds()), fmt_fixed(r.model_flops_per_s() / 1e9, 1),
+                                   fmt_fixed(r.bytes_per_s() / 1e9, 2),
+                                   bw > 0 ? fmt_fixed(100.0 * r.bytes_per_s() / bw, 1) : "-",
+                                   (h < 1e300 ? "+-" + fmt_fixed(100.0 * h, 2) + "%" : "n/a") +
+                                       (r.measurement.converged ? "" : " UNCONVERGED") +
+                                       (r.contended ? " CONTENDED" : ""),
+                                   std::to_string(r.measurement.stats.n)});
+            if (nb > 1) {
+                auto it = first_rate.find(key(r) + "/" + quant_activation_name(specs[i].act));
+                row.push_back(it != first_rate.end() && it->second > 0
+                                  ? fmt_fixed(r.model_flops_per_s() / it->second, 2) + "x"
+                                  : "-");
+            }
+        } else {
+            row.insert(row.end(), {r.status == CaseStatus::validation_failed ? "FAILED validation"
+                                   : r.status == CaseStatus::unavailable     ? "unavailable"
+                                                                             : "ERROR",
+                                   "-", "-", "-", "-", "-"});
+            if (nb > 1) row.push_back("-");
+            notes.push_back(r.name + ": " + r.error);
+        }
+        row.push_back(r.kernel_set);
+        t.add_row(row);
+    }
+    for (auto& r : results) doc.results.push_back(std::move(r));
+    const Provenance& p = doc.provenance;
+    std::ostream& txt = text_stream(io, {o.json_path});
+    txt << "Quantized matmul y = x W^T on " << p.cpu_model << " | " << threads
+           << " thread(s) | model FLOPs 2MNK (dequantization not counted) | GB/s over packed "
+              "weights + scales + x + y | "
+           << o.cache << " cache\n";
+    if (bw > 0)
+        txt << "DRAM read bandwidth, same run: " << fmt_fixed(bw_before / 1e9, 2)
+               << " GB/s before, " << fmt_fixed(bw_after / 1e9, 2)
+               << " GB/s after the cases; %DRAM divides by the higher\n";
+    txt << '\n';
+    t.print(txt);
+    finish_bench_report(doc, notes, o.json_path, o.rec, txt, io.out);
+    return failed ? 1 : 0;
+}
+
+}  // namespace
+
+void register_bench_quant(CLI::App& bench, Io io, Action& action) {
+    auto o = std::make_shared<BenchQuantOptions>();
+    CLI::App* sub = bench.add_subcommand(
+        "quant", "Quantized weight-only matmul y = x W^T (int8/int4 block formats)");
+    sub->add_option("--m", o->m, "Rows of x (tokens; list)")->delimiter(',');
+    sub->add_option("--n", o->n, "Rows of W (outputs; list)")->delimiter(',');
+    sub->add_option("--k", o->k, "Columns of W (inputs; list)")->delimiter(',');
+    sub->add_option("--preset", o->preset,
+                    "gemv (1x11008x4096), decode (M=1,4,16,64), gemm (2048x4096x4096)");
+    sub->add_option("--format", o->formats,
+                    "q4_0, q8_0, q4_g128, q8_g128, qB_gG (list; default q4_0,q8_0)")
+        ->delimiter(',');
+    sub->add_option("--act", o->acts, "Activations: int8 (VNNI variant, default) or fp32 (list)")
+        ->delimiter(',');
+    sub->add_option("--backend", o->backends,
+                    "own, onednn (list: side by side; onednn takes q8_gK only)")
+        ->delimiter(',');
+    sub->add_option(
+        "--isa", o->isa,
+        "Force the own kernel's ISA: generic, avx2, avx512 (fp32 act), avx512_vnni (int8 act)");
+    sub->add_option("--threads", o->threads, "Threads (default: one per core)");
+    sub->add_option(
+        "--cache", o->cache,
+        "cold (default: caches scrubbed before each call, weights come from DRAM) or warm");
+    sub->add_flag("--no-dram", o->no_dram, "Skip the DRAM read bandwidth measurement");
+    sub->add_flag("--no-clock-probe", o->no_probe, "Skip the add-chain clock probes");
+    sub->add_option("--rounds", o->rounds,
+                    "Measure every case this many times, backends alternating, samples pooled");
+    sub->add_option("--json", o->json_path, "Write flopmeter results JSON to FILE");
+    sub->add_option("--target-ci", o->sampler.target_rel_ci,
+                    "Stop when the 95% CI of the median is within this fraction");
+    sub->add_option("--budget", o->sampler.budget_s, "Seconds of sampling per case at most");
+    sub->add_option("--min-samples", o->sampler.min_samples, "Samples per case at least");
+    add_record_flags(sub, o->rec);
+    sub->callback([o, io, &action] { action = [o, io] { return run_bench_quant(*o, io); }; });
+}
+
+}  // namespace flopmeter

@@ -1,0 +1,132 @@
+// AVX-512 VNNI kernel for int8 activations: vpdpbusd multiplies the stored (unsigned, offset)
+// codes by the signed int8 activations, 64 products per instruction into 16 int32 lanes.
+// Per 128-element chunk a weight row is one 64-byte load (int4: low nibbles = elements 0..63,
+// high = 64..127) or two (int8). The offset (8 or 128) times sum(x_q) is removed per group
+// through the activations' compensation c = off * d_x * sum(x_q), in fp32.
+//   group 32:  each chunk's four groups are scaled separately: lanes 0-7 and 8-15 of a dot
+//              product are two groups, their scales d_w * d_x spread by vpermps.
+//   group 128k: int32 accumulators run over the whole group, then one convert and one FMA.
+// Tile: MT <= 4 rows of x by NT <= 4 weight rows.
+// GCC 12.2 (before 12.3, PR105593) reports -W(maybe-)uninitialized inside the AVX-512 headers'
+// own _mm512_undefined_* passthroughs; silenced for the intrinsic header only (as in
+// kernels/attention/attn_vec_avx512.hpp). It must be the first include of immintrin.h here.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#include <immintrin.h>
+#pragma GCC diagnostic pop
+
+#include "kernels/quant/qgemm_tiles.hpp"
+
+namespace flopmeter {
+
+namespace {
+
+template <int BITS>
+inline void load_codes(const std::uint8_t* row, std::int64_t c, __m512i& w0, __m512i& w1) {
+    if constexpr (BITS == 8) {
+        w0 = _mm512_loadu_si512(row + c * 128);
+        w1 = _mm512_loadu_si512(row + c * 128 + 64);
+    } else {
+        const __m512i v = _mm512_loadu_si512(row + c * 64);
+        const __m512i lo = _mm512_set1_epi8(0x0f);
+        w0 = _mm512_and_si512(v, lo);
+        w1 = _mm512_and_si512(_mm512_srli_epi16(v, 4), lo);
+    }
+}
+
+template <int BITS, int MT, int NT, bool G32>
+struct VnniTile {
+    static void run(const QGemmArgs& a, std::int64_t m0, std::int64_t n0) {
+        __m512 acc[MT][NT];
+        __m512i iacc[MT][NT];
+        __m128 comp4[MT][NT];
+        float comp[MT][NT];
+        for (int i = 0; i < MT; ++i)
+            for (int j = 0; j < NT; ++j) {
+                acc[i][j] = _mm512_setzero_ps();
+                iacc[i][j] = _mm512_setzero_si512();
+                comp4[i][j] = _mm_setzero_ps();
+                comp[i][j] = 0;
+            }
+        const std::uint8_t* rows[NT];
+        const std::uint16_t* sc[NT];
+        for (int j = 0; j < NT; ++j) {
+            rows[j] = a.codes + (n0 + j) * a.row_bytes;
+            sc[j] = a.scales + (n0 + j) * a.groups;
+        }
+        const __m512i idx0 = _mm512_set_epi32(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0);
+        const __m512i idx1 = _mm512_set_epi32(3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2);
+        const std::int64_t chunks = a.k / 128;
+        const std::int64_t chunks_per_group = G32 ? 1 : a.group / 128;
+        for (std::int64_t c = 0; c < chunks; ++c) {
+            __m512i w0[NT], w1[NT];
+            for (int j = 0; j < NT; ++j) load_codes<BITS>(rows[j], c, w0[j], w1[j]);
+            if constexpr (G32) {
+                __m128 sw4[NT];
+                for (int j = 0; j < NT; ++j)
+                    sw4[j] = _mm_cvtph_ps(
+                        _mm_loadl_epi64(reinterpret_cast<const __m128i*>(sc[j] + c * 4)));
+                for (int i = 0; i < MT; ++i) {
+                    const std::int64_t r = m0 + i;
+                    const __m128 xs4 = _mm_loadu_ps(a.xs + r * a.groups + c * 4);
+                    const __m128 xc4 = _mm_loadu_ps(a.xc + r * a.groups + c * 4);
+                    const __m512i x0 = _mm512_loadu_si512(a.xq + r * a.k + c * 128);
+                    const __m512i x1 = _mm512_loadu_si512(a.xq + r * a.k + c * 128 + 64);
+                    for (int j = 0; j < NT; ++j) {
+                        comp4[i][j] = _mm_fmadd_ps(sw4[j], xc4, comp4[i][j]);
+                        const __m512 sd = _mm512_castps128_ps512(_mm_mul_ps(sw4[j], xs4));
+                        const __m512i d0 = _mm512_dpbusd_epi32(_mm512_setzero_si512(), w0[j], x0);
+                        const __m512i d1 = _mm512_dpbusd_epi32(_mm512_setzero_si512(), w1[j], x1);
+                        acc[i][j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(d0),
+                                                    _mm512_permutexvar_ps(idx0, sd), acc[i][j]);
+                        acc[i][j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(d1),
+                                                    _mm512_permutexvar_ps(idx1, sd), acc[i][j]);
+                    }
+                }
+            } else {
+                for (int i = 0; i < MT; ++i) {
+                    const std::int64_t r = m0 + i;
+                    const __m512i x0 = _mm512_loadu_si512(a.xq + r * a.k + c * 128);
+                    const __m512i x1 = _mm512_loadu_si512(a.xq + r * a.k + c * 128 + 64);
+                    for (int j = 0; j < NT; ++j) {
+                        iacc[i][j] = _mm512_dpbusd_epi32(iacc[i][j], w0[j], x0);
+                        iacc[i][j] = _mm512_dpbusd_epi32(iacc[i][j], w1[j], x1);
+                    }
+                }
+                if ((c + 1) % chunks_per_group == 0) {
+                    const std::int64_t g = c / chunks_per_group;
+                    for (int j = 0; j < NT; ++j) {
+                        const float sw = _cvtsh_ss(sc[j][g]);
+                        for (int i = 0; i < MT; ++i) {
+                            const std::int64_t r = m0 + i;
+                            const float s = sw * a.xs[r * a.groups + g];
+                            acc[i][j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(iacc[i][j]),
+                                                        _mm512_set1_ps(s), acc[i][j]);
+                            comp[i][j] += sw * a.xc[r * a.groups + g];
+                            iacc[i][j] = _mm512_setzero_si512();
+                        }
+                    }
+                }
+            }
+        }
+        for (int i = 0; i < MT; ++i)
+            for (int j = 0; j < NT; ++j) {
+                float cp = comp[i][j];
+                if constexpr (G32) {
+                    const __m128 h =
+                        _mm_add_ps(comp4[i][j], _mm_movehl_ps(comp4[i][j], comp4[i][j]));
+                    cp = _mm_cvtss_f32(_mm_add_ss(h, _mm_movehdup_ps(h)));
+                }
+                a.y[(m0 + i) * a.ldy + n0 + j] = _mm512_reduce_add_ps(acc[i][j]) - cp;
+            }
+    }
+};
+
+}  // namespace
+
+void qgemm_int8act_avx512vnni(const QGemmArgs& a, std::int64_t n0, std::int64_t n1) {
+    qtiles::run_tiles<VnniTile, 4, 4>(a, n0, n1);
+}
+
+}  // namespace flopmeter

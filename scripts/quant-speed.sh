@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Acceptance ratios of the quantized kernels (issue 16), measured side by side in one run each:
+#  1. own int4 (q4_0) and int8 (q8_0) GEMV, M = 1 on a 4096 x 11008 weight matrix (N = 11008
+#     outputs, K = 4096 inputs), cold caches, as % of the DRAM read bandwidth measured in the
+#     same run (target >= 80%);
+#  2. own int8 VNNI GEMM 2048 x 4096 x 4096, per-channel int8 weights (q8_g4096, the format
+#     oneDNN's int8 matmul takes) vs oneDNN's int8 matmul (target >= 0.9x).
+# Usage: scripts/quant-speed.sh [path/to/flopmeter] [extra bench flags...]
+set -euo pipefail
+FM=${1:-build/flopmeter}
+shift || true
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+"$FM" bench quant --preset gemv --format q4_0,q8_0 --act int8 --cache cold --rounds 3 --json "$tmp/gemv.json" "$@" | tee "$tmp/gemv.txt"
+"$FM" bench quant --preset gemm --format q8_g4096 --act int8 --backend own,onednn --cache warm --rounds 3 --no-dram \
+    --json "$tmp/gemm.json" "$@" | tee "$tmp/gemm.txt"
+
+python3 - "$tmp" <<'PY'
+import json, re, sys
+d = sys.argv[1]
+txt = open(f"{d}/gemv.txt").read()
+m = re.search(r"DRAM read bandwidth, same run: ([0-9.]+) GB/s before, ([0-9.]+) GB/s after", txt)
+bw = max(float(m.group(1)), float(m.group(2))) * 1e9
+def rate(r, what):
+    t = r["timing"]["median"]
+    return r["bytes"] / t if what == "bytes" else r["flops"]["model"] / t
+ok = True
+print("\n== acceptance ==")
+for r in json.load(open(f"{d}/gemv.json"))["results"]:
+    if r["status"] != "ok":
+        print(f"{r['name']}: {r['status']}"); ok = False; continue
+    frac = rate(r, "bytes") / bw
+    verdict = "met" if frac >= 0.8 else "NOT met"
+    print(f"GEMV {r['dtype']:5s} M=1 4096x11008: {rate(r,'bytes')/1e9:6.2f} GB/s = {100*frac:5.1f}% of DRAM read {bw/1e9:.2f} GB/s (target >= 80%): {verdict}")
+    ok &= frac >= 0.8
+res = {r["backend"]: r for r in json.load(open(f"{d}/gemm.json"))["results"]}
+if all(b in res and res[b]["status"] == "ok" for b in ("own", "onednn")):
+    ratio = rate(res["own"], "flops") / rate(res["onednn"], "flops")
+    verdict = "met" if ratio >= 0.9 else "NOT met"
+    print(f"int8 VNNI GEMM 2048x4096x4096: own {rate(res['own'],'flops')/1e9:.1f} vs oneDNN {rate(res['onednn'],'flops')/1e9:.1f} GOP/s = {ratio:.2f}x (target >= 0.9x): {verdict}")
+    ok &= ratio >= 0.9
+else:
+    print("int8 GEMM comparison: a backend did not run: " + ", ".join(f"{b}={r['status']}" for b, r in res.items()))
+    ok = False
+sys.exit(0 if ok else 1)
+PY
