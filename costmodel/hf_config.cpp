@@ -83,12 +83,13 @@ struct Reader {
     }
 };
 
-void read_llama_family(Reader& r, ModelConfig& m) {
+// The fields Llama-style decoders (Llama, Mistral, Mixtral, Qwen2, DeepSeek) share under the same
+// Hugging Face names: gated SiLU MLP, RMSNorm, untied embeddings unless said otherwise.
+void read_llama_style_common(Reader& r, ModelConfig& m) {
     m.layers = r.integer("num_hidden_layers");
     m.hidden = r.integer("hidden_size");
     m.heads = r.integer("num_attention_heads");
     m.kv_heads = r.integer_or("num_key_value_heads", m.heads);
-    m.head_dim = r.integer_or("head_dim", m.hidden / m.heads);
     m.ffn = r.integer("intermediate_size");
     m.vocab = r.integer("vocab_size");
     m.max_positions = r.integer("max_position_embeddings");
@@ -96,6 +97,11 @@ void read_llama_family(Reader& r, ModelConfig& m) {
     m.activation = r.activation("hidden_act", "silu");
     m.norm = NormKind::rmsnorm;
     m.tied_embeddings = r.boolean_or("tie_word_embeddings", false);
+}
+
+void read_llama_family(Reader& r, ModelConfig& m) {
+    read_llama_style_common(r, m);
+    m.head_dim = r.integer_or("head_dim", m.hidden / m.heads);
     // Qwen2 always has biases on Q, K and V (its modeling code hard-codes them).
     m.qkv_bias = r.boolean_or("attention_bias", r.family == "qwen2");
     m.out_bias = r.family == "qwen2" ? false : m.qkv_bias;
@@ -154,18 +160,8 @@ void read_gpt_neox(Reader& r, ModelConfig& m) {
 // DeepSeek-V2/V3 (Hugging Face DeepseekV2Config / DeepseekV3Config field names): MLA, shared
 // and routed experts after `first_k_dense_replace` dense layers, group-limited routing, MTP.
 void read_deepseek(Reader& r, ModelConfig& m) {
-    m.layers = r.integer("num_hidden_layers");
-    m.hidden = r.integer("hidden_size");
-    m.heads = r.integer("num_attention_heads");
-    m.kv_heads = r.integer_or("num_key_value_heads", m.heads);
+    read_llama_style_common(r, m);
     if (m.kv_heads != m.heads) r.fail("MLA models have one key/value head per query head (num_key_value_heads)");
-    m.ffn = r.integer("intermediate_size");
-    m.vocab = r.integer("vocab_size");
-    m.max_positions = r.integer("max_position_embeddings");
-    m.gated_mlp = true;
-    m.activation = r.activation("hidden_act", "silu");
-    m.norm = NormKind::rmsnorm;
-    m.tied_embeddings = r.boolean_or("tie_word_embeddings", false);
     if (r.boolean_or("attention_bias", false)) r.fail("attention_bias true is not modelled for MLA");
     m.mla = true;
     m.q_lora_rank = r.integer_or("q_lora_rank", 0);  // null: queries projected directly (V2-Lite)
