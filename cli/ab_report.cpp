@@ -13,14 +13,9 @@ using ojson = nlohmann::ordered_json;
 
 namespace {
 
-std::string pct(double ratio) {
-    char b[32];
-    std::snprintf(b, sizeof b, "%+.1f%%", 100.0 * (ratio - 1.0));
-    return b;
-}
 
 std::string ci(const AbCase& c) {
-    return c.rounds ? pct(c.ratio_lo) + " .. " + pct(c.ratio_hi) : "-";
+    return c.rounds ? fmt_change(c.ratio_lo) + " .. " + fmt_change(c.ratio_hi) : "-";
 }
 
 std::string qval(double q) {
@@ -84,7 +79,7 @@ void print_ab_text(std::ostream& os, const AbSession& s, const AbAnalysis& a,
     Table t({"verdict", "case", "baseline", "candidate", "change", "CI95", "q", "rounds"});
     for (const auto* x : ordered(a))
         t.add_row({verdict_name(x->verdict), x->name, fmt_time(x->base_median),
-                   fmt_time(x->cand_median), pct(x->ratio), ci(*x), qval(x->q),
+                   fmt_time(x->cand_median), fmt_change(x->ratio), ci(*x), qval(x->q),
                    std::to_string(x->rounds)});
     t.print(os);
     for (const auto* x : ordered(a))
@@ -114,7 +109,7 @@ std::string ab_markdown(const AbSession& s, const AbAnalysis& a, const AbRunInfo
     Table t({"verdict", "case", "baseline", "candidate", "change", "95% CI", "q (BH)", "rounds"});
     for (const auto* x : ordered(a))
         t.add_row({verdict_name(x->verdict), "`" + x->name + "`", fmt_time(x->base_median),
-                   fmt_time(x->cand_median), pct(x->ratio), ci(*x), qval(x->q),
+                   fmt_time(x->cand_median), fmt_change(x->ratio), ci(*x), qval(x->q),
                    std::to_string(x->rounds)});
     t.print_markdown(os);
     bool notes = false;

@@ -58,11 +58,6 @@ std::string find_plot_script() {
     throw UsageError("scripts/plot_history.py not found; set FLOPMETER_SCRIPTS to the folder holding it");
 }
 
-std::string pct(double ratio) {
-    char b[32];
-    std::snprintf(b, sizeof b, "%+.1f%%", 100.0 * (ratio - 1.0));
-    return b;
-}
 
 int list_runs(Store& s, Io io) {
     Table t({"run", "date (UTC)", "git", "tag", "host", "source", "cases", "fingerprint"});
@@ -104,7 +99,7 @@ int run_history(HistoryCliOptions o, Io io_in) {
             std::string mark;
             if (next_cp < s.changes.at.size() && s.changes.at[next_cp] == i) {
                 const double ratio = std::exp(s.changes.segments[next_cp + 1].level - s.changes.segments[next_cp].level);
-                mark = "<- change " + pct(ratio);
+                mark = "<- change " + fmt_change(ratio);
                 ++next_cp;
             }
             t.add_row({std::to_string(p.run.id), p.run.date_utc, p.run.git_sha.substr(0, 10), fmt_time(p.median),

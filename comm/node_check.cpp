@@ -1,4 +1,5 @@
 #include "comm/node_check.hpp"
+#include "measure/stats.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -9,20 +10,13 @@ namespace flopmeter::comm {
 
 namespace {
 
-double median_of(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    if (v.empty()) return 0;
-    const std::size_t m = v.size() / 2;
-    return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
-}
-
 void check_rate(const std::vector<NodeInfo>& nodes, double NodeInfo::*field, const char* what, double slow,
                 std::vector<NodeOutlier>& out) {
     std::vector<double> v;
     for (const auto& n : nodes)
         if (n.*field > 0) v.push_back(n.*field);
     if (v.size() < 2) return;
-    const double med = median_of(v);
+    const double med = median(v);
     for (const auto& n : nodes) {
         if (!(n.*field > 0) || n.*field >= med * (1.0 - slow)) continue;
         char b[160];

@@ -62,6 +62,16 @@ std::string fmt_sig(double x, int digits) {
     return buf;
 }
 
+std::string fmt_pct(double fraction) { return fmt_fixed(100.0 * fraction, 1) + "%"; }
+
+std::string fmt_signed_pct(double fraction) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%+.1f%%", 100.0 * fraction);
+    return buf;
+}
+
+std::string fmt_change(double ratio) { return fmt_signed_pct(ratio - 1.0); }
+
 std::string fmt_bytes(double b) {
     const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
     int u = 0;

@@ -25,5 +25,8 @@ std::string fmt_fixed(double x, int decimals);
 std::string fmt_sig(double x, int digits = 4);     // %.{digits}g
 std::string fmt_bytes(double bytes);               // 1.50 GiB, 512 KiB
 std::string fmt_time(double seconds);              // 1.234 ms, 56.7 us
+std::string fmt_pct(double fraction);              // 0.123 -> "12.3%"
+std::string fmt_signed_pct(double fraction);       // 0.034 -> "+3.4%", -0.1 -> "-10.0%"
+std::string fmt_change(double ratio);              // new/old 1.034 -> "+3.4%"
 
 }  // namespace flopmeter

@@ -44,7 +44,6 @@ std::string money(double d) {
     return dollars(fmt_sig(d, 3));
 }
 std::string energy(double kwh) { return std::isnan(kwh) ? std::string(kUnknownPower) : fmt_count(kwh); }
-std::string pct(double x) { return fmt_fixed(100.0 * x, 1) + "%"; }
 std::string ratio(double a, double b) { return a > 0 && b > 0 ? fmt_sig(b / a, 3) + "x" : "-"; }
 
 void print_table(std::ostream& os, const Table& t, bool md) {
@@ -140,9 +139,9 @@ void print_training(std::ostream& os, const std::vector<Labelled<TrainingEstimat
     row("step time", [](const TrainingEstimate& x) { return x.step_s; }, fmt_time);
     row("tokens/s", [](const TrainingEstimate& x) { return x.tokens_per_s; }, fmt_count);
     row("tokens/s per device", [](const TrainingEstimate& x) { return x.tokens_per_s_per_device; }, fmt_count);
-    row("MFU (causal pairs)", [](const TrainingEstimate& x) { return x.mfu; }, pct);
-    row("MFU (every pair: PaLM/Megatron convention)", [](const TrainingEstimate& x) { return x.mfu_noncausal; }, pct);
-    row("HFU", [](const TrainingEstimate& x) { return x.hfu; }, pct);
+    row("MFU (causal pairs)", [](const TrainingEstimate& x) { return x.mfu; }, fmt_pct);
+    row("MFU (every pair: PaLM/Megatron convention)", [](const TrainingEstimate& x) { return x.mfu_noncausal; }, fmt_pct);
+    row("HFU", [](const TrainingEstimate& x) { return x.hfu; }, fmt_pct);
     row("wall time", [](const TrainingEstimate& x) { return x.wall_s; }, fmt_duration);
     row("device-hours", [](const TrainingEstimate& x) { return x.money.device_hours; }, fmt_count);
     row("cost", [](const TrainingEstimate& x) { return x.money.dollars; }, money);
@@ -184,10 +183,10 @@ void print_training(std::ostream& os, const std::vector<Labelled<TrainingEstimat
             for (const auto& x : r.estimate.breakdown)
                 if (x.kind == k.kind) sec = x.seconds;
             cells.push_back(fmt_time(sec));
-            cells.push_back(pct(sec / r.estimate.step_s));
+            cells.push_back(fmt_pct(sec / r.estimate.step_s));
         }
         cells.push_back(k.model_flops > 0 ? fmt_sig(k.model_flops, 4) : "-");
-        cells.push_back(k.model_flops > 0 ? pct(k.model_flops / e.step_flops.model_flops) : "-");
+        cells.push_back(k.model_flops > 0 ? fmt_pct(k.model_flops / e.step_flops.model_flops) : "-");
         b.add_row(cells);
     }
     print_table(os, b, md);
@@ -245,7 +244,7 @@ void print_inference(std::ostream& os, const std::vector<Labelled<InferenceEstim
     using IE = InferenceEstimate;
     row("prefill tokens/s", [](const IE& x) { return x.prefill_tokens_per_s; }, fmt_count);
     row("time to first token", [](const IE& x) { return x.time_to_first_token_s; }, fmt_time);
-    row("prefill MFU", [](const IE& x) { return x.prefill_mfu; }, pct);
+    row("prefill MFU", [](const IE& x) { return x.prefill_mfu; }, fmt_pct);
     row("decode step", [](const IE& x) { return x.decode_step_s; }, fmt_time);
     row("  compute part", [](const IE& x) { return x.decode_compute_s; }, fmt_time);
     row("  memory part (weights + KV)", [](const IE& x) { return x.decode_memory_s; }, fmt_time);

@@ -12,6 +12,7 @@
 #include "costmodel/param_count.hpp"
 #include "costmodel/presets.hpp"
 #include "costmodel/training_estimate.hpp"
+#include "measure/stats.hpp"
 
 namespace flopmeter::cost {
 
@@ -104,13 +105,6 @@ TrainingSetup layout_setup(const json& su, const json& defaults, std::int64_t se
     p.moe_imbalance = r.get("moe_imbalance").get<double>();
     shown = r.shown;
     return s;
-}
-
-double median(std::vector<double> v) {
-    if (v.empty()) return 0;
-    std::sort(v.begin(), v.end());
-    const std::size_t n = v.size();
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
 }
 
 }  // namespace
@@ -232,12 +226,6 @@ ValidationReport validate_published_runs(const std::string& runs_json, const std
 }
 
 void print_validation(std::ostream& os, const ValidationReport& r, bool md) {
-    auto pct = [](double x) { return fmt_fixed(100.0 * x, 1) + "%"; };
-    auto signed_pct = [](double x) {
-        std::string s = x >= 0 ? "+" : "";
-        s += fmt_fixed(100.0 * x, 1);
-        return s + "%";
-    };
     auto print = [&](const Table& t) {
         md ? t.print_markdown(os) : t.print(os);
         os << '\n';
@@ -249,8 +237,8 @@ void print_validation(std::ostream& os, const ValidationReport& r, bool md) {
     for (const auto& c : r.rows)
         if (c.has_flops)
             f.add_row({c.model, fmt_count(c.params), fmt_sig(c.tokens, 3), fmt_sig(c.published_flops, 3), fmt_sig(c.six_nd, 4),
-                       signed_pct(c.six_nd / c.published_flops - 1), fmt_sig(c.exact, 4),
-                       signed_pct(c.exact / c.published_flops - 1), fmt_sig(c.exact_noncausal, 4),
+                       fmt_signed_pct(c.six_nd / c.published_flops - 1), fmt_sig(c.exact, 4),
+                       fmt_signed_pct(c.exact / c.published_flops - 1), fmt_sig(c.exact_noncausal, 4),
                        c.flops_pass ? "PASS" : "FAIL"});
     print(f);
     os << "The published totals are parameters x tokens x 6 budgets; flopmeter's 6ND uses its own parameter count.\n"
@@ -265,11 +253,11 @@ void print_validation(std::ostream& os, const ValidationReport& r, bool md) {
         if (!c.has_throughput) continue;
         const std::string est = c.estimated ? fmt_sig(c.est_tps, 4) : c.refused ? "refused" : "-";
         s.add_row({c.model, c.measure, c.convention.empty() ? "-" : c.convention, fmt_sig(c.published_tps, 4),
-                   c.profile.empty() ? "-" : c.profile, est, c.estimated ? pct(c.est_mfu) : "-",
-                   c.estimated ? signed_pct(c.error) : "-", c.layout.empty() ? "-" : c.layout});
+                   c.profile.empty() ? "-" : c.profile, est, c.estimated ? fmt_pct(c.est_mfu) : "-",
+                   c.estimated ? fmt_signed_pct(c.error) : "-", c.layout.empty() ? "-" : c.layout});
     }
     print(s);
-    os << "Median |error| over " << r.estimated << " estimated rows: " << pct(r.median_abs_error) << " (" << r.refused
+    os << "Median |error| over " << r.estimated << " estimated rows: " << fmt_pct(r.median_abs_error) << " (" << r.refused
        << " refused as not fitting, " << r.skipped << " without a profile of their hardware; no row left out)\n\n";
 
     os << (md ? "### " : "") << "Model-card GPU-hours ('card_gpu_hours' rows)\n" << (md ? "\n" : "");
@@ -277,7 +265,7 @@ void print_validation(std::ostream& os, const ValidationReport& r, bool md) {
     for (const auto& c : r.rows)
         if (c.has_card)
             g.add_row({c.model, fmt_count(c.card_hours), fmt_sig(c.tokens, 3), fmt_sig(c.flops_per_token, 4),
-                       c.card_util > 0 ? pct(c.card_util) : "-"});
+                       c.card_util > 0 ? fmt_pct(c.card_util) : "-"});
     print(g);
     os << "Card GPU-hours include more than steady training steps (long-context stages, restarts, evaluation,\n"
           "annealing), so the utilisation they imply is a lower bound on the step MFU, not a measurement of it.\n";
@@ -287,7 +275,7 @@ void print_validation(std::ostream& os, const ValidationReport& r, bool md) {
     }
     os << '\n'
        << r.flops_passed << " compute totals within 3%, " << r.flops_failed << " outside; throughput: " << r.estimated
-       << " estimated, median |error| " << pct(r.median_abs_error) << ", " << r.refused << " refused, " << r.skipped
+       << " estimated, median |error| " << fmt_pct(r.median_abs_error) << ", " << r.refused << " refused, " << r.skipped
        << " skipped\n";
 }
 

@@ -12,6 +12,13 @@ double Stats::ci_rel_halfwidth() const {
     return (ci_hi - ci_lo) / (2.0 * median);
 }
 
+double median(std::vector<double> v) {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    const std::size_t m = v.size() / 2;
+    return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
+}
+
 double quantile_sorted(const std::vector<double>& s, double q) {
     if (s.empty()) return 0.0;
     const double pos = q * double(s.size() - 1);

@@ -16,6 +16,9 @@ struct Stats {
     double ci_rel_halfwidth() const;
 };
 
+// Median of unsorted data (the mean of the middle two for even n); 0 when empty.
+double median(std::vector<double> v);
+
 // Linear-interpolated quantile q in [0,1] of sorted data.
 double quantile_sorted(const std::vector<double>& sorted, double q);
 

@@ -1,18 +1,10 @@
 #include "measure/thread_stall.hpp"
+#include "measure/stats.hpp"
 
 #include <algorithm>
 #include <cstdio>
 
 namespace flopmeter {
-
-namespace {
-double median_of(std::vector<double> v) {
-    if (v.empty()) return 0;
-    std::sort(v.begin(), v.end());
-    const std::size_t m = v.size() / 2;
-    return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
-}
-}  // namespace
 
 double member_imbalance(const std::vector<double>& busy) {
     if (busy.size() < 2) return 1;
@@ -20,7 +12,7 @@ double member_imbalance(const std::vector<double>& busy) {
     const auto top = std::max_element(v.begin(), v.end());
     const double longest = *top;
     v.erase(top);
-    const double rest = median_of(v);
+    const double rest = median(v);
     return rest > 0 ? longest / rest : 1;
 }
 
@@ -34,7 +26,7 @@ StallReport detect_stalled_threads(const std::vector<std::vector<double>>& busy,
         x.push_back(member_imbalance(row));
     }
     r.available = true;
-    r.typical_imbalance = median_of(x);
+    r.typical_imbalance = median(x);
     r.worst_imbalance = *std::max_element(x.begin(), x.end());
     const double limit = std::max(threshold, threshold * r.typical_imbalance);
     for (std::size_t s = 0; s < x.size(); ++s)

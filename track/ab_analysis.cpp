@@ -7,6 +7,7 @@
 #include "core/error.hpp"
 #include "track/fdr.hpp"
 #include "track/wilcoxon.hpp"
+#include "measure/stats.hpp"
 
 namespace flopmeter {
 
@@ -20,13 +21,6 @@ int AbAnalysis::exit_code() const {
 }
 
 namespace {
-
-double median_of(std::vector<double> v) {
-    if (v.empty()) return 0;
-    std::sort(v.begin(), v.end());
-    const std::size_t m = v.size() / 2;
-    return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
-}
 
 std::string pct(double ratio) {
     char b[32];
@@ -93,8 +87,8 @@ AbAnalysis analyse_ab(const std::vector<AbCaseInput>& cases, const AbOptions& o)
             d.push_back(std::log(in.cand[r] / in.base[r]));
         }
         c.rounds = std::int64_t(d.size());
-        c.base_median = median_of(b);
-        c.cand_median = median_of(k);
+        c.base_median = median(b);
+        c.cand_median = median(k);
         if (!d.empty()) {
             const SignedRank t = wilcoxon_signed_rank(d);
             const PairedShift hl = hodges_lehmann_paired(d, o.ci_level);

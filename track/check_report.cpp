@@ -13,13 +13,8 @@ using ojson = nlohmann::ordered_json;
 
 namespace {
 
-std::string pct(double ratio) {
-    char b[32];
-    std::snprintf(b, sizeof b, "%+.1f%%", 100.0 * (ratio - 1.0));
-    return b;
-}
 
-std::string ci(const RatioTest& t) { return t.available ? pct(t.ratio_lo) + " .. " + pct(t.ratio_hi) : "-"; }
+std::string ci(const RatioTest& t) { return t.available ? fmt_change(t.ratio_lo) + " .. " + fmt_change(t.ratio_hi) : "-"; }
 
 std::string qval(const RatioTest& t) {
     if (!t.available) return "-";
@@ -78,7 +73,7 @@ void print_check_text(std::ostream& os, const Comparison& c, const CheckContext&
     Table t({"verdict", "case", "baseline", "candidate", "change", "CI95", "q", "clock-norm", "n"});
     for (const auto* x : ordered(c))
         t.add_row({verdict_name(x->verdict), x->name, fmt_time(x->base_median), fmt_time(x->cand_median),
-                   pct(x->wall.ratio), ci(x->wall), qval(x->wall), x->clock.available ? pct(x->clock.ratio) : "-",
+                   fmt_change(x->wall.ratio), ci(x->wall), qval(x->wall), x->clock.available ? fmt_change(x->clock.ratio) : "-",
                    std::to_string(x->n_base) + "/" + std::to_string(x->n_cand)});
     t.print(os);
     for (const auto* x : ordered(c))
@@ -107,7 +102,7 @@ std::string check_markdown(const Comparison& c, const CheckContext& ctx) {
     Table t({"verdict", "case", "baseline", "candidate", "change", "95% CI", "q (BH)", "clock-normalised"});
     for (const auto* x : ordered(c))
         t.add_row({verdict_name(x->verdict), "`" + x->name + "`", fmt_time(x->base_median), fmt_time(x->cand_median),
-                   pct(x->wall.ratio), ci(x->wall), qval(x->wall), x->clock.available ? pct(x->clock.ratio) : "-"});
+                   fmt_change(x->wall.ratio), ci(x->wall), qval(x->wall), x->clock.available ? fmt_change(x->clock.ratio) : "-"});
     t.print_markdown(os);
     bool notes = false;
     for (const auto* x : ordered(c))

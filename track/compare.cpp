@@ -11,6 +11,8 @@
 #include "track/fdr.hpp"
 #include "track/mann_whitney.hpp"
 #include "track/shift_ci.hpp"
+#include "core/text_table.hpp"
+#include "measure/stats.hpp"
 
 namespace flopmeter {
 
@@ -61,12 +63,6 @@ Side usable_samples(const CaseResult& c, const CompareOptions& o) {
     return s;
 }
 
-double median_of(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    const std::size_t m = v.size() / 2;
-    return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
-}
-
 RatioTest ratio_test(const std::vector<double>& base, const std::vector<double>& cand, double scale_base,
                      double scale_cand, double level) {
     RatioTest t;
@@ -81,19 +77,14 @@ RatioTest ratio_test(const std::vector<double>& base, const std::vector<double>&
     t.available = true;
     t.p = mw.p_two_sided;
     t.exact = mw.exact;
-    t.ratio = std::exp(median_of(lc) - median_of(lb));
+    t.ratio = std::exp(median(lc) - median(lb));
     t.ratio_lo = std::exp(hl.lo);
     t.ratio_hi = std::exp(hl.hi);
     return t;
 }
 
-std::string pct(double ratio) {
-    char b[32];
-    std::snprintf(b, sizeof b, "%+.1f%%", 100.0 * (ratio - 1.0));
-    return b;
-}
 
-std::string interval(const RatioTest& t) { return pct(t.ratio_lo) + ".." + pct(t.ratio_hi); }
+std::string interval(const RatioTest& t) { return fmt_change(t.ratio_lo) + ".." + fmt_change(t.ratio_hi); }
 
 std::string num(const char* f, double x) {
     char b[48];
@@ -123,7 +114,7 @@ void decide(CaseComparison& c, const CompareOptions& o) {
     };
     auto within = [&](const RatioTest& t) { return t.ratio_lo >= down && t.ratio_hi <= up; };
     const RatioTest& w = c.wall;
-    const std::string what = pct(w.ratio) + " (CI " + interval(w) + ", q=" + num("%.2g", w.q) + ")";
+    const std::string what = fmt_change(w.ratio) + " (CI " + interval(w) + ", q=" + num("%.2g", w.q) + ")";
 
     if (c.n_base < o.min_samples || c.n_cand < o.min_samples) {
         c.verdict = Verdict::noisy;
@@ -133,7 +124,7 @@ void decide(CaseComparison& c, const CompareOptions& o) {
     }
     const bool clock = c.clock.available;
     const std::string clocks = clock ? " (clock " + num("%.2f", c.base_ghz) + " -> " + num("%.2f", c.cand_ghz) +
-                                           " GHz; clock-normalised " + pct(c.clock.ratio) + ")"
+                                           " GHz; clock-normalised " + fmt_change(c.clock.ratio) + ")"
                                      : "";
     // The clock-normalised test can only take a verdict away: a wall-time change that vanishes
     // in cycles followed the clock (contention, throttling). The reverse is not used: the probe
@@ -202,8 +193,8 @@ Comparison compare_results(const ResultsDocument& base, const ResultsDocument& c
         cc.n_cand = std::int64_t(sc.samples.size());
         cc.dropped_base = sb.dropped;
         cc.dropped_cand = sc.dropped;
-        cc.base_median = median_of(sb.samples);
-        cc.cand_median = median_of(sc.samples);
+        cc.base_median = median(sb.samples);
+        cc.cand_median = median(sc.samples);
         cc.base_ghz = sb.ghz;
         cc.cand_ghz = sc.ghz;
         cc.model_flops = c.model_flops;

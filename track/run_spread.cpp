@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/text_table.hpp"
+
 namespace flopmeter {
 
 namespace {
@@ -14,11 +16,6 @@ bool ab_tag(const std::string& tag) {
     return ends(":baseline") || ends(":candidate");
 }
 
-std::string pct(double x) {
-    char b[32];
-    std::snprintf(b, sizeof b, "%.1f%%", 100.0 * x);
-    return b;
-}
 }  // namespace
 
 RunSpreadTable learn_run_spread(const std::vector<CaseRow>& rows, const std::string& fingerprint,
@@ -83,11 +80,11 @@ std::string apply_run_spread(Comparison& c, const RunSpreadTable& t) {
             continue;
         }
         const double change = std::fabs(std::log(x.wall.ratio));
-        const std::string band = "+-" + pct(std::exp(s.spread) - 1);
+        const std::string band = "+-" + fmt_pct(std::exp(s.spread) - 1);
         if (change <= s.spread) {
             ++demoted;
             x.reason = std::string(x.verdict == Verdict::slower ? "slower" : "faster") + " by " +
-                       pct(std::exp(change) - 1) + ", within this case's run-to-run spread " +
+                       fmt_pct(std::exp(change) - 1) + ", within this case's run-to-run spread " +
                        band +
                        " (its typical change between consecutive runs x the largest seen across "
                        "the suite, over " +
