@@ -63,7 +63,7 @@ std::vector<SweepCase> plan_quant_sweep(const std::string& mode, int threads) {
         c.quant_format = "kv_" + std::string(kv_cache_name(kv));
         c.quant_act = "fp32";
         c.quant_m = 1;
-        c.quant_n = smoke ? 512 : 8192;
+        c.quant_n = smoke ? 512 : 32768;
         c.quant_k = smoke ? 64 : 128;
         c.name = attention_case_name(kv_decode_spec(c, threads));
         v.push_back(c);

@@ -160,3 +160,13 @@ TEST_CASE("a KV cache dtype outside a decode forward on the own backend is bad i
         CHECK(r.err.find(expect) != std::string::npos);
     }
 }
+
+TEST_CASE("bench attention --kv-dtype runs the caches side by side", "[attention][kv][cli]") {
+    const Run r = cli({"--heads", "4", "--kv-heads", "2", "--seq-q", "1", "--seq-k", "300", "--head-dim", "24", "--kv-dtype",
+                       "same,bf16,int8", "--budget", "0.05", "--min-samples", "3", "--no-clock-probe"});
+    INFO(r.out << r.err);
+    CHECK(r.code == 0);
+    CHECK(r.out.find("fp32 kv bf16") != std::string::npos);
+    CHECK(r.out.find("fp32 kv int8") != std::string::npos);
+    CHECK(r.out.find("decode_f32_kvint8_") != std::string::npos);
+}
