@@ -28,7 +28,8 @@ std::int64_t dim_of(const CaseResult& r, const std::string& name) {
 AttentionCaseSpec kv_decode_spec(const SweepCase& c, int threads) {
     AttentionCaseSpec s;
     const bool smoke = c.quant_n <= 512;
-    s.problem.shape = {c.quant_m, smoke ? 4 : 32, smoke ? 2 : 8, 1, c.quant_n, c.quant_k, c.quant_k, false};
+    s.problem.shape = {c.quant_m, smoke ? 4 : 32, smoke ? 2 : 8, 1,
+                       c.quant_n, c.quant_k,      c.quant_k,     false};
     s.problem.dtype = DType::fp32;
     s.problem.kv = parse_kv_cache(c.quant_format.substr(3)).value_or(KvCache::bf16);
     s.threads = threads;

@@ -11,8 +11,8 @@
 
 #include "cli/commands.hpp"
 #include "core/error.hpp"
-#include "core/isa.hpp"
 #include "core/flops.hpp"
+#include "core/isa.hpp"
 #include "kernels/attention/attention_backend.hpp"
 #include "measure/attention_case.hpp"
 #include "measure/attention_validate.hpp"
@@ -22,7 +22,9 @@ using namespace flopmeter;
 namespace {
 
 struct IsaOverride {
-    explicit IsaOverride(Isa isa) { setenv("FLOPMETER_ISA", std::string(isa_name(isa)).c_str(), 1); }
+    explicit IsaOverride(Isa isa) {
+        setenv("FLOPMETER_ISA", std::string(isa_name(isa)).c_str(), 1);
+    }
     ~IsaOverride() { unsetenv("FLOPMETER_ISA"); }
 };
 
@@ -51,12 +53,14 @@ Run cli(std::vector<std::string> args) {
 
 }  // namespace
 
-TEST_CASE("decode over a bf16 or int8 KV cache matches the dequantized oracle on every ISA", "[attention][kv]") {
+TEST_CASE("decode over a bf16 or int8 KV cache matches the dequantized oracle on every ISA",
+          "[attention][kv]") {
     // b, h, g, sq, sk, d, dv: GQA and MQA, odd head dims (tails of every lane count), key counts
     // that cross the lane blocks and the 512-key chunks, batch > 1, Sq up to the decode limit.
     const std::vector<flops::AttentionShape> shapes = {
-        {2, 6, 3, 1, 37, 72, 72, false}, {1, 4, 1, 1, 1, 5, 3, false},      {3, 8, 2, 1, 600, 64, 40, false},
-        {1, 2, 2, 3, 129, 33, 17, false}, {2, 4, 2, 4, 1100, 128, 128, false},
+        {2, 6, 3, 1, 37, 72, 72, false},     {1, 4, 1, 1, 1, 5, 3, false},
+        {3, 8, 2, 1, 600, 64, 40, false},    {1, 2, 2, 3, 129, 33, 17, false},
+        {2, 4, 2, 4, 1100, 128, 128, false},
     };
     for (Isa isa : isas_supported()) {
         IsaOverride force(isa);
@@ -67,11 +71,13 @@ TEST_CASE("decode over a bf16 or int8 KV cache matches the dequantized oracle on
                         s.causal = causal;
                         AttentionCase c(kv_spec(s, q, kv));
                         const ValidationReport v = c.validate();
-                        INFO(std::string(isa_name(isa)) << " " << attention_case_name(c.spec()) << " ["
-                                                        << c.plan().kernel_set() << "]: " << v.detail);
+                        INFO(std::string(isa_name(isa))
+                             << " " << attention_case_name(c.spec()) << " ["
+                             << c.plan().kernel_set() << "]: " << v.detail);
                         CHECK(v.passed);
                         CHECK(v.checked > 0);
-                        CHECK(c.plan().kernel_set().find("_kv" + std::string(kv_cache_name(kv))) != std::string::npos);
+                        CHECK(c.plan().kernel_set().find("_kv" + std::string(kv_cache_name(kv))) !=
+                              std::string::npos);
                     }
     }
 }
@@ -83,11 +89,14 @@ TEST_CASE("the KV cache validation catches a wrong scale", "[attention][kv]") {
     const AttentionOperands& ops = c.operands();
     // The oracle's view of the cache, dequantized by hand: code * its (token, head) scale.
     const std::int64_t n = s.seq_k * s.kv_heads * s.head_dim;
-    std::vector<double> q(static_cast<std::size_t>(s.heads * s.head_dim)), k(static_cast<std::size_t>(n)), v(static_cast<std::size_t>(n));
+    std::vector<double> q(static_cast<std::size_t>(s.heads * s.head_dim)),
+        k(static_cast<std::size_t>(n)), v(static_cast<std::size_t>(n));
     for (std::size_t i = 0; i < q.size(); ++i) q[i] = static_cast<const float*>(ops.q)[i];
     for (std::int64_t i = 0; i < n; ++i) {
-        k[std::size_t(i)] = double(static_cast<const std::int8_t*>(ops.k)[i]) * ops.k_scale[i / s.head_dim];
-        v[std::size_t(i)] = double(static_cast<const std::int8_t*>(ops.v)[i]) * ops.v_scale[i / s.head_dim];
+        k[std::size_t(i)] =
+            double(static_cast<const std::int8_t*>(ops.k)[i]) * ops.k_scale[i / s.head_dim];
+        v[std::size_t(i)] =
+            double(static_cast<const std::int8_t*>(ops.v)[i]) * ops.v_scale[i / s.head_dim];
     }
     AttentionProblem pd = c.spec().problem;
     pd.dtype = DType::fp64;
@@ -121,7 +130,8 @@ TEST_CASE("KV cache byte conventions", "[attention][kv][flops]") {
     AttentionCase c(kv_spec(s, DType::fp32, KvCache::int8, 1));
     const CaseResult r = c.describe();
     CHECK(r.bytes == flops::attention_decode_bytes(s, 4.0, 1.0, 4.0, 4.0));
-    CHECK(r.model_flops == flops::attention_fwd_model_flops(s));  // the cache dtype changes bytes only
+    CHECK(r.model_flops ==
+          flops::attention_fwd_model_flops(s));  // the cache dtype changes bytes only
     bool have_kv = false;
     for (const auto& [n, v] : r.params) {
         if (n == "kv_bytes") CHECK(std::stod(v) == flops::attention_decode_kv_bytes(s, 1.0, 4.0));
@@ -130,7 +140,8 @@ TEST_CASE("KV cache byte conventions", "[attention][kv][flops]") {
     CHECK(have_kv);
 }
 
-TEST_CASE("a KV cache dtype outside a decode forward on the own backend is bad input", "[attention][kv]") {
+TEST_CASE("a KV cache dtype outside a decode forward on the own backend is bad input",
+          "[attention][kv]") {
     AttentionProblem p;
     p.shape = {1, 4, 2, 1, 64, 16, 16, false};
     p.kv = KvCache::int8;
@@ -139,9 +150,12 @@ TEST_CASE("a KV cache dtype outside a decode forward on the own backend is bad i
     p.shape.seq_q = kAttentionDecodeMaxSeqQ + 1;
     CHECK_THROWS_AS(check_attention_problem(p, AttentionPass::fwd), UsageError);
     p.shape.seq_q = 1;
-    CHECK_THROWS_AS(make_attention_plan(find_attention_backend("reference"), p, AttentionPass::fwd, 1), UsageError);
+    CHECK_THROWS_AS(
+        make_attention_plan(find_attention_backend("reference"), p, AttentionPass::fwd, 1),
+        UsageError);
 
-    const std::vector<std::string> ok = {"--heads", "4", "--kv-heads", "2", "--seq-q", "1", "--seq-k", "64", "--head-dim", "16"};
+    const std::vector<std::string> ok = {"--heads", "4",  "--kv-heads", "2", "--seq-q", "1",
+                                         "--seq-k", "64", "--head-dim", "16"};
     auto with = [&](std::vector<std::string> extra) {
         std::vector<std::string> a = ok;
         a.insert(a.end(), extra.begin(), extra.end());
@@ -162,8 +176,9 @@ TEST_CASE("a KV cache dtype outside a decode forward on the own backend is bad i
 }
 
 TEST_CASE("bench attention --kv-dtype runs the caches side by side", "[attention][kv][cli]") {
-    const Run r = cli({"--heads", "4", "--kv-heads", "2", "--seq-q", "1", "--seq-k", "300", "--head-dim", "24", "--kv-dtype",
-                       "same,bf16,int8", "--budget", "0.05", "--min-samples", "3", "--no-clock-probe"});
+    const Run r = cli({"--heads", "4", "--kv-heads", "2", "--seq-q", "1", "--seq-k", "300",
+                       "--head-dim", "24", "--kv-dtype", "same,bf16,int8", "--budget", "0.05",
+                       "--min-samples", "3", "--no-clock-probe"});
     INFO(r.out << r.err);
     CHECK(r.code == 0);
     CHECK(r.out.find("fp32 kv bf16") != std::string::npos);

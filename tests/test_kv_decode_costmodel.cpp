@@ -35,8 +35,10 @@ class KvFake : public test::FakePredictor {
 
 }  // namespace
 
-TEST_CASE("KV decode rate predicted from the best measurement of the same storage", "[kv][costmodel]") {
-    const std::vector<CaseResult> ms = {kv_measured("int8", 8e6, 1e-3), kv_measured("int8", 8e6, 2e-3),
+TEST_CASE("KV decode rate predicted from the best measurement of the same storage",
+          "[kv][costmodel]") {
+    const std::vector<CaseResult> ms = {kv_measured("int8", 8e6, 1e-3),
+                                        kv_measured("int8", 8e6, 2e-3),
                                         kv_measured("bf16", 16e6, 1e-3)};
     CHECK(predict_kv_decode(ms, {16e6, "int8"}).seconds == Approx(2e-3));
     CHECK(predict_kv_decode(ms, {16e6, "bf16"}).seconds == Approx(1e-3));
@@ -44,7 +46,8 @@ TEST_CASE("KV decode rate predicted from the best measurement of the same storag
     CHECK(predict_kv_decode({}, {16e6, "int8"}).seconds == 0);
 }
 
-TEST_CASE("decode reads an int8 KV cache as codes plus scales at the measured rate", "[kv][costmodel]") {
+TEST_CASE("decode reads an int8 KV cache as codes plus scales at the measured rate",
+          "[kv][costmodel]") {
     KvFake p;
     p.gemm_rate = 1e15;
     p.f.memory_bandwidth = p.bandwidth = 40e9;
@@ -62,6 +65,7 @@ TEST_CASE("decode reads an int8 KV cache as codes plus scales at the measured ra
     // bf16 has no measured rate here: weights and KV together at the bandwidth; int8: the weights
     // at the bandwidth and the KV cache at the measured 10 GB/s.
     CHECK(bf.decode_memory_s == Approx((bf.weight_bytes_per_step + bf.kv_bytes_per_step) / 40e9));
-    CHECK(i8.decode_memory_s == Approx(i8.weight_bytes_per_step / 40e9 + i8.kv_bytes_per_step / 10e9));
+    CHECK(i8.decode_memory_s ==
+          Approx(i8.weight_bytes_per_step / 40e9 + i8.kv_bytes_per_step / 10e9));
     CHECK(i8.memory.kv_cache == Approx(bf.memory.kv_cache * 132.0 / 256.0));
 }
