@@ -45,6 +45,13 @@ struct QuantGemmQuery {
     std::int64_t batch = 1;
 };
 
+// A decode step's attention over a KV cache of `bytes` (codes and scales, every layer), stored
+// as `kv`: "bf16" or "int8" (one fp32 scale per token and KV head).
+struct KvDecodeQuery {
+    double bytes = 0;
+    std::string kv = "bf16";
+};
+
 enum class Collective { all_reduce, reduce_scatter, all_gather, all_to_all, broadcast, send_recv };
 std::string collective_name(Collective c);
 
@@ -88,6 +95,9 @@ public:
     // Measured quantized matmul rates, where the profile has them (calibrate/quant_sweep.hpp);
     // seconds = 0 means none, and the caller models the op another way.
     virtual Prediction quant_gemm(const QuantGemmQuery&) const { return {}; }
+    // Measured decode attention over a KV cache of that storage (calibrate/quant_sweep.hpp);
+    // seconds = 0 means none.
+    virtual Prediction kv_decode(const KvDecodeQuery&) const { return {}; }
 };
 
 }  // namespace flopmeter

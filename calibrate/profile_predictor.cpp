@@ -339,6 +339,7 @@ public:
     }
 
     Prediction quant_gemm(const QuantGemmQuery& q) const override { return predict_quant_gemm(p_.measurements, q); }
+    Prediction kv_decode(const KvDecodeQuery& q) const override { return predict_kv_decode(p_.measurements, q); }
     Prediction comm(const CommQuery& q) const override {
         if (auto m = measured_comm(p_.comm, p_.facts, q)) return *m;
         return datasheet_comm(p_.facts, q, 0.8, 10e-6);

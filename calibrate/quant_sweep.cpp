@@ -5,6 +5,7 @@
 #include <map>
 
 #include "core/flops.hpp"
+#include "measure/attention_case.hpp"
 #include "measure/quant_case.hpp"
 
 namespace flopmeter {
@@ -21,6 +22,18 @@ std::int64_t dim_of(const CaseResult& r, const std::string& name) {
     for (const auto& [n, v] : r.dims)
         if (n == name) return v;
     return 0;
+}
+
+// The decode-attention case of a "kv_*" sweep entry.
+AttentionCaseSpec kv_decode_spec(const SweepCase& c, int threads) {
+    AttentionCaseSpec s;
+    const bool smoke = c.quant_n <= 512;
+    s.problem.shape = {c.quant_m, smoke ? 4 : 32, smoke ? 2 : 8, 1,
+                       c.quant_n, c.quant_k,      c.quant_k,     false};
+    s.problem.dtype = DType::fp32;
+    s.problem.kv = parse_kv_cache(c.quant_format.substr(3)).value_or(KvCache::bf16);
+    s.threads = threads;
+    return s;
 }
 
 }  // namespace
@@ -45,11 +58,29 @@ std::vector<SweepCase> plan_quant_sweep(const std::string& mode, int threads) {
             c.name = quant_case_name(s);
             v.push_back(c);
         }
+    for (KvCache kv : {KvCache::bf16, KvCache::int8}) {
+        SweepCase c;
+        c.op = "quant_gemm";
+        c.quant_format = "kv_" + std::string(kv_cache_name(kv));
+        c.quant_act = "fp32";
+        c.quant_m = 1;
+        c.quant_n = smoke ? 512 : 32768;
+        c.quant_k = smoke ? 64 : 128;
+        c.name = attention_case_name(kv_decode_spec(c, threads));
+        v.push_back(c);
+    }
     return v;
 }
 
 CaseResult measure_quant_sweep_case(const SweepCase& c, const MeasureOptions& o,
                                     MeasureContext& ctx) {
+    if (c.quant_format.rfind("kv_", 0) == 0) {
+        MeasureOptions mo = o;
+        mo.cache = CacheMode::cold;
+        CaseResult r = measure_attention(kv_decode_spec(c, ctx.clock().threads()), mo, ctx);
+        r.op = "kv_decode";  // kept out of the attention rate fit
+        return r;
+    }
     QuantCaseSpec s{"own",
                     parse_quant_format(c.quant_format),
                     c.quant_act == "fp32" ? QuantActivation::fp32 : QuantActivation::int8,
@@ -116,6 +147,27 @@ Prediction predict_quant_gemm(const std::vector<CaseResult>& measurements,
     }
     out.flops_per_s = flops / out.seconds;
     out.source = src;
+    return out;
+}
+
+}  // namespace flopmeter
+
+namespace flopmeter {
+
+Prediction predict_kv_decode(const std::vector<CaseResult>& measurements, const KvDecodeQuery& q) {
+    Prediction out;
+    double best = 0;
+    for (const auto& r : measurements) {
+        if (r.op != "kv_decode" || r.status != CaseStatus::ok || !(r.seconds() > 0)) continue;
+        if (param_of(r, "kv_cache") != q.kv) continue;
+        const std::string kvb = param_of(r, "kv_bytes");
+        const double rate = kvb.empty() ? 0.0 : std::stod(kvb) / r.seconds();
+        if (rate > best) {
+            best = rate;
+            out.source = "measured decode attention over a " + q.kv + " KV cache (" + r.name + ")";
+        }
+    }
+    if (best > 0) out.seconds = q.bytes / best;
     return out;
 }
 

@@ -2,6 +2,11 @@
 // tokens against a Llama-7B-sized 11008 x 4096 weight matrix, q4_0 and q8_0, int8 activations
 // on the best kernel) measured cold, so the cost model's decode step uses measured quantized
 // rates; and predicting a quantized matmul from those measurements.
+// Also decode attention over a bf16 and an int8 KV cache (one query token, Llama-3-8B heads:
+// 32 query and 8 KV heads of 128, cold), so the KV cache read is timed at the measured rate for
+// its storage. Those ride in the sweep as op "quant_gemm" cases with quant_format "kv_bf16" /
+// "kv_int8" (quant_m = batch, quant_n = context length, quant_k = head dim); their results
+// carry op "kv_decode".
 #pragma once
 
 #include <string>
@@ -24,5 +29,9 @@ CaseResult measure_quant_sweep_case(const SweepCase& c, const MeasureOptions& o,
 // the nearest M (log-interpolated between measured M), times this shape's bytes; beyond the
 // largest measured M, no faster than that M's FLOP rate. seconds = 0 when nothing was measured.
 Prediction predict_quant_gemm(const std::vector<CaseResult>& measurements, const QuantGemmQuery& q);
+
+// Time to read q.bytes of KV cache in decode attention: those bytes at the best measured
+// kv_decode rate (KV bytes read per second) of the same storage; seconds = 0 when none.
+Prediction predict_kv_decode(const std::vector<CaseResult>& measurements, const KvDecodeQuery& q);
 
 }  // namespace flopmeter

@@ -29,7 +29,7 @@ namespace {
 struct BenchAttentionOptions {
     std::vector<std::int64_t> batch{1}, heads, kv_heads, seq_q, seq_k, head_dim, value_dim;
     bool causal = false;
-    std::vector<std::string> masks, dtypes{"fp32"}, passes{"fwd"}, backends{"own"};
+    std::vector<std::string> masks, dtypes{"fp32"}, passes{"fwd"}, backends{"own"}, kv_dtypes{"same"};
     std::string preset;
     double scale = 0.0;
     int threads = 0;
@@ -127,6 +127,7 @@ int run_bench_attention(const BenchAttentionOptions& o, Io io) {
         return std::nullopt;
     }, "dtype", "fp32, bf16");
     const auto passes = parse_names<AttentionPass>(o.passes, parse_attention_pass, "pass", "fwd, bwd, fwd+bwd");
+    const auto kvs = parse_names<KvCache>(o.kv_dtypes, parse_kv_cache, "--kv-dtype", "same, bf16, int8");
     std::vector<bool> masks;
     for (const auto& m : o.masks) {
         if (m != "full" && m != "causal") throw UsageError("unknown --mask '" + m + "' (valid: full, causal)");
@@ -157,17 +158,22 @@ int run_bench_attention(const BenchAttentionOptions& o, Io io) {
 
     std::vector<AttentionCaseSpec> specs;
     for (DType d : dtypes)
-        for (AttentionPass ps : passes)
-            for (bool causal : masks)
-                for (const auto& s : shapes)
-                    for (const auto* b : backends) {
-                        AttentionProblem p;
-                        p.shape = {s.b, s.h, s.g, s.sq, s.sk, s.d, s.dv, causal};
-                        p.dtype = d;
-                        p.scale = o.scale;
-                        check_attention_problem(p, ps);  // every problem before spending time measuring
-                        specs.push_back({b->name, p, ps, threads});
-                    }
+        for (KvCache kv : kvs)
+            for (AttentionPass ps : passes)
+                for (bool causal : masks)
+                    for (const auto& s : shapes)
+                        for (const auto* b : backends) {
+                            AttentionProblem p;
+                            p.shape = {s.b, s.h, s.g, s.sq, s.sk, s.d, s.dv, causal};
+                            p.dtype = d;
+                            p.scale = o.scale;
+                            p.kv = kv;
+                            check_attention_problem(p, ps);  // every problem before spending time measuring
+                            if (kv != KvCache::same && b->name != "own")
+                                throw UsageError("--kv-dtype " + std::string(kv_cache_name(kv)) +
+                                                 " runs on the own backend only, not '" + b->name + "'");
+                            specs.push_back({b->name, p, ps, threads});
+                        }
     // A problem every requested backend refuses (the unfused S x S does not fit) is bad input;
     // one that some refuse runs on the others, the refusals listed as unavailable.
     std::vector<std::optional<std::string>> refused(specs.size());
@@ -262,7 +268,7 @@ int run_bench_attention(const BenchAttentionOptions& o, Io io) {
     for (auto& r : results) doc.results.push_back(std::move(r));
 
     auto key = [](const CaseResult& r) {
-        std::string k = r.dtype + "/" + param(r, "pass") + "/" + param(r, "causal");
+        std::string k = r.dtype + "/" + param(r, "kv_cache") + "/" + param(r, "pass") + "/" + param(r, "causal");
         for (const auto& [n, v] : r.dims) k += "/" + std::to_string(v);
         return k;
     };
@@ -286,7 +292,8 @@ int run_bench_attention(const BenchAttentionOptions& o, Io io) {
         };
         std::string d = std::to_string(dim("d"));
         if (dim("dv") != dim("d")) d += "/" + std::to_string(dim("dv"));
-        std::vector<std::string> row = {r.backend, r.dtype, param(r, "pass"), std::to_string(dim("b")), std::to_string(dim("h")),
+        const std::string kv = param(r, "kv_cache");
+        std::vector<std::string> row = {r.backend, kv.empty() ? r.dtype : r.dtype + " kv " + kv, param(r, "pass"), std::to_string(dim("b")), std::to_string(dim("h")),
                                         std::to_string(dim("g")), std::to_string(dim("sq")), std::to_string(dim("sk")), d,
                                         param(r, "causal") == "true" ? "causal" : "full"};
         if (r.status == CaseStatus::ok) {
@@ -355,6 +362,10 @@ void register_bench_attention(CLI::App& bench, Io io, Action& action) {
     sub->add_option("--mask", o->masks, "full, causal (list: both side by side; overrides --causal)")->delimiter(',');
     sub->add_option("--scale", o->scale, "Softmax scale (default 1/sqrt(D))");
     sub->add_option("--dtype", o->dtypes, "fp32, bf16 (list; bf16 Q/K/V with fp32 accumulation and outputs)")->delimiter(',');
+    sub->add_option("--kv-dtype", o->kv_dtypes,
+                    "K/V cache storage for decode (Sq <= 4, fwd, own): same (as --dtype), bf16, int8 (one fp32 scale per "
+                    "token and KV head; list)")
+        ->delimiter(',');
     sub->add_option("--pass", o->passes, "fwd, bwd, fwd+bwd (list)")->delimiter(',');
     sub->add_option("--backend", o->backends, "own, unfused (= unfused:own), unfused:openblas, reference (list: side by side)")
         ->delimiter(',');

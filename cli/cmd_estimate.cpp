@@ -37,6 +37,7 @@ struct EstimateOptions {
     std::vector<std::string> lora_targets{"q", "v"};
     std::int64_t batch = 1, prompt_tokens = 512, output_tokens = 256;
     std::string weights = "bf16";
+    std::string kv_dtype = "compute";
     CostInputs cost;
     WhatIfInputs whatif;
     std::string json_path, markdown_path;
@@ -142,6 +143,8 @@ InferenceSetup inference_setup(const EstimateOptions& o) {
     s.output_tokens = o.output_tokens;
     s.weights = pick<WeightPrecision>(o.weights, "--weights",
                                       {{"bf16", WeightPrecision::bf16}, {"int8", WeightPrecision::int8}, {"int4", WeightPrecision::int4}});
+    s.kv = pick<KvPrecision>(o.kv_dtype, "--kv-dtype",
+                             {{"compute", KvPrecision::compute}, {"bf16", KvPrecision::bf16}, {"int8", KvPrecision::int8}});
     s.compute = compute_dtype(o.dtype);
     s.tp = o.tp;
     return s;
@@ -279,6 +282,8 @@ void register_estimate(CLI::App& app, Io io, Action& action) {
     sub->add_option("--prompt-tokens", o->prompt_tokens, "inference: prompt length (default 512)")->check(CLI::PositiveNumber);
     sub->add_option("--output-tokens", o->output_tokens, "inference: generated tokens per sequence (default 256)")->check(CLI::PositiveNumber);
     sub->add_option("--weights", o->weights, "inference: weight precision bf16 (default), int8, int4");
+    sub->add_option("--kv-dtype", o->kv_dtype,
+                    "inference: KV cache storage compute (the --dtype, default), bf16, int8 (one fp32 scale per token and KV head)");
     sub->add_option("--price", o->cost.price_per_hour, "USD per device-hour (default: the profile's)")->check(finite_nonneg);
     sub->add_option("--power", o->cost.power_watts, "Watts per device (default: the profile's TDP)")->check(finite_nonneg);
     sub->add_option("--power-utilisation", o->cost.power_utilisation, "Average draw as a fraction of that power (default 1.0)");

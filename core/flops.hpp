@@ -261,6 +261,20 @@ constexpr double attention_kv_bytes(const AttentionShape& a, double in_size) {
     return b.k + b.v;
 }
 
+// A decode step over a KV cache stored apart from Q (bf16, or int8 with `kv_scale_bytes` of
+// scale per cached (token, kv head) vector, for K and again for V): the cache read with its
+// scales, the decode bandwidth figure ...
+constexpr double attention_decode_kv_bytes(const AttentionShape& a, double kv_size, double kv_scale_bytes) {
+    return double(a.batch) * double(a.seq_k) * double(a.kv_heads) *
+           (double(a.head_dim + a.value_dim) * kv_size + 2.0 * kv_scale_bytes);
+}
+// ... and the step's compulsory bytes: that read, Q at q_size, O at out_size and the fp32 LSE.
+constexpr double attention_decode_bytes(const AttentionShape& a, double q_size, double kv_size, double kv_scale_bytes,
+                                        double out_size) {
+    const AttentionBytes b = attention_fwd_bytes(a, q_size, out_size);
+    return attention_decode_kv_bytes(a, kv_size, kv_scale_bytes) + b.q + b.o + b.lse;
+}
+
 // ---------------------------------------------------------------------------------------
 // Quantized weight-only matmul (kernels/quant), y (M x N) = x (M x K) * W^T, W block-quantized
 // with `bits` per code and one fp16 scale per `group` codes of a row.

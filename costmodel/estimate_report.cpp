@@ -229,8 +229,10 @@ void print_inference(std::ostream& os, const std::vector<Labelled<InferenceEstim
     const InferenceSetup& s = e.setup;
     print_model(os, e.model, e.params, md);
     os << "Workload: inference, batch " << s.batch << ", prompt " << s.prompt_tokens << " tokens, output "
-       << s.output_tokens << " tokens, weights " << weight_precision_name(s.weights) << ", activations/KV "
-       << dtype_name(s.compute) << ", tensor parallel " << s.tp << "\n\n";
+       << s.output_tokens << " tokens, weights " << weight_precision_name(s.weights)
+       << (s.kv == KvPrecision::compute ? ", activations/KV " : ", activations ") << dtype_name(s.compute)
+       << (s.kv == KvPrecision::compute ? "" : ", KV cache " + kv_precision_name(s.kv))
+       << ", tensor parallel " << s.tp << "\n\n";
     std::vector<std::string> hdr = {"metric"};
     for (const auto& r : runs) hdr.push_back(r.profile + " (" + r.estimate.facts.name + ", " + r.estimate.facts.kind + ")");
     if (runs.size() == 2) hdr.push_back("ratio");

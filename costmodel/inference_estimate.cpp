@@ -29,7 +29,33 @@ double weight_bytes(WeightPrecision w) {
     return 2.0;
 }
 
+std::string kv_precision_name(KvPrecision k) {
+    switch (k) {
+        case KvPrecision::compute: return "compute";
+        case KvPrecision::bf16: return "bf16";
+        case KvPrecision::int8: return "int8";
+    }
+    return "?";
+}
+
 namespace {
+
+// Bytes of one cached K or V vector of `dim` elements: codes plus an int8 cache's fp32 scale.
+double kv_vector_bytes(const InferenceSetup& s, double dim) {
+    switch (s.kv) {
+        case KvPrecision::bf16: return 2.0 * dim;
+        case KvPrecision::int8: return dim + 4.0;
+        case KvPrecision::compute: break;
+    }
+    return double(dtype_size(s.compute)) * dim;
+}
+
+// The storage name the profile's measured decode-attention rates are keyed by.
+std::string kv_storage(const InferenceSetup& s) {
+    if (s.kv == KvPrecision::int8) return "int8";
+    if (s.kv == KvPrecision::bf16) return "bf16";
+    return std::string(dtype_name(s.compute));
+}
 
 void check(const ModelConfig& m, const InferenceSetup& s) {
     validate_model(m);
@@ -79,7 +105,8 @@ void apply_measured_quant_rates(InferenceEstimate& e, const InferenceSetup& s, c
         gemm_weight_bytes += flops::quant_weight_bytes(q.n, q.k, bits, 32) * double(q.batch) * t.op.repeat;
         source = r.source;
     }
-    const Prediction kv = p.memory(MemQuery{MemOpKind::copy, e.kv_bytes_per_step, 0});
+    Prediction kv = p.kv_decode(KvDecodeQuery{e.kv_bytes_per_step, kv_storage(s)});
+    if (!(kv.seconds > 0)) kv = p.memory(MemQuery{MemOpKind::copy, e.kv_bytes_per_step, 0});
     e.decode_measured_quant = true;
     e.decode_weights_s = weights_s;
     e.decode_compute_s = other_s;
@@ -107,8 +134,8 @@ InferenceEstimate estimate_inference(const ModelConfig& m, const InferenceSetup&
     const double hd = double(m.head_dim), L = double(m.layers);
     // K and V, one device; MLA caches its key/value latent and the shared RoPE key instead
     // (DeepSeek-V2, section 2.1.2), on every tensor rank.
-    const double kv_per_token = m.mla ? L * double(m.kv_lora_rank + m.qk_rope_dim) * act
-                                      : 2.0 * L * double(kv_heads_per_device(m, s.tp)) * hd * act;
+    const double kv_per_token = m.mla ? L * kv_vector_bytes(s, double(m.kv_lora_rank + m.qk_rope_dim))
+                                      : 2.0 * L * double(kv_heads_per_device(m, s.tp)) * kv_vector_bytes(s, hd);
     const StageSpec whole{m.layers, true, true};
 
     // Memory: weights at their precision, the full KV cache, and the prefill's transient tensors.
@@ -167,9 +194,21 @@ InferenceEstimate estimate_inference(const ModelConfig& m, const InferenceSetup&
     e.weight_bytes_per_step -= (double((m.vocab + s.tp - 1) / s.tp) - double(s.batch)) * double(m.hidden) * wb *
                                (m.tied_embeddings ? 0.0 : 1.0);
     e.kv_bytes_per_step = double(s.batch) * e.mean_context * kv_per_token;
-    const Prediction mem = p.memory(MemQuery{MemOpKind::copy, e.weight_bytes_per_step + e.kv_bytes_per_step, 0});
-    e.sources.insert("decode weights + KV cache: " + mem.source);
-    e.decode_memory_s = mem.seconds;
+    // The KV cache at the measured decode-attention rate for its storage where the profile has
+    // one (calibrate/quant_sweep.hpp), else with the weights at the memory bandwidth.
+    const Prediction kvp = p.kv_decode(KvDecodeQuery{e.kv_bytes_per_step, kv_storage(s)});
+    if (kvp.seconds > 0) {
+        const Prediction mem = p.memory(MemQuery{MemOpKind::copy, e.weight_bytes_per_step, 0});
+        e.sources.insert("decode weights: " + mem.source);
+        e.sources.insert("decode KV cache: " + kvp.source);
+        e.decode_memory_s = mem.seconds + kvp.seconds;
+        e.notes.push_back("KV cache (" + kv_storage(s) + ") read at the measured decode-attention rate: " +
+                          fmt_sig(kvp.seconds * 1e3, 3) + " ms per step for " + fmt_bytes(e.kv_bytes_per_step));
+    } else {
+        const Prediction mem = p.memory(MemQuery{MemOpKind::copy, e.weight_bytes_per_step + e.kv_bytes_per_step, 0});
+        e.sources.insert("decode weights + KV cache: " + mem.source);
+        e.decode_memory_s = mem.seconds;
+    }
     e.decode_comm_s = inference_tp_comm(m, s.batch, s.tp, s.compute, p, e.sources);
     e.memory_bound = e.decode_memory_s >= e.decode_compute_s;
     e.decode_step_s = std::max(e.decode_compute_s, e.decode_memory_s) + e.decode_comm_s;
@@ -190,7 +229,7 @@ InferenceEstimate estimate_inference(const ModelConfig& m, const InferenceSetup&
     e.notes.push_back(std::string("decode is ") + (e.memory_bound ? "memory-bound" : "compute-bound") + ": " +
                       fmt_bytes(e.weight_bytes_per_step + e.kv_bytes_per_step) + " read per step (weights " +
                       fmt_bytes(e.weight_bytes_per_step) + " at " + weight_precision_name(s.weights) + ", KV cache " +
-                      fmt_bytes(e.kv_bytes_per_step) + ")");
+                      fmt_bytes(e.kv_bytes_per_step) + " at " + kv_storage(s) + ")");
     e.notes.push_back("one sequence decodes at " + fmt_sig(e.per_sequence_tokens_per_s, 3) + " tokens/s, " +
                       fmt_sig(e.per_sequence_tokens_per_s / reading_tokens_per_s, 3) +
                       "x silent reading speed (~5.3 tokens/s: 238 words/min, Brysbaert 2019, at 0.75 words/token)");

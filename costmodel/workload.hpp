@@ -88,12 +88,18 @@ enum class WeightPrecision { bf16, int8, int4 };
 std::string weight_precision_name(WeightPrecision w);
 double weight_bytes(WeightPrecision w);  // bytes per weight: 2, 1, 0.5
 
+// KV cache storage: the compute dtype, bf16, or int8 with one fp32 scale per token, layer and
+// KV head vector (kernels/attention/attention_problem.hpp).
+enum class KvPrecision { compute, bf16, int8 };
+std::string kv_precision_name(KvPrecision k);
+
 struct InferenceSetup {
     std::int64_t batch = 1;           // concurrent sequences
     std::int64_t prompt_tokens = 512;  // prefill length per sequence
     std::int64_t output_tokens = 256;  // decoded tokens per sequence
     WeightPrecision weights = WeightPrecision::bf16;
-    DType compute = DType::bf16;       // activations and KV cache
+    DType compute = DType::bf16;       // activations (and the KV cache unless kv says otherwise)
+    KvPrecision kv = KvPrecision::compute;
     int tp = 1;                        // devices holding one model replica
 };
 

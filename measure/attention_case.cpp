@@ -1,9 +1,11 @@
 #include "measure/attention_case.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
 #include <random>
+#include <vector>
 
 #include "core/bf16.hpp"
 #include "core/error.hpp"
@@ -24,6 +26,41 @@ void fill_uniform(void* dst, DType t, std::int64_t count, std::uint64_t seed) {
         auto* p = static_cast<float*>(dst);
         for (std::int64_t i = 0; i < count; ++i) p[i] = d(rng);
     }
+}
+
+// An int8 KV cache: uniform [-1, 1] values quantized per (b, token, kv head) vector of `dim`,
+// scale = max|x| / 127, code = round(x / scale) (attention_problem.hpp).
+void fill_int8_cache(std::int8_t* codes, float* scales, std::int64_t vectors, std::int64_t dim, std::uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    std::uniform_real_distribution<float> d(-1.0f, 1.0f);
+    std::vector<float> x(static_cast<std::size_t>(dim));
+    for (std::int64_t t = 0; t < vectors; ++t) {
+        float amax = 0.0f;
+        for (auto& e : x) {
+            e = d(rng);
+            amax = std::max(amax, std::fabs(e));
+        }
+        const float sc = amax > 0.0f ? amax / 127.0f : 1.0f;
+        scales[t] = sc;
+        for (std::int64_t i = 0; i < dim; ++i)
+            codes[t * dim + i] = std::int8_t(std::clamp(std::lround(x[std::size_t(i)] / sc), -127L, 127L));
+    }
+}
+
+// The tensor as exact doubles: fp32/bf16 widened, int8 codes times their vector's scale.
+std::vector<double> widen(const void* src, DType t, KvCache kv, const float* scales, std::int64_t count, std::int64_t dim) {
+    std::vector<double> v(static_cast<std::size_t>(count));
+    if (kv == KvCache::int8) {
+        const auto* c = static_cast<const std::int8_t*>(src);
+        for (std::int64_t i = 0; i < count; ++i) v[std::size_t(i)] = double(c[i]) * double(scales[i / dim]);
+    } else if (kv == KvCache::bf16 || (kv == KvCache::same && t == DType::bf16)) {
+        const auto* b = static_cast<const bf16*>(src);
+        for (std::int64_t i = 0; i < count; ++i) v[std::size_t(i)] = double(float(b[i]));
+    } else {
+        const auto* f = static_cast<const float*>(src);
+        for (std::int64_t i = 0; i < count; ++i) v[std::size_t(i)] = double(f[i]);
+    }
+    return v;
 }
 
 void fill_nan(AlignedBuffer& b) {
@@ -49,6 +86,7 @@ std::string attention_case_name(const AttentionCaseSpec& spec) {
     if (s.value_dim != s.head_dim) n += "dv" + std::to_string(s.value_dim);
     n += s.causal ? "/causal" : "/full";
     if (p.scale != 0.0) n += "/scale" + num(p.scale, "%g");
+    if (p.kv != KvCache::same) n += "/kv-" + std::string(kv_cache_name(p.kv));
     return n + "/t" + std::to_string(spec.threads);
 }
 
@@ -59,14 +97,27 @@ AttentionCase::AttentionCase(const AttentionCaseSpec& spec) : spec_(spec) {
     plan_ = make_attention_plan(backend, p, spec.pass, spec.threads);  // checks the problem first
     const AttentionSizes z = attention_sizes(p.shape);
     const std::size_t in = dtype_size(p.dtype);
+    const std::size_t kv_in = std::size_t(attention_kv_elem_bytes(p));
     q_.reset(std::size_t(z.q) * in);
-    k_.reset(std::size_t(z.k) * in);
-    v_.reset(std::size_t(z.v) * in);
+    k_.reset(std::size_t(z.k) * kv_in);
+    v_.reset(std::size_t(z.v) * kv_in);
     o_.reset(std::size_t(z.o) * 4);
     lse_.reset(std::size_t(z.lse) * 4);
     fill_uniform(q_.data(), p.dtype, z.q, 11);
-    fill_uniform(k_.data(), p.dtype, z.k, 12);
-    fill_uniform(v_.data(), p.dtype, z.v, 13);
+    if (p.kv == KvCache::int8) {
+        const flops::AttentionShape& s = p.shape;
+        const std::int64_t vectors = s.batch * s.seq_k * s.kv_heads;
+        k_scale_.reset(std::size_t(vectors) * 4);
+        v_scale_.reset(std::size_t(vectors) * 4);
+        fill_int8_cache(k_.as<std::int8_t>(), k_scale_.as<float>(), vectors, s.head_dim, 12);
+        fill_int8_cache(v_.as<std::int8_t>(), v_scale_.as<float>(), vectors, s.value_dim, 13);
+        ops_.k_scale = k_scale_.as<float>();
+        ops_.v_scale = v_scale_.as<float>();
+    } else {
+        const DType kv_t = p.kv == KvCache::bf16 ? DType::bf16 : p.dtype;
+        fill_uniform(k_.data(), kv_t, z.k, 12);
+        fill_uniform(v_.data(), kv_t, z.v, 13);
+    }
     fill_nan(o_);
     fill_nan(lse_);
     ops_.q = q_.data();
@@ -93,6 +144,22 @@ AttentionCase::AttentionCase(const AttentionCaseSpec& spec) : spec_(spec) {
 ValidationReport AttentionCase::validate() {
     const double up = plan_->intermediate_roundoff();
     plan_->forward(ops_);
+    const AttentionProblem& p = spec_.problem;
+    if (p.kv != KvCache::same) {
+        // Dequantize-then-double: the oracle sees the exact values the cache encodes.
+        const AttentionSizes z = attention_sizes(p.shape);
+        const std::vector<double> qd = widen(ops_.q, p.dtype, KvCache::same, nullptr, z.q, 1);
+        const std::vector<double> kd = widen(ops_.k, p.dtype, p.kv, ops_.k_scale, z.k, p.shape.head_dim);
+        const std::vector<double> vd = widen(ops_.v, p.dtype, p.kv, ops_.v_scale, z.v, p.shape.value_dim);
+        AttentionProblem pd = p;
+        pd.dtype = DType::fp64;
+        pd.kv = KvCache::same;
+        AttentionOperands od = ops_;
+        od.q = qd.data();
+        od.k = kd.data();
+        od.v = vd.data();
+        return validate_attention_fwd(pd, od, up);
+    }
     ValidationReport f = validate_attention_fwd(spec_.problem, ops_, up);
     if (!pass_has_bwd(spec_.pass) || !f.passed) {
         if (pass_has_bwd(spec_.pass)) f.detail = "forward (the backward's inputs): " + f.detail;
@@ -125,6 +192,7 @@ CaseResult AttentionCase::describe() const {
     r.dims = {{"b", s.batch}, {"h", s.heads}, {"g", s.kv_heads}, {"sq", s.seq_q}, {"sk", s.seq_k}, {"d", s.head_dim}, {"dv", s.value_dim}};
     r.threads = spec_.threads;
     const double in = double(dtype_size(p.dtype));
+    const double kv_in = attention_kv_elem_bytes(p), kv_scale = attention_kv_scale_bytes(p);
     double flash = 0, sm_ops = 0, exps = 0;
     if (fwd) {
         r.model_flops += flops::attention_fwd_model_flops(s);
@@ -132,7 +200,8 @@ CaseResult AttentionCase::describe() const {
         const flops::SoftmaxTally t = flops::attention_fwd_softmax_ops(s);
         sm_ops += t.ops();
         exps += t.exp;
-        r.bytes += flops::attention_fwd_bytes(s, in, 4.0).total();
+        r.bytes += p.kv == KvCache::same ? flops::attention_fwd_bytes(s, in, 4.0).total()
+                                         : flops::attention_decode_bytes(s, in, kv_in, kv_scale, 4.0);
     }
     if (bwd) {
         r.model_flops += flops::attention_bwd_model_flops(s);
@@ -148,8 +217,10 @@ CaseResult AttentionCase::describe() const {
                 {"flash_convention_flops", num(flash)},
                 {"softmax_ops", num(sm_ops)},
                 {"exp_ops", num(exps)},
-                {"kv_bytes", num(flops::attention_kv_bytes(s, in))},
+                {"kv_bytes", num(p.kv == KvCache::same ? flops::attention_kv_bytes(s, in)
+                                                        : flops::attention_decode_kv_bytes(s, kv_in, kv_scale))},
                 {"unmasked_pairs", num(double(s.batch) * double(s.heads) * flops::attention_pairs(s.seq_q, s.seq_k, s.causal))}};
+    if (p.kv != KvCache::same) r.params.emplace_back("kv_cache", std::string(kv_cache_name(p.kv)));
     r.operand_bytes = attention_footprint_bytes(p, spec_.pass);
     if (plan_) {
         if (fwd) r.executed_flops += flops::attention_fwd_executed_flops(s, plan_->fwd_pairs_per_head());

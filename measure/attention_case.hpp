@@ -30,7 +30,8 @@ public:
     explicit AttentionCase(const AttentionCaseSpec& spec);
 
     CaseResult describe() const override;
-    // Runs the forward and checks O and LSE; for a backward pass then runs the backward on
+    // Runs the forward and checks O and LSE (a KV cache apart from Q's dtype: against the oracle
+    // on the dequantized cache, in double); for a backward pass then runs the backward on
     // those outputs and checks dQ, dK, dV. A backward-only case keeps the forward's outputs as
     // the timed backward's inputs.
     ValidationReport validate() override;
@@ -44,7 +45,7 @@ public:
 private:
     AttentionCaseSpec spec_;
     std::unique_ptr<AttentionPlan> plan_;
-    AlignedBuffer q_, k_, v_, o_, lse_, do_, dq_, dk_, dv_;
+    AlignedBuffer q_, k_, v_, o_, lse_, do_, dq_, dk_, dv_, k_scale_, v_scale_;
     AttentionOperands ops_;
 };
 

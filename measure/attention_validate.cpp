@@ -281,6 +281,7 @@ ValidationReport check_bwd(const AttentionProblem& p, const AttentionOperands& o
 }  // namespace
 
 ValidationReport validate_attention_fwd(const AttentionProblem& p, const AttentionOperands& ops, double roundoff_p) {
+    if (p.dtype == DType::fp64) return check_fwd<double>(p, ops, roundoff_p);  // a dequantized KV cache
     return p.dtype == DType::bf16 ? check_fwd<bf16>(p, ops, roundoff_p) : check_fwd<float>(p, ops, roundoff_p);
 }
 

@@ -27,7 +27,7 @@
 namespace flopmeter {
 namespace {
 
-constexpr std::int64_t kDecodeMaxSeqQ = 4;  // query rows per head up to which decode is used
+constexpr std::int64_t kDecodeMaxSeqQ = kAttentionDecodeMaxSeqQ;  // query rows per head up to which decode is used
 constexpr std::int64_t kDecodeMinChunk = 512;  // keys per decode chunk at least
 
 template <class F>
@@ -132,7 +132,8 @@ public:
 
     std::string kernel_set() const override {
         const bool b16 = p_.dtype == DType::bf16;
-        const std::string dt = b16 ? "bf16w" : "f32";  // bf16 inputs widened to fp32 while packing
+        std::string dt = b16 ? "bf16w" : "f32";  // bf16 inputs widened to fp32 while packing
+        if (p_.kv != KvCache::same) dt += "_kv" + std::string(kv_cache_name(p_.kv));  // e.g. f32_kvint8
         std::string fwd;
         if (decode_) {
             fwd = "decode_" + dt + "_" + isa_name_str() + "_k" + std::to_string(ks_->decode_block) + " x" +
@@ -239,6 +240,11 @@ private:
         attn::DecodeArgs a;
         a.s = s;
         a.bf16_in = p_.dtype == DType::bf16;
+        a.kv = p_.kv;
+        if (a.kv == KvCache::int8 && (!ops.k_scale || !ops.v_scale))
+            throw UsageError("attention with an int8 KV cache needs the K and V scales");
+        a.k_scale = ops.k_scale;
+        a.v_scale = ops.v_scale;
         a.scale_log2 = scale_log2_;
         a.q = ops.q;
         a.k = ops.k;

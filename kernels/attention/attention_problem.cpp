@@ -23,8 +23,21 @@ AttentionSizes attention_sizes(const flops::AttentionShape& s) {
     return z;
 }
 
+double attention_kv_elem_bytes(const AttentionProblem& p) {
+    switch (p.kv) {
+        case KvCache::bf16: return 2.0;
+        case KvCache::int8: return 1.0;
+        case KvCache::same: break;
+    }
+    return double(dtype_size(p.dtype));
+}
+
+double attention_kv_scale_bytes(const AttentionProblem& p) { return p.kv == KvCache::int8 ? 4.0 : 0.0; }
+
 double attention_footprint_bytes(const AttentionProblem& p, AttentionPass pass) {
     const double in = double(dtype_size(p.dtype));
+    if (p.kv != KvCache::same)
+        return flops::attention_decode_bytes(p.shape, in, attention_kv_elem_bytes(p), attention_kv_scale_bytes(p), 4.0);
     const flops::AttentionBytes b =
         pass_has_bwd(pass) ? flops::attention_bwd_bytes(p.shape, in, 4.0) : flops::attention_fwd_bytes(p.shape, in, 4.0);
     return b.total();
@@ -52,6 +65,10 @@ void check_attention_problem(const AttentionProblem& p, AttentionPass pass) {
                              std::to_string(kAttentionMaxHeadDim) + " (see docs/attention.md)");
     if (p.dtype != DType::fp32 && p.dtype != DType::bf16)
         throw UsageError("attention supports dtypes fp32 and bf16, not " + std::string(dtype_name(p.dtype)));
+    if (p.kv != KvCache::same && (pass != AttentionPass::fwd || s.seq_q > kAttentionDecodeMaxSeqQ))
+        throw UsageError("a " + std::string(kv_cache_name(p.kv)) + " KV cache is read by the decode forward only (--pass fwd, Sq <= " +
+                         std::to_string(kAttentionDecodeMaxSeqQ) + "), not " + std::string(attention_pass_name(pass)) +
+                         " with Sq=" + std::to_string(s.seq_q));
     if (!std::isfinite(p.scale) || p.scale < 0.0)
         throw UsageError("attention scale must be a finite positive number (0 means 1/sqrt(head_dim))");
     // Element counts (and the S x S products the formulas form) must index with int64, with room
@@ -82,6 +99,7 @@ std::string describe(const AttentionProblem& p) {
                     std::to_string(s.seq_k) + " d" + std::to_string(s.head_dim);
     if (s.value_dim != s.head_dim) r += " dv" + std::to_string(s.value_dim);
     if (s.causal) r += " causal";
+    if (p.kv != KvCache::same) r += " kv " + std::string(kv_cache_name(p.kv));
     return r;
 }
 

@@ -45,11 +45,40 @@ inline std::optional<AttentionPass> parse_attention_pass(std::string_view s) {
 constexpr bool pass_has_fwd(AttentionPass p) { return p != AttentionPass::bwd; }
 constexpr bool pass_has_bwd(AttentionPass p) { return p != AttentionPass::fwd; }
 
+// Storage of the key/value cache when it differs from Q's (decode forward on the own backend
+// only): bf16, or int8 symmetric with one fp32 scale per (batch, token, kv head) vector for K
+// and one for V, scale = max|x| / 127 of that vector, x ~= code * scale (docs/attention.md).
+enum class KvCache { same, bf16, int8 };
+
+constexpr std::string_view kv_cache_name(KvCache c) {
+    switch (c) {
+        case KvCache::same: return "same";
+        case KvCache::bf16: return "bf16";
+        case KvCache::int8: return "int8";
+    }
+    return "?";
+}
+
+inline std::optional<KvCache> parse_kv_cache(std::string_view s) {
+    for (KvCache c : {KvCache::same, KvCache::bf16, KvCache::int8})
+        if (s == kv_cache_name(c)) return c;
+    return std::nullopt;
+}
+
+// Query rows per head up to which the own backend runs the split-K decode kernel, the only
+// one that reads a KV cache stored apart from Q's dtype.
+inline constexpr std::int64_t kAttentionDecodeMaxSeqQ = 4;
+
 struct AttentionProblem {
     flops::AttentionShape shape;
-    DType dtype = DType::fp32;  // Q, K, V storage
+    DType dtype = DType::fp32;  // Q (and K, V unless kv says otherwise) storage
     double scale = 0.0;         // softmax scale; 0 means 1/sqrt(head_dim)
+    KvCache kv = KvCache::same;
 };
+
+// Bytes per K or V element and per cached (token, kv head) vector of scales.
+double attention_kv_elem_bytes(const AttentionProblem& p);
+double attention_kv_scale_bytes(const AttentionProblem& p);
 
 // The scale actually applied.
 double attention_scale(const AttentionProblem& p);
@@ -69,6 +98,9 @@ struct AttentionOperands {
     float* o = nullptr;
     float* lse = nullptr;
     const float* d_o = nullptr;
+    // KvCache::int8: scales [B, Sk, G] of K and of V.
+    const float* k_scale = nullptr;
+    const float* v_scale = nullptr;
     float* dq = nullptr;
     float* dk = nullptr;
     float* dv = nullptr;
@@ -79,7 +111,7 @@ double attention_footprint_bytes(const AttentionProblem& p, AttentionPass pass);
 
 // Throws UsageError naming what is wrong: sizes <= 0, heads not divisible by kv heads, head or
 // value dim above kAttentionMaxHeadDim, element counts that overflow 64-bit indexing, a dtype
-// other than fp32/bf16, a non-finite or negative scale, or tensors that do not fit in memory.
+// other than fp32/bf16, a KV cache dtype other than Q's outside a decode forward, a non-finite or negative scale, or tensors that do not fit in memory.
 void check_attention_problem(const AttentionProblem& p, AttentionPass pass);
 
 std::string describe(const AttentionProblem& p);  // "fp32 b1 h16 g4 sq4096 sk4096 d128 dv128 causal"

@@ -35,6 +35,9 @@ std::unique_ptr<AttentionPlan> make_attention_plan(const AttentionBackend& backe
         throw UnavailableError("attention backend '" + backend.name + "' does not support dtype " +
                                std::string(dtype_name(p.dtype)) + " (it supports: " + valid + ")");
     }
+    if (p.kv != KvCache::same && backend.name != "own")
+        throw UsageError("a " + std::string(kv_cache_name(p.kv)) + " KV cache is read by the own backend's decode kernel only, not '" +
+                         backend.name + "'");
     if (auto why = backend.unavailable(p.dtype))
         throw UnavailableError("attention backend '" + backend.name + "' is unavailable here: " + *why);
     if (threads < 1) throw UsageError("thread count must be at least 1");

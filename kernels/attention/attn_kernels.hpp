@@ -19,6 +19,7 @@
 #include "core/bf16.hpp"
 #include "core/flops.hpp"
 #include "core/isa.hpp"
+#include "kernels/attention/attention_problem.hpp"
 
 namespace flopmeter::attn {
 
@@ -52,7 +53,10 @@ constexpr std::int64_t fwd_scratch_floats(const TileSizes& t, std::int64_t d, st
 
 struct DecodeArgs {
     flops::AttentionShape s;
-    bool bf16_in = false;
+    bool bf16_in = false;        // Q (and K, V when kv == same) in bf16
+    KvCache kv = KvCache::same;  // K, V storage when apart from Q's
+    const float* k_scale = nullptr;  // int8 cache: [B, Sk, G] scales of K and of V
+    const float* v_scale = nullptr;
     float scale_log2 = 0;
     const void* q = nullptr;
     const void* k = nullptr;

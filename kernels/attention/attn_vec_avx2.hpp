@@ -60,6 +60,17 @@ struct VecAvx2 {
             if (mk[i]) tmp[i] = p[i].bits;
         return load_bf16(reinterpret_cast<const bf16*>(tmp));
     }
+    static V load_i8(const std::int8_t* p) {
+        return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))));
+    }
+    static V maskz_load_i8(M m, const std::int8_t* p) {
+        alignas(16) std::int8_t tmp[16] = {};
+        alignas(32) std::int32_t mk[8];
+        _mm256_store_si256(reinterpret_cast<__m256i*>(mk), m);
+        for (int i = 0; i < 8; ++i)
+            if (mk[i]) tmp[i] = p[i];
+        return load_i8(tmp);
+    }
     static void mask_storeu(float* p, M m, V v) { _mm256_maskstore_ps(p, m, v); }
     static V select(M m, V a, V b) { return _mm256_blendv_ps(b, a, _mm256_castsi256_ps(m)); }
 

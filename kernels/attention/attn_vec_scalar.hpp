@@ -23,6 +23,7 @@ struct VecScalar {
     static void store(float* p, V v) { *p = v; }
     static void storeu(float* p, V v) { *p = v; }
     static V load_bf16(const bf16* p) { return float(*p); }
+    static V load_i8(const std::int8_t* p) { return float(*p); }
     static V fmadd(V a, V b, V c) { return a * b + c; }
     static V mul(V a, V b) { return a * b; }
     static V add(V a, V b) { return a + b; }
@@ -33,6 +34,7 @@ struct VecScalar {
     static M first(int n) { return n > 0; }
     static V maskz_loadu(M m, const float* p) { return m ? *p : 0.0f; }
     static V maskz_load_bf16(M m, const bf16* p) { return m ? float(*p) : 0.0f; }
+    static V maskz_load_i8(M m, const std::int8_t* p) { return m ? float(*p) : 0.0f; }
     static void mask_storeu(float* p, M m, V v) {
         if (m) *p = v;
     }

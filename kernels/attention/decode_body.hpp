@@ -17,6 +17,11 @@
 // hardware prefetchers do not run far enough ahead on (about 3x below sequential read
 // bandwidth on Zen 4), and prefetches issued in bursts are dropped when the miss buffers fill.
 // The chunk leaves (O, m, l) per row in `partial`; attention_own.cpp combines the chunks.
+// The cache may be stored apart from Q (DecodeArgs::kv): bf16, or int8 with one fp32 scale per
+// (token, kv head) vector of K and of V. Codes are widened to fp32 exactly as they are loaded;
+// the K scales multiply the block's L scores once (s_j = ks_j (q . k8_j)), the V scales the
+// probabilities once after l is summed (O += (p_j vs_j) v8_j), so no element is dequantized
+// into memory and the cache is read once, in place.
 // FLOPs: 2*(D + Dv) per computed pair; a row block computes every key of a block up to the
 // last one its rows see (reported as flops::attention_tiled_pairs with a query tile of Sq and
 // key tiles of L: exact without a mask, an upper bound with one).
@@ -30,6 +35,7 @@
 #include "kernels/attention/attention_reference.hpp"
 #include "kernels/attention/attn_exp2.hpp"
 #include "kernels/attention/attn_kernels.hpp"
+#include "kernels/attention/attention_problem.hpp"
 
 namespace flopmeter::attn {
 
@@ -45,6 +51,8 @@ struct Decode {
     static V load_in(const In* p) {
         if constexpr (std::is_same_v<In, float>)
             return Vec::loadu(p);
+        else if constexpr (std::is_same_v<In, std::int8_t>)
+            return Vec::load_i8(p);
         else
             return Vec::load_bf16(p);
     }
@@ -52,6 +60,8 @@ struct Decode {
     static V load_in_masked(typename Vec::M mk, const In* p) {
         if constexpr (std::is_same_v<In, float>)
             return Vec::maskz_loadu(mk, p);
+        else if constexpr (std::is_same_v<In, std::int8_t>)
+            return Vec::maskz_load_i8(mk, p);
         else
             return Vec::maskz_load_bf16(mk, p);
     }
@@ -143,14 +153,18 @@ struct Decode {
             for (int x = 0; x < NVEC; ++x) Vec::storeu(o_io[r] + x * L, o[r][x]);
     }
 
-    // Scores, online softmax and values for NR rows of one head against one block of keys.
+    // Scores, online softmax and values for NR rows of one head against one block of keys; ks
+    // and vs: the block's L key and value scales (int8 cache), else null.
     template <int NR, class In>
     static void row_block(const Row* rows, const In* kg, const In* vg, std::int64_t kstride, std::int64_t vstride,
-                          std::int64_t D, std::int64_t Dv, std::int64_t dvp, std::int64_t kpf, std::int64_t vpf) {
+                          std::int64_t D, std::int64_t Dv, std::int64_t dvp, std::int64_t kpf, std::int64_t vpf,
+                          const float* ks, const float* vs) {
         int nvmax = 0;
         for (int r = 0; r < NR; ++r) nvmax = std::max(nvmax, rows[r].nv);
         V sc[NR];
         scores<NR>(rows, kg, kstride, D, nvmax, kpf, sc);
+        if (ks)
+            for (int r = 0; r < NR; ++r) sc[r] = Vec::mul(sc[r], Vec::load(ks));
         alignas(64) float p[NR * L];
         float alpha[NR];
         float* o_io[NR];
@@ -162,7 +176,7 @@ struct Decode {
             const float m_old = st[dvp];
             const float m_new = std::max(m_old, Vec::hmax(sv));
             const V pv = Vec::select(valid, Vec::exp2(Vec::sub(sv, Vec::set1(m_new))), Vec::zero());
-            Vec::store(p + r * L, pv);
+            Vec::store(p + r * L, vs ? Vec::mul(pv, Vec::load(vs)) : pv);
             alpha[r] = exp2_poly(m_old - m_new);  // m_old = -inf: l and O are still 0
             st[dvp] = m_new;
             st[dvp + 1] = st[dvp + 1] * alpha[r] + Vec::hsum(pv);
@@ -188,7 +202,8 @@ struct Decode {
         }
     }
 
-    template <class In>
+    // QIn: Q's storage; In: the K/V cache's.
+    template <class QIn, class In>
     static void chunk(const DecodeArgs& a, std::int64_t b, std::int64_t c, float* ws) {
         const flops::AttentionShape& s = a.s;
         const std::int64_t D = s.head_dim, Dv = s.value_dim, dp = a.dp, dvp = a.dvp, G = s.kv_heads;
@@ -197,14 +212,16 @@ struct Decode {
         const std::int64_t pstride = decode_partial_stride(dvp), kstride = G * D, vstride = G * Dv;
         const In* K = static_cast<const In*>(a.k);
         const In* Vv = static_cast<const In*>(a.v);
-        const In* Q = static_cast<const In*>(a.q);
+        const QIn* Q = static_cast<const QIn*>(a.q);
+        constexpr bool int8_kv = std::is_same_v<In, std::int8_t>;
+        alignas(64) float ks[L], vs[L];
 
         // Rows x = h * Sq + i: scaled, zero-padded queries and the partial state.
         float* qs = ws;
         auto state = [&](std::int64_t x) { return a.partial + ((b * a.chunks + c) * s.heads * Sq + x) * pstride; };
         for (std::int64_t x = 0; x < s.heads * Sq; ++x) {
             float* dst = qs + x * dp;
-            const In* src = Q + attn_offset(b, x % Sq, x / Sq, Sq, s.heads, D);
+            const QIn* src = Q + attn_offset(b, x % Sq, x / Sq, Sq, s.heads, D);
             for (std::int64_t d = 0; d < dp; ++d) dst[d] = d < D ? float(src[d]) * a.scale_log2 : 0.0f;
             float* st = state(x);
             for (std::int64_t y = 0; y < dvp; ++y) st[y] = 0.0f;
@@ -220,15 +237,25 @@ struct Decode {
             for (std::int64_t g = 0; g < G; ++g) {
                 const In* kg = K + attn_offset(b, jb, g, s.seq_k, G, D);
                 const In* vg = Vv + attn_offset(b, jb, g, s.seq_k, G, Dv);
+                const float *ksp = nullptr, *vsp = nullptr;
+                if constexpr (int8_kv) {  // scales [B, Sk, G]: lanes past the block's keys are 0
+                    const std::int64_t at = (b * s.seq_k + jb) * G + g;
+                    for (int j = 0; j < L; ++j) {
+                        ks[j] = j < nb ? a.k_scale[at + j * G] : 0.0f;
+                        vs[j] = j < nb ? a.v_scale[at + j * G] : 0.0f;
+                    }
+                    ksp = ks;
+                    vsp = vs;
+                }
                 Row rows[kMaxRows];
                 int n = 0;
                 auto flush = [&] {
                     int r = 0;
                     if constexpr (kMaxRows >= 4)
-                        for (; r + 4 <= n; r += 4) row_block<4>(rows + r, kg, vg, kstride, vstride, D, Dv, dvp, kpf, vpf);
+                        for (; r + 4 <= n; r += 4) row_block<4>(rows + r, kg, vg, kstride, vstride, D, Dv, dvp, kpf, vpf, ksp, vsp);
                     if constexpr (kMaxRows >= 2)
-                        for (; r + 2 <= n; r += 2) row_block<2>(rows + r, kg, vg, kstride, vstride, D, Dv, dvp, kpf, vpf);
-                    for (; r < n; ++r) row_block<1>(rows + r, kg, vg, kstride, vstride, D, Dv, dvp, kpf, vpf);
+                        for (; r + 2 <= n; r += 2) row_block<2>(rows + r, kg, vg, kstride, vstride, D, Dv, dvp, kpf, vpf, ksp, vsp);
+                    for (; r < n; ++r) row_block<1>(rows + r, kg, vg, kstride, vstride, D, Dv, dvp, kpf, vpf, ksp, vsp);
                     n = 0;
                 };
                 for (std::int64_t x = g * R; x < (g + 1) * R; ++x) {
@@ -244,10 +271,25 @@ struct Decode {
     }
 
     static void entry(const DecodeArgs& a, std::int64_t b, std::int64_t c, float* ws) {
+        switch (a.kv) {
+            case KvCache::int8:
+                if (a.bf16_in)
+                    chunk<bf16, std::int8_t>(a, b, c, ws);
+                else
+                    chunk<float, std::int8_t>(a, b, c, ws);
+                return;
+            case KvCache::bf16:
+                if (a.bf16_in)
+                    chunk<bf16, bf16>(a, b, c, ws);
+                else
+                    chunk<float, bf16>(a, b, c, ws);
+                return;
+            case KvCache::same: break;
+        }
         if (a.bf16_in)
-            chunk<bf16>(a, b, c, ws);
+            chunk<bf16, bf16>(a, b, c, ws);
         else
-            chunk<float>(a, b, c, ws);
+            chunk<float, float>(a, b, c, ws);
     }
 };
 
