@@ -9,6 +9,7 @@
 #include "cli/commands.hpp"
 #include "core/text_table.hpp"
 #include "core/error.hpp"
+#include "core/shape_presets.hpp"
 #include "core/thread_pool.hpp"
 #include "measure/attention_case.hpp"
 #include "measure/result_json.hpp"
@@ -41,24 +42,16 @@ struct Shape {
 
 std::vector<Shape> collect_shapes(const BenchAttentionOptions& o) {
     std::vector<Shape> v;
-    // quick: one training and one decode shape; train: Llama-like 16 heads of 128 at 2k/4k;
-    // decode: one query against a 4k and a 32k cache with 4 KV heads.
-    if (o.preset == "quick") {
-        v = {{1, 8, 8, 512, 512, 64, 64}, {1, 8, 2, 1, 2048, 64, 64}};
-    } else if (o.preset == "train") {
-        for (std::int64_t s : {2048, 4096}) v.push_back({1, 16, 16, s, s, 128, 128});
-    } else if (o.preset == "decode") {
-        for (std::int64_t s : {4096, 32768}) v.push_back({1, 16, 4, 1, s, 128, 128});
-    } else if (!o.preset.empty()) {
-        throw UsageError("unknown --preset '" + o.preset + "' (valid: quick, train, decode)");
-    }
+    if (!o.preset.empty())
+        for (const auto& a : attention_preset("attention", o.preset).shapes)
+            v.push_back({a.batch, a.heads, a.kv_heads, a.seq_q, a.seq_k, a.head_dim, a.value_dim});
     const bool any = !o.heads.empty() || !o.seq_q.empty() || !o.head_dim.empty();
     if (!any) {
-        if (v.empty()) throw UsageError("give --heads, --seq-q and --head-dim (or --preset quick|train|decode)");
+        if (v.empty()) throw UsageError("give --heads, --seq-q and --head-dim (or --preset " + preset_names("attention") + ")");
         return v;
     }
     if (o.heads.empty() || o.seq_q.empty() || o.head_dim.empty())
-        throw UsageError("give all of --heads, --seq-q and --head-dim (or --preset quick|train|decode)");
+        throw UsageError("give all of --heads, --seq-q and --head-dim (or --preset " + preset_names("attention") + ")");
     const std::vector<std::int64_t> none{0};
     for (auto b : o.batch)
         for (auto h : o.heads)
@@ -296,7 +289,7 @@ void register_bench_attention(CLI::App& bench, Io io, Action& action) {
     sub->add_option("--pass", o->passes, "fwd, bwd, fwd+bwd (list)")->delimiter(',');
     sub->add_option("--backend", o->backends, "own, unfused (= unfused:own), unfused:openblas, reference (list: side by side)")
         ->delimiter(',');
-    sub->add_option("--preset", o->preset, "Shape sweep: quick, train (16 heads x 128, S 2k/4k), decode (Sq 1, Sk 4k/32k, G 4)");
+    sub->add_option("--preset", o->preset, preset_help("attention"));
     sub->add_option("--threads", o->threads, "Threads (default: one per core)");
     add_bench_output_flags(sub, o->out);
     add_record_flags(sub, o->rec);

@@ -9,6 +9,7 @@
 #include "cli/commands.hpp"
 #include "cli/cuda_cli.hpp"
 #include "core/error.hpp"
+#include "core/shape_presets.hpp"
 #include "kernels/cuda/attention/gpu_attention_problem.hpp"
 #include "measure/sampler.hpp"
 
@@ -49,18 +50,12 @@ std::vector<GpuAttentionProblem> collect_problems(const BenchCudaAttentionOption
         p.head_dim = d;
         base.push_back(p);
     };
-    if (o.preset == "llm") {
-        add_shape(4, 32, 32, 4096, 4096, 128);   // the target shape
-        add_shape(16, 32, 32, 1024, 1024, 128);
-        add_shape(4, 32, 8, 4096, 4096, 128);    // GQA
-        add_shape(2, 32, 8, 8192, 8192, 128);
-    } else if (o.preset == "decode") {
-        for (std::int64_t sk : {2048, 8192, 32768}) add_shape(8, 32, 8, 1, sk, 128);
-    } else if (!o.preset.empty()) {
-        throw UsageError("unknown --preset '" + o.preset + "' (valid: llm, decode)");
+    if (!o.preset.empty()) {
+        for (const auto& a : attention_preset("cuda-attention", o.preset).shapes)
+            add_shape(a.batch, a.heads, a.kv_heads, a.seq_q, a.seq_k, a.head_dim);
     } else {
         std::vector<std::int64_t> sqs = !o.seq_q.empty() ? o.seq_q : o.seq, sks = !o.seq_k.empty() ? o.seq_k : o.seq;
-        if (sqs.empty() || sks.empty()) throw UsageError("no sequence length given: use --seq S (or --seq-q and --seq-k), or --preset llm|decode");
+        if (sqs.empty() || sks.empty()) throw UsageError("no sequence length given: use --seq S (or --seq-q and --seq-k), or --preset " + preset_names("cuda-attention"));
         for (auto b : o.batch)
             for (auto h : o.heads)
                 for (auto kv : o.kv_heads.empty() ? std::vector<std::int64_t>{h} : o.kv_heads)
@@ -205,7 +200,7 @@ void register_bench_cuda_attention(CLI::App& bench, Io io, Action& action) {
     sub->add_option("--seq-q", o->seq_q, "Query length (list; 1 = decode)")->delimiter(',');
     sub->add_option("--seq-k", o->seq_k, "Key length (list)")->delimiter(',');
     sub->add_option("--head-dim", o->head_dim, "Head dimension (list; the flash kernels do 64 and 128)")->delimiter(',');
-    sub->add_option("--preset", o->preset, "llm (prefill shapes, MHA and GQA) or decode (one query, long caches)");
+    sub->add_option("--preset", o->preset, preset_help("cuda-attention"));
     sub->add_option("--dtype", o->dtypes, "bf16, fp16 (list)")->delimiter(',');
     sub->add_option("--direction", o->directions, "fwd, bwd (list)")->delimiter(',');
     sub->add_option("--mask", o->masks, "none, causal (list)")->delimiter(',');

@@ -8,6 +8,7 @@
 #include "cli/commands.hpp"
 #include "cli/cuda_cli.hpp"
 #include "core/error.hpp"
+#include "core/shape_presets.hpp"
 #include "kernels/cuda/gemm/gpu_gemm_problem.hpp"
 #include "measure/sampler.hpp"
 
@@ -37,9 +38,7 @@ struct BenchCudaGemmOptions {
     double energy_s = 0.5;
 };
 
-struct Shape {
-    std::int64_t m, n, k;
-};
+using Shape = GemmShape;
 
 std::vector<Shape> collect_shapes(const BenchCudaGemmOptions& o) {
     std::vector<Shape> shapes;
@@ -50,18 +49,9 @@ std::vector<Shape> collect_shapes(const BenchCudaGemmOptions& o) {
             for (auto n : o.n)
                 for (auto k : o.k) shapes.push_back({m, n, k});
     }
-    if (o.preset == "square") {
-        for (std::int64_t s : {1024, 2048, 4096, 8192, 16384}) shapes.push_back({s, s, s});
-    } else if (o.preset == "llm") {
-        // 8192 tokens through Llama-2 7B's fused QKV, output projection, MLP up and down.
-        for (auto [n, k] : std::vector<std::pair<std::int64_t, std::int64_t>>{{12288, 4096}, {4096, 4096}, {22016, 4096}, {4096, 11008}})
-            shapes.push_back({8192, n, k});
-    } else if (o.preset == "quick") {
-        for (std::int64_t s : {1024, 4096, 8192}) shapes.push_back({s, s, s});
-    } else if (!o.preset.empty()) {
-        throw UsageError("unknown --preset '" + o.preset + "' (valid: square, llm, quick)");
-    }
-    if (shapes.empty()) throw UsageError("no shape given: use --size S, --m M --n N --k K, or --preset square|llm|quick");
+    if (!o.preset.empty())
+        for (const auto& sh : gemm_preset("cuda-gemm", o.preset).shapes) shapes.push_back(sh);
+    if (shapes.empty()) throw UsageError("no shape given: use --size S, --m M --n N --k K, or --preset " + preset_names("cuda-gemm"));
     return shapes;
 }
 
@@ -214,7 +204,7 @@ void register_bench_cuda_gemm(CLI::App& bench, Io io, Action& action) {
     sub->add_option("--n", o->n, "Columns of C (list)")->delimiter(',');
     sub->add_option("--k", o->k, "Inner dimension (list)")->delimiter(',');
     sub->add_option("--size", o->size, "Square shapes M=N=K (list)")->delimiter(',');
-    sub->add_option("--preset", o->preset, "Shape sweep: square (1024..16384), llm (8192 tokens, Llama-2 7B), quick");
+    sub->add_option("--preset", o->preset, preset_help("cuda-gemm"));
     sub->add_option("--mode", o->modes, "fp32, tf32, fp16, bf16, fp8 (list; default bf16)")->delimiter(',');
     sub->add_option("--layout", o->layouts, "nn, nt, tn (list; fp8 runs nt)")->delimiter(',');
     sub->add_option("--backend", o->backends, "cublas, own, own-simt, own-mma, own-wgmma (list: side by side; default cublas,own)")

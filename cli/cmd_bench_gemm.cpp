@@ -8,6 +8,7 @@
 #include "cli/commands.hpp"
 #include "core/text_table.hpp"
 #include "core/error.hpp"
+#include "core/shape_presets.hpp"
 #include "core/thread_pool.hpp"
 #include "measure/gemm_case.hpp"
 #include "measure/result_json.hpp"
@@ -32,17 +33,7 @@ struct BenchGemmOptions {
     bool no_probe = false;
 };
 
-struct Shape {
-    std::int64_t m, n, k;
-};
-
-// LLM-shaped GEMMs: 2048 tokens through GPT-2/Llama-style projections and MLPs (N, K):
-// QKV and output projections and MLP of GPT-2 small (768), and Llama 7B's 4096/11008.
-const std::vector<Shape>& llm_shapes() {
-    static const std::vector<Shape> v = {{2048, 2304, 768},  {2048, 768, 768},   {2048, 3072, 768},
-                                         {2048, 768, 3072},  {2048, 4096, 4096}, {2048, 11008, 4096}};
-    return v;
-}
+using Shape = GemmShape;
 
 std::vector<Shape> collect_shapes(const BenchGemmOptions& o) {
     std::vector<Shape> shapes;
@@ -55,17 +46,9 @@ std::vector<Shape> collect_shapes(const BenchGemmOptions& o) {
             for (auto n : o.n)
                 for (auto k : o.k) shapes.push_back({m, n, k});
     }
-    if (o.preset == "square") {
-        for (std::int64_t s : {256, 512, 1024, 2048, 4096}) shapes.push_back({s, s, s});
-    } else if (o.preset == "llm") {
-        for (const auto& s : llm_shapes()) shapes.push_back(s);
-    } else if (o.preset == "quick") {
-        for (std::int64_t s : {256, 512, 1024}) shapes.push_back({s, s, s});
-        shapes.push_back({2048, 768, 768});
-    } else if (!o.preset.empty()) {
-        throw UsageError("unknown --preset '" + o.preset + "' (valid: square, llm, quick)");
-    }
-    if (shapes.empty()) throw UsageError("no shape given: use --size S, --m M --n N --k K, or --preset square|llm|quick");
+    if (!o.preset.empty())
+        for (const auto& sh : gemm_preset("gemm", o.preset).shapes) shapes.push_back(sh);
+    if (shapes.empty()) throw UsageError("no shape given: use --size S, --m M --n N --k K, or --preset " + preset_names("gemm"));
     return shapes;
 }
 
@@ -216,7 +199,7 @@ void register_bench_gemm(CLI::App& bench, Io io, Action& action) {
     sub->add_option("--n", o->n, "Columns of C (list)")->delimiter(',');
     sub->add_option("--k", o->k, "Inner dimension (list)")->delimiter(',');
     sub->add_option("--size", o->size, "Square shapes M=N=K (list)")->delimiter(',');
-    sub->add_option("--preset", o->preset, "Shape sweep: square (256..4096), llm (M=2048 projections/MLP), quick");
+    sub->add_option("--preset", o->preset, preset_help("gemm"));
     sub->add_option("--dtype", o->dtypes, "fp32, fp64, bf16 (list)")->delimiter(',');
     sub->add_option("--layout", o->layouts, "nn, nt, tn (list)")->delimiter(',');
     sub->add_option("--backend", o->backends, "own, openblas, onednn, reference (list: side by side)")->delimiter(',');

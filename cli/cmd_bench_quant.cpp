@@ -10,6 +10,7 @@
 #include "cli/commands.hpp"
 #include "core/text_table.hpp"
 #include "core/error.hpp"
+#include "core/shape_presets.hpp"
 #include "core/thread_pool.hpp"
 #include "measure/provenance.hpp"
 #include "measure/quant_case.hpp"
@@ -36,9 +37,7 @@ struct BenchQuantOptions {
     RecordFlags rec;
 };
 
-struct Shape {
-    std::int64_t m, n, k;
-};
+using Shape = GemmShape;
 
 std::vector<Shape> collect_shapes(const BenchQuantOptions& o) {
     std::vector<Shape> v;
@@ -49,18 +48,10 @@ std::vector<Shape> collect_shapes(const BenchQuantOptions& o) {
             for (auto n : o.n)
                 for (auto k : o.k) v.push_back({m, n, k});
     }
-    // gemv: Llama 7B's MLP up projection (4096 -> 11008) at one token; decode: 1..64 tokens.
-    if (o.preset == "gemv") {
-        v.push_back({1, 11008, 4096});
-    } else if (o.preset == "decode") {
-        for (std::int64_t m : {1, 4, 16, 64}) v.push_back({m, 11008, 4096});
-    } else if (o.preset == "gemm") {
-        v.push_back({2048, 4096, 4096});
-    } else if (!o.preset.empty()) {
-        throw UsageError("unknown --preset '" + o.preset + "' (valid: gemv, decode, gemm)");
-    }
+    if (!o.preset.empty())
+        for (const auto& sh : gemm_preset("quant", o.preset).shapes) v.push_back(sh);
     if (v.empty())
-        throw UsageError("no shape given: use --m M --n N --k K or --preset gemv|decode|gemm");
+        throw UsageError("no shape given: use --m M --n N --k K or --preset " + preset_names("quant"));
     return v;
 }
 
@@ -180,8 +171,7 @@ void register_bench_quant(CLI::App& bench, Io io, Action& action) {
     sub->add_option("--m", o->m, "Rows of x (tokens; list)")->delimiter(',');
     sub->add_option("--n", o->n, "Rows of W (outputs; list)")->delimiter(',');
     sub->add_option("--k", o->k, "Columns of W (inputs; list)")->delimiter(',');
-    sub->add_option("--preset", o->preset,
-                    "gemv (1x11008x4096), decode (M=1,4,16,64), gemm (2048x4096x4096)");
+    sub->add_option("--preset", o->preset, preset_help("quant"));
     sub->add_option("--format", o->formats,
                     "q4_0, q8_0, q4_g128, q8_g128, qB_gG (list; default q4_0,q8_0)")
         ->delimiter(',');
