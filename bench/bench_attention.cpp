@@ -14,6 +14,7 @@
 #include "core/dtype.hpp"
 #include "measure/measure_case.hpp"
 #include "core/flops.hpp"
+#include "core/shape_presets.hpp"
 #include "measure/attention_case.hpp"
 
 namespace flopmeter {
@@ -79,21 +80,16 @@ void add(const std::string& backend, DType dtype, AttentionPass pass, flops::Att
 }  // namespace
 
 void register_attention_benchmarks(int threads) {
-    constexpr std::int64_t kHeads = 16;
+    // Shapes from core/shape_presets.hpp: the training sweep forward and backward, decode forward.
+    const auto& train = attention_preset("attention-sweep", "train").shapes;
+    const auto& decode = attention_preset("attention-sweep", "decode").shapes;
     for (const auto& b : attention_backends()) {
         if (b.name == "reference") continue;  // the oracle is far too slow for these shapes
         for (DType dtype : {DType::fp32, DType::bf16}) {
             if (b.unavailable(dtype)) continue;
             for (AttentionPass pass : {AttentionPass::fwd, AttentionPass::bwd})
-                for (std::int64_t d : {64, 128})
-                    for (std::int64_t g : {kHeads, kHeads / 4, std::int64_t(1)})
-                        for (bool causal : {false, true})
-                            for (std::int64_t s : {512, 1024, 2048, 4096, 8192})
-                                add(b.name, dtype, pass, {1, kHeads, g, s, s, d, d, causal}, threads);
-            // Decode: one query per head against a KV cache.
-            for (std::int64_t g : {kHeads, kHeads / 4, std::int64_t(1)})
-                for (std::int64_t sk : {1024, 2048, 4096, 8192, 16384, 32768})
-                    add(b.name, dtype, AttentionPass::fwd, {1, kHeads, g, 1, sk, 128, 128, false}, threads);
+                for (const auto& s : train) add(b.name, dtype, pass, s, threads);
+            for (const auto& s : decode) add(b.name, dtype, AttentionPass::fwd, s, threads);
         }
     }
 }

@@ -11,6 +11,7 @@
 #include "core/dtype.hpp"
 #include "measure/measure_case.hpp"
 #include "core/flops.hpp"
+#include "core/shape_presets.hpp"
 #include "measure/gemm_case.hpp"
 #include "measure/roofline/peak.hpp"
 
@@ -63,25 +64,22 @@ void run_case(benchmark::State& state, GemmCaseSpec spec) {
 }  // namespace
 
 void register_gemm_benchmarks(int threads) {
-    std::vector<std::array<std::int64_t, 3>> shapes;
-    for (std::int64_t s : {256, 512, 1024, 2048, 4096}) shapes.push_back({s, s, s});
-    // M = 2048 tokens through GPT-2 small (768) and Llama 7B (4096/11008) projections and MLPs.
-    for (auto [n, k] : std::vector<std::pair<std::int64_t, std::int64_t>>{
-             {2304, 768}, {768, 768}, {3072, 768}, {768, 3072}, {4096, 4096}, {11008, 4096}})
-        shapes.push_back({2048, n, k});
+    // The CLI's square and llm presets (core/shape_presets.hpp).
+    std::vector<GemmShape> shapes = gemm_preset("gemm", "square").shapes;
+    for (const auto& s : gemm_preset("gemm", "llm").shapes) shapes.push_back(s);
     for (const auto& b : gemm_backends()) {
         if (b.name == "reference") continue;  // the oracle is far too slow for these shapes
         for (DType d : b.dtypes) {
             if (b.unavailable(d)) continue;
             for (Layout l : {Layout::nn, Layout::nt, Layout::tn})
                 for (const auto& s : shapes) {
-                    GemmCaseSpec spec{b.name, GemmProblem{s[0], s[1], s[2], l, d, 1.0, 0.0}, threads};
+                    GemmCaseSpec spec{b.name, GemmProblem{s.m, s.n, s.k, l, d, 1.0, 0.0}, threads};
                     const double size = double(dtype_size(d));
                     with_case_time_unit(
                         benchmark::RegisterBenchmark(gemm_case_name(spec).c_str(), run_case, spec)
                             ->UseManualTime(),
-                        flops::gemm_model_flops(s[0], s[1], s[2]),
-                        flops::gemm_bytes(s[0], s[1], s[2], size, size, size, 0.0).total(),
+                        flops::gemm_model_flops(s.m, s.n, s.k),
+                        flops::gemm_bytes(s.m, s.n, s.k, size, size, size, 0.0).total(),
                         BenchDevice::cpu);
                 }
         }

@@ -1,17 +1,14 @@
 #include <exception>
 
 #include "cli/commands.hpp"
+#include "cli/help_examples.hpp"
 #include "core/error.hpp"
 
 namespace flopmeter {
 
-int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
-    CLI::App app{"flopmeter: measured matmul and attention rates, exact FLOPs, and what they cost", "flopmeter"};
+void build_cli(CLI::App& app, Io io, Action& action) {
     app.require_subcommand(1);
     app.set_version_flag("--version", "flopmeter 0.1.0");
-    Action action;
-    Io io{out, err};
-
     register_info(app, io, action);
     CLI::App* bench = app.add_subcommand("bench", "Validate, then time kernels (gemm, attention, quant, cuda-gemm, cuda-attention)");
     bench->require_subcommand(1);
@@ -37,6 +34,13 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
     register_merge(app, io, action);
     register_ab(app, io, action);
     register_pocket(app, io, action);
+    add_help_examples(app);
+}
+
+int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+    CLI::App app{"flopmeter: measured matmul and attention rates, exact FLOPs, and what they cost", "flopmeter"};
+    Action action;
+    build_cli(app, Io{out, err}, action);
 
     try {
         app.parse(argc, argv);

@@ -1,20 +1,15 @@
 // `flopmeter bench attention`: validate then time attention cases (own fused, unfused on a GEMM
 // backend, reference); several backends print side by side with ratios to the first one
 // listed, with the memory each uses beyond its tensors (fused O(S), unfused O(S^2)).
-#include <algorithm>
-#include <chrono>
-#include <map>
 #include <memory>
-#include <set>
+#include <optional>
 #include <sstream>
-#include <thread>
 
-#include "cli/bench_footer.hpp"
-#include "cli/output.hpp"
+#include "cli/bench_printer.hpp"
 #include "cli/commands.hpp"
 #include "core/text_table.hpp"
-#include "core/atomic_file.hpp"
 #include "core/error.hpp"
+#include "core/shape_presets.hpp"
 #include "core/thread_pool.hpp"
 #include "measure/attention_case.hpp"
 #include "measure/result_json.hpp"
@@ -33,7 +28,7 @@ struct BenchAttentionOptions {
     std::string preset;
     double scale = 0.0;
     int threads = 0;
-    std::string json_path, markdown_path;
+    BenchOutputs out;
     RecordFlags rec;
     SamplerConfig sampler;
     int rounds = 1;
@@ -47,24 +42,16 @@ struct Shape {
 
 std::vector<Shape> collect_shapes(const BenchAttentionOptions& o) {
     std::vector<Shape> v;
-    // quick: one training and one decode shape; train: Llama-like 16 heads of 128 at 2k/4k;
-    // decode: one query against a 4k and a 32k cache with 4 KV heads.
-    if (o.preset == "quick") {
-        v = {{1, 8, 8, 512, 512, 64, 64}, {1, 8, 2, 1, 2048, 64, 64}};
-    } else if (o.preset == "train") {
-        for (std::int64_t s : {2048, 4096}) v.push_back({1, 16, 16, s, s, 128, 128});
-    } else if (o.preset == "decode") {
-        for (std::int64_t s : {4096, 32768}) v.push_back({1, 16, 4, 1, s, 128, 128});
-    } else if (!o.preset.empty()) {
-        throw UsageError("unknown --preset '" + o.preset + "' (valid: quick, train, decode)");
-    }
+    if (!o.preset.empty())
+        for (const auto& a : attention_preset("attention", o.preset).shapes)
+            v.push_back({a.batch, a.heads, a.kv_heads, a.seq_q, a.seq_k, a.head_dim, a.value_dim});
     const bool any = !o.heads.empty() || !o.seq_q.empty() || !o.head_dim.empty();
     if (!any) {
-        if (v.empty()) throw UsageError("give --heads, --seq-q and --head-dim (or --preset quick|train|decode)");
+        if (v.empty()) throw UsageError("give --heads, --seq-q and --head-dim (or --preset " + preset_names("attention") + ")");
         return v;
     }
     if (o.heads.empty() || o.seq_q.empty() || o.head_dim.empty())
-        throw UsageError("give all of --heads, --seq-q and --head-dim (or --preset quick|train|decode)");
+        throw UsageError("give all of --heads, --seq-q and --head-dim (or --preset " + preset_names("attention") + ")");
     const std::vector<std::int64_t> none{0};
     for (auto b : o.batch)
         for (auto h : o.heads)
@@ -115,11 +102,6 @@ double param_num(const CaseResult& r, const std::string& name) {
     return v.empty() ? 0.0 : std::stod(v);
 }
 
-std::string ci_cell(const CaseResult& r) {
-    const double h = r.measurement.stats.ci_rel_halfwidth();
-    return h < 1e300 ? "+-" + fmt_fixed(100.0 * h, 2) + "%" : "n/a";
-}
-
 int run_bench_attention(const BenchAttentionOptions& o, Io io) {
     const auto dtypes = parse_names<DType>(o.dtypes, [](const std::string& s) -> std::optional<DType> {
         auto d = parse_dtype(s);
@@ -153,8 +135,7 @@ int run_bench_attention(const BenchAttentionOptions& o, Io io) {
         }
         if (!any) throw UnavailableError("attention backend '" + b->name + "' cannot run here: " + why);
     }
-    check_output_paths({o.json_path, o.markdown_path});
-    std::ostream& txt = text_stream(io, {o.json_path, o.markdown_path});
+    check_bench_outputs(o.out, io);
 
     std::vector<AttentionCaseSpec> specs;
     for (DType d : dtypes)
@@ -209,141 +190,91 @@ int run_bench_attention(const BenchAttentionOptions& o, Io io) {
     for (const auto* b : backends)
         for (auto& w : b->warnings()) doc.warnings.push_back(w);
 
-    // Backends side by side per problem; with --rounds R every case is measured again (backends
-    // in alternating order) and the samples pooled, so slow drifts hit all backends alike.
-    std::vector<CaseResult> results(specs.size());
-    std::vector<bool> have(specs.size(), false);
-    const std::size_t nb = backends.size();
-    std::size_t done = 0;
-    std::string last_backend;
-    for (int round = 0; round < o.rounds; ++round)
-        for (std::size_t g = 0; g < specs.size(); g += nb)
-            for (std::size_t j = 0; j < nb; ++j) {
-                const std::size_t idx = g + (round % 2 ? nb - 1 - j : j);
-                const AttentionCaseSpec& spec = specs[idx];
-                io.err << "[" << ++done << "/" << specs.size() * std::size_t(o.rounds) << "] " << attention_case_name(spec) << '\n';
-                if (have[idx] && results[idx].status != CaseStatus::ok) continue;
-                const AttentionBackend& b = find_attention_backend(spec.backend);
-                if (auto why = refused[idx] ? refused[idx] : b.unavailable(spec.problem.dtype)) {
-                    results[idx] = skipped_result(spec, CaseStatus::unavailable, *why);
-                    have[idx] = true;
-                    continue;
-                }
-                if (!last_backend.empty() && last_backend != b.name)  // let another library's threads go idle
-                    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-                last_backend = b.name;
-                CaseResult r;
+    // Backends side by side per problem (one group per problem).
+    std::vector<BenchItem> items;
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+        const AttentionCaseSpec& spec = specs[i];
+        const AttentionBackend& b = find_attention_backend(spec.backend);
+        BenchItem it{attention_case_name(spec), b.name, std::nullopt, {}};
+        if (auto why = refused[i] ? refused[i] : b.unavailable(spec.problem.dtype))
+            it.unavailable = skipped_result(spec, CaseStatus::unavailable, *why);
+        else
+            it.measure = [spec, &mo, &ctx] {
                 try {
-                    r = measure_attention(spec, mo, ctx);
+                    return measure_attention(spec, mo, ctx);
                 } catch (const UnavailableError& e) {  // e.g. unfused S x S does not fit: this backend only
-                    r = skipped_result(spec, CaseStatus::unavailable, e.what());
+                    return skipped_result(spec, CaseStatus::unavailable, e.what());
                 }
-                if (dram_read > 0 && r.status == CaseStatus::ok) {
-                    r.params.emplace_back("dram_read_bytes_per_s", std::to_string(dram_read));
-                    r.params.emplace_back("kv_pct_of_dram_read",
-                                          std::to_string(param_num(r, "kv_bytes") / r.seconds() / dram_read));
-                }
-                if (!have[idx] || r.status != CaseStatus::ok) {
-                    results[idx] = std::move(r);
-                    have[idx] = true;
-                } else {
-                    merge_measurement(results[idx].measurement, r.measurement, o.sampler);
-                    auto& w = results[idx].warnings;
-                    w.erase(std::remove_if(w.begin(), w.end(), [](const std::string& x) { return x.rfind("UNCONVERGED", 0) == 0; }),
-                            w.end());
-                    if (!results[idx].measurement.converged) w.push_back(unconverged_message(results[idx].measurement, o.sampler));
-                    if (dram_read > 0)
-                        for (auto& [n, v] : results[idx].params)
-                            if (n == "kv_pct_of_dram_read")
-                                v = std::to_string(param_num(results[idx], "kv_bytes") / results[idx].seconds() / dram_read);
-                }
-            }
-    bool all_unavailable = true, failed = false;
-    for (const auto& r : results) {
+            };
+        items.push_back(std::move(it));
+    }
+    BenchRunOptions ro;
+    ro.rounds = o.rounds;
+    ro.group = backends.size();
+    ro.sampler = o.sampler;
+    std::vector<CaseResult> results = run_bench(items, ro, bench_progress_printer(io.err, o.out.progress));
+    bool all_unavailable = true;
+    for (auto& r : results) {
         if (r.status != CaseStatus::unavailable) all_unavailable = false;
-        if (r.status == CaseStatus::validation_failed || r.status == CaseStatus::error) failed = true;
+        if (dram_read > 0 && r.status == CaseStatus::ok) {
+            r.params.emplace_back("dram_read_bytes_per_s", std::to_string(dram_read));
+            r.params.emplace_back("kv_pct_of_dram_read", std::to_string(param_num(r, "kv_bytes") / r.seconds() / dram_read));
+        }
     }
     if (all_unavailable && !results.empty()) throw UnavailableError(results.front().error);
     for (const auto& w : ctx.warnings()) doc.warnings.push_back(w);
-    for (auto& r : results) doc.results.push_back(std::move(r));
+    doc.results = std::move(results);
 
-    auto key = [](const CaseResult& r) {
+    auto dim = [](const CaseResult& r, const char* n) {
+        for (const auto& [k, v] : r.dims)
+            if (k == n) return v;
+        return std::int64_t(0);
+    };
+    BenchTable t;
+    t.id_headers = {"backend", "dtype", "pass", "B", "H", "G", "Sq", "Sk", "D", "mask"};
+    t.ids = [dim](const CaseResult& r, std::size_t) {
+        std::string d = std::to_string(dim(r, "d"));
+        if (dim(r, "dv") != dim(r, "d")) d += "/" + std::to_string(dim(r, "dv"));
+        const std::string kv = param(r, "kv_cache");
+        return std::vector<std::string>{r.backend, kv.empty() ? r.dtype : r.dtype + " kv " + kv, param(r, "pass"), std::to_string(dim(r, "b")),
+                                        std::to_string(dim(r, "h")), std::to_string(dim(r, "g")),
+                                        std::to_string(dim(r, "sq")), std::to_string(dim(r, "sk")), d,
+                                        param(r, "causal") == "true" ? "causal" : "full"};
+    };
+    t.metric_headers = {"time", "GFLOP/s", "exec GF/s", "FA GF/s", "%peak", "KV GB/s"};
+    if (dram_read > 0) t.metric_headers.push_back("%DRAM");
+    t.metric_headers.insert(t.metric_headers.end(), {"extra mem", "CI95", "n"});
+    t.metrics = [dram_read](const CaseResult& r, std::size_t) {
+        std::vector<std::string> row = {fmt_time(r.seconds()), fmt_fixed(r.model_flops_per_s() / 1e9, 1),
+                                        fmt_fixed(r.executed_flops_per_s() / 1e9, 1),
+                                        fmt_fixed(param_num(r, "flash_convention_flops") / r.seconds() / 1e9, 1),
+                                        r.pct_of_ceiling >= 0 ? fmt_fixed(100.0 * r.pct_of_ceiling, 1) : "-",
+                                        fmt_fixed(param_num(r, "kv_bytes") / r.seconds() / 1e9, 2)};
+        if (dram_read > 0) row.push_back(fmt_fixed(100.0 * param_num(r, "kv_pct_of_dram_read"), 1));
+        row.insert(row.end(), {fmt_bytes(r.workspace_bytes), bench_ci_cell(r), std::to_string(r.measurement.stats.n)});
+        return row;
+    };
+    t.backends.clear();
+    for (const auto* b : backends) t.backends.push_back(b->name);
+    t.ratio_key = [](const CaseResult& r, std::size_t) {
         std::string k = r.dtype + "/" + param(r, "kv_cache") + "/" + param(r, "pass") + "/" + param(r, "causal");
         for (const auto& [n, v] : r.dims) k += "/" + std::to_string(v);
         return k;
     };
-    std::map<std::string, double> first_rate;
-    for (const auto& r : doc.results)
-        if (r.backend == backends.front()->name && r.status == CaseStatus::ok) first_rate[key(r)] = r.model_flops_per_s();
-
-    std::vector<std::string> headers = {"backend", "dtype", "pass", "B", "H", "G", "Sq", "Sk", "D", "mask", "time",
-                                        "GFLOP/s", "exec GF/s", "FA GF/s", "%peak", "KV GB/s"};
-    if (dram_read > 0) headers.push_back("%DRAM");
-    headers.insert(headers.end(), {"extra mem", "CI95", "n"});
-    if (nb > 1) headers.push_back("vs " + backends.front()->name);
-    headers.push_back("kernel set");
-    Table t(headers);
-    std::vector<std::string> notes;
-    for (const auto& r : doc.results) {
-        auto dim = [&](const char* n) {
-            for (const auto& [k, v] : r.dims)
-                if (k == n) return v;
-            return std::int64_t(0);
-        };
-        std::string d = std::to_string(dim("d"));
-        if (dim("dv") != dim("d")) d += "/" + std::to_string(dim("dv"));
-        const std::string kv = param(r, "kv_cache");
-        std::vector<std::string> row = {r.backend, kv.empty() ? r.dtype : r.dtype + " kv " + kv, param(r, "pass"), std::to_string(dim("b")), std::to_string(dim("h")),
-                                        std::to_string(dim("g")), std::to_string(dim("sq")), std::to_string(dim("sk")), d,
-                                        param(r, "causal") == "true" ? "causal" : "full"};
-        if (r.status == CaseStatus::ok) {
-            row.insert(row.end(), {fmt_time(r.seconds()), fmt_fixed(r.model_flops_per_s() / 1e9, 1),
-                                   fmt_fixed(r.executed_flops_per_s() / 1e9, 1),
-                                   fmt_fixed(param_num(r, "flash_convention_flops") / r.seconds() / 1e9, 1),
-                                   r.pct_of_ceiling >= 0 ? fmt_fixed(100.0 * r.pct_of_ceiling, 1) : "-",
-                                   fmt_fixed(param_num(r, "kv_bytes") / r.seconds() / 1e9, 2)});
-            if (dram_read > 0) row.push_back(fmt_fixed(100.0 * param_num(r, "kv_pct_of_dram_read"), 1));
-            row.insert(row.end(), {fmt_bytes(r.workspace_bytes),
-                                   ci_cell(r) + (r.measurement.converged ? "" : " UNCONVERGED") + (r.contended ? " CONTENDED" : ""),
-                                   std::to_string(r.measurement.stats.n)});
-            if (nb > 1) {
-                auto it = first_rate.find(key(r));
-                row.push_back(it != first_rate.end() && it->second > 0 ? fmt_fixed(r.model_flops_per_s() / it->second, 2) + "x" : "-");
-            }
-            row.push_back(r.kernel_set);
-        } else {
-            const std::string what = r.status == CaseStatus::validation_failed ? "FAILED validation"
-                                   : r.status == CaseStatus::unavailable       ? "unavailable"
-                                                                               : "ERROR";
-            row.insert(row.end(), {what, "-", "-", "-", "-", "-"});
-            if (dram_read > 0) row.push_back("-");
-            row.insert(row.end(), {"-", "-", "-"});
-            if (nb > 1) row.push_back("-");
-            row.push_back(r.kernel_set);
-            notes.push_back(r.name + ": " + r.error);
-        }
-        t.add_row(row);
-        for (const auto& w : r.warnings)
-            if (w.rfind("UNCONVERGED", 0) == 0 || w.rfind("CONTENDED", 0) == 0) notes.push_back(r.name + ": " + w);
-    }
-
-    txt << "Attention on " << doc.provenance.cpu_model << " | " << threads
-           << " thread(s) | GFLOP/s: model FLOPs 2*B*H*P*(D+Dv) over unmasked pairs P (backward 2.5x), exec: FLOPs the "
-              "kernel executes, FA: FlashAttention's 4*B*H*Sq*Sk*D (/2 causal) | "
-           << o.cache << " cache | %peak of the measured fp32 FMA ceiling | stop at CI95 +-"
-           << fmt_sig(100.0 * o.sampler.target_rel_ci, 3) << "% or " << fmt_sig(o.sampler.budget_s, 3) << " s per case\n";
+    std::ostringstream title;
+    title << "Attention on " << doc.provenance.cpu_model << " | " << threads
+          << " thread(s) | GFLOP/s: model FLOPs 2*B*H*P*(D+Dv) over unmasked pairs P (backward 2.5x), exec: FLOPs the "
+             "kernel executes, FA: FlashAttention's 4*B*H*Sq*Sk*D (/2 causal) | "
+          << o.cache << " cache | %peak of the measured fp32 FMA ceiling | stop at CI95 +-"
+          << fmt_sig(100.0 * o.sampler.target_rel_ci, 3) << "% or " << fmt_sig(o.sampler.budget_s, 3) << " s per case\n";
     if (dram_read > 0)
-        txt << "DRAM read bandwidth measured now: " << fmt_fixed(dram_read / 1e9, 1)
-               << " GB/s; %DRAM = bytes of K and V read per second / that\n";
-    txt << '\n';
-    t.print(txt);
-    finish_bench_report(doc, notes, o.json_path, o.rec, txt, io.out);
-    if (!o.markdown_path.empty()) {
-        std::ostringstream md;
-        t.print_markdown(md);
-        write_output(o.markdown_path, md.str(), io.out);
-    }
-    return failed ? 1 : 0;
+        title << "DRAM read bandwidth measured now: " << fmt_fixed(dram_read / 1e9, 1)
+              << " GB/s; %DRAM = bytes of K and V read per second / that\n";
+    title << '\n';
+    BenchReport rep;
+    rep.title = title.str();
+    rep.record = &o.rec;
+    return print_bench_report(doc, t, rep, o.out, io);
 }
 
 }  // namespace
@@ -369,11 +300,10 @@ void register_bench_attention(CLI::App& bench, Io io, Action& action) {
     sub->add_option("--pass", o->passes, "fwd, bwd, fwd+bwd (list)")->delimiter(',');
     sub->add_option("--backend", o->backends, "own, unfused (= unfused:own), unfused:openblas, reference (list: side by side)")
         ->delimiter(',');
-    sub->add_option("--preset", o->preset, "Shape sweep: quick, train (16 heads x 128, S 2k/4k), decode (Sq 1, Sk 4k/32k, G 4)");
+    sub->add_option("--preset", o->preset, preset_help("attention"));
     sub->add_option("--threads", o->threads, "Threads (default: one per core)");
-    sub->add_option("--json", o->json_path, "Write flopmeter results JSON (raw samples included) to FILE");
+    add_bench_output_flags(sub, o->out);
     add_record_flags(sub, o->rec);
-    sub->add_option("--markdown", o->markdown_path, "Write the table as Markdown to FILE");
     sub->add_option("--target-ci", o->sampler.target_rel_ci, "Stop when the 95% CI of the median is within this fraction (default 0.01)");
     sub->add_option("--budget", o->sampler.budget_s, "Seconds of sampling per case at most (default 2)");
     sub->add_option("--min-samples", o->sampler.min_samples, "Samples per case at least (default 10)");

@@ -5,19 +5,19 @@
 #include <string>
 #include <vector>
 
+#include "cli/bench_printer.hpp"
 #include "cli/commands.hpp"
-#include "cli/output.hpp"
 #include "cli/cuda_cli.hpp"
 #include "core/error.hpp"
+#include "core/shape_presets.hpp"
 #include "kernels/cuda/attention/gpu_attention_problem.hpp"
 #include "measure/sampler.hpp"
 
 #ifdef FLOPMETER_HAVE_CUDA
-#include <set>
+#include <optional>
 #include <sstream>
 
 #include "core/text_table.hpp"
-#include "core/atomic_file.hpp"
 #include "kernels/cuda/common/cuda_device.hpp"
 #include "measure/cuda/gpu_attention_case.hpp"
 #include "measure/provenance.hpp"
@@ -31,7 +31,8 @@ struct BenchCudaAttentionOptions {
     std::vector<std::int64_t> batch{4}, heads{32}, kv_heads, seq, seq_q, seq_k, head_dim{128};
     std::string preset;
     std::vector<std::string> dtypes{"bf16"}, directions{"fwd"}, masks{"none"}, backends{"flash"};
-    std::string json_path, markdown_path;
+    BenchOutputs out;
+    int rounds = 1;
     SamplerConfig sampler;
     std::string cache = "warm";
     double energy_s = 0.5;
@@ -49,18 +50,12 @@ std::vector<GpuAttentionProblem> collect_problems(const BenchCudaAttentionOption
         p.head_dim = d;
         base.push_back(p);
     };
-    if (o.preset == "llm") {
-        add_shape(4, 32, 32, 4096, 4096, 128);   // the target shape
-        add_shape(16, 32, 32, 1024, 1024, 128);
-        add_shape(4, 32, 8, 4096, 4096, 128);    // GQA
-        add_shape(2, 32, 8, 8192, 8192, 128);
-    } else if (o.preset == "decode") {
-        for (std::int64_t sk : {2048, 8192, 32768}) add_shape(8, 32, 8, 1, sk, 128);
-    } else if (!o.preset.empty()) {
-        throw UsageError("unknown --preset '" + o.preset + "' (valid: llm, decode)");
+    if (!o.preset.empty()) {
+        for (const auto& a : attention_preset("cuda-attention", o.preset).shapes)
+            add_shape(a.batch, a.heads, a.kv_heads, a.seq_q, a.seq_k, a.head_dim);
     } else {
         std::vector<std::int64_t> sqs = !o.seq_q.empty() ? o.seq_q : o.seq, sks = !o.seq_k.empty() ? o.seq_k : o.seq;
-        if (sqs.empty() || sks.empty()) throw UsageError("no sequence length given: use --seq S (or --seq-q and --seq-k), or --preset llm|decode");
+        if (sqs.empty() || sks.empty()) throw UsageError("no sequence length given: use --seq S (or --seq-q and --seq-k), or --preset " + preset_names("cuda-attention"));
         for (auto b : o.batch)
             for (auto h : o.heads)
                 for (auto kv : o.kv_heads.empty() ? std::vector<std::int64_t>{h} : o.kv_heads)
@@ -95,6 +90,7 @@ std::vector<GpuAttentionProblem> collect_problems(const BenchCudaAttentionOption
     if (out.empty()) throw UsageError("no attention problem left to run (causal needs seq-q <= seq-k)");
     if (!(o.sampler.target_rel_ci > 0)) throw UsageError("--target-ci must be positive");
     if (!(o.sampler.budget_s > 0)) throw UsageError("--budget must be positive");
+    if (o.rounds < 1) throw UsageError("--rounds must be at least 1");
     if (o.energy_s < 0) throw UsageError("--energy must be >= 0 seconds");
     if (o.cache != "warm" && o.cache != "cold") throw UsageError("unknown --cache '" + o.cache + "' (valid: warm, cold)");
     return out;
@@ -114,10 +110,8 @@ std::int64_t dim(const CaseResult& r, const std::string& key) {
     return 0;
 }
 
-int run_bench_cuda_attention(const BenchCudaAttentionOptions& o, Io io_in) {
-    check_output_paths({o.json_path, o.markdown_path});
-    Io io{text_stream(io_in, {o.json_path, o.markdown_path}), io_in.err};  // text to stderr when data goes to stdout
-    std::ostream& data_out = io_in.out;
+int run_bench_cuda_attention(const BenchCudaAttentionOptions& o, Io io) {
+    check_bench_outputs(o.out, io);
     const std::vector<GpuAttentionProblem> problems = collect_problems(o);
     for (const auto& b : o.backends) find_gpu_attention_backend(b);
     require_cuda_device();
@@ -131,64 +125,58 @@ int run_bench_cuda_attention(const BenchCudaAttentionOptions& o, Io io_in) {
     ResultsDocument doc;
     doc.provenance = collect_provenance();
     const GpuProvenance gpu = collect_gpu_provenance();
-    std::size_t done = 0, total = problems.size() * o.backends.size(), runnable = 0;
+    std::vector<BenchItem> items;
     for (const auto& p : problems)
         for (const auto& b : o.backends) {
             const GpuAttentionCaseSpec spec{b, p};
-            io.err << "[" << ++done << "/" << total << "] " << gpu_attention_case_name(spec) << '\n';
-            CaseResult r = measure_gpu_attention(spec, mo, ctx, g);
-            if (r.status != CaseStatus::unavailable) ++runnable;
-            doc.results.push_back(std::move(r));
+            items.push_back({gpu_attention_case_name(spec), b, std::nullopt,
+                             [spec, &mo, &ctx, &g] { return measure_gpu_attention(spec, mo, ctx, g); }});
         }
-    if (runnable == 0) throw UnavailableError("nothing requested can run on this GPU: " + doc.results.front().error);
+    BenchRunOptions ro;
+    ro.rounds = o.rounds;
+    ro.group = o.backends.size();
+    ro.sampler = o.sampler;
+    ro.settle_ms = 0;  // no host threads to settle
+    doc.results = run_bench(items, ro, bench_progress_printer(io.err, o.out.progress));
+    bool runnable = false;
+    for (const auto& r : doc.results) runnable = runnable || r.status != CaseStatus::unavailable;
+    if (!runnable) throw UnavailableError("nothing requested can run on this GPU: " + doc.results.front().error);
     for (const auto& w : ctx.warnings()) doc.warnings.push_back(w);
 
-    Table t({"backend", "dir", "dtype", "B", "H", "KV", "Sq", "Sk", "D", "causal", "time", "TFLOP/s", "FA TFLOP/s",
-             "exec TFLOP/s", "GB/s", "CI95", "n", "SM MHz", "W", "kernel"});
-    std::vector<std::string> notes;
-    for (const auto& r : doc.results) {
-        std::vector<std::string> row = {r.backend, param(r, "direction"), r.dtype, std::to_string(dim(r, "b")),
-                                        std::to_string(dim(r, "h")), std::to_string(dim(r, "kv_h")), std::to_string(dim(r, "sq")),
-                                        std::to_string(dim(r, "sk")), std::to_string(dim(r, "d")), param(r, "causal")};
-        if (r.status == CaseStatus::ok) {
-            const double h = r.measurement.stats.ci_rel_halfwidth();
-            const double fa = std::stod(param(r, "flash_convention_flops", "0"));
-            row.insert(row.end(), {fmt_time(r.seconds()), fmt_fixed(r.model_flops_per_s() / 1e12, 1),
-                                   fmt_fixed(fa / r.seconds() / 1e12, 1), fmt_fixed(r.executed_flops_per_s() / 1e12, 1),
-                                   fmt_fixed(r.bytes_per_s() / 1e9, 0),
-                                   (h < 1e300 ? "+-" + fmt_fixed(100.0 * h, 2) + "%" : "n/a") +
-                                       (r.measurement.converged ? "" : " UNCONVERGED"),
-                                   std::to_string(r.measurement.stats.n), param(r, "sm_clock_mhz"), param(r, "power_w")});
-        } else {
-            row.insert(row.end(), {r.status == CaseStatus::validation_failed ? "FAILED validation"
-                                   : r.status == CaseStatus::unavailable     ? "unavailable"
-                                                                             : "ERROR",
-                                   "-", "-", "-", "-", "-", "-", "-", "-"});
-            notes.push_back(r.name + ": " + r.error);
-        }
-        row.push_back(r.kernel_set);
-        t.add_row(row);
-        for (const auto& w : r.warnings) notes.push_back(r.name + ": " + w);
-    }
-    io.out << "Attention on " << gpu.name << " | TFLOP/s: model FLOPs 2*B*H*P*(D+Dv) (backward 2.5x) over the median GPU "
-           << "time; FA: FlashAttention's 4*B*H*Sq*Sk*D (halved causal); exec: what the kernels compute | " << o.cache
-           << " L2\n\n";
-    t.print(io.out);
-    std::set<std::string> seen;
-    for (const auto& w : doc.warnings)
-        if (seen.insert(w).second) io.out << "WARNING: " << w << '\n';
-    for (const auto& n : notes) io.out << "NOTE: " << n << '\n';
-    io.out << "Every timed kernel was validated first against an fp64 host reference.\n";
-    if (!o.json_path.empty()) {
-        write_output(o.json_path, gpu_results_json(doc, gpu), data_out);
-        io.out << "Results written to " << o.json_path << '\n';
-    }
-    if (!o.markdown_path.empty()) {
-        std::ostringstream md;
-        t.print_markdown(md);
-        write_output(o.markdown_path, md.str(), data_out);
-    }
-    return gpu_exit_code(doc.results);
+    BenchTable t;
+    t.id_headers = {"backend", "dir", "dtype", "B", "H", "KV", "Sq", "Sk", "D", "causal"};
+    t.ids = [](const CaseResult& r, std::size_t) {
+        return std::vector<std::string>{r.backend, param(r, "direction"), r.dtype, std::to_string(dim(r, "b")),
+                                        std::to_string(dim(r, "h")), std::to_string(dim(r, "kv_h")),
+                                        std::to_string(dim(r, "sq")), std::to_string(dim(r, "sk")),
+                                        std::to_string(dim(r, "d")), param(r, "causal")};
+    };
+    t.metric_headers = {"time", "TFLOP/s", "FA TFLOP/s", "exec TFLOP/s", "GB/s", "CI95", "n", "SM MHz", "W"};
+    t.metrics = [](const CaseResult& r, std::size_t) {
+        const double fa = std::stod(param(r, "flash_convention_flops", "0"));
+        return std::vector<std::string>{fmt_time(r.seconds()), fmt_fixed(r.model_flops_per_s() / 1e12, 1),
+                                        fmt_fixed(fa / r.seconds() / 1e12, 1),
+                                        fmt_fixed(r.executed_flops_per_s() / 1e12, 1),
+                                        fmt_fixed(r.bytes_per_s() / 1e9, 0), bench_ci_cell(r, false),
+                                        std::to_string(r.measurement.stats.n), param(r, "sm_clock_mhz"),
+                                        param(r, "power_w")};
+    };
+    t.backends = o.backends;
+    t.ratio_key = [](const CaseResult& r, std::size_t) {
+        std::string k = r.dtype + "/" + param(r, "direction") + "/" + param(r, "causal");
+        for (const auto& [n, v] : r.dims) k += "/" + std::to_string(v);
+        return k;
+    };
+    t.kernel_header = "kernel";
+    t.all_case_warnings = true;
+    std::ostringstream title;
+    title << "Attention on " << gpu.name << " | TFLOP/s: model FLOPs 2*B*H*P*(D+Dv) (backward 2.5x) over the median GPU "
+          << "time; FA: FlashAttention's 4*B*H*Sq*Sk*D (halved causal); exec: what the kernels compute | " << o.cache
+          << " L2\n\n";
+    BenchReport rep;
+    rep.title = title.str();
+    rep.json = [&gpu](const ResultsDocument& d) { return gpu_results_json(d, gpu); };
+    return print_bench_report(doc, t, rep, o.out, io);
 }
 
 #else
@@ -212,13 +200,13 @@ void register_bench_cuda_attention(CLI::App& bench, Io io, Action& action) {
     sub->add_option("--seq-q", o->seq_q, "Query length (list; 1 = decode)")->delimiter(',');
     sub->add_option("--seq-k", o->seq_k, "Key length (list)")->delimiter(',');
     sub->add_option("--head-dim", o->head_dim, "Head dimension (list; the flash kernels do 64 and 128)")->delimiter(',');
-    sub->add_option("--preset", o->preset, "llm (prefill shapes, MHA and GQA) or decode (one query, long caches)");
+    sub->add_option("--preset", o->preset, preset_help("cuda-attention"));
     sub->add_option("--dtype", o->dtypes, "bf16, fp16 (list)")->delimiter(',');
     sub->add_option("--direction", o->directions, "fwd, bwd (list)")->delimiter(',');
     sub->add_option("--mask", o->masks, "none, causal (list)")->delimiter(',');
     sub->add_option("--backend", o->backends, "flash, unfused (list)")->delimiter(',');
-    sub->add_option("--json", o->json_path, "Write flopmeter results JSON (with the GPU's provenance) to FILE");
-    sub->add_option("--markdown", o->markdown_path, "Write the table as Markdown to FILE");
+    add_bench_output_flags(sub, o->out);
+    sub->add_option("--rounds", o->rounds, "Measure every case this many times round-robin and pool the samples (default 1)");
     sub->add_option("--target-ci", o->sampler.target_rel_ci, "Stop when the 95% CI of the median is within this fraction (default 0.01)");
     sub->add_option("--budget", o->sampler.budget_s, "Seconds of sampling per case at most (default 2)");
     sub->add_option("--min-samples", o->sampler.min_samples, "Samples per case at least (default 10)");

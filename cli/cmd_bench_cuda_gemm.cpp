@@ -4,20 +4,19 @@
 #include <string>
 #include <vector>
 
+#include "cli/bench_printer.hpp"
 #include "cli/commands.hpp"
-#include "cli/output.hpp"
 #include "cli/cuda_cli.hpp"
 #include "core/error.hpp"
+#include "core/shape_presets.hpp"
 #include "kernels/cuda/gemm/gpu_gemm_problem.hpp"
 #include "measure/sampler.hpp"
 
 #ifdef FLOPMETER_HAVE_CUDA
-#include <map>
-#include <set>
+#include <optional>
 #include <sstream>
 
 #include "core/text_table.hpp"
-#include "core/atomic_file.hpp"
 #include "kernels/cuda/common/cuda_device.hpp"
 #include "measure/cuda/gpu_gemm_case.hpp"
 #include "measure/provenance.hpp"
@@ -32,15 +31,14 @@ struct BenchCudaGemmOptions {
     std::string preset;
     std::vector<std::string> modes{"bf16"}, layouts{"nn"}, backends{"cublas", "own"};
     double alpha = 1.0, beta = 0.0;
-    std::string json_path, markdown_path;
+    BenchOutputs out;
+    int rounds = 1;
     SamplerConfig sampler;
     std::string cache = "warm";
     double energy_s = 0.5;
 };
 
-struct Shape {
-    std::int64_t m, n, k;
-};
+using Shape = GemmShape;
 
 std::vector<Shape> collect_shapes(const BenchCudaGemmOptions& o) {
     std::vector<Shape> shapes;
@@ -51,18 +49,9 @@ std::vector<Shape> collect_shapes(const BenchCudaGemmOptions& o) {
             for (auto n : o.n)
                 for (auto k : o.k) shapes.push_back({m, n, k});
     }
-    if (o.preset == "square") {
-        for (std::int64_t s : {1024, 2048, 4096, 8192, 16384}) shapes.push_back({s, s, s});
-    } else if (o.preset == "llm") {
-        // 8192 tokens through Llama-2 7B's fused QKV, output projection, MLP up and down.
-        for (auto [n, k] : std::vector<std::pair<std::int64_t, std::int64_t>>{{12288, 4096}, {4096, 4096}, {22016, 4096}, {4096, 11008}})
-            shapes.push_back({8192, n, k});
-    } else if (o.preset == "quick") {
-        for (std::int64_t s : {1024, 4096, 8192}) shapes.push_back({s, s, s});
-    } else if (!o.preset.empty()) {
-        throw UsageError("unknown --preset '" + o.preset + "' (valid: square, llm, quick)");
-    }
-    if (shapes.empty()) throw UsageError("no shape given: use --size S, --m M --n N --k K, or --preset square|llm|quick");
+    if (!o.preset.empty())
+        for (const auto& sh : gemm_preset("cuda-gemm", o.preset).shapes) shapes.push_back(sh);
+    if (shapes.empty()) throw UsageError("no shape given: use --size S, --m M --n N --k K, or --preset " + preset_names("cuda-gemm"));
     return shapes;
 }
 
@@ -90,6 +79,7 @@ Parsed parse_and_check(const BenchCudaGemmOptions& o) {
         for (GemmMode m : p.modes) check_gpu_gemm_problem(GpuGemmProblem{s.m, s.n, s.k, Layout::nn, m, o.alpha, o.beta});
     if (!(o.sampler.target_rel_ci > 0)) throw UsageError("--target-ci must be positive");
     if (!(o.sampler.budget_s > 0)) throw UsageError("--budget must be positive");
+    if (o.rounds < 1) throw UsageError("--rounds must be at least 1");
     if (o.energy_s < 0) throw UsageError("--energy must be >= 0 seconds");
     if (o.cache != "warm" && o.cache != "cold") throw UsageError("unknown --cache '" + o.cache + "' (valid: warm, cold)");
     return p;
@@ -103,10 +93,8 @@ std::string param(const CaseResult& r, const std::string& key, const std::string
     return dflt;
 }
 
-int run_bench_cuda_gemm(const BenchCudaGemmOptions& o, Io io_in) {
-    check_output_paths({o.json_path, o.markdown_path});
-    Io io{text_stream(io_in, {o.json_path, o.markdown_path}), io_in.err};  // text to stderr when data goes to stdout
-    std::ostream& data_out = io_in.out;
+int run_bench_cuda_gemm(const BenchCudaGemmOptions& o, Io io) {
+    check_bench_outputs(o.out, io);
     const Parsed parsed = parse_and_check(o);
     for (const auto& b : o.backends) find_gpu_gemm_backend(b);  // unknown names are usage errors
     require_cuda_device();
@@ -148,82 +136,54 @@ int run_bench_cuda_gemm(const BenchCudaGemmOptions& o, Io io_in) {
     doc.provenance = collect_provenance();
     const GpuProvenance gpu = collect_gpu_provenance();
 
-    std::size_t done = 0;
+    std::vector<BenchItem> items;
     for (const auto& s : specs) {
-        io.err << "[" << ++done << "/" << specs.size() << "] " << gpu_gemm_case_name(s) << '\n';
-        const GpuGemmBackend& b = find_gpu_gemm_backend(s.backend);
-        if (!b.supports(s.problem.mode)) {
-            doc.results.push_back(gpu_gemm_unavailable_result(s, "backend does not run " + std::string(gemm_mode_name(s.problem.mode))));
-            continue;
-        }
-        doc.results.push_back(measure_gpu_gemm(s, mo, ctx, g));
+        BenchItem it{gpu_gemm_case_name(s), s.backend, std::nullopt, {}};
+        if (!find_gpu_gemm_backend(s.backend).supports(s.problem.mode))
+            it.unavailable =
+                gpu_gemm_unavailable_result(s, "backend does not run " + std::string(gemm_mode_name(s.problem.mode)));
+        else
+            it.measure = [s, &mo, &ctx, &g] { return measure_gpu_gemm(s, mo, ctx, g); };
+        items.push_back(std::move(it));
     }
+    BenchRunOptions ro;
+    ro.rounds = o.rounds;
+    ro.group = o.backends.size();
+    ro.sampler = o.sampler;
+    ro.settle_ms = 0;  // no host threads to settle
+    doc.results = run_bench(items, ro, bench_progress_printer(io.err, o.out.progress));
     for (const auto& w : ctx.warnings()) doc.warnings.push_back(w);
 
-    // Table, backends side by side with the ratio to the first one listed.
-    const std::string first = o.backends.front();
-    auto key = [](const CaseResult& r) {
+    BenchTable t;
+    t.id_headers = {"backend", "mode", "layout", "M", "N", "K"};
+    t.ids = [](const CaseResult& r, std::size_t) {
+        return std::vector<std::string>{r.backend, r.dtype, param(r, "layout"), std::to_string(r.dims[0].second),
+                                        std::to_string(r.dims[1].second), std::to_string(r.dims[2].second)};
+    };
+    t.metric_headers = {"time", "TFLOP/s", "GB/s", "CI95", "n", "SM MHz", "W", "pJ/FLOP"};
+    t.metrics = [](const CaseResult& r, std::size_t) {
+        return std::vector<std::string>{fmt_time(r.seconds()), fmt_fixed(r.model_flops_per_s() / 1e12, 1),
+                                        fmt_fixed(r.bytes_per_s() / 1e9, 0), bench_ci_cell(r, false),
+                                        std::to_string(r.measurement.stats.n), param(r, "sm_clock_mhz"),
+                                        param(r, "power_w"), param(r, "energy_pj_per_model_flop")};
+    };
+    t.backends = o.backends;
+    t.ratio_key = [](const CaseResult& r, std::size_t) {
         std::string k = r.dtype + "/" + param(r, "layout");
         for (const auto& [n, v] : r.dims) k += "/" + std::to_string(v);
         return k;
     };
-    std::map<std::string, double> first_rate;
-    for (const auto& r : doc.results)
-        if (r.backend == first && r.status == CaseStatus::ok) first_rate[key(r)] = r.model_flops_per_s();
-    std::vector<std::string> headers = {"backend", "mode", "layout", "M", "N", "K", "time", "TFLOP/s", "GB/s", "CI95", "n",
-                                        "SM MHz", "W", "pJ/FLOP"};
-    if (o.backends.size() > 1) headers.push_back("vs " + first);
-    headers.push_back("kernel");
-    Table t(headers);
-    std::vector<std::string> notes;
-    for (const auto& r : doc.results) {
-        std::vector<std::string> row = {r.backend, r.dtype, param(r, "layout"), std::to_string(r.dims[0].second),
-                                        std::to_string(r.dims[1].second), std::to_string(r.dims[2].second)};
-        if (r.status == CaseStatus::ok) {
-            const double h = r.measurement.stats.ci_rel_halfwidth();
-            row.insert(row.end(), {fmt_time(r.seconds()), fmt_fixed(r.model_flops_per_s() / 1e12, 1),
-                                   fmt_fixed(r.bytes_per_s() / 1e9, 0),
-                                   (h < 1e300 ? "+-" + fmt_fixed(100.0 * h, 2) + "%" : "n/a") +
-                                       (r.measurement.converged ? "" : " UNCONVERGED"),
-                                   std::to_string(r.measurement.stats.n), param(r, "sm_clock_mhz"), param(r, "power_w"),
-                                   param(r, "energy_pj_per_model_flop")});
-            if (o.backends.size() > 1) {
-                auto it = first_rate.find(key(r));
-                row.push_back(it != first_rate.end() && it->second > 0 ? fmt_fixed(r.model_flops_per_s() / it->second, 2) + "x"
-                                                                       : "-");
-            }
-        } else {
-            row.insert(row.end(), {r.status == CaseStatus::validation_failed ? "FAILED validation"
-                                   : r.status == CaseStatus::unavailable     ? "unavailable"
-                                                                             : "ERROR",
-                                   "-", "-", "-", "-", "-", "-", "-"});
-            if (o.backends.size() > 1) row.push_back("-");
-            notes.push_back(r.name + ": " + r.error);
-        }
-        row.push_back(r.kernel_set);
-        t.add_row(row);
-        for (const auto& w : r.warnings) notes.push_back(r.name + ": " + w);
-    }
-    io.out << "GEMM on " << gpu.name << " (cc " << gpu.cc_major << "." << gpu.cc_minor << ", " << gpu.sms << " SMs, driver "
-           << gpu.driver_version << ") | model FLOPs (2MNK) over the median GPU time (CUDA events, blocking kernel) | "
-           << o.cache << " L2 | stop at CI95 +-" << fmt_sig(100.0 * o.sampler.target_rel_ci, 3) << "% or "
-           << fmt_sig(o.sampler.budget_s, 3) << " s per case\n\n";
-    t.print(io.out);
-    std::set<std::string> seen;
-    for (const auto& w : doc.warnings)
-        if (seen.insert(w).second) io.out << "WARNING: " << w << '\n';
-    for (const auto& n : notes) io.out << "NOTE: " << n << '\n';
-    io.out << "Every timed kernel was validated first against an fp64 host reference.\n";
-    if (!o.json_path.empty()) {
-        write_output(o.json_path, gpu_results_json(doc, gpu), data_out);
-        io.out << "Results written to " << o.json_path << '\n';
-    }
-    if (!o.markdown_path.empty()) {
-        std::ostringstream md;
-        t.print_markdown(md);
-        write_output(o.markdown_path, md.str(), data_out);
-    }
-    return gpu_exit_code(doc.results);
+    t.kernel_header = "kernel";
+    t.all_case_warnings = true;
+    std::ostringstream title;
+    title << "GEMM on " << gpu.name << " (cc " << gpu.cc_major << "." << gpu.cc_minor << ", " << gpu.sms << " SMs, driver "
+          << gpu.driver_version << ") | model FLOPs (2MNK) over the median GPU time (CUDA events, blocking kernel) | "
+          << o.cache << " L2 | stop at CI95 +-" << fmt_sig(100.0 * o.sampler.target_rel_ci, 3) << "% or "
+          << fmt_sig(o.sampler.budget_s, 3) << " s per case\n\n";
+    BenchReport rep;
+    rep.title = title.str();
+    rep.json = [&gpu](const ResultsDocument& d) { return gpu_results_json(d, gpu); };
+    return print_bench_report(doc, t, rep, o.out, io);
 }
 
 #else
@@ -244,15 +204,15 @@ void register_bench_cuda_gemm(CLI::App& bench, Io io, Action& action) {
     sub->add_option("--n", o->n, "Columns of C (list)")->delimiter(',');
     sub->add_option("--k", o->k, "Inner dimension (list)")->delimiter(',');
     sub->add_option("--size", o->size, "Square shapes M=N=K (list)")->delimiter(',');
-    sub->add_option("--preset", o->preset, "Shape sweep: square (1024..16384), llm (8192 tokens, Llama-2 7B), quick");
+    sub->add_option("--preset", o->preset, preset_help("cuda-gemm"));
     sub->add_option("--mode", o->modes, "fp32, tf32, fp16, bf16, fp8 (list; default bf16)")->delimiter(',');
     sub->add_option("--layout", o->layouts, "nn, nt, tn (list; fp8 runs nt)")->delimiter(',');
     sub->add_option("--backend", o->backends, "cublas, own, own-simt, own-mma, own-wgmma (list: side by side; default cublas,own)")
         ->delimiter(',');
     sub->add_option("--alpha", o->alpha, "alpha (default 1)");
     sub->add_option("--beta", o->beta, "beta (default 0)");
-    sub->add_option("--json", o->json_path, "Write flopmeter results JSON (with the GPU's provenance) to FILE");
-    sub->add_option("--markdown", o->markdown_path, "Write the table as Markdown to FILE");
+    add_bench_output_flags(sub, o->out);
+    sub->add_option("--rounds", o->rounds, "Measure every case this many times round-robin and pool the samples (default 1)");
     sub->add_option("--target-ci", o->sampler.target_rel_ci, "Stop when the 95% CI of the median is within this fraction (default 0.01)");
     sub->add_option("--budget", o->sampler.budget_s, "Seconds of sampling per case at most (default 2)");
     sub->add_option("--min-samples", o->sampler.min_samples, "Samples per case at least (default 10)");

@@ -1,25 +1,19 @@
 // `flopmeter bench gemm`: validate then time GEMM cases; several backends print side by side
 // with ratios to the first one listed.
-#include <algorithm>
-#include <chrono>
-#include <sstream>
-#include <map>
 #include <memory>
-#include <set>
-#include <thread>
+#include <optional>
+#include <sstream>
 
+#include "cli/bench_printer.hpp"
 #include "cli/commands.hpp"
 #include "core/text_table.hpp"
-#include "core/atomic_file.hpp"
 #include "core/error.hpp"
+#include "core/shape_presets.hpp"
 #include "core/thread_pool.hpp"
 #include "measure/gemm_case.hpp"
 #include "measure/result_json.hpp"
 #include "measure/roofline/peak.hpp"
 #include "measure/system_checks.hpp"
-#include "measure/writers.hpp"
-#include "cli/bench_footer.hpp"
-#include "cli/output.hpp"
 
 namespace flopmeter {
 
@@ -31,7 +25,7 @@ struct BenchGemmOptions {
     std::vector<std::string> dtypes{"fp32"}, layouts{"nn"}, backends{"own"};
     int threads = 0;
     double alpha = 1.0, beta = 0.0;
-    std::string json_path, markdown_path, csv_path, gbench_path;
+    BenchOutputs out;
     SamplerConfig sampler;
     int rounds = 1;
     RecordFlags rec;
@@ -39,17 +33,7 @@ struct BenchGemmOptions {
     bool no_probe = false;
 };
 
-struct Shape {
-    std::int64_t m, n, k;
-};
-
-// LLM-shaped GEMMs: 2048 tokens through GPT-2/Llama-style projections and MLPs (N, K):
-// QKV and output projections and MLP of GPT-2 small (768), and Llama 7B's 4096/11008.
-const std::vector<Shape>& llm_shapes() {
-    static const std::vector<Shape> v = {{2048, 2304, 768},  {2048, 768, 768},   {2048, 3072, 768},
-                                         {2048, 768, 3072},  {2048, 4096, 4096}, {2048, 11008, 4096}};
-    return v;
-}
+using Shape = GemmShape;
 
 std::vector<Shape> collect_shapes(const BenchGemmOptions& o) {
     std::vector<Shape> shapes;
@@ -62,17 +46,9 @@ std::vector<Shape> collect_shapes(const BenchGemmOptions& o) {
             for (auto n : o.n)
                 for (auto k : o.k) shapes.push_back({m, n, k});
     }
-    if (o.preset == "square") {
-        for (std::int64_t s : {256, 512, 1024, 2048, 4096}) shapes.push_back({s, s, s});
-    } else if (o.preset == "llm") {
-        for (const auto& s : llm_shapes()) shapes.push_back(s);
-    } else if (o.preset == "quick") {
-        for (std::int64_t s : {256, 512, 1024}) shapes.push_back({s, s, s});
-        shapes.push_back({2048, 768, 768});
-    } else if (!o.preset.empty()) {
-        throw UsageError("unknown --preset '" + o.preset + "' (valid: square, llm, quick)");
-    }
-    if (shapes.empty()) throw UsageError("no shape given: use --size S, --m M --n N --k K, or --preset square|llm|quick");
+    if (!o.preset.empty())
+        for (const auto& sh : gemm_preset("gemm", o.preset).shapes) shapes.push_back(sh);
+    if (shapes.empty()) throw UsageError("no shape given: use --size S, --m M --n N --k K, or --preset " + preset_names("gemm"));
     return shapes;
 }
 
@@ -101,9 +77,10 @@ CaseResult unavailable_result(const GemmCaseSpec& spec, const std::string& why) 
     return r;
 }
 
-std::string ci_cell(const CaseResult& r) {
-    const double h = r.measurement.stats.ci_rel_halfwidth();
-    return h < 1e300 ? "+-" + fmt_fixed(100.0 * h, 2) + "%" : "n/a";
+std::string layout_of(const CaseResult& r) {
+    for (const auto& [n, v] : r.params)
+        if (n == "layout") return v;
+    return "";
 }
 
 int run_bench_gemm(const BenchGemmOptions& o, Io io) {
@@ -115,6 +92,7 @@ int run_bench_gemm(const BenchGemmOptions& o, Io io) {
     const auto shapes = collect_shapes(o);
     if (!(o.sampler.target_rel_ci > 0)) throw UsageError("--target-ci must be positive");
     if (!(o.sampler.budget_s > 0)) throw UsageError("--budget must be positive");
+    if (o.rounds < 1) throw UsageError("--rounds must be at least 1");
     if (o.cache != "warm" && o.cache != "cold") throw UsageError("unknown --cache '" + o.cache + "' (valid: warm, cold)");
     MeasureOptions mo;
     mo.sampler = o.sampler;
@@ -139,8 +117,7 @@ int run_bench_gemm(const BenchGemmOptions& o, Io io) {
         if (!any) throw UnavailableError("backend '" + b->name + "' cannot run here: " + why);
     }
 
-    check_output_paths({o.json_path, o.markdown_path, o.csv_path, o.gbench_path});
-    std::ostream& txt = text_stream(io, {o.json_path, o.markdown_path, o.csv_path, o.gbench_path});
+    check_bench_outputs(o.out, io);
     // Check every problem before spending time measuring.
     for (const auto& s : shapes)
         for (DType d : dtypes) {
@@ -160,124 +137,57 @@ int run_bench_gemm(const BenchGemmOptions& o, Io io) {
     for (const auto* b : backends)
         for (auto& w : b->warnings()) doc.warnings.push_back(w);
 
-    // Cases in problem order, backends side by side. With --rounds R each round measures every
-    // case again (backends in alternating order) and pools the samples, so slow drifts of a
-    // shared machine hit all backends alike.
-    std::vector<GemmCaseSpec> specs;
+    // Cases in problem order, backends side by side (one group per problem).
+    std::vector<BenchItem> items;
     for (DType d : dtypes)
         for (Layout l : layouts)
             for (const auto& s : shapes)
-                for (const auto* b : backends)
-                    specs.push_back({b->name, GemmProblem{s.m, s.n, s.k, l, d, o.alpha, o.beta}, threads});
-    if (o.rounds < 1) throw UsageError("--rounds must be at least 1");
-    std::vector<CaseResult> results(specs.size());
-    std::vector<bool> have(specs.size(), false);
-    const std::size_t nb = backends.size();
-    std::size_t done = 0;
-    std::string last_backend;
-    for (int round = 0; round < o.rounds; ++round)
-        for (std::size_t g = 0; g < specs.size(); g += nb)
-            for (std::size_t j = 0; j < nb; ++j) {
-                const std::size_t idx = g + (round % 2 ? nb - 1 - j : j);
-                const GemmCaseSpec& spec = specs[idx];
-                const GemmBackend& b = find_gemm_backend(spec.backend);
-                const DType d = spec.problem.dtype;
-                io.err << "[" << ++done << "/" << specs.size() * std::size_t(o.rounds) << "] " << gemm_case_name(spec)
-                       << '\n';
-                if (!b.supports(d) || b.unavailable(d)) {
-                    if (have[idx]) continue;
-                    CaseResult r = unavailable_result(spec, b.supports(d) ? *b.unavailable(d)
-                                                                          : "dtype not supported by this backend");
-                    results[idx] = r;
-                    have[idx] = true;
-                    continue;
+                for (const auto* b : backends) {
+                    const GemmCaseSpec spec{b->name, GemmProblem{s.m, s.n, s.k, l, d, o.alpha, o.beta}, threads};
+                    BenchItem it{gemm_case_name(spec), b->name, std::nullopt, {}};
+                    if (!b->supports(d))
+                        it.unavailable = unavailable_result(spec, "dtype not supported by this backend");
+                    else if (auto why = b->unavailable(d))
+                        it.unavailable = unavailable_result(spec, *why);
+                    else
+                        it.measure = [spec, &mo, &ctx] { return measure_gemm(spec, mo, ctx); };
+                    items.push_back(std::move(it));
                 }
-                // Let the previous library's threads stop spinning before timing another.
-                if (!last_backend.empty() && last_backend != b.name)
-                    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-                last_backend = b.name;
-                CaseResult r = measure_gemm(spec, mo, ctx);
-                if (!have[idx] || r.status != CaseStatus::ok) {
-                    results[idx] = std::move(r);
-                    have[idx] = true;
-                } else if (results[idx].status == CaseStatus::ok) {
-                    merge_measurement(results[idx].measurement, r.measurement, o.sampler);
-                    auto& w = results[idx].warnings;
-                    w.erase(std::remove_if(w.begin(), w.end(),
-                                           [](const std::string& x) { return x.rfind("UNCONVERGED", 0) == 0; }),
-                            w.end());
-                    if (!results[idx].measurement.converged)
-                        w.push_back(unconverged_message(results[idx].measurement, o.sampler));
-                }
-            }
+    BenchRunOptions ro;
+    ro.rounds = o.rounds;
+    ro.group = backends.size();
+    ro.sampler = o.sampler;
+    doc.results = run_bench(items, ro, bench_progress_printer(io.err, o.out.progress));
     for (const auto& w : ctx.warnings()) doc.warnings.push_back(w);
-    bool failed = false;
-    for (auto& r : results) {
-        if (r.status == CaseStatus::validation_failed || r.status == CaseStatus::error) failed = true;
-        doc.results.push_back(std::move(r));
-    }
-    std::vector<std::string> notes;
 
-    // Side-by-side table: ratio to the first backend's rate for the same problem.
-    std::map<std::string, double> first_rate;
-    auto key = [](const CaseResult& r) {
+    BenchTable t;
+    t.id_headers = {"backend", "dtype", "layout", "M", "N", "K"};
+    t.ids = [](const CaseResult& r, std::size_t) {
+        return std::vector<std::string>{r.backend, r.dtype, layout_of(r), std::to_string(r.dims[0].second),
+                                        std::to_string(r.dims[1].second), std::to_string(r.dims[2].second)};
+    };
+    t.metric_headers = {"time", "GFLOP/s", "%peak", "GB/s", "CI95", "n"};
+    t.metrics = [](const CaseResult& r, std::size_t) {
+        return std::vector<std::string>{fmt_time(r.seconds()), fmt_fixed(r.model_flops_per_s() / 1e9, 1),
+                                        r.pct_of_ceiling >= 0 ? fmt_fixed(100.0 * r.pct_of_ceiling, 1) : "-",
+                                        fmt_fixed(r.bytes_per_s() / 1e9, 2), bench_ci_cell(r),
+                                        std::to_string(r.measurement.stats.n)};
+    };
+    t.backends = o.backends;
+    t.ratio_key = [](const CaseResult& r, std::size_t) {
         std::string k = r.dtype;
         for (const auto& [n, v] : r.dims) k += "/" + std::to_string(v);
-        for (const auto& [n, v] : r.params)
-            if (n == "layout") k += "/" + v;
-        return k;
+        return k + "/" + layout_of(r);
     };
-    for (const auto& r : doc.results)
-        if (r.backend == backends.front()->name && r.status == CaseStatus::ok) first_rate[key(r)] = r.model_flops_per_s();
-
-    std::vector<std::string> headers = {"backend", "dtype", "layout", "M", "N", "K", "time", "GFLOP/s", "%peak", "GB/s", "CI95", "n"};
-    if (backends.size() > 1) headers.push_back("vs " + backends.front()->name);
-    headers.push_back("kernel set");
-    Table t(headers);
-    for (const auto& r : doc.results) {
-        std::string layout;
-        for (const auto& [n, v] : r.params)
-            if (n == "layout") layout = v;
-        std::vector<std::string> row = {r.backend, r.dtype, layout, std::to_string(r.dims[0].second),
-                                        std::to_string(r.dims[1].second), std::to_string(r.dims[2].second)};
-        if (r.status == CaseStatus::ok) {
-            row.insert(row.end(), {fmt_time(r.seconds()), fmt_fixed(r.model_flops_per_s() / 1e9, 1),
-                                   r.pct_of_ceiling >= 0 ? fmt_fixed(100.0 * r.pct_of_ceiling, 1) : "-",
-                                   fmt_fixed(r.bytes_per_s() / 1e9, 2),
-                                   ci_cell(r) + (r.measurement.converged ? "" : " UNCONVERGED") +
-                                       (r.contended ? " CONTENDED" : ""),
-                                   std::to_string(r.measurement.stats.n)});
-            if (backends.size() > 1) {
-                auto it = first_rate.find(key(r));
-                row.push_back(it != first_rate.end() && it->second > 0
-                                  ? fmt_fixed(r.model_flops_per_s() / it->second, 2) + "x"
-                                  : "-");
-            }
-            row.push_back(r.kernel_set);
-        } else {
-            const std::string what = r.status == CaseStatus::validation_failed ? "FAILED validation"
-                                   : r.status == CaseStatus::unavailable       ? "unavailable"
-                                                                               : "ERROR";
-            row.insert(row.end(), {what, "-", "-", "-", "-", "-"});
-            if (backends.size() > 1) row.push_back("-");
-            row.push_back(r.kernel_set);
-            notes.push_back(r.name + ": " + r.error);
-        }
-        t.add_row(row);
-        for (const auto& w : r.warnings)
-            if (w.rfind("UNCONVERGED", 0) == 0 || w.rfind("CONTENDED", 0) == 0) notes.push_back(r.name + ": " + w);
-    }
-
-    const Provenance& p = doc.provenance;
-    txt << "GEMM on " << p.cpu_model << " | " << threads << " thread(s) | model FLOPs (2MNK) over the median "
-           << "time | " << o.cache << " cache | %peak of the measured FMA/dot ceiling | stop at CI95 +-" << fmt_sig(100.0 * o.sampler.target_rel_ci, 3) << "% or "
-           << fmt_sig(o.sampler.budget_s, 3) << " s per case\n\n";
-    t.print(txt);
-    finish_bench_report(doc, notes, o.json_path, o.rec, txt, io.out);
-    if (!o.markdown_path.empty()) write_output(o.markdown_path, results_to_markdown(doc), io.out);
-    if (!o.csv_path.empty()) write_output(o.csv_path, results_to_csv(doc), io.out);
-    if (!o.gbench_path.empty()) write_output(o.gbench_path, results_to_gbench_json(doc), io.out);
-    return failed ? 1 : 0;
+    BenchReport rep;
+    std::ostringstream title;
+    title << "GEMM on " << doc.provenance.cpu_model << " | " << threads
+          << " thread(s) | model FLOPs (2MNK) over the median time | " << o.cache
+          << " cache | %peak of the measured FMA/dot ceiling | stop at CI95 +-"
+          << fmt_sig(100.0 * o.sampler.target_rel_ci, 3) << "% or " << fmt_sig(o.sampler.budget_s, 3) << " s per case\n\n";
+    rep.title = title.str();
+    rep.record = &o.rec;
+    return print_bench_report(doc, t, rep, o.out, io);
 }
 
 }  // namespace
@@ -289,17 +199,14 @@ void register_bench_gemm(CLI::App& bench, Io io, Action& action) {
     sub->add_option("--n", o->n, "Columns of C (list)")->delimiter(',');
     sub->add_option("--k", o->k, "Inner dimension (list)")->delimiter(',');
     sub->add_option("--size", o->size, "Square shapes M=N=K (list)")->delimiter(',');
-    sub->add_option("--preset", o->preset, "Shape sweep: square (256..4096), llm (M=2048 projections/MLP), quick");
+    sub->add_option("--preset", o->preset, preset_help("gemm"));
     sub->add_option("--dtype", o->dtypes, "fp32, fp64, bf16 (list)")->delimiter(',');
     sub->add_option("--layout", o->layouts, "nn, nt, tn (list)")->delimiter(',');
     sub->add_option("--backend", o->backends, "own, openblas, onednn, reference (list: side by side)")->delimiter(',');
     sub->add_option("--threads", o->threads, "Threads (default: one per core)");
     sub->add_option("--alpha", o->alpha, "alpha (default 1)");
     sub->add_option("--beta", o->beta, "beta (default 0)");
-    sub->add_option("--json", o->json_path, "Write flopmeter results JSON (raw samples included) to FILE");
-    sub->add_option("--markdown", o->markdown_path, "Write the results as Markdown to FILE");
-    sub->add_option("--csv", o->csv_path, "Write the results as CSV to FILE");
-    sub->add_option("--gbench-json", o->gbench_path, "Write Google Benchmark-compatible JSON (for tools/compare.py) to FILE");
+    add_bench_output_flags(sub, o->out);
     sub->add_option("--target-ci", o->sampler.target_rel_ci, "Stop when the 95% CI of the median is within this fraction (default 0.01)");
     sub->add_option("--budget", o->sampler.budget_s, "Seconds of sampling per case at most (default 2)");
     sub->add_option("--min-samples", o->sampler.min_samples, "Samples per case at least (default 10)");

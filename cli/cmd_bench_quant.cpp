@@ -2,17 +2,15 @@
 // where it applies) validated then timed side by side, with the DRAM read bandwidth measured in
 // the same run (before and after the cases) so a bandwidth-bound GEMV reads as % of DRAM.
 #include <algorithm>
-#include <chrono>
-#include <map>
 #include <memory>
-#include <thread>
+#include <optional>
+#include <sstream>
 
-#include "cli/bench_footer.hpp"
+#include "cli/bench_printer.hpp"
 #include "cli/commands.hpp"
-#include "cli/output.hpp"
 #include "core/text_table.hpp"
-#include "core/atomic_file.hpp"
 #include "core/error.hpp"
+#include "core/shape_presets.hpp"
 #include "core/thread_pool.hpp"
 #include "measure/provenance.hpp"
 #include "measure/quant_case.hpp"
@@ -34,14 +32,12 @@ struct BenchQuantOptions {
     std::string cache = "cold";
     bool no_dram = false, no_probe = false;
     int rounds = 1;
-    std::string json_path;
+    BenchOutputs out;
     SamplerConfig sampler;
     RecordFlags rec;
 };
 
-struct Shape {
-    std::int64_t m, n, k;
-};
+using Shape = GemmShape;
 
 std::vector<Shape> collect_shapes(const BenchQuantOptions& o) {
     std::vector<Shape> v;
@@ -52,18 +48,10 @@ std::vector<Shape> collect_shapes(const BenchQuantOptions& o) {
             for (auto n : o.n)
                 for (auto k : o.k) v.push_back({m, n, k});
     }
-    // gemv: Llama 7B's MLP up projection (4096 -> 11008) at one token; decode: 1..64 tokens.
-    if (o.preset == "gemv") {
-        v.push_back({1, 11008, 4096});
-    } else if (o.preset == "decode") {
-        for (std::int64_t m : {1, 4, 16, 64}) v.push_back({m, 11008, 4096});
-    } else if (o.preset == "gemm") {
-        v.push_back({2048, 4096, 4096});
-    } else if (!o.preset.empty()) {
-        throw UsageError("unknown --preset '" + o.preset + "' (valid: gemv, decode, gemm)");
-    }
+    if (!o.preset.empty())
+        for (const auto& sh : gemm_preset("quant", o.preset).shapes) v.push_back(sh);
     if (v.empty())
-        throw UsageError("no shape given: use --m M --n N --k K or --preset gemv|decode|gemm");
+        throw UsageError("no shape given: use --m M --n N --k K or --preset " + preset_names("quant"));
     return v;
 }
 
@@ -106,7 +94,7 @@ int run_bench_quant(const BenchQuantOptions& o, Io io) {
             }
     if (!o.isa.empty())
         (void)qgemm_kernel(acts.front(), o.isa);  // unknown or unavailable ISA: exit 2 now
-    check_output_paths({o.json_path});
+    check_bench_outputs(o.out, io);
 
     MeasureOptions mo;
     mo.sampler = o.sampler;
@@ -123,28 +111,15 @@ int run_bench_quant(const BenchQuantOptions& o, Io io) {
         io.err << "DRAM read bandwidth (before the cases)\n";
         bw_before = dram_read_bandwidth(threads);
     }
-    const std::size_t nb = o.backends.size();
-    std::vector<CaseResult> results(specs.size());
-    std::vector<bool> have(specs.size(), false);
-    std::size_t done = 0;
-    for (int round = 0; round < o.rounds; ++round)
-        for (std::size_t g = 0; g < specs.size(); g += nb)
-            for (std::size_t j = 0; j < nb; ++j) {
-                const std::size_t idx = g + (round % 2 ? nb - 1 - j : j);
-                io.err << "[" << ++done << "/" << specs.size() * std::size_t(o.rounds) << "] "
-                       << quant_case_name(specs[idx]) << '\n';
-                if (have[idx] && results[idx].status != CaseStatus::ok) continue;
-                if (nb > 1)
-                    std::this_thread::sleep_for(
-                        std::chrono::milliseconds(200));  // let OpenMP threads settle
-                CaseResult r = measure_quant(specs[idx], mo, ctx);
-                if (!have[idx] || r.status != CaseStatus::ok) {
-                    results[idx] = std::move(r);
-                    have[idx] = true;
-                } else {
-                    merge_measurement(results[idx].measurement, r.measurement, o.sampler);
-                }
-            }
+    std::vector<BenchItem> items;
+    for (const auto& spec : specs)
+        items.push_back({quant_case_name(spec), spec.backend, std::nullopt,
+                         [spec, &mo, &ctx] { return measure_quant(spec, mo, ctx); }});
+    BenchRunOptions ro;
+    ro.rounds = o.rounds;
+    ro.group = o.backends.size();
+    ro.sampler = o.sampler;
+    doc.results = run_bench(items, ro, bench_progress_printer(io.err, o.out.progress));
     if (!o.no_dram) {
         io.err << "DRAM read bandwidth (after the cases)\n";
         bw_after = dram_read_bandwidth(threads);
@@ -152,78 +127,39 @@ int run_bench_quant(const BenchQuantOptions& o, Io io) {
     const double bw = std::max(bw_before, bw_after);  // the higher figure: the stricter ratio
     for (const auto& w : ctx.warnings()) doc.warnings.push_back(w);
 
-    bool failed = false;
-    std::vector<std::string> notes;
-    std::map<std::string, double> first_rate;
-    auto key = [](const CaseResult& r) {
+    BenchTable t;
+    t.id_headers = {"backend", "format", "act", "M", "N", "K"};
+    t.ids = [&specs](const CaseResult& r, std::size_t i) {
+        const QuantCaseSpec& s = specs[i];
+        return std::vector<std::string>{r.backend, r.dtype, r.backend == "onednn" ? "int8" : quant_activation_name(s.act),
+                                        std::to_string(s.m), std::to_string(s.n), std::to_string(s.k)};
+    };
+    t.metric_headers = {"time", "GFLOP/s", "GB/s", "%DRAM", "CI95", "n"};
+    t.metrics = [bw](const CaseResult& r, std::size_t) {
+        return std::vector<std::string>{fmt_time(r.seconds()), fmt_fixed(r.model_flops_per_s() / 1e9, 1),
+                                        fmt_fixed(r.bytes_per_s() / 1e9, 2),
+                                        bw > 0 ? fmt_fixed(100.0 * r.bytes_per_s() / bw, 1) : "-", bench_ci_cell(r),
+                                        std::to_string(r.measurement.stats.n)};
+    };
+    t.backends = o.backends;
+    t.ratio_key = [&specs](const CaseResult& r, std::size_t i) {
         std::string k = r.dtype;
         for (const auto& [n, v] : r.dims) k += "/" + std::to_string(v);
-        return k;
+        return k + "/" + quant_activation_name(specs[i].act);
     };
-    for (std::size_t i = 0; i < results.size(); ++i) {
-        const auto& r = results[i];
-        if (r.status == CaseStatus::validation_failed || r.status == CaseStatus::error)
-            failed = true;
-        if (r.status == CaseStatus::ok && r.backend == o.backends.front())
-            first_rate.emplace(key(r) + "/" + quant_activation_name(specs[i].act),
-                               r.model_flops_per_s());
-    }
-    std::vector<std::string> headers = {"backend", "format",  "act",  "M",     "N",    "K",
-                                        "time",    "GFLOP/s", "GB/s", "%DRAM", "CI95", "n"};
-    if (nb > 1) headers.push_back("vs " + o.backends.front());
-    headers.push_back("kernel set");
-    Table t(headers);
-    for (std::size_t i = 0; i < results.size(); ++i) {
-        const auto& r = results[i];
-        const std::string act =
-            r.backend == "onednn" ? "int8" : quant_activation_name(specs[i].act);
-        std::vector<std::string> row = {r.backend,
-                                        r.dtype,
-                                        act,
-                                        std::to_string(specs[i].m),
-                                        std::to_string(specs[i].n),
-                                        std::to_string(specs[i].k)};
-        if (r.status == CaseStatus::ok) {
-            const double h = r.measurement.stats.ci_rel_halfwidth();
-            row.insert(row.end(), {fmt_time(r.seconds()), fmt_fixed(r.model_flops_per_s() / 1e9, 1),
-                                   fmt_fixed(r.bytes_per_s() / 1e9, 2),
-                                   bw > 0 ? fmt_fixed(100.0 * r.bytes_per_s() / bw, 1) : "-",
-                                   (h < 1e300 ? "+-" + fmt_fixed(100.0 * h, 2) + "%" : "n/a") +
-                                       (r.measurement.converged ? "" : " UNCONVERGED") +
-                                       (r.contended ? " CONTENDED" : ""),
-                                   std::to_string(r.measurement.stats.n)});
-            if (nb > 1) {
-                auto it = first_rate.find(key(r) + "/" + quant_activation_name(specs[i].act));
-                row.push_back(it != first_rate.end() && it->second > 0
-                                  ? fmt_fixed(r.model_flops_per_s() / it->second, 2) + "x"
-                                  : "-");
-            }
-        } else {
-            row.insert(row.end(), {r.status == CaseStatus::validation_failed ? "FAILED validation"
-                                   : r.status == CaseStatus::unavailable     ? "unavailable"
-                                                                             : "ERROR",
-                                   "-", "-", "-", "-", "-"});
-            if (nb > 1) row.push_back("-");
-            notes.push_back(r.name + ": " + r.error);
-        }
-        row.push_back(r.kernel_set);
-        t.add_row(row);
-    }
-    for (auto& r : results) doc.results.push_back(std::move(r));
-    const Provenance& p = doc.provenance;
-    std::ostream& txt = text_stream(io, {o.json_path});
-    txt << "Quantized matmul y = x W^T on " << p.cpu_model << " | " << threads
-           << " thread(s) | model FLOPs 2MNK (dequantization not counted) | GB/s over packed "
-              "weights + scales + x + y | "
-           << o.cache << " cache\n";
+    std::ostringstream title;
+    title << "Quantized matmul y = x W^T on " << doc.provenance.cpu_model << " | " << threads
+          << " thread(s) | model FLOPs 2MNK (dequantization not counted) | GB/s over packed "
+             "weights + scales + x + y | "
+          << o.cache << " cache\n";
     if (bw > 0)
-        txt << "DRAM read bandwidth, same run: " << fmt_fixed(bw_before / 1e9, 2)
-               << " GB/s before, " << fmt_fixed(bw_after / 1e9, 2)
-               << " GB/s after the cases; %DRAM divides by the higher\n";
-    txt << '\n';
-    t.print(txt);
-    finish_bench_report(doc, notes, o.json_path, o.rec, txt, io.out);
-    return failed ? 1 : 0;
+        title << "DRAM read bandwidth, same run: " << fmt_fixed(bw_before / 1e9, 2) << " GB/s before, "
+              << fmt_fixed(bw_after / 1e9, 2) << " GB/s after the cases; %DRAM divides by the higher\n";
+    title << '\n';
+    BenchReport rep;
+    rep.title = title.str();
+    rep.record = &o.rec;
+    return print_bench_report(doc, t, rep, o.out, io);
 }
 
 }  // namespace
@@ -235,8 +171,7 @@ void register_bench_quant(CLI::App& bench, Io io, Action& action) {
     sub->add_option("--m", o->m, "Rows of x (tokens; list)")->delimiter(',');
     sub->add_option("--n", o->n, "Rows of W (outputs; list)")->delimiter(',');
     sub->add_option("--k", o->k, "Columns of W (inputs; list)")->delimiter(',');
-    sub->add_option("--preset", o->preset,
-                    "gemv (1x11008x4096), decode (M=1,4,16,64), gemm (2048x4096x4096)");
+    sub->add_option("--preset", o->preset, preset_help("quant"));
     sub->add_option("--format", o->formats,
                     "q4_0, q8_0, q4_g128, q8_g128, qB_gG (list; default q4_0,q8_0)")
         ->delimiter(',');
@@ -256,7 +191,7 @@ void register_bench_quant(CLI::App& bench, Io io, Action& action) {
     sub->add_flag("--no-clock-probe", o->no_probe, "Skip the add-chain clock probes");
     sub->add_option("--rounds", o->rounds,
                     "Measure every case this many times, backends alternating, samples pooled");
-    sub->add_option("--json", o->json_path, "Write flopmeter results JSON to FILE");
+    add_bench_output_flags(sub, o->out);
     sub->add_option("--target-ci", o->sampler.target_rel_ci,
                     "Stop when the 95% CI of the median is within this fraction");
     sub->add_option("--budget", o->sampler.budget_s, "Seconds of sampling per case at most");

@@ -40,6 +40,9 @@ void register_merge(CLI::App& app, Io io, Action& action);
 void register_ab(CLI::App& app, Io io, Action& action);
 void register_pocket(CLI::App& app, Io io, Action& action);
 
+// Every command registered on `app` (with its --help examples); parsing sets `action`.
+void build_cli(CLI::App& app, Io io, Action& action);
+
 // The whole CLI; main() is a one-line call to this (tests call it in-process).
 int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
 

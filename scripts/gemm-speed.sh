@@ -55,7 +55,9 @@ for s in (2048, 4096):
     own = rate[("own", "fp32", s, s, s)]
     best = max(rate[("openblas", "fp32", s, s, s)], rate[("onednn", "fp32", s, s, s)])
     check(f"own fp32 {s}^3 ({own:.1f} GF/s) vs faster of OpenBLAS/oneDNN ({best:.1f})", own / best, 0.95)
-for (m, n, k) in [(2048, 2304, 768), (2048, 768, 768), (2048, 3072, 768), (2048, 768, 3072), (2048, 4096, 4096), (2048, 11008, 4096)]:
+# The shapes of `--preset llm` (core/shape_presets.cpp), as that run measured them.
+llm = [(r["dims"]["m"], r["dims"]["n"], r["dims"]["k"]) for r in load("fp32-llm")["results"] if r["backend"] == "own"]
+for (m, n, k) in llm:
     own, ob = rate[("own", "fp32", m, n, k)], rate[("openblas", "fp32", m, n, k)]
     check(f"own fp32 {m}x{n}x{k} ({own:.1f}) vs OpenBLAS ({ob:.1f})", own / ob, 1.0)
 own, ob = rate[("own", "fp64", 4096, 4096, 4096)], rate[("openblas", "fp64", 4096, 4096, 4096)]

@@ -12,3 +12,26 @@ if [ -n "$bad" ]; then
   exit 1
 fi
 echo "ok: no library folder includes cli/"
+
+# The bottom of the flow: core/ includes no other folder, kernels/ only core/, measure/ only
+# core/ and kernels/ (docs/architecture.md draws the arrows).
+check_only() {  # folder, allowed folders...
+  local dir=$1
+  shift
+  local allowed="$dir $*" hits
+  hits=$(grep -rhoE --include='*.cpp' --include='*.hpp' --include='*.cu' --include='*.cuh' '#include "[a-z_]+/' \
+           "$root/$dir" 2>/dev/null | sed -E 's/#include "//; s|/$||' | sort -u)
+  for h in $hits; do
+    case " $allowed " in
+      *" $h "*) ;;
+      *) echo "FAIL: $dir/ includes $h/ (allowed: $allowed)"
+         grep -rln --include='*.cpp' --include='*.hpp' --include='*.cu' --include='*.cuh' "#include \"$h/" "$root/$dir" |
+           sed "s|^$root/|  |"
+         exit 1 ;;
+    esac
+  done
+}
+check_only core
+check_only kernels core
+check_only measure core kernels
+echo "ok: core/ <- kernels/ <- measure/ include nothing above them"

@@ -2,6 +2,7 @@
 #include <set>
 
 #include "core/error.hpp"
+#include "core/shape_presets.hpp"
 #include "measure/cuda/cuda_sweep.hpp"
 
 namespace flopmeter {
@@ -24,15 +25,15 @@ std::string attention_name(const std::string& backend, const GpuAttentionProblem
            (p.causal ? "_causal" : "");
 }
 
-// Projections and MLPs of Llama-2 7B (d 4096, MLP 11008) and 70B (d 8192, MLP 28672), N x K:
-// fused QKV, attention output, MLP up (gate+up), MLP down.
-const std::vector<std::pair<std::int64_t, std::int64_t>>& llm_nk(bool full) {
-    static const std::vector<std::pair<std::int64_t, std::int64_t>> quick = {
-        {12288, 4096}, {4096, 4096}, {22016, 4096}, {4096, 11008}};
-    static const std::vector<std::pair<std::int64_t, std::int64_t>> all = {
-        {12288, 4096}, {4096, 4096}, {22016, 4096}, {4096, 11008},
-        {10240, 8192}, {8192, 8192}, {57344, 8192}, {8192, 28672}};
-    return full ? all : quick;
+// Projections and MLPs (N x K: fused QKV, attention output, MLP gate+up, MLP down) of Llama 2 7B,
+// and in the full sweep also 70B: the N, K of bench cuda-gemm's llm and llm-70b presets.
+std::vector<std::pair<std::int64_t, std::int64_t>> llm_nk(bool full) {
+    std::vector<std::pair<std::int64_t, std::int64_t>> v;
+    for (const char* name : {"llm", "llm-70b"}) {
+        if (!full && std::string(name) == "llm-70b") break;
+        for (const auto& s : gemm_preset("cuda-gemm", name).shapes) v.emplace_back(s.n, s.k);
+    }
+    return v;
 }
 
 }  // namespace

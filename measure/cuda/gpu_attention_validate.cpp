@@ -1,5 +1,7 @@
 #include "measure/cuda/gpu_attention_validate.hpp"
 
+#include "kernels/attention/attention_reference.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -12,14 +14,25 @@ namespace flopmeter {
 
 namespace {
 
+// The GPU problem as the CPU oracle's shape (value dim = head dim, bottom-right causal mask).
+flops::AttentionShape reference_shape(const GpuAttentionProblem& p) {
+    return {p.batch, p.heads, p.kv_heads, p.seq_q, p.seq_k, p.head_dim, p.head_dim, p.causal};
+}
+
 struct Idx {
     const GpuAttentionProblem& p;
-    std::int64_t q(std::int64_t b, std::int64_t s, std::int64_t h) const { return ((b * p.seq_q + s) * p.heads + h) * p.head_dim; }
+    std::int64_t q(std::int64_t b, std::int64_t s, std::int64_t h) const {
+        return ((b * p.seq_q + s) * p.heads + h) * p.head_dim;
+    }
     std::int64_t kv(std::int64_t b, std::int64_t s, std::int64_t g) const {
         return ((b * p.seq_k + s) * p.kv_heads + g) * p.head_dim;
     }
-    std::int64_t lse(std::int64_t b, std::int64_t h, std::int64_t s) const { return (b * p.heads + h) * p.seq_q + s; }
-    std::int64_t kend(std::int64_t s) const { return p.causal ? std::min(p.seq_k, s + p.seq_k - p.seq_q + 1) : p.seq_k; }
+    std::int64_t lse(std::int64_t b, std::int64_t h, std::int64_t s) const {
+        return (b * p.heads + h) * p.seq_q + s;
+    }
+    std::int64_t kend(std::int64_t s) const {
+        return p.causal ? std::min(p.seq_k, s + p.seq_k - p.seq_q + 1) : p.seq_k;
+    }
     double dot(const float* a, const float* b) const {
         double s = 0;
         for (std::int64_t d = 0; d < p.head_dim; ++d) s += double(a[d]) * double(b[d]);
@@ -27,20 +40,23 @@ struct Idx {
     }
 };
 
-double u_of(GpuStorage t) { return gpu_storage_unit_roundoff(t); }
+double u_of(GpuStorage t) {
+    return gpu_storage_unit_roundoff(t);
+}
 
 bool all_finite(const float* x, std::int64_t n, std::string* where, const char* name) {
     for (std::int64_t i = 0; i < n; ++i)
         if (!std::isfinite(x[i])) {
-            *where = std::string(name) + "[" + std::to_string(i) + "] is not finite (unwritten or overflowed)";
+            *where = std::string(name) + "[" + std::to_string(i) +
+                     "] is not finite (unwritten or overflowed)";
             return false;
         }
     return true;
 }
 
 // Rows (a, s, c) to check: all when few, else the first and last of a few, plus random ones.
-std::vector<std::tuple<std::int64_t, std::int64_t, std::int64_t>> pick(std::int64_t na, std::int64_t ns, std::int64_t nc,
-                                                                      std::int64_t budget, std::uint64_t seed) {
+std::vector<std::tuple<std::int64_t, std::int64_t, std::int64_t>> pick(
+    std::int64_t na, std::int64_t ns, std::int64_t nc, std::int64_t budget, std::uint64_t seed) {
     std::vector<std::tuple<std::int64_t, std::int64_t, std::int64_t>> v;
     if (double(na) * double(ns) * double(nc) <= double(budget)) {
         for (std::int64_t a = 0; a < na; ++a)
@@ -50,7 +66,8 @@ std::vector<std::tuple<std::int64_t, std::int64_t, std::int64_t>> pick(std::int6
     }
     for (std::int64_t a : {std::int64_t(0), na - 1})
         for (std::int64_t c : {std::int64_t(0), nc - 1})
-            for (std::int64_t s : {std::int64_t(0), std::int64_t(1) % ns, ns / 2, ns - 2 >= 0 ? ns - 2 : 0, ns - 1})
+            for (std::int64_t s :
+                 {std::int64_t(0), std::int64_t(1) % ns, ns / 2, ns - 2 >= 0 ? ns - 2 : 0, ns - 1})
                 v.emplace_back(a, s, c);
     std::mt19937_64 rng(seed);
     std::uniform_int_distribution<std::int64_t> da(0, na - 1), ds(0, ns - 1), dc(0, nc - 1);
@@ -68,15 +85,17 @@ struct Checker {
         if (!(ratio <= 1.0) && r.passed) {
             r.passed = false;
             char buf[256];
-            std::snprintf(buf, sizeof buf, "%s = %.7g, expected %.7g (error %.3g > bound %.3g)", what.c_str(), got, ref, err,
-                          bound);
+            std::snprintf(buf, sizeof buf, "%s = %.7g, expected %.7g (error %.3g > bound %.3g)",
+                          what.c_str(), got, ref, err, bound);
             r.detail = buf;
         }
     }
     ValidationReport done(const char* what) {
         if (r.passed) {
             char buf[160];
-            std::snprintf(buf, sizeof buf, "%lld %s values checked against the fp64 host reference, max error %.3g of the bound",
+            std::snprintf(buf, sizeof buf,
+                          "%lld %s values checked against the fp64 host reference, max error %.3g "
+                          "of the bound",
                           static_cast<long long>(r.checked), what, r.max_error_ratio);
             r.detail = buf;
         }
@@ -86,90 +105,89 @@ struct Checker {
 
 }  // namespace
 
-ValidationReport validate_gpu_attention_fwd(const GpuAttentionProblem& p, const float* q, const float* k, const float* v,
-                                            const float* o, const float* lse) {
+ValidationReport validate_gpu_attention_fwd(const GpuAttentionProblem& p, const float* q,
+                                            const float* k, const float* v, const float* o,
+                                            const float* lse) {
     const Idx ix{p};
     std::string where;
-    if (!all_finite(o, attn_q_elems(p), &where, "O") || !all_finite(lse, attn_lse_elems(p), &where, "LSE")) {
+    if (!all_finite(o, attn_q_elems(p), &where, "O") ||
+        !all_finite(lse, attn_lse_elems(p), &where, "LSE")) {
         ValidationReport r;
         r.detail = where;
         r.max_error_ratio = INFINITY;
         return r;
     }
-    const double scale = 1.0 / std::sqrt(double(p.head_dim)), u_out = u_of(p.dtype), u_p = u_of(p.dtype);
-    const std::int64_t D = p.head_dim, hpg = p.heads / p.kv_heads;
+    const double scale = 1.0 / std::sqrt(double(p.head_dim)), u_out = u_of(p.dtype),
+                 u_p = u_of(p.dtype);
+    const std::int64_t D = p.head_dim;
+    const flops::AttentionShape a = reference_shape(p);
     Checker c;
     const auto nk = static_cast<std::size_t>(p.seq_k), nd = static_cast<std::size_t>(D);
-    std::vector<double> s(nk), num(nd), mag(nd);
+    std::vector<double> e(nk), ref(nd);
     for (const auto& [b, qi, h] : pick(p.batch, p.seq_q, p.heads, 512, 7)) {
-        const std::int64_t g = h / hpg, kend = ix.kend(qi);
-        const float* qr = q + ix.q(b, qi, h);
-        double mx = -INFINITY;
-        for (std::int64_t j = 0; j < kend; ++j) {
-            s[std::size_t(j)] = scale * ix.dot(qr, k + ix.kv(b, j, g));
-            mx = std::max(mx, s[std::size_t(j)]);
-        }
-        double l = 0;
-        std::fill(num.begin(), num.end(), 0.0);
-        std::fill(mag.begin(), mag.end(), 0.0);
-        for (std::int64_t j = 0; j < kend; ++j) {
-            const double pj = std::exp(s[std::size_t(j)] - mx);
-            l += pj;
-            const float* vr = v + ix.kv(b, j, g);
-            for (std::int64_t d = 0; d < D; ++d) {
-                num[std::size_t(d)] += pj * vr[d];
-                mag[std::size_t(d)] += pj * std::fabs(double(vr[d]));
-            }
-        }
-        const std::string at = "[b" + std::to_string(b) + " q" + std::to_string(qi) + " h" + std::to_string(h) + "]";
+        // The CPU oracle's row: e_j = exp(s_j - m) over the visible keys, l = sum e_j.
+        double lse_ref = 0, l = 0;
+        attention_reference_fwd_row<float, double, double>(a, scale, q, k, v, b, h, qi, e.data(),
+                                                           ref.data(), &lse_ref, &l);
+        const std::int64_t g = attn_kv_head(a, h),
+                           kend = flops::attention_visible_keys(qi, p.seq_q, p.seq_k, p.causal);
+        const std::string at =
+            "[b" + std::to_string(b) + " q" + std::to_string(qi) + " h" + std::to_string(h) + "]";
         for (std::int64_t d = 0; d < D; ++d) {
-            const double ref = num[std::size_t(d)] / l;
-            const double bound = 1.01 * u_out * std::fabs(ref) + 2.0 * u_p * mag[std::size_t(d)] / l + 1e-6;
-            c.check(o[ix.q(b, qi, h) + d], ref, bound, "O" + at + "[" + std::to_string(d) + "]");
+            // P is rounded to the input type before P*V: the bound grows with sum_j p_j |v_jd|.
+            double mag = 0;
+            for (std::int64_t j = 0; j < kend; ++j)
+                mag += e[std::size_t(j)] * std::fabs(double(v[ix.kv(b, j, g) + d]));
+            const double bound = 1.01 * u_out * std::fabs(ref[std::size_t(d)]) +
+                                 2.0 * u_p * (l > 0 ? mag / l : 0.0) + 1e-6;
+            c.check(o[ix.q(b, qi, h) + d], ref[std::size_t(d)], bound,
+                    "O" + at + "[" + std::to_string(d) + "]");
         }
-        const double lse_ref = mx + std::log(l);
         c.check(lse[ix.lse(b, h, qi)], lse_ref, 1e-4 * (1.0 + std::fabs(lse_ref)), "LSE" + at);
     }
     return c.done("O/LSE");
 }
 
-ValidationReport validate_gpu_attention_bwd(const GpuAttentionProblem& p, const float* q, const float* k, const float* v,
-                                            const float* o, const float* d_o, const float* lse, const float* dq,
+ValidationReport validate_gpu_attention_bwd(const GpuAttentionProblem& p, const float* q,
+                                            const float* k, const float* v, const float* o,
+                                            const float* d_o, const float* lse, const float* dq,
                                             const float* dk, const float* dv) {
     const Idx ix{p};
     std::string where;
-    if (!all_finite(dq, attn_q_elems(p), &where, "dQ") || !all_finite(dk, attn_kv_elems(p), &where, "dK") ||
+    if (!all_finite(dq, attn_q_elems(p), &where, "dQ") ||
+        !all_finite(dk, attn_kv_elems(p), &where, "dK") ||
         !all_finite(dv, attn_kv_elems(p), &where, "dV")) {
         ValidationReport r;
         r.detail = where;
         r.max_error_ratio = INFINITY;
         return r;
     }
-    const double scale = 1.0 / std::sqrt(double(p.head_dim)), u_out = u_of(p.dtype), u_p = u_of(p.dtype);
+    const double scale = 1.0 / std::sqrt(double(p.head_dim)), u_out = u_of(p.dtype),
+                 u_p = u_of(p.dtype);
     const std::int64_t D = p.head_dim, hpg = p.heads / p.kv_heads;
     Checker c;
     const auto nk = static_cast<std::size_t>(p.seq_k), nd = static_cast<std::size_t>(D);
-    std::vector<double> s(nk), dpv(nk), ref(nd), mag(nd), ref2(nd), mag2(nd);
+    std::vector<double> dpv(nk), ref(nd), mag(nd), ref2(nd), mag2(nd);
 
-    // dQ rows: the whole softmax row in double (its own LSE), delta = sum_j P_j dP_j.
+    // dQ rows: the softmax row from the CPU oracle's forward row (e_j / l), delta = sum_j P_j dP_j.
+    const flops::AttentionShape a = reference_shape(p);
+    std::vector<double> e(nk), o_row(nd);
     for (const auto& [b, qi, h] : pick(p.batch, p.seq_q, p.heads, 256, 11)) {
-        const std::int64_t g = h / hpg, kend = ix.kend(qi);
-        const float* qr = q + ix.q(b, qi, h);
+        double lse_row = 0, l = 0;
+        attention_reference_fwd_row<float, double, double>(a, scale, q, k, v, b, h, qi, e.data(),
+                                                           o_row.data(), &lse_row, &l);
+        const std::int64_t g = h / hpg,
+                           kend = flops::attention_visible_keys(qi, p.seq_q, p.seq_k, p.causal);
         const float* gr = d_o + ix.q(b, qi, h);
-        double mx = -INFINITY;
-        for (std::int64_t j = 0; j < kend; ++j) {
-            s[std::size_t(j)] = scale * ix.dot(qr, k + ix.kv(b, j, g));
+        for (std::int64_t j = 0; j < kend; ++j)
             dpv[std::size_t(j)] = ix.dot(gr, v + ix.kv(b, j, g));
-            mx = std::max(mx, s[std::size_t(j)]);
-        }
-        double l = 0;
-        for (std::int64_t j = 0; j < kend; ++j) l += std::exp(s[std::size_t(j)] - mx);
         double delta = 0;
-        for (std::int64_t j = 0; j < kend; ++j) delta += std::exp(s[std::size_t(j)] - mx) / l * dpv[std::size_t(j)];
+        for (std::int64_t j = 0; j < kend; ++j)
+            delta += e[std::size_t(j)] / l * dpv[std::size_t(j)];
         std::fill(ref.begin(), ref.end(), 0.0);
         std::fill(mag.begin(), mag.end(), 0.0);
         for (std::int64_t j = 0; j < kend; ++j) {
-            const double pj = std::exp(s[std::size_t(j)] - mx) / l, ds = pj * (dpv[std::size_t(j)] - delta);
+            const double pj = e[std::size_t(j)] / l, ds = pj * (dpv[std::size_t(j)] - delta);
             const double dsm = pj * (std::fabs(dpv[std::size_t(j)]) + std::fabs(delta));
             const float* kr = k + ix.kv(b, j, g);
             for (std::int64_t d = 0; d < D; ++d) {
@@ -177,10 +195,12 @@ ValidationReport validate_gpu_attention_bwd(const GpuAttentionProblem& p, const 
                 mag[std::size_t(d)] += scale * dsm * std::fabs(double(kr[d]));
             }
         }
-        const std::string at = "[b" + std::to_string(b) + " q" + std::to_string(qi) + " h" + std::to_string(h) + "]";
+        const std::string at =
+            "[b" + std::to_string(b) + " q" + std::to_string(qi) + " h" + std::to_string(h) + "]";
         for (std::int64_t d = 0; d < D; ++d)
             c.check(dq[ix.q(b, qi, h) + d], ref[std::size_t(d)],
-                    1.01 * u_out * std::fabs(ref[std::size_t(d)]) + 4.0 * u_p * mag[std::size_t(d)] + 1e-6,
+                    1.01 * u_out * std::fabs(ref[std::size_t(d)]) +
+                        4.0 * u_p * mag[std::size_t(d)] + 1e-6,
                     "dQ" + at + "[" + std::to_string(d) + "]");
     }
 
@@ -207,13 +227,16 @@ ValidationReport validate_gpu_attention_bwd(const GpuAttentionProblem& p, const 
                     mag2[std::size_t(d)] += scale * dsm * std::fabs(double(qr[d]));
                 }
             }
-        const std::string at = "[b" + std::to_string(b) + " k" + std::to_string(kj) + " g" + std::to_string(g) + "]";
+        const std::string at =
+            "[b" + std::to_string(b) + " k" + std::to_string(kj) + " g" + std::to_string(g) + "]";
         for (std::int64_t d = 0; d < D; ++d) {
             c.check(dv[ix.kv(b, kj, g) + d], ref[std::size_t(d)],
-                    1.01 * u_out * std::fabs(ref[std::size_t(d)]) + 4.0 * u_p * mag[std::size_t(d)] + 1e-6,
+                    1.01 * u_out * std::fabs(ref[std::size_t(d)]) +
+                        4.0 * u_p * mag[std::size_t(d)] + 1e-6,
                     "dV" + at + "[" + std::to_string(d) + "]");
             c.check(dk[ix.kv(b, kj, g) + d], ref2[std::size_t(d)],
-                    1.01 * u_out * std::fabs(ref2[std::size_t(d)]) + 4.0 * u_p * mag2[std::size_t(d)] + 1e-6,
+                    1.01 * u_out * std::fabs(ref2[std::size_t(d)]) +
+                        4.0 * u_p * mag2[std::size_t(d)] + 1e-6,
                     "dK" + at + "[" + std::to_string(d) + "]");
         }
     }
