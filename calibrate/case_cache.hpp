@@ -7,7 +7,6 @@
 
 #include <map>
 #include <memory>
-#include <set>
 #include <string>
 
 #include "calibrate/sweep.hpp"
@@ -16,23 +15,28 @@
 namespace flopmeter {
 
 class CaseCache {
-public:
+  public:
     explicit CaseCache(double max_bytes) : max_bytes_(max_bytes) {}
     // The case for `c` (GEMM, attention, memory-bound op), or nullptr for ops measured their
     // own way (quantized matmuls, cold). `keep` is false when it is a one-off beyond the budget.
     // Throws what the case's constructor throws (UsageError, UnavailableError).
     std::shared_ptr<KernelCase> get(const SweepCase& c, int threads);
     double held_bytes() const { return held_bytes_; }
-    // Whether the kept case `name` passed validation on an earlier visit; mark it when it did.
+    // Whether the kept case `name` passed validation on an earlier visit; mark it when it did,
+    // with the time of one call measured then (0 when unknown).
     bool validated(const std::string& name) const { return validated_.count(name) > 0; }
-    void mark_validated(const std::string& name) {
-        if (cases_.count(name)) validated_.insert(name);
+    double call_seconds(const std::string& name) const {
+        const auto it = validated_.find(name);
+        return it == validated_.end() ? 0.0 : it->second;
+    }
+    void mark_validated(const std::string& name, double call_s) {
+        if (cases_.count(name)) validated_[name] = call_s;
     }
 
-private:
+  private:
     double max_bytes_, held_bytes_ = 0;
     std::map<std::string, std::shared_ptr<KernelCase>> cases_;
-    std::set<std::string> validated_;
+    std::map<std::string, double> validated_;
 };
 
 }  // namespace flopmeter

@@ -38,7 +38,8 @@ double gemm_padded_flops(const GemmTiling& t, std::int64_t m, std::int64_t n, st
         largest = std::max(largest, own::round_up<std::int64_t>(tile.m1 - tile.m0, t.mr) *
                                         own::round_up<std::int64_t>(tile.n1 - tile.n0, t.nr));
     // The largest tile as a (rows x cols) product: the FLOP formula takes it as m x n.
-    return flops::gemm_model_flops(largest, 1, own::round_up<std::int64_t>(k, t.k_pack)) * double(t.threads);
+    return flops::gemm_model_flops(largest, 1, own::round_up<std::int64_t>(k, t.k_pack)) *
+           double(t.threads);
 }
 
 }  // namespace flopmeter

@@ -1,9 +1,9 @@
 #include "calibrate/interleaved_sweep.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <cmath>
 #include <map>
 #include <string>
 
@@ -42,27 +42,32 @@ int case_visits(const CaseResult& r) {
 void pool_visit(CaseResult& into, CaseResult more, const SamplerConfig& cfg) {
     const int visits = case_visits(into) + 1;
     if (more.status != CaseStatus::ok || into.status != CaseStatus::ok) {
-        if (into.status == CaseStatus::ok) into = std::move(more);  // a failure is never hidden by a pooled success
+        if (into.status == CaseStatus::ok)
+            into = std::move(more);  // a failure is never hidden by a pooled success
         set_visits(into, visits);
         return;
     }
     merge_measurement(into.measurement, more.measurement, cfg);
     into.contended = into.contended || more.contended;
-    if (more.clock_ghz_min > 0 && (into.clock_ghz_min <= 0 || more.clock_ghz_min < into.clock_ghz_min))
+    if (more.clock_ghz_min > 0 &&
+        (into.clock_ghz_min <= 0 || more.clock_ghz_min < into.clock_ghz_min))
         into.clock_ghz_min = more.clock_ghz_min;
     into.clock_ghz_after = more.clock_ghz_after;
     into.clock_ghz_reference = std::max(into.clock_ghz_reference, more.clock_ghz_reference);
     auto& w = into.warnings;
-    w.erase(std::remove_if(w.begin(), w.end(), [](const std::string& x) { return x.rfind("UNCONVERGED", 0) == 0; }),
+    w.erase(std::remove_if(w.begin(), w.end(),
+                           [](const std::string& x) { return x.rfind("UNCONVERGED", 0) == 0; }),
             w.end());
     for (auto& x : more.warnings)
-        if (x.rfind("UNCONVERGED", 0) != 0 && std::find(w.begin(), w.end(), x) == w.end()) w.push_back(std::move(x));
+        if (x.rfind("UNCONVERGED", 0) != 0 && std::find(w.begin(), w.end(), x) == w.end())
+            w.push_back(std::move(x));
     if (!into.measurement.converged) w.push_back(unconverged_message(into.measurement, cfg));
     set_visits(into, visits);
 }
 
-bool run_interleaved_sweep(DeviceProfile& p, const std::vector<SweepCase>& plan, const InterleavedOptions& o,
-                           const VisitFn& measure, const AfterVisitFn& after, std::ostream& err) {
+bool run_interleaved_sweep(DeviceProfile& p, const std::vector<SweepCase>& plan,
+                           const InterleavedOptions& o, const VisitFn& measure,
+                           const AfterVisitFn& after, std::ostream& err) {
     std::map<std::string, std::size_t> at;  // case name -> index in p.measurements
     for (std::size_t i = 0; i < p.measurements.size(); ++i) at[p.measurements[i].name] = i;
     double visit_s = 0, sampling_s = 0;  // wall in visits, and of it warm-up plus sampling
@@ -97,14 +102,15 @@ bool run_interleaved_sweep(DeviceProfile& p, const std::vector<SweepCase>& plan,
         const double avg = n ? (now_seconds() - t0) / double(n) : 0.0;
         const std::string eta = n ? " ETA " + fmt("%.0f", avg * double(todo - n)) + " s" : "";
         ++n;
-        err << "[" << n << "/" << todo << "] " << c.name << " (pass " << v.pass + 1 << "/" << o.passes
-            << (c.held_out ? ", held out" : "") << ")" << eta << "\n";
+        err << "[" << n << "/" << todo << "] " << c.name << " (pass " << v.pass + 1 << "/"
+            << o.passes << (c.held_out ? ", held out" : "") << ")" << eta << "\n";
         visit(c);
         if (after()) return false;
     }
 
-    err << "passes: " << n << " visits in " << fmt("%.1f", now_seconds() - t0) << " s (in kernels' visits "
-        << fmt("%.1f", visit_s) << " s, of which warm-up and sampling " << fmt("%.1f", sampling_s) << " s)\n";
+    err << "passes: " << n << " visits in " << fmt("%.1f", now_seconds() - t0)
+        << " s (in kernels' visits " << fmt("%.1f", visit_s) << " s, of which warm-up and sampling "
+        << fmt("%.1f", sampling_s) << " s)\n";
 
     // Re-measurement: a provisional fit says which fit points disagree with their neighbours.
     if (o.remeasure_cap == 0) return true;
@@ -116,29 +122,38 @@ bool run_interleaved_sweep(DeviceProfile& p, const std::vector<SweepCase>& plan,
         const CaseResult& r = p.measurements[i];
         if (r.status != CaseStatus::ok) continue;
         bool held = false;
-        for (const auto& [k, x] : r.params) held = held || (k == "calibration_role" && x == "held_out");
+        for (const auto& [k, x] : r.params)
+            held = held || (k == "calibration_role" && x == "held_out");
         health[i].contended = r.contended;
         health[i].flagged_fraction =
-            r.measurement.samples.empty() ? 0.0 : double(r.measurement.flagged.size()) / double(r.measurement.samples.size());
+            r.measurement.samples.empty()
+                ? 0.0
+                : double(r.measurement.flagged.size()) / double(r.measurement.samples.size());
         health[i].fit_point = !held;
         health[i].loo_abs_error = std::fabs(loo[i]);
     }
-    const std::vector<Remeasure> again = pick_remeasure(health, o.outlier_threshold, o.remeasure_cap);
+    const std::vector<Remeasure> again =
+        pick_remeasure(health, o.outlier_threshold, o.remeasure_cap);
     std::size_t done = 0;
     for (const auto& a : again) {
         if (o.remeasure_deadline > 0 && now_seconds() >= o.remeasure_deadline) break;
         const std::string& name = p.measurements[a.index].name;
-        const auto it = std::find_if(plan.begin(), plan.end(), [&](const SweepCase& c) { return c.name == name; });
+        const auto it = std::find_if(plan.begin(), plan.end(),
+                                     [&](const SweepCase& c) { return c.name == name; });
         if (it == plan.end()) continue;
-        err << "[again " << ++done << "/" << again.size() << "] " << name << " (" << a.reason << ")\n";
+        err << "[again " << ++done << "/" << again.size() << "] " << name << " (" << a.reason
+            << ")\n";
         visit(*it);
         if (after()) return false;
     }
     if (!again.empty())
-        p.warnings.push_back(std::to_string(again.size()) + " points looked disturbed (contended, or off their neighbours by more than " +
-                             fmt("%.0f%%", 100 * o.outlier_threshold) + "); " + std::to_string(done) +
-                             " measured again within the time budget" +
-                             (done < again.size() ? ": this machine was busy, calibrate again when it is quiet" : ""));
+        p.warnings.push_back(
+            std::to_string(again.size()) +
+            " points looked disturbed (contended, or off their neighbours by more than " +
+            fmt("%.0f%%", 100 * o.outlier_threshold) + "); " + std::to_string(done) +
+            " measured again within the time budget" +
+            (done < again.size() ? ": this machine was busy, calibrate again when it is quiet"
+                                 : ""));
     return true;
 }
 

@@ -17,11 +17,11 @@
 namespace flopmeter {
 
 struct InterleavedOptions {
-    int passes = 2;                  // visits per case before re-measurement
-    SamplerConfig visit;             // sampler settings of one visit (its budget is a share of the case's)
-    double remeasure_deadline = 0;   // now_seconds() after which no re-measurement starts (0: none)
-    double outlier_threshold = 0.15; // leave-one-out |error| that marks a fit point outlying
-    std::size_t remeasure_cap = 0;   // at most this many points measured again
+    int passes = 2;       // visits per case before re-measurement
+    SamplerConfig visit;  // sampler settings of one visit (its budget is a share of the case's)
+    double remeasure_deadline = 0;  // now_seconds() after which no re-measurement starts (0: none)
+    double outlier_threshold = 0.15;  // leave-one-out |error| that marks a fit point outlying
+    std::size_t remeasure_cap = 0;    // at most this many points measured again
     std::uint64_t seed = 1;
 };
 
@@ -39,7 +39,8 @@ void pool_visit(CaseResult& into, CaseResult more, const SamplerConfig& cfg);
 int case_visits(const CaseResult& r);
 
 // Returns false when interrupted (the profile holds every visit made so far).
-bool run_interleaved_sweep(DeviceProfile& p, const std::vector<SweepCase>& plan, const InterleavedOptions& o,
-                           const VisitFn& measure, const AfterVisitFn& after, std::ostream& err);
+bool run_interleaved_sweep(DeviceProfile& p, const std::vector<SweepCase>& plan,
+                           const InterleavedOptions& o, const VisitFn& measure,
+                           const AfterVisitFn& after, std::ostream& err);
 
 }  // namespace flopmeter

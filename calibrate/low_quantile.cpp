@@ -7,8 +7,8 @@
 
 namespace flopmeter {
 
-double low_quantile(const std::vector<double>& samples, const std::vector<std::int64_t>& flagged, double q,
-                    std::size_t min_kept) {
+double low_quantile(const std::vector<double>& samples, const std::vector<std::int64_t>& flagged,
+                    double q, std::size_t min_kept) {
     const std::set<std::int64_t> skip(flagged.begin(), flagged.end());
     std::vector<double> kept;
     for (std::size_t i = 0; i < samples.size(); ++i)

@@ -16,8 +16,8 @@ inline constexpr double kFitQuantile = 0.2;
 // The q-quantile (linear interpolation between order statistics) of `samples`, leaving out
 // the indices in `flagged` when at least `min_kept` samples remain; of all samples otherwise.
 // 0 for no samples.
-double low_quantile(const std::vector<double>& samples, const std::vector<std::int64_t>& flagged, double q,
-                    std::size_t min_kept = 3);
+double low_quantile(const std::vector<double>& samples, const std::vector<std::int64_t>& flagged,
+                    double q, std::size_t min_kept = 3);
 
 // A measured case's time for the fit: low_quantile of its pooled samples at kFitQuantile; its
 // median when the samples were not kept (profiles written before samples were pooled).

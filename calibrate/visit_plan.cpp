@@ -15,13 +15,15 @@ std::vector<Visit> interleaved_schedule(std::size_t cases, int passes, std::uint
     for (int p = 0; p < passes; ++p) {
         std::shuffle(order.begin(), order.end(), rng);
         // A case that ended the last pass does not start this one: its visits stay apart.
-        if (!v.empty() && cases > 1 && order.front() == v.back().index) std::swap(order[0], order[1]);
+        if (!v.empty() && cases > 1 && order.front() == v.back().index)
+            std::swap(order[0], order[1]);
         for (std::size_t i : order) v.push_back({i, p});
     }
     return v;
 }
 
-std::vector<Remeasure> pick_remeasure(const std::vector<PointHealth>& points, double outlier_threshold, std::size_t cap) {
+std::vector<Remeasure> pick_remeasure(const std::vector<PointHealth>& points,
+                                      double outlier_threshold, std::size_t cap) {
     std::vector<Remeasure> out;
     for (std::size_t i = 0; i < points.size(); ++i) {
         const PointHealth& h = points[i];
@@ -39,7 +41,8 @@ std::vector<Remeasure> pick_remeasure(const std::vector<PointHealth>& points, do
         }
         if (r.score > 0) out.push_back(r);
     }
-    std::stable_sort(out.begin(), out.end(), [](const Remeasure& a, const Remeasure& b) { return a.score > b.score; });
+    std::stable_sort(out.begin(), out.end(),
+                     [](const Remeasure& a, const Remeasure& b) { return a.score > b.score; });
     if (out.size() > cap) out.resize(cap);
     return out;
 }

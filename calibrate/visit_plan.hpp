@@ -24,10 +24,10 @@ std::vector<Visit> interleaved_schedule(std::size_t cases, int passes, std::uint
 
 // One case as the re-measurement step sees it.
 struct PointHealth {
-    bool contended = false;          // a sample flagged (clock probe, stalled thread, CPU share)
-    double flagged_fraction = 0;     // of its samples
-    bool fit_point = false;          // fitted on (held-out points are never picked for their error)
-    double loo_abs_error = 0;        // fit points: |leave-one-out relative error| against the model
+    bool contended = false;       // a sample flagged (clock probe, stalled thread, CPU share)
+    double flagged_fraction = 0;  // of its samples
+    bool fit_point = false;       // fitted on (held-out points are never picked for their error)
+    double loo_abs_error = 0;     // fit points: |leave-one-out relative error| against the model
 };
 
 struct Remeasure {
@@ -40,6 +40,7 @@ struct Remeasure {
 // score 1 + flagged fraction) and every fit point whose leave-one-out error exceeds
 // `outlier_threshold` (score error / threshold). Held-out points are picked only for
 // contention, never for their prediction error, so the held-out check stays a check.
-std::vector<Remeasure> pick_remeasure(const std::vector<PointHealth>& points, double outlier_threshold, std::size_t cap);
+std::vector<Remeasure> pick_remeasure(const std::vector<PointHealth>& points,
+                                      double outlier_threshold, std::size_t cap);
 
 }  // namespace flopmeter

@@ -39,7 +39,8 @@ TEST_CASE("low quantile of pooled samples, flagged samples left out", "[calibrat
     CHECK(r.seconds() == Approx(1.1));      // the median would take a disturbed sample's neighbour
 }
 
-TEST_CASE("interleaved schedule visits every case once per pass, spread over the run", "[calibrate-robust]") {
+TEST_CASE("interleaved schedule visits every case once per pass, spread over the run",
+          "[calibrate-robust]") {
     const auto v = interleaved_schedule(7, 3, 42);
     REQUIRE(v.size() == 21);
     std::map<std::size_t, int> count;
@@ -54,7 +55,8 @@ TEST_CASE("interleaved schedule visits every case once per pass, spread over the
         CHECK(seen == std::vector<std::size_t>{0, 1, 2, 3, 4, 5, 6});  // each pass a permutation
     }
     for (const auto& [i, c] : count) CHECK(c == 3);
-    for (std::size_t i = 1; i < v.size(); ++i) CHECK(v[i].index != v[i - 1].index);  // never twice in a row
+    for (std::size_t i = 1; i < v.size(); ++i)
+        CHECK(v[i].index != v[i - 1].index);  // never twice in a row
     // Seeded: the same seed gives the same run, another seed another order.
     const auto again = interleaved_schedule(7, 3, 42), other = interleaved_schedule(7, 3, 43);
     bool same = true, differs = false;
@@ -83,11 +85,13 @@ TEST_CASE("visits pool their samples; a failed visit is never hidden", "[calibra
     b.warnings = {"CONTENDED: x"};
     pool_visit(a, b, cfg);
     CHECK(a.measurement.samples == std::vector<double>{1.0, 1.2, 0.9, 2.0, 1.1});
-    CHECK(a.measurement.flagged == std::vector<std::int64_t>{1, 3});  // shifted by the first visit's 2
+    CHECK(a.measurement.flagged ==
+          std::vector<std::int64_t>{1, 3});  // shifted by the first visit's 2
     CHECK(a.contended);
     CHECK(case_visits(a) == 2);
     CHECK(std::count(a.warnings.begin(), a.warnings.end(), "CONTENDED: x") == 1);
-    CHECK(std::none_of(a.warnings.begin(), a.warnings.end(), [](const std::string& w) { return w == "UNCONVERGED: old"; }));
+    CHECK(std::none_of(a.warnings.begin(), a.warnings.end(),
+                       [](const std::string& w) { return w == "UNCONVERGED: old"; }));
     CHECK(fit_seconds(a) == Approx(0.94));  // unflagged {0.9, 1.0, 1.1}: position 0.4
 
     CaseResult failed;
@@ -98,14 +102,15 @@ TEST_CASE("visits pool their samples; a failed visit is never hidden", "[calibra
     CHECK(case_visits(a) == 3);
 }
 
-TEST_CASE("re-measurement picks contended and outlying fit points, worst first", "[calibrate-robust]") {
+TEST_CASE("re-measurement picks contended and outlying fit points, worst first",
+          "[calibrate-robust]") {
     std::vector<PointHealth> p(6);
-    p[0] = {true, 0.5, true, 0.02};   // contended fit point: score 1.5
-    p[1] = {false, 0.0, true, 0.30};  // outlying fit point: 0.30 / 0.15 = 2
-    p[2] = {false, 0.0, false, 0.50}; // held-out point far off: never picked for its error
-    p[3] = {false, 0.0, true, 0.05};  // fine
-    p[4] = {true, 0.1, false, 0.0};   // contended held-out point: 1.1
-    p[5] = {false, 0.0, true, 0.15};  // exactly at the threshold: not outlying
+    p[0] = {true, 0.5, true, 0.02};    // contended fit point: score 1.5
+    p[1] = {false, 0.0, true, 0.30};   // outlying fit point: 0.30 / 0.15 = 2
+    p[2] = {false, 0.0, false, 0.50};  // held-out point far off: never picked for its error
+    p[3] = {false, 0.0, true, 0.05};   // fine
+    p[4] = {true, 0.1, false, 0.0};    // contended held-out point: 1.1
+    p[5] = {false, 0.0, true, 0.15};   // exactly at the threshold: not outlying
     const auto all = pick_remeasure(p, 0.15, 10);
     REQUIRE(all.size() == 3);
     CHECK(all[0].index == 1);
@@ -120,22 +125,27 @@ TEST_CASE("re-measurement picks contended and outlying fit points, worst first",
     CHECK(capped[1].index == 0);
 }
 
-TEST_CASE("leave-one-out error finds the point that disagrees with its neighbours", "[calibrate-robust]") {
+TEST_CASE("leave-one-out error finds the point that disagrees with its neighbours",
+          "[calibrate-robust]") {
     // Time exactly linear in flops, except one shape measured 40% slow.
     std::vector<FitSample> s;
     for (std::int64_t x : {64, 128, 256, 512, 1024, 2048}) {
         const auto f = gemm_features(x, x, x, DType::fp32);
-        s.push_back({gemm_coords(x, x, x), f, 1e-6 + f[1] / 1e11 * (x == 256 ? 1.4 : 1.0), f[1], "x"});
+        s.push_back(
+            {gemm_coords(x, x, x), f, 1e-6 + f[1] / 1e11 * (x == 256 ? 1.4 : 1.0), f[1], "x"});
     }
     const OpRateModel m = fit_op_model("gemm/openblas/fp32/nn", gemm_feature_names(), s, 0);
     std::size_t worst = 0;
     for (std::size_t i = 0; i < s.size(); ++i)
-        if (std::fabs(m.leave_one_out_error(i)) > std::fabs(m.leave_one_out_error(worst))) worst = i;
+        if (std::fabs(m.leave_one_out_error(i)) > std::fabs(m.leave_one_out_error(worst)))
+            worst = i;
     CHECK(worst == 2);
-    CHECK(m.leave_one_out_error(2) < -0.2);  // its neighbours predict it well below what was measured
+    CHECK(m.leave_one_out_error(2) <
+          -0.2);  // its neighbours predict it well below what was measured
 }
 
-TEST_CASE("tile padding: the work of the padded shape on known tilings (exact)", "[calibrate-robust]") {
+TEST_CASE("tile padding: the work of the padded shape on known tilings (exact)",
+          "[calibrate-robust]") {
     GemmTiling t;  // 12 x 32 register tile, k step 1, two threads (fp32 AVX-512 own kernel)
     t.mr = 12;
     t.nr = 32;
@@ -158,7 +168,8 @@ TEST_CASE("tile padding: the work of the padded shape on known tilings (exact)",
     b.threads = 1;
     CHECK(gemm_padded_flops(b, 24, 32, 7) == 2.0 * 24 * 32 * 8);
     // Unknown tiles (vendor libraries): the model FLOPs.
-    CHECK(gemm_padded_flops(GemmTiling{}, 1000, 1000, 1000) == flops::gemm_model_flops(1000, 1000, 1000));
+    CHECK(gemm_padded_flops(GemmTiling{}, 1000, 1000, 1000) ==
+          flops::gemm_model_flops(1000, 1000, 1000));
     CHECK(!gemm_tiling_of("openblas", DType::fp32, 2).known());
     const GemmTiling own = gemm_tiling_of("own", DType::fp32, 2);
     CHECK(own.known());
@@ -189,9 +200,11 @@ DeviceProfile padded_profile() {
         std::vector<FitSample> s;
         for (std::int64_t x : {96, 192, 384, 768, 1536}) {
             const auto f = gemm_features(td, x, x, x, d);
-            s.push_back({gemm_coords(x, x, x), f, 2e-6 + f[1] / (d == DType::bf16 ? 2e11 : 1e11), 0, "x"});
+            s.push_back(
+                {gemm_coords(x, x, x), f, 2e-6 + f[1] / (d == DType::bf16 ? 2e11 : 1e11), 0, "x"});
         }
-        OpRateModel m = fit_op_model(gemm_model_key("own", d, Layout::nn), gemm_feature_names(td), s, 0);
+        OpRateModel m =
+            fit_op_model(gemm_model_key("own", d, Layout::nn), gemm_feature_names(td), s, 0);
         m.tiling = td;
         p.rate_model.ops.push_back(m);
     }
@@ -200,7 +213,8 @@ DeviceProfile padded_profile() {
 
 }  // namespace
 
-TEST_CASE("the padded-work model predicts an odd shape from the work it causes", "[calibrate-robust]") {
+TEST_CASE("the padded-work model predicts an odd shape from the work it causes",
+          "[calibrate-robust]") {
     const auto pred = make_profile_predictor(padded_profile());
     GemmQuery q{1000, 1000, 1000, Layout::nn, DType::fp32, 1};
     // The fit is exact (no residual to correct): 2 us + padded FLOPs / 100 GFLOP/s.
@@ -233,7 +247,8 @@ TEST_CASE("profiles carry measured bf16 rates and tilings through JSON", "[calib
     CHECK(f32.seconds > bf.seconds);
 }
 
-TEST_CASE("older profiles without tilings load; a padded model without its tiling is refused", "[calibrate-robust]") {
+TEST_CASE("older profiles without tilings load; a padded model without its tiling is refused",
+          "[calibrate-robust]") {
     // A model written before tilings existed: plain FLOPs, no "tiling" key; it predicts as before.
     DeviceProfile p = padded_profile();
     std::vector<FitSample> s;
@@ -245,10 +260,12 @@ TEST_CASE("older profiles without tilings load; a padded model without its tilin
     auto j = profile_to_json(p);
     REQUIRE(!j["rate_model"]["ops"][0].contains("tiling"));
     const DeviceProfile old = profile_from_json(j);
-    const Prediction r = make_profile_predictor(old)->gemm({1000, 1000, 1000, Layout::nn, DType::fp32, 1});
+    const Prediction r =
+        make_profile_predictor(old)->gemm({1000, 1000, 1000, Layout::nn, DType::fp32, 1});
     CHECK(r.seconds == Approx(2e-6 + 2e9 / 1e11).epsilon(1e-6));
     // A padded_flops model whose tiling was stripped cannot be evaluated: refused, with the reason.
     auto bad = profile_to_json(padded_profile());
     bad["rate_model"]["ops"][0].erase("tiling");
-    CHECK_THROWS_WITH(profile_from_json(bad), Catch::Contains("padded_flops feature but no tiling"));
+    CHECK_THROWS_WITH(profile_from_json(bad),
+                      Catch::Contains("padded_flops feature but no tiling"));
 }
