@@ -1,5 +1,6 @@
 #include "calibrate/attention_hook.hpp"
 
+#include "calibrate/sweep.hpp"
 #include "core/error.hpp"
 #include "kernels/attention/attention_backend.hpp"
 #include "measure/attention_case.hpp"
@@ -48,6 +49,18 @@ std::vector<SweepCase> plan_attention_sweep(const std::string& mode, int threads
     std::vector<DType> dtypes = {DType::fp32};
     if (full && find_attention_backend("own").supports(DType::bf16)) dtypes.push_back(DType::bf16);
     std::vector<SweepCase> v;
+    // Quick on a CPU with a bf16 dot product: the causal passes a training step runs, in bf16
+    // (calibrate/sweep.hpp, cpu_has_bf16_dot), plus two held-out shapes.
+    if (mode == "quick" && cpu_has_bf16_dot() && find_attention_backend("own").supports(DType::bf16)) {
+        for (std::int64_t d : {64, 128}) {
+            for (std::int64_t s : {256, 512, 1024, 2048})
+                v.push_back(make_case({1, 8, 8, s, s, d}, DType::bf16, false, true, false, threads));
+            for (std::int64_t s : {256, 512, 1024})
+                v.push_back(make_case({1, 8, 8, s, s, d}, DType::bf16, true, true, false, threads));
+        }
+        v.push_back(make_case({1, 8, 8, 768, 768, 64}, DType::bf16, false, true, true, threads));
+        v.push_back(make_case({1, 8, 8, 384, 384, 128}, DType::bf16, true, true, true, threads));
+    }
     for (DType dt : dtypes) {
         auto add = [&](const AttnShape& s, bool bwd, bool causal, bool held) {
             v.push_back(make_case(s, dt, bwd, causal, held, threads));
@@ -88,15 +101,19 @@ std::vector<SweepCase> plan_attention_sweep(const std::string& mode, int threads
     return v;
 }
 
-CaseResult measure_attention_case(const SweepCase& c, const MeasureOptions& o, MeasureContext& ctx) {
+AttentionCaseSpec attention_spec_of(const SweepCase& c, int threads) {
     AttentionCaseSpec spec;
     spec.backend = c.attention_backend;
     spec.problem.shape = {dim_of(c, "b"), dim_of(c, "h"), dim_of(c, "g"), dim_of(c, "sq"),
                           dim_of(c, "sk"), dim_of(c, "d"), dim_of(c, "dv"), c.attention_causal};
     spec.problem.dtype = c.attention_dtype;
     spec.pass = c.attention_backward ? AttentionPass::bwd : AttentionPass::fwd;
-    spec.threads = ctx.clock().threads();
-    return measure_attention(spec, o, ctx);
+    spec.threads = threads;
+    return spec;
+}
+
+CaseResult measure_attention_case(const SweepCase& c, const MeasureOptions& o, MeasureContext& ctx) {
+    return measure_attention(attention_spec_of(c, ctx.clock().threads()), o, ctx);
 }
 
 }  // namespace flopmeter

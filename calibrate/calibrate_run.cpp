@@ -8,7 +8,9 @@
 #include <set>
 
 #include "calibrate/attention_hook.hpp"
+#include "calibrate/case_cache.hpp"
 #include "calibrate/fit.hpp"
+#include "calibrate/interleaved_sweep.hpp"
 #include "calibrate/profile.hpp"
 #include "calibrate/quant_sweep.hpp"
 #include "calibrate/sweep.hpp"
@@ -38,6 +40,10 @@
 namespace flopmeter {
 
 namespace {
+
+// Quick mode: no re-measurement starts after this many seconds of the run, so the whole
+// calibration (ceilings, two passes, re-measurement, fit) stays within 60 s on 2 cores.
+constexpr double kQuickRemeasureUntilS = 50.0;
 
 std::atomic<int> g_signal{0};
 extern "C" void on_signal(int sig) { g_signal.store(sig); }
@@ -98,10 +104,21 @@ void measure_ceilings(DeviceProfile& p, int threads, bool full, std::ostream& er
     }
 }
 
-CaseResult measure_one(const SweepCase& c, const MeasureOptions& mo, MeasureContext& ctx) {
+CaseResult measure_one(const SweepCase& c, const MeasureOptions& mo, MeasureContext& ctx, CaseCache* cache = nullptr) {
     CaseResult r;
     try {
-        if (c.op == "gemm") {
+        if (cache && (c.op == "gemm" || c.op == "memory" || c.op == "attention")) {
+            const auto k = cache->get(c, ctx.clock().threads());
+            MeasureOptions visit = mo;
+            visit.validate = !cache->validated(c.name);
+            // A later visit of a long kernel (>= 10 ms a call) starts sampling at once: a warm-up
+            // call would cost as much as a sample, and the low-quantile estimator already
+            // discounts a first sample slowed by cold caches.
+            if (!visit.validate && cache->call_seconds(c.name) >= 0.01) visit.sampler.warmup_s = 0;
+            r = measure_case(*k, visit, ctx);
+            if (visit.validate && r.validated && r.status == CaseStatus::ok)
+                cache->mark_validated(c.name, r.seconds());
+        } else if (c.op == "gemm") {
             r = measure_gemm(c.gemm, mo, ctx);
         } else if (c.op == "memory") {
             MemOpCase m(c.memop, ctx.clock().threads());
@@ -391,67 +408,45 @@ int run_calibration(const CalibrateOptions& o, std::ostream& out, std::ostream& 
         if (interrupted()) return 130;
     }
 
-    MeasureOptions mo;
+    // Each case's budget is spread over `passes` short visits in interleaved passes, its
+    // samples pooled; then contended and outlying points are visited again until the
+    // deadline (calibrate/interleaved_sweep.hpp). Quick: 60 s in all on a 2-core machine.
     const bool full = o.mode == "full";
-    mo.sampler.budget_s = full ? 0.6 : 0.25;
-    mo.sampler.min_samples = 5;
-    mo.sampler.target_rel_ci = full ? 0.01 : 0.02;
-    mo.sampler.warmup_s = full ? 0.05 : 0.02;
+    InterleavedOptions io;
+    io.passes = full ? 3 : 2;
+    io.visit.budget_s = (full ? 0.6 : 0.15) / io.passes;
+    io.visit.min_samples = 3;
+    io.visit.target_rel_ci = full ? 0.01 : 0.02;
+    io.visit.warmup_s = full ? 0.03 : 0.01;
+    io.remeasure_cap = std::max<std::size_t>(1, plan.size() / 4);
+    io.remeasure_deadline = o.mode == "quick" ? t0 + kQuickRemeasureUntilS : 0.0;
+    io.seed = std::hash<std::string>{}(p.fingerprint + p.created_utc);
+    MeasureOptions mo;
+    mo.sampler = io.visit;
     for (const auto& c : p.ceilings) mo.ceilings[c.dtype] = c.flops_per_s;
     MeasureContext ctx(threads);
-
-    std::set<std::string> done;
-    for (const auto& m : p.measurements) done.insert(m.name);
-    std::size_t remaining = 0;
-    for (const auto& c : plan) remaining += done.count(c.name) ? 0 : 1;
-    std::size_t i = done.size();
-    const double loop0 = now_seconds();
-    std::size_t measured_now = 0;
-    for (const auto& c : plan) {
-        if (done.count(c.name)) continue;
-        ++i;
-        const double avg = measured_now ? (now_seconds() - loop0) / double(measured_now) : 0.0;
-        err << "[" << i << "/" << plan.size() << "] " << c.name
-            << (measured_now ? " (ETA " + fmt("%.0f", avg * double(remaining)) + " s)" : "") << "\n";
-        CaseResult r = measure_one(c, mo, ctx);
-        r.measurement.samples.shrink_to_fit();
-        if (r.status != CaseStatus::ok) p.warnings.push_back(r.name + ": " + r.error);
-        p.measurements.push_back(std::move(r));
-        ++measured_now;
-        --remaining;
-        save();
-        if (interrupted()) return 130;
-    }
-    // Cases measured while other work held the CPUs (or the clock probe read slowed) are
-    // measured once more at the end, at most a quarter of the plan; contention only slows a
-    // kernel, so of two contended measurements the faster is kept.
-    std::vector<std::size_t> again;
-    for (std::size_t k = 0; k < p.measurements.size(); ++k)
-        if (p.measurements[k].contended && p.measurements[k].status == CaseStatus::ok) again.push_back(k);
-    const std::size_t cap = std::max<std::size_t>(1, plan.size() / 4);
-    if (again.size() > cap) {
-        p.warnings.push_back(std::to_string(again.size()) + " cases were measured under contention; " +
-                             std::to_string(cap) + " were measured again: this machine was busy, calibrate again when it is quiet");
-        again.resize(cap);
-    }
-    std::size_t replaced = 0;
-    for (std::size_t n = 0; n < again.size(); ++n) {
-        CaseResult& m = p.measurements[again[n]];
-        const auto it = std::find_if(plan.begin(), plan.end(), [&](const SweepCase& c) { return c.name == m.name; });
-        if (it == plan.end()) continue;
-        err << "[again " << n + 1 << "/" << again.size() << "] " << m.name << " (contended the first time)\n";
-        CaseResult r = measure_one(*it, mo, ctx);
-        r.measurement.samples.shrink_to_fit();
-        if (r.status == CaseStatus::ok && (!r.contended || r.seconds() < m.seconds())) {
-            m = std::move(r);
-            ++replaced;
-        }
-        save();
-        if (interrupted()) return 130;
-    }
-    if (!again.empty())
-        p.warnings.push_back(std::to_string(again.size()) + " contended cases measured again, " + std::to_string(replaced) +
-                             " replaced by the second measurement");
+    // Operands built once per case and kept for its later visits, up to 4 GiB (the quick
+    // sweep's operands take about 3 GiB).
+    CaseCache cache(4.0 * (1ull << 30));
+    // The partial profile (every sample of every case) is written at most every 2 s: a write
+    // with fsync after each of several hundred visits cost seconds on a busy disk. A signal
+    // still writes at once; a SIGKILL loses at most the last 2 s of visits.
+    double last_save = now_seconds(), save_s = 0;
+    const bool ok = run_interleaved_sweep(p, plan, io, [&](const SweepCase& c) { return measure_one(c, mo, ctx, &cache); },
+                                          [&] {
+                                              if (g_signal.load()) return interrupted();
+                                              if (now_seconds() - last_save >= 2.0) {
+                                                  const double w0 = now_seconds();
+                                                  save();
+                                                  last_save = now_seconds();
+                                                  save_s += last_save - w0;
+                                              }
+                                              return false;
+                                          },
+                                          err);
+    if (!ok) return 130;
+    err << "measured " << p.measurements.size() << " cases in " << fmt("%.1f", now_seconds() - t0)
+        << " s (profile writes " << fmt("%.1f", save_s) << " s)\n";
     for (const auto& w : ctx.warnings()) p.warnings.push_back(w);
     return finish_profile(p, o, prov, t0, out);
 }

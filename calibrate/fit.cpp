@@ -4,8 +4,10 @@
 #include <cmath>
 #include <map>
 
+#include "calibrate/low_quantile.hpp"
 #include "calibrate/profile_predictor.hpp"
 #include "core/error.hpp"
+#include "core/flops.hpp"
 #include "measure/stats.hpp"
 
 namespace flopmeter {
@@ -47,8 +49,9 @@ bool case_fit_point(const CaseResult& r, CaseFitPoint& out) {
         const std::int64_t m = dim(r, "m"), n = dim(r, "n"), k = dim(r, "k");
         out.key = gemm_model_key(r.backend, *d, *l);
         out.coords = gemm_coords(m, n, k);
-        out.features = gemm_features(m, n, k, *d);
-        out.flops = out.features[1];
+        out.tiling = gemm_tiling_of(r.backend, *d, r.threads);
+        out.features = gemm_features(out.tiling, m, n, k, *d);
+        out.flops = flops::gemm_model_flops(m, n, k);
         return true;
     }
     if (r.op == "attention") {
@@ -88,18 +91,21 @@ bool case_fit_point(const CaseResult& r, CaseFitPoint& out) {
 void fit_profile(DeviceProfile& p) {
     std::map<std::string, std::vector<FitSample>> groups;
     std::map<std::string, std::string> key_dtype;
+    std::map<std::string, GemmTiling> key_tiling;
     for (const auto& r : p.measurements) {
         if (is_held_out(r)) continue;
         CaseFitPoint f;
         if (!case_fit_point(r, f)) continue;
-        groups[f.key].push_back({f.coords, f.features, r.seconds(), f.flops, r.name});
+        groups[f.key].push_back({f.coords, f.features, fit_seconds(r), f.flops, r.name});
         key_dtype[f.key] = f.dtype;
+        key_tiling[f.key] = f.tiling;
     }
     p.rate_model.ops.clear();
     for (const auto& [key, samples] : groups) {
         const std::string op = key.substr(0, key.find('/'));
-        const auto names = op == "gemm" ? gemm_feature_names() : op == "attention" ? attention_feature_names()
-                                                                                   : memory_feature_names();
+        const auto names = op == "gemm"        ? gemm_feature_names(key_tiling[key])
+                           : op == "attention" ? attention_feature_names()
+                                               : memory_feature_names();
         if (samples.size() < names.size() + 1) {
             p.warnings.push_back("rate model '" + key + "' not fitted: only " + std::to_string(samples.size()) +
                                  " measurements");
@@ -107,6 +113,7 @@ void fit_profile(DeviceProfile& p) {
         }
         const double ceiling = op == "memory" ? 0.0 : p.ceiling(key_dtype[key]);
         p.rate_model.ops.push_back(fit_op_model(key, names, samples, ceiling));
+        if (op == "gemm") p.rate_model.ops.back().tiling = key_tiling[key];
     }
 
     p.held_out.clear();
@@ -119,7 +126,7 @@ void fit_profile(DeviceProfile& p) {
         const OpRateModel* m = p.rate_model.find(f.key);
         if (!m) continue;
         const double pred = m->predict(f.coords, f.features, f.flops).seconds;
-        HeldOutPoint h{r.name, r.op, r.seconds(), pred};
+        HeldOutPoint h{r.name, r.op, fit_seconds(r), pred};
         p.held_out.push_back(h);
         errors[r.op].push_back(std::fabs(h.rel_error()));
     }
@@ -127,6 +134,21 @@ void fit_profile(DeviceProfile& p) {
         std::sort(e.begin(), e.end());
         p.held_out_summary.push_back({op, int(e.size()), quantile_sorted(e, 0.5), quantile_sorted(e, 0.9)});
     }
+}
+
+std::vector<double> fit_point_errors(const DeviceProfile& p) {
+    std::vector<double> out(p.measurements.size(), 0.0);
+    std::map<std::string, std::size_t> next;  // fitted points per key, in measurement order
+    for (std::size_t i = 0; i < p.measurements.size(); ++i) {
+        const CaseResult& r = p.measurements[i];
+        if (is_held_out(r)) continue;
+        CaseFitPoint f;
+        if (!case_fit_point(r, f)) continue;
+        const std::size_t j = next[f.key]++;
+        if (const OpRateModel* m = p.rate_model.find(f.key); m && j < m->point_coords.size())
+            out[i] = m->leave_one_out_error(j);
+    }
+    return out;
 }
 
 }  // namespace flopmeter

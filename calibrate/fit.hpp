@@ -16,7 +16,13 @@ struct CaseFitPoint {
     std::vector<double> coords, features;
     double flops = 0;
     std::string dtype;
+    GemmTiling tiling;  // GEMM: the kernel tiling its padded_flops feature used
 };
 bool case_fit_point(const CaseResult& r, CaseFitPoint& out);
+
+// Per measurement of `p` (same order): the leave-one-out relative error of a fitted point
+// against the profile's rate model (OpRateModel::leave_one_out_error); 0 for held-out points
+// and cases no model covers. Call after fit_profile.
+std::vector<double> fit_point_errors(const DeviceProfile& p);
 
 }  // namespace flopmeter

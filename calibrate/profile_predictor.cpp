@@ -59,6 +59,14 @@ std::vector<double> gemm_features(std::int64_t m, std::int64_t n, std::int64_t k
     return {1.0, flops::gemm_model_flops(m, n, k), flops::gemm_bytes(m, n, k, in, in, out, 0.0).total()};
 }
 std::vector<std::string> gemm_feature_names() { return {"1", "flops", "bytes"}; }
+std::vector<std::string> gemm_feature_names(const GemmTiling& t) {
+    return t.known() ? std::vector<std::string>{"1", "padded_flops", "bytes"} : gemm_feature_names();
+}
+std::vector<double> gemm_features(const GemmTiling& t, std::int64_t m, std::int64_t n, std::int64_t k, DType dtype) {
+    std::vector<double> f = gemm_features(m, n, k, dtype);
+    if (t.known()) f[1] = gemm_padded_flops(t, m, n, k);
+    return f;
+}
 
 std::string attention_model_key(const std::string& backend, DType dtype, bool backward, bool causal) {
     return "attention/" + backend + "/" + std::string(dtype_name(dtype)) + "/" + (backward ? "bwd" : "fwd") + "/" +
@@ -278,8 +286,12 @@ public:
                              std::to_string(measured) + " GEMM measurements" +
                              (p_.complete ? ")" : "; the profile is incomplete: finish it with flopmeter calibrate --resume)"));
         }
-        const auto f = gemm_features(q.m, q.n, q.k, d);
-        auto r = m->predict(gemm_coords(q.m, q.n, q.k), f, f[1]);
+        // A model fitted on padded work predicts from the padded work of this shape; the
+        // ceiling bound and the rate stay in model FLOPs.
+        const bool padded = std::find(m->features.begin(), m->features.end(), "padded_flops") != m->features.end();
+        const auto f = gemm_features(padded ? m->tiling : GemmTiling{}, q.m, q.n, q.k, d);
+        const double model_flops = flops::gemm_model_flops(q.m, q.n, q.k);
+        auto r = m->predict(gemm_coords(q.m, q.n, q.k), f, model_flops);
         double t = r.seconds;
         if (d != q.dtype) {
             // Scale by the ratio of measured ceilings (or 1 when one is missing), and say so.
@@ -290,16 +302,22 @@ public:
         }
         Prediction p;
         p.seconds = t * double(q.batch);
-        p.flops_per_s = f[1] / t;
+        p.flops_per_s = model_flops / t;
         p.source = describe(*m, r) + note;
         return p;
     }
 
     Prediction attention(const AttentionQuery& q) const override {
         const OpRateModel* m = nullptr;
+        std::string note;
         for (DType cand : {q.dtype, DType::fp32, DType::bf16}) {
             m = p_.rate_model.find(attention_model_key(backend_attention(), cand, q.backward, q.causal));
-            if (m) break;
+            if (m) {
+                if (cand != q.dtype)
+                    note = "; " + std::string(dtype_name(q.dtype)) + " not measured, the " +
+                           std::string(dtype_name(cand)) + " rate used";
+                break;
+            }
         }
         const double flops = attention_query_flops(q);
         Prediction p;
@@ -317,7 +335,7 @@ public:
         auto r = m->predict(attention_coords(q), attention_features(q), flops);
         p.seconds = r.seconds;
         p.flops_per_s = flops / r.seconds;
-        p.source = describe(*m, r);
+        p.source = describe(*m, r) + note;
         return p;
     }
 

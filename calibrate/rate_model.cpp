@@ -153,6 +153,27 @@ OpRateModel::Result OpRateModel::predict(const std::vector<double>& coords, cons
     return r;
 }
 
+double OpRateModel::leave_one_out_error(std::size_t i) const {
+    if (i >= point_coords.size() || point_coords.size() < 2) return 0.0;
+    std::vector<std::pair<double, std::size_t>> d;
+    for (std::size_t p = 0; p < point_coords.size(); ++p) {
+        if (p == i) continue;
+        double s = 0;
+        for (std::size_t c = 0; c < point_coords[i].size() && c < point_coords[p].size(); ++c)
+            s += (point_coords[i][c] - point_coords[p][c]) * (point_coords[i][c] - point_coords[p][c]);
+        d.emplace_back(s, p);
+    }
+    const std::size_t k = std::min<std::size_t>(std::size_t(std::max(1, neighbours)), d.size());
+    std::partial_sort(d.begin(), d.begin() + std::ptrdiff_t(k), d.end());
+    double wsum = 0, acc = 0;
+    for (std::size_t j = 0; j < k; ++j) {
+        const double w = 1.0 / std::max(d[j].first, 1e-12);
+        wsum += w;
+        acc += w * point_log_residual[d[j].second];
+    }
+    return std::exp(acc / wsum - point_log_residual[i]) - 1.0;
+}
+
 const OpRateModel* RateModel::find(const std::string& key) const {
     for (const auto& m : ops)
         if (m.key == key) return &m;
@@ -161,7 +182,7 @@ const OpRateModel* RateModel::find(const std::string& key) const {
 
 nlohmann::ordered_json rate_model_to_json(const RateModel& rm) {
     nlohmann::ordered_json ops = nlohmann::ordered_json::array();
-    for (const auto& m : rm.ops)
+    for (const auto& m : rm.ops) {
         ops.push_back({{"key", m.key},
                        {"features", m.features},
                        {"coefficients", m.coef},
@@ -173,6 +194,13 @@ nlohmann::ordered_json rate_model_to_json(const RateModel& rm) {
                        {"range_hi_log2", m.hi},
                        {"points_log2", m.point_coords},
                        {"points_log_residual", m.point_log_residual}});
+        if (m.tiling.known())
+            ops.back()["tiling"] = {{"mr", m.tiling.mr},
+                                    {"nr", m.tiling.nr},
+                                    {"k_pack", m.tiling.k_pack},
+                                    {"threads", m.tiling.threads},
+                                    {"kernel", m.tiling.kernel}};
+    }
     return {{"kind", "linear+idw-correction"},
             {"rule",
              "t = max(flops / ceiling, (c . features) * exp(idw of log residuals of the nearest measured "
@@ -196,6 +224,19 @@ RateModel rate_model_from_json(const nlohmann::ordered_json& j) {
         m.hi = o.at("range_hi_log2").get<std::vector<double>>();
         m.point_coords = o.at("points_log2").get<std::vector<std::vector<double>>>();
         m.point_log_residual = o.at("points_log_residual").get<std::vector<double>>();
+        if (o.contains("tiling")) {
+            const auto& t = o.at("tiling");
+            m.tiling.mr = t.at("mr").get<int>();
+            m.tiling.nr = t.at("nr").get<int>();
+            m.tiling.k_pack = t.at("k_pack").get<int>();
+            m.tiling.threads = t.at("threads").get<int>();
+            m.tiling.kernel = t.value("kernel", "");
+            if (m.tiling.mr < 1 || m.tiling.nr < 1 || m.tiling.k_pack < 1 || m.tiling.threads < 1)
+                throw UsageError("rate model '" + m.key + "': tiling sizes must be positive");
+        }
+        const bool padded = std::find(m.features.begin(), m.features.end(), "padded_flops") != m.features.end();
+        if (padded && !m.tiling.known())
+            throw UsageError("rate model '" + m.key + "' has a padded_flops feature but no tiling");
         if (m.coef.size() != m.features.size() || m.point_coords.size() != m.point_log_residual.size())
             throw UsageError("rate model '" + m.key + "' is inconsistent (feature or point counts differ)");
         rm.ops.push_back(std::move(m));

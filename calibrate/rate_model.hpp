@@ -20,6 +20,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "calibrate/gemm_tiling.hpp"
+
 namespace flopmeter {
 
 struct FitSample {
@@ -41,6 +43,9 @@ struct OpRateModel {
     double margin = 1.0;                // log2 units beyond the range where correction still applies
     int neighbours = 4;
     double fit_rms_rel_error = 0;       // of the linear part alone, on the fitted samples
+    // GEMM models with a "padded_flops" feature: the kernel's tiles and thread count that
+    // feature is computed with (calibrate/gemm_tiling.hpp). Unknown (all 1) otherwise.
+    GemmTiling tiling;
 
     struct Result {
         double seconds = 0;
@@ -49,6 +54,10 @@ struct OpRateModel {
         std::vector<int> nearest;       // indices of the neighbours used
     };
     Result predict(const std::vector<double>& coords, const std::vector<double>& features, double flops) const;
+    // Relative error (predicted / measured - 1) at fitted point `i` when its own correction is
+    // left out and its neighbours' interpolate it: large where a point disagrees with the
+    // shapes around it (a disturbed measurement, or a real local effect). 0 with < 2 points.
+    double leave_one_out_error(std::size_t i) const;
 };
 
 // Fits one op key. Needs at least as many samples as features.

@@ -5,6 +5,7 @@
 #include "calibrate/attention_hook.hpp"
 #include "calibrate/quant_sweep.hpp"
 #include "core/error.hpp"
+#include "core/isa.hpp"
 #include "measure/memop_case.hpp"
 
 namespace flopmeter {
@@ -43,6 +44,8 @@ void add_memop(std::vector<SweepCase>& v, MemOp op, double bytes, int threads, b
 
 }  // namespace
 
+bool cpu_has_bf16_dot() { return isa_active() >= Isa::avx512_bf16; }
+
 std::vector<SweepCase> plan_sweep(const SweepOptions& o) {
     if (o.mode != "quick" && o.mode != "full" && o.mode != "smoke")
         throw UsageError("unknown calibration mode '" + o.mode + "' (valid: quick, full, smoke)");
@@ -80,8 +83,12 @@ std::vector<SweepCase> plan_sweep(const SweepOptions& o) {
                 for (Layout l : {Layout::nt, Layout::tn})
                     for (Shape s : std::vector<Shape>{{128, 128, 128}, {512, 512, 512}, {1024, 1024, 1024}, {2048, 2048, 2048},
                                                      {512, 768, 3072}, {512, 3072, 768}, {512, 4096, 4096}, {16, 768, 768},
-                                                     {64, 4096, 4096}, {128, 11008, 4096}})
+                                                     {64, 4096, 4096}, {128, 11008, 4096}}) {
+                        // Quick: the nt and tn grids stop at 2^31 FLOP-ish shapes; the largest
+                        // ones cost seconds each to set up and validate and nn covers that size.
+                        if (!full && double(s.m) * double(s.n) * double(s.k) > double(1ll << 31)) continue;
                         add_gemm(v, seen, b, d, l, s, t, false);
+                    }
             // Held out: shapes between the grid points, never fitted on.
             std::vector<std::pair<Layout, Shape>> held;
             if (smoke) {
@@ -97,6 +104,40 @@ std::vector<SweepCase> plan_sweep(const SweepOptions& o) {
             for (const auto& [l, s] : held) add_gemm(v, seen, b, d, l, s, t, true);
         }
     }
+
+    // Quick mode on a CPU with a bf16 dot product: bf16 GEMM measured too (a smaller grid, the
+    // layouts a training step multiplies in), since the estimate runs in bf16 and the own
+    // kernel's bf16 rate is not the fp32 rate scaled by the ceilings' ratio.
+    if (o.mode == "quick" && o.dtypes.empty() && cpu_has_bf16_dot())
+        for (const auto& b : o.backends) {
+            const GemmBackend& be = find_gemm_backend(b);
+            if (!be.supports(DType::bf16) || be.unavailable(DType::bf16)) continue;
+            for (Shape s : std::vector<Shape>{{128, 128, 128},
+                                              {512, 512, 512},
+                                              {1024, 1024, 1024},
+                                              {2048, 2048, 2048},
+                                              {512, 768, 768},
+                                              {512, 2304, 768},
+                                              {512, 3072, 768},
+                                              {512, 768, 3072},
+                                              {128, 4096, 4096},
+                                              {128, 11008, 4096},
+                                              {1, 4096, 4096},
+                                              {16, 768, 768},
+                                              {64, 4096, 4096}})
+                add_gemm(v, seen, b, DType::bf16, Layout::nn, s, t, false);
+            for (Layout l : {Layout::nt, Layout::tn})
+                for (Shape s : std::vector<Shape>{{128, 128, 128}, {512, 512, 512}, {1024, 1024, 1024},
+                                                  {512, 768, 3072}, {512, 3072, 768}, {16, 768, 768}})
+                    add_gemm(v, seen, b, DType::bf16, l, s, t, false);
+            for (const auto& [l, s] : std::vector<std::pair<Layout, Shape>>{{Layout::nn, {768, 768, 768}},
+                                                                            {Layout::nn, {256, 2304, 768}},
+                                                                            {Layout::nn, {1536, 1536, 1536}},
+                                                                            {Layout::nn, {32, 4096, 4096}},
+                                                                            {Layout::nt, {256, 3072, 768}},
+                                                                            {Layout::tn, {256, 768, 3072}}})
+                add_gemm(v, seen, b, DType::bf16, l, s, t, true);
+        }
 
     // Attention (forward and backward, causal or not, GQA, decode) when the kernels exist.
     for (auto& c : plan_attention_sweep(o.mode, t)) v.push_back(c);

@@ -34,4 +34,8 @@ struct SweepOptions {
 
 std::vector<SweepCase> plan_sweep(const SweepOptions& o);
 
+// The CPU runs bf16 products natively (avx512_bf16): quick calibrations then measure bf16
+// GEMM and attention too, the dtype the cost model's estimates use.
+bool cpu_has_bf16_dot();
+
 }  // namespace flopmeter

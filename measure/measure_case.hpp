@@ -24,6 +24,10 @@ struct MeasureOptions {
     CacheMode cache = CacheMode::warm;
     bool probe_clock = true;      // add-chain probes before/after (and during long cases)
     bool count_flops = true;      // hardware counters over one extra call, when available
+    // false: the case object was validated by an earlier call of measure_case and is measured
+    // again on the same operands and plan (the calibration's later visits); the result then
+    // says validated with detail "validated on an earlier visit".
+    bool validate = true;
     // Measured ceilings (FLOP/s) per dtype name for % of ceiling; datasheet peaks likewise.
     std::map<std::string, double> ceilings, datasheet_peaks;
 };

@@ -25,6 +25,10 @@ namespace flopmeter::own {
 // largest tile is smallest; among equal splits the one with the least packing (perimeter).
 std::vector<ThreadTile> split_threads(std::int64_t m, std::int64_t n, int mr, int nr, int threads);
 
+// Threads the plan of problem `p` uses out of `threads` (small problems use fewer); the
+// calibration's tile-padding model (calibrate/gemm_tiling.hpp) asks the same question.
+int useful_threads(const GemmProblem& p, int threads);
+
 template <class T>
 constexpr T round_up(T x, T to) {
     return (x + to - 1) / to * to;

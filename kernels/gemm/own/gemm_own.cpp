@@ -59,8 +59,6 @@ std::vector<ThreadTile> split_threads(std::int64_t m, std::int64_t n, int mr, in
     return v;
 }
 
-namespace {
-
 // Waking a thread costs a few microseconds; below ~2 MFLOP per thread (~20 us of work) a split
 // loses more than it gains, so small problems use fewer threads.
 int useful_threads(const GemmProblem& p, int threads) {
@@ -68,6 +66,8 @@ int useful_threads(const GemmProblem& p, int threads) {
     const double flops = 2.0 * double(p.m) * double(p.n) * double(p.k);
     return std::max(1, std::min(threads, int(flops / per_thread)));
 }
+
+namespace {
 
 // FLOPMETER_OWN_BLOCKING=kc,mc,nc overrides the table's cache blocking (for tuning on a new
 // CPU); mc and nc are rounded up to multiples of mr and nr.
