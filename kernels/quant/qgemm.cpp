@@ -94,6 +94,7 @@ void qgemm_run(const QGemmKernel& kern, const QuantMatrix& w, const float* x, st
         a.xq = acts.q.as<std::int8_t>();
         a.xs = acts.scale.as<float>();
         a.xc = acts.comp.as<float>();
+        a.xb = acts.lane_bias.as<std::int32_t>();
     }
     constexpr std::int64_t kBlock = 64;
     const std::int64_t blocks = (w.n + kBlock - 1) / kBlock;

@@ -1,11 +1,13 @@
 // AVX-512 VNNI kernel for int8 activations: vpdpbusd multiplies the stored (unsigned, offset)
 // codes by the signed int8 activations, 64 products per instruction into 16 int32 lanes.
 // Per 128-element chunk a weight row is one 64-byte load (int4: low nibbles = elements 0..63,
-// high = 64..127) or two (int8). The offset (8 or 128) times sum(x_q) is removed per group
-// through the activations' compensation c = off * d_x * sum(x_q), in fp32.
-//   group 32:  each chunk's four groups are scaled separately: lanes 0-7 and 8-15 of a dot
+// high = 64..127) or two (int8). The codes' offset (8 or 128):
+//   group 32:  each dot product starts from the activations' lane bias -off * sum(x_q) of its
+//              4 codes (QuantActs::lane_bias, integer, exact), so no compensation is needed;
+//              each chunk's four groups are scaled separately: lanes 0-7 and 8-15 of a dot
 //              product are two groups, their scales d_w * d_x spread by vpermps.
-//   group 128k: int32 accumulators run over the whole group, then one convert and one FMA.
+//   group 128k: int32 accumulators run over the whole group, then one convert and one FMA;
+//              the offset leaves through the per-group compensation off * d_x * sum(x_q).
 // Tile: MT <= 4 rows of x by NT <= 4 weight rows.
 // GCC 12.2 (before 12.3, PR105593) reports -W(maybe-)uninitialized inside the AVX-512 headers'
 // own _mm512_undefined_* passthroughs; silenced for the intrinsic header only (as in
@@ -40,13 +42,11 @@ struct VnniTile {
     static void run(const QGemmArgs& a, std::int64_t m0, std::int64_t n0) {
         __m512 acc[MT][NT];
         __m512i iacc[MT][NT];
-        __m128 comp4[MT][NT];
         float comp[MT][NT];
         for (int i = 0; i < MT; ++i)
             for (int j = 0; j < NT; ++j) {
                 acc[i][j] = _mm512_setzero_ps();
                 iacc[i][j] = _mm512_setzero_si512();
-                comp4[i][j] = _mm_setzero_ps();
                 comp[i][j] = 0;
             }
         const std::uint8_t* rows[NT];
@@ -70,14 +70,16 @@ struct VnniTile {
                 for (int i = 0; i < MT; ++i) {
                     const std::int64_t r = m0 + i;
                     const __m128 xs4 = _mm_loadu_ps(a.xs + r * a.groups + c * 4);
-                    const __m128 xc4 = _mm_loadu_ps(a.xc + r * a.groups + c * 4);
                     const __m512i x0 = _mm512_loadu_si512(a.xq + r * a.k + c * 128);
                     const __m512i x1 = _mm512_loadu_si512(a.xq + r * a.k + c * 128 + 64);
+                    // The offset's share, -off * sum(x_q) per lane: each dot product starts
+                    // from it, so no per-group compensation is needed (integer, exact).
+                    const __m512i b0 = _mm512_loadu_si512(a.xb + r * (a.k / 4) + c * 32);
+                    const __m512i b1 = _mm512_loadu_si512(a.xb + r * (a.k / 4) + c * 32 + 16);
                     for (int j = 0; j < NT; ++j) {
-                        comp4[i][j] = _mm_fmadd_ps(sw4[j], xc4, comp4[i][j]);
                         const __m512 sd = _mm512_castps128_ps512(_mm_mul_ps(sw4[j], xs4));
-                        const __m512i d0 = _mm512_dpbusd_epi32(_mm512_setzero_si512(), w0[j], x0);
-                        const __m512i d1 = _mm512_dpbusd_epi32(_mm512_setzero_si512(), w1[j], x1);
+                        const __m512i d0 = _mm512_dpbusd_epi32(b0, w0[j], x0);
+                        const __m512i d1 = _mm512_dpbusd_epi32(b1, w1[j], x1);
                         acc[i][j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(d0),
                                                     _mm512_permutexvar_ps(idx0, sd), acc[i][j]);
                         acc[i][j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(d1),
@@ -112,13 +114,7 @@ struct VnniTile {
         }
         for (int i = 0; i < MT; ++i)
             for (int j = 0; j < NT; ++j) {
-                float cp = comp[i][j];
-                if constexpr (G32) {
-                    const __m128 h =
-                        _mm_add_ps(comp4[i][j], _mm_movehl_ps(comp4[i][j], comp4[i][j]));
-                    cp = _mm_cvtss_f32(_mm_add_ss(h, _mm_movehdup_ps(h)));
-                }
-                a.y[(m0 + i) * a.ldy + n0 + j] = _mm512_reduce_add_ps(acc[i][j]) - cp;
+                a.y[(m0 + i) * a.ldy + n0 + j] = _mm512_reduce_add_ps(acc[i][j]) - comp[i][j];
             }
     }
 };
