@@ -37,7 +37,7 @@ struct QGemmArgs {
     const float* xs = nullptr;
     const float* xc = nullptr;
     const std::int32_t* xb = nullptr;  // m x k/4 lane bias (QuantActs::lane_bias)
-    float* y = nullptr;  // m x n (row stride ldy)
+    float* y = nullptr;                // m x n (row stride ldy)
     std::int64_t ldy = 0;
 };
 
