@@ -82,6 +82,15 @@ struct VnniTile {
         for (std::int64_t c = 0; c < chunks; ++c) {
             __m512i w0[NT], w1[NT];
             for (int j = 0; j < NT; ++j) load_codes<BITS>(rows[j], c, w0[j], w1[j]);
+            if constexpr (MT == 1 && NT == kDecodeRows && BITS == 4) {
+                // Decode, int4: the next tile's rows (the next NT * row_bytes contiguous
+                // bytes), one line per row per chunk, fetched while this tile computes; 2 KB
+                // rows are too short for the hardware prefetcher to run ahead of 8 interleaved
+                // streams. (For int8 the same measured 19-22% slower: not done.)
+                for (int j = 0; j < NT; ++j)
+                    _mm_prefetch(reinterpret_cast<const char*>(rows[j] + NT * a.row_bytes) + c * 64,
+                                 _MM_HINT_T0);
+            }
             if constexpr (G32) {
                 __m128 sw4[NT];
                 for (int j = 0; j < NT; ++j)
