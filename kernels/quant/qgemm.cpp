@@ -94,9 +94,19 @@ void qgemm_run(const QGemmKernel& kern, const QuantMatrix& w, const float* x, st
         a.xq = acts.q.as<std::int8_t>();
         a.xs = acts.scale.as<float>();
         a.xc = acts.comp.as<float>();
+        a.xb = acts.lane_bias.as<std::int32_t>();
     }
     constexpr std::int64_t kBlock = 64;
     const std::int64_t blocks = (w.n + kBlock - 1) / kBlock;
+    if (m == 1) {
+        // Decode: one contiguous range of blocks per thread, so each streams its weights in
+        // address order (the kernel prefetches the next tile's rows).
+        pool.run([&](int tid) {
+            const std::int64_t b0 = blocks * tid / t, b1 = blocks * (tid + 1) / t;
+            if (b1 > b0) kern.fn(a, b0 * kBlock, std::min(w.n, b1 * kBlock));
+        });
+        return;
+    }
     pool.run([&](int tid) {
         for (std::int64_t b = tid; b < blocks; b += t)
             kern.fn(a, b * kBlock, std::min(w.n, (b + 1) * kBlock));

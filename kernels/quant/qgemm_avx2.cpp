@@ -187,6 +187,7 @@ void quantize_acts_avx2(const float* x, std::int64_t ldx, QuantActs& a, int weig
             a.scale.as<float>()[r * a.groups() + g] = d;
             a.comp.as<float>()[r * a.groups() + g] = off * d * float(s);
         }
+    fill_lane_bias(a, weight_bits, r0, r1);
 }
 
 }  // namespace flopmeter

@@ -105,6 +105,7 @@ void quantize_acts_avx512(const float* x, std::int64_t ldx, QuantActs& a, int we
             a.scale.as<float>()[r * a.groups() + g] = d;
             a.comp.as<float>()[r * a.groups() + g] = off * d * float(_mm512_reduce_add_epi32(sum));
         }
+    fill_lane_bias(a, weight_bits, r0, r1);
 }
 
 }  // namespace flopmeter
