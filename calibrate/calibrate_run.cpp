@@ -1,8 +1,6 @@
 #include "calibrate/calibrate_run.hpp"
 
 #include <algorithm>
-#include <atomic>
-#include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <set>
@@ -22,7 +20,6 @@
 #include "measure/result_json.hpp"
 #include "measure/roofline/bandwidth.hpp"
 #include "measure/roofline/peak.hpp"
-#include "track/record.hpp"
 
 #ifdef FLOPMETER_HAVE_CUDA
 #include <cctype>
@@ -45,24 +42,7 @@ namespace {
 // calibration (ceilings, two passes, re-measurement, fit) stays within 60 s on 2 cores.
 constexpr double kQuickRemeasureUntilS = 50.0;
 
-std::atomic<int> g_signal{0};
-extern "C" void on_signal(int sig) { g_signal.store(sig); }
-
-struct SignalGuard {
-    struct sigaction old_int {}, old_term {};
-    SignalGuard() {
-        g_signal.store(0);
-        struct sigaction sa {};
-        sa.sa_handler = on_signal;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGINT, &sa, &old_int);
-        sigaction(SIGTERM, &sa, &old_term);
-    }
-    ~SignalGuard() {
-        sigaction(SIGINT, &old_int, nullptr);
-        sigaction(SIGTERM, &old_term, nullptr);
-    }
-};
+bool stop_requested(const CalibrateOptions& o) { return o.stop_requested && o.stop_requested(); }
 
 std::string now_utc() {
     std::time_t t = std::time(nullptr);
@@ -123,7 +103,7 @@ CaseResult measure_one(const SweepCase& c, const MeasureOptions& mo, MeasureCont
         } else if (c.op == "memory") {
             MemOpCase m(c.memop, ctx.clock().threads());
             r = measure_case(m, mo, ctx);
-        } else if (c.op == "quant_gemm") {
+        } else if (c.op == "quant_gemm" || c.op == "kv_decode") {
             r = measure_quant_sweep_case(c, mo, ctx);
         } else {
             r = measure_attention_case(c, mo, ctx);
@@ -160,23 +140,14 @@ void print_summary(const DeviceProfile& p, double elapsed, std::ostream& out) {
     for (const auto& w : p.warnings) out << "WARNING: " << w << "\n";
 }
 
-// The end of every calibration: fit, mark complete, write, print, and record when asked.
+// The end of every calibration: fit, mark complete, write, print, and hand the profile on.
 int finish_profile(DeviceProfile& p, const CalibrateOptions& o, const Provenance& prov, double t0, std::ostream& out) {
     fit_profile(p);
     p.complete = true;
     write_profile_file(o.out, p);
     print_summary(p, now_seconds() - t0, out);
     out << "\nProfile written to " << o.out << "\n";
-    if (!o.record_db.empty()) {
-        ResultsDocument doc;
-        doc.provenance = prov;
-        for (const auto& m : p.measurements)
-            if (m.status == CaseStatus::ok) doc.results.push_back(m);
-        RecordOptions ro;
-        ro.tag = p.name;
-        const RecordOutcome rec = record_results(doc, o.record_db, ro);
-        out << "Recorded as run " << rec.run_id << " in " << o.record_db << "\n";
-    }
+    if (o.on_complete) o.on_complete(p, prov);
     return 0;
 }
 
@@ -241,11 +212,10 @@ int run_cuda_calibration(const CalibrateOptions& o, std::ostream& out, std::ostr
     p.planned.clear();
     for (const auto& c : plan) p.planned.push_back(c.name);
 
-    SignalGuard guard;
     const double t0 = now_seconds();
     auto save = [&] { write_profile_file(o.out, p); };
     auto interrupted = [&] {
-        if (!g_signal.load()) return false;
+        if (!stop_requested(o)) return false;
         save();
         err << "flopmeter: interrupted: " << p.measurements.size() << " of " << plan.size() << " cases kept in " << o.out
             << " (marked incomplete); continue with --resume " << o.out << "\n";
@@ -386,11 +356,10 @@ int run_calibration(const CalibrateOptions& o, std::ostream& out, std::ostream& 
     p.planned.clear();
     for (const auto& c : plan) p.planned.push_back(c.name);
 
-    SignalGuard guard;
     const double t0 = now_seconds();
     auto save = [&] { write_profile_file(o.out, p); };
     auto interrupted = [&] {
-        if (!g_signal.load()) return false;
+        if (!stop_requested(o)) return false;
         save();
         err << "flopmeter: interrupted: " << p.measurements.size() << " of " << plan.size()
             << " cases kept in " << o.out << " (marked incomplete); continue with --resume " << o.out << "\n";
@@ -434,7 +403,7 @@ int run_calibration(const CalibrateOptions& o, std::ostream& out, std::ostream& 
     double last_save = now_seconds(), save_s = 0;
     const bool ok = run_interleaved_sweep(p, plan, io, [&](const SweepCase& c) { return measure_one(c, mo, ctx, &cache); },
                                           [&] {
-                                              if (g_signal.load()) return interrupted();
+                                              if (stop_requested(o)) return interrupted();
                                               if (now_seconds() - last_save >= 2.0) {
                                                   const double w0 = now_seconds();
                                                   save();

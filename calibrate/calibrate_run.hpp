@@ -3,9 +3,13 @@
 // incomplete) and `--resume` continues it.
 #pragma once
 
+#include <functional>
 #include <ostream>
 #include <string>
 #include <vector>
+
+#include "calibrate/profile.hpp"
+#include "measure/provenance.hpp"
 
 namespace flopmeter {
 
@@ -19,7 +23,11 @@ struct CalibrateOptions {
     int threads = 0;                     // 0: one per core
     double price_per_hour = 0;           // USD per device-hour to record (0: unknown)
     double tdp_watts = 0;                // device power to record (0: unknown)
-    std::string record_db;               // when set, record the measurements in this results store
+    // Polled between cases: true ends the run with exit code 130 and the partial profile kept
+    // (the CLI answers SIGINT/SIGTERM with it). Unset: the run is never stopped.
+    std::function<bool()> stop_requested;
+    // Called once the complete profile is written (the CLI records its measurements there).
+    std::function<void(const DeviceProfile&, const Provenance&)> on_complete;
 };
 
 // Returns the process exit code: 0 complete, 130 interrupted (partial profile kept), 2 bad input.

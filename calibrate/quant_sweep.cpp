@@ -24,14 +24,14 @@ std::int64_t dim_of(const CaseResult& r, const std::string& name) {
     return 0;
 }
 
-// The decode-attention case of a "kv_*" sweep entry.
-AttentionCaseSpec kv_decode_spec(const SweepCase& c, int threads) {
+// One query token over a KV cache of `kv` storage: Llama-3-8B heads (32 query, 8 KV, of 128)
+// at 32k tokens; a small cache for smoke runs.
+AttentionCaseSpec kv_decode_spec(KvCache kv, bool smoke, int threads) {
     AttentionCaseSpec s;
-    const bool smoke = c.quant_n <= 512;
-    s.problem.shape = {c.quant_m, smoke ? 4 : 32, smoke ? 2 : 8, 1,
-                       c.quant_n, c.quant_k,      c.quant_k,     false};
+    const std::int64_t context = smoke ? 512 : 32768, head_dim = smoke ? 64 : 128;
+    s.problem.shape = {1, smoke ? 4 : 32, smoke ? 2 : 8, 1, context, head_dim, head_dim, false};
     s.problem.dtype = DType::fp32;
-    s.problem.kv = parse_kv_cache(c.quant_format.substr(3)).value_or(KvCache::bf16);
+    s.problem.kv = kv;
     s.threads = threads;
     return s;
 }
@@ -60,13 +60,9 @@ std::vector<SweepCase> plan_quant_sweep(const std::string& mode, int threads) {
         }
     for (KvCache kv : {KvCache::bf16, KvCache::int8}) {
         SweepCase c;
-        c.op = "quant_gemm";
-        c.quant_format = "kv_" + std::string(kv_cache_name(kv));
-        c.quant_act = "fp32";
-        c.quant_m = 1;
-        c.quant_n = smoke ? 512 : 32768;
-        c.quant_k = smoke ? 64 : 128;
-        c.name = attention_case_name(kv_decode_spec(c, threads));
+        c.op = "kv_decode";
+        c.kv_decode = kv_decode_spec(kv, smoke, threads);
+        c.name = attention_case_name(c.kv_decode);
         v.push_back(c);
     }
     return v;
@@ -74,10 +70,12 @@ std::vector<SweepCase> plan_quant_sweep(const std::string& mode, int threads) {
 
 CaseResult measure_quant_sweep_case(const SweepCase& c, const MeasureOptions& o,
                                     MeasureContext& ctx) {
-    if (c.quant_format.rfind("kv_", 0) == 0) {
+    if (c.op == "kv_decode") {
         MeasureOptions mo = o;
         mo.cache = CacheMode::cold;
-        CaseResult r = measure_attention(kv_decode_spec(c, ctx.clock().threads()), mo, ctx);
+        AttentionCaseSpec s = c.kv_decode;
+        s.threads = ctx.clock().threads();
+        CaseResult r = measure_attention(s, mo, ctx);
         r.op = "kv_decode";  // kept out of the attention rate fit
         return r;
     }

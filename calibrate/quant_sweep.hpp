@@ -4,9 +4,7 @@
 // rates; and predicting a quantized matmul from those measurements.
 // Also decode attention over a bf16 and an int8 KV cache (one query token, Llama-3-8B heads:
 // 32 query and 8 KV heads of 128, cold), so the KV cache read is timed at the measured rate for
-// its storage. Those ride in the sweep as op "quant_gemm" cases with quant_format "kv_bf16" /
-// "kv_int8" (quant_m = batch, quant_n = context length, quant_k = head dim); their results
-// carry op "kv_decode".
+// its storage: sweep cases of op "kv_decode" whose results carry op "kv_decode".
 #pragma once
 
 #include <string>

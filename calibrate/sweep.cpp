@@ -6,6 +6,7 @@
 #include "calibrate/quant_sweep.hpp"
 #include "core/error.hpp"
 #include "core/isa.hpp"
+#include "core/shape_presets.hpp"
 #include "measure/memop_case.hpp"
 
 namespace flopmeter {
@@ -16,10 +17,14 @@ struct Shape {
     std::int64_t m, n, k;
 };
 
-// Projections and MLPs of GPT-2 small (768, 3072) and Llama-7B-class models (4096, 11008):
-// (N, K) pairs an LLM training step multiplies token batches by.
-const std::vector<std::pair<std::int64_t, std::int64_t>> kLlmNK = {
-    {768, 768}, {2304, 768}, {3072, 768}, {768, 3072}, {4096, 4096}, {11008, 4096}, {4096, 11008}};
+// The (N, K) pairs an LLM training step multiplies token batches by: the projections and MLPs
+// of `bench gemm --preset llm` (GPT-2 small and Llama 2 7B, core/shape_presets.hpp), so the
+// calibration fits the shapes the bench preset names.
+std::vector<std::pair<std::int64_t, std::int64_t>> llm_nk() {
+    std::vector<std::pair<std::int64_t, std::int64_t>> v;
+    for (const auto& s : gemm_preset("gemm", "llm").shapes) v.emplace_back(s.n, s.k);
+    return v;
+}
 
 void add_gemm(std::vector<SweepCase>& v, std::set<std::string>& seen, const std::string& backend, DType d, Layout l,
               Shape s, int threads, bool held_out) {
@@ -69,7 +74,7 @@ std::vector<SweepCase> plan_sweep(const SweepOptions& o) {
                 for (std::int64_t s : {64, 128, 256, 512, 1024, 2048}) grid.push_back({s, s, s});
                 if (full) grid.push_back({4096, 4096, 4096});
                 for (std::int64_t m : full ? std::vector<std::int64_t>{128, 512, 2048} : std::vector<std::int64_t>{128, 512})
-                    for (auto [n, k] : kLlmNK) {
+                    for (auto [n, k] : llm_nk()) {
                         if (!full && m * n * k > std::int64_t(512) * 4096 * 4096) continue;
                         grid.push_back({m, n, k});
                     }

@@ -6,13 +6,14 @@
 #include <vector>
 
 #include "kernels/memops/memops.hpp"
+#include "measure/attention_case.hpp"
 #include "measure/gemm_case.hpp"
 
 namespace flopmeter {
 
 struct SweepCase {
     std::string name;     // unique case name (also the key for --resume)
-    std::string op;       // "gemm", "attention", "memory"
+    std::string op;       // "gemm", "attention", "memory", "quant_gemm", "kv_decode"
     bool held_out = false;
     GemmCaseSpec gemm;    // op == "gemm"
     MemOpShape memop;     // op == "memory"
@@ -23,6 +24,9 @@ struct SweepCase {
     // op == "quant_gemm" (calibrate/quant_sweep.hpp): format name, activation type, M x N x K.
     std::string quant_format, quant_act;
     std::int64_t quant_m = 0, quant_n = 0, quant_k = 0;
+    // op == "kv_decode" (calibrate/quant_sweep.hpp): decode attention over a KV cache, measured
+    // cold; its results carry op "kv_decode" and stay out of the attention rate fit.
+    AttentionCaseSpec kv_decode;
 };
 
 struct SweepOptions {

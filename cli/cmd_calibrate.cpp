@@ -4,8 +4,10 @@
 #include "calibrate/calibrate_run.hpp"
 #include "calibrate/profile.hpp"
 #include "cli/commands.hpp"
+#include "cli/interrupt_guard.hpp"
 #include "comm/comm_run.hpp"
 #include "core/error.hpp"
+#include "track/record.hpp"
 #include "track/store.hpp"
 
 namespace flopmeter {
@@ -87,9 +89,24 @@ void register_calibrate(CLI::App& app, Io io, Action& action) {
                 const DeviceProfile part = read_profile_file(o.resume);
                 if (!c->quick && !c->full && !c->smoke && !part.mode.empty()) o.mode = part.mode;
             }
-            if (c->record || !c->db.empty()) o.record_db = c->db.empty() ? default_db_path() : c->db;
             if (c->comm) return run_comm(*c, o, io);
             if (!o.resume.empty() && o.out.empty()) o.out = o.resume;
+            if (c->record || !c->db.empty()) {
+                const std::string db = c->db.empty() ? default_db_path() : c->db;
+                std::ostream& out = io.out;
+                o.on_complete = [db, &out](const DeviceProfile& p, const Provenance& prov) {
+                    ResultsDocument doc;
+                    doc.provenance = prov;
+                    for (const auto& m : p.measurements)
+                        if (m.status == CaseStatus::ok) doc.results.push_back(m);
+                    RecordOptions ro;
+                    ro.tag = p.name;
+                    const RecordOutcome rec = record_results(doc, db, ro);
+                    out << "Recorded as run " << rec.run_id << " in " << db << "\n";
+                };
+            }
+            InterruptGuard guard;  // Ctrl-C: the partial profile is kept, exit 130
+            o.stop_requested = [] { return InterruptGuard::requested(); };
             return run_calibration(o, io.out, io.err);
         };
     });

@@ -1,4 +1,5 @@
 #include "comm/node_kernels.hpp"
+#include "comm/watchdog.hpp"
 
 #include <sched.h>
 #include <unistd.h>
@@ -50,6 +51,7 @@ NodeKernels calibrate_node_kernels(const CommOptions& o, const std::string& host
     co.threads = o.threads;
     co.price_per_hour = o.price_per_hour;
     co.tdp_watts = o.tdp_watts;
+    co.stop_requested = [] { return SignalFlag::pending() != 0; };  // the job's SIGINT/SIGTERM flag
     try {
         r.code = run_calibration(co, out, err);
         if (r.code == 0) r.profile_json = with_affinity_warning(read_file(co.out));

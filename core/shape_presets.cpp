@@ -32,9 +32,13 @@ std::vector<GemmPreset> make_gemm() {
     // and MLP up: 2048 tokens each.
     v.push_back(
         {"gemm", "llm", "M=2048 through GPT-2 small and Llama 2 7B projections/MLP",
-         tokens_through(
-             2048,
-             {{2304, 768}, {768, 768}, {3072, 768}, {768, 3072}, {4096, 4096}, {11008, 4096}})});
+         tokens_through(2048, {{2304, 768},
+                               {768, 768},
+                               {3072, 768},
+                               {768, 3072},
+                               {4096, 4096},
+                               {11008, 4096},
+                               {4096, 11008}})});
     {
         auto q = squares({256, 512, 1024});
         q.push_back({2048, 768, 768});
