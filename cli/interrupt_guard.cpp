@@ -7,8 +7,11 @@ namespace flopmeter {
 
 namespace {
 std::atomic<int> g_signal{0};
-struct sigaction g_old_int {}, g_old_term {};
-extern "C" void on_interrupt(int sig) { g_signal.store(sig); }
+struct sigaction g_old_int {
+}, g_old_term{};
+extern "C" void on_interrupt(int sig) {
+    g_signal.store(sig);
+}
 }  // namespace
 
 InterruptGuard::InterruptGuard() {
@@ -25,6 +28,8 @@ InterruptGuard::~InterruptGuard() {
     sigaction(SIGTERM, &g_old_term, nullptr);
 }
 
-bool InterruptGuard::requested() { return g_signal.load() != 0; }
+bool InterruptGuard::requested() {
+    return g_signal.load() != 0;
+}
 
 }  // namespace flopmeter

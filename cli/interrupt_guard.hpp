@@ -6,7 +6,7 @@
 namespace flopmeter {
 
 class InterruptGuard {
-public:
+  public:
     InterruptGuard();
     ~InterruptGuard();
     InterruptGuard(const InterruptGuard&) = delete;
