@@ -148,10 +148,6 @@ Prediction predict_quant_gemm(const std::vector<CaseResult>& measurements,
     return out;
 }
 
-}  // namespace flopmeter
-
-namespace flopmeter {
-
 Prediction predict_kv_decode(const std::vector<CaseResult>& measurements, const KvDecodeQuery& q) {
     Prediction out;
     double best = 0;

@@ -10,23 +10,18 @@
 #include "cli/commands.hpp"
 #include "core/atomic_file.hpp"
 #include "measure/result_json.hpp"
+#include "cli_runner.hpp"
 
 using namespace flopmeter;
 
 namespace {
 
-struct Run {
-    int code;
-    std::string out, err;
-};
+using test::Run;
 
+// `flopmeter bench attention ARGS`, in-process.
 Run cli(std::vector<std::string> args) {
-    args.insert(args.begin(), {"flopmeter", "bench", "attention"});
-    std::vector<const char*> argv;
-    for (auto& a : args) argv.push_back(a.c_str());
-    std::ostringstream out, err;
-    const int code = cli_main(int(argv.size()), argv.data(), out, err);
-    return {code, out.str(), err.str()};
+    args.insert(args.begin(), {"bench", "attention"});
+    return test::cli(std::move(args));
 }
 
 int lines(const std::string& s) {

@@ -16,6 +16,7 @@
 #include "kernels/attention/attention_backend.hpp"
 #include "measure/attention_case.hpp"
 #include "measure/attention_validate.hpp"
+#include "cli_runner.hpp"
 
 using namespace flopmeter;
 
@@ -37,18 +38,12 @@ AttentionCaseSpec kv_spec(flops::AttentionShape s, DType q, KvCache kv, int thre
     return spec;
 }
 
-struct Run {
-    int code;
-    std::string out, err;
-};
+using test::Run;
 
+// `flopmeter bench attention ARGS`, in-process.
 Run cli(std::vector<std::string> args) {
-    args.insert(args.begin(), {"flopmeter", "bench", "attention"});
-    std::vector<const char*> argv;
-    for (auto& a : args) argv.push_back(a.c_str());
-    std::ostringstream out, err;
-    const int code = cli_main(int(argv.size()), argv.data(), out, err);
-    return {code, out.str(), err.str()};
+    args.insert(args.begin(), {"bench", "attention"});
+    return test::cli(std::move(args));
 }
 
 }  // namespace
