@@ -14,6 +14,7 @@
 
 #ifdef FLOPMETER_HAVE_CUDA
 #include "core/flops.hpp"
+#include "core/shape_presets.hpp"
 #include "kernels/cuda/common/cuda_device.hpp"
 #include "measure/cuda/gpu_attention_case.hpp"
 #include "measure/cuda/gpu_gemm_case.hpp"
@@ -44,13 +45,17 @@ void run_cuda_case(benchmark::State& state, Spec spec) {
     }
     const CaseResult d = c->describe();
     for (auto _ : state) state.SetIterationTime(c->timed_run(1));
-    state.counters["model_FLOP/s"] = benchmark::Counter(d.model_flops, benchmark::Counter::kIsIterationInvariantRate);
-    state.counters["exec_FLOP/s"] = benchmark::Counter(d.executed_flops, benchmark::Counter::kIsIterationInvariantRate);
-    state.counters["bytes/s"] = benchmark::Counter(d.bytes, benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1024);
+    state.counters["model_FLOP/s"] =
+        benchmark::Counter(d.model_flops, benchmark::Counter::kIsIterationInvariantRate);
+    state.counters["exec_FLOP/s"] =
+        benchmark::Counter(d.executed_flops, benchmark::Counter::kIsIterationInvariantRate);
+    state.counters["bytes/s"] = benchmark::Counter(
+        d.bytes, benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1024);
     state.SetLabel(d.kernel_set);
 }
 
-void add_gemm(const std::string& backend, GemmMode mode, Layout layout, std::int64_t m, std::int64_t n, std::int64_t k) {
+void add_gemm(const std::string& backend, GemmMode mode, Layout layout, std::int64_t m,
+              std::int64_t n, std::int64_t k) {
     GpuGemmCaseSpec spec{backend, GpuGemmProblem{m, n, k, layout, mode, 1.0, 0.0}};
     // Two bytes per element is close enough for choosing the time unit.
     with_case_time_unit(
@@ -83,32 +88,43 @@ void register_cuda_benchmarks() {
         return;
     }
     benchmark::AddCustomContext("cuda", cuda_device().name);
-    // GEMM: the targets (8192^3 bf16 cuBLAS vs own; fp32 SIMT vs SGEMM) and LLM shapes.
+    // GEMM targets (8192^3 bf16 cuBLAS vs own, both layouts; fp32 SIMT vs SGEMM at 4096^3) and
+    // the LLM shapes, all from the one preset table.
+    const auto& targets = gemm_preset("cuda-gemm", "targets").shapes;
     for (const char* b : {"cublas", "own"}) {
-        for (Layout l : {Layout::nn, Layout::nt}) add_gemm(b, GemmMode::bf16, l, 8192, 8192, 8192);
-        add_gemm(b, GemmMode::bf16, Layout::nn, 4096, 4096, 4096);
-        add_gemm(b, GemmMode::fp32, Layout::nn, 4096, 4096, 4096);
-        add_gemm(b, GemmMode::bf16, Layout::nn, 8192, 12288, 4096);
-        add_gemm(b, GemmMode::bf16, Layout::tn, 4096, 12288, 8192);
+        for (const GemmShape& s : targets)
+            for (Layout l : {Layout::nn, Layout::nt}) add_gemm(b, GemmMode::bf16, l, s.m, s.n, s.k);
+        for (const GemmShape& s : targets) add_gemm(b, GemmMode::fp32, Layout::nn, s.m, s.n, s.k);
+        for (const GemmShape& s : gemm_preset("cuda-gemm", "llm").shapes)
+            add_gemm(b, GemmMode::bf16, Layout::nn, s.m, s.n, s.k);
     }
-    add_gemm("cublas", GemmMode::fp16, Layout::nn, 8192, 8192, 8192);
-    add_gemm("cublas", GemmMode::tf32, Layout::nn, 8192, 8192, 8192);
-    add_gemm("cublas", GemmMode::fp8, Layout::nt, 8192, 8192, 8192);
-    // Attention: B=4, H=32, S=4096, D=128 (the forward target), causal and not, forward
-    // and backward; GQA; decode; the unfused baseline at a size whose S fits comfortably.
+    const GemmShape& big = targets.front();
+    add_gemm("cublas", GemmMode::fp16, Layout::nn, big.m, big.n, big.k);
+    add_gemm("cublas", GemmMode::tf32, Layout::nn, big.m, big.n, big.k);
+    add_gemm("cublas", GemmMode::fp8, Layout::nt, big.m, big.n, big.k);
+    // Attention targets: the first shape forward and backward, causal and not, also with the
+    // sm80 kernel; the second (smaller S) unfused vs flash; then the LLM prefill (MHA and GQA)
+    // and decode presets.
+    auto problem = [](const flops::AttentionShape& s, bool causal, bool bwd) {
+        return GpuAttentionProblem{s.batch,    s.heads, s.kv_heads, s.seq_q,         s.seq_k,
+                                   s.head_dim, causal,  bwd,        GpuStorage::bf16};
+    };
+    const auto& att = attention_preset("cuda-attention", "targets").shapes;
     for (bool causal : {false, true})
-        for (bool bwd : {false, true})
-            add_attention("flash", GpuAttentionProblem{4, 32, 32, 4096, 4096, 128, causal, bwd, GpuStorage::bf16});
-    add_attention("flash-sm80", GpuAttentionProblem{4, 32, 32, 4096, 4096, 128, false, false, GpuStorage::bf16});
-    add_attention("flash", GpuAttentionProblem{4, 32, 8, 4096, 4096, 128, true, false, GpuStorage::bf16});
-    add_attention("flash", GpuAttentionProblem{8, 32, 8, 1, 8192, 128, false, false, GpuStorage::bf16});
-    add_attention("unfused", GpuAttentionProblem{4, 32, 32, 2048, 2048, 128, false, false, GpuStorage::bf16});
-    add_attention("flash", GpuAttentionProblem{4, 32, 32, 2048, 2048, 128, false, false, GpuStorage::bf16});
+        for (bool bwd : {false, true}) add_attention("flash", problem(att.at(0), causal, bwd));
+    add_attention("flash-sm80", problem(att.at(0), false, false));
+    add_attention("unfused", problem(att.at(1), false, false));
+    add_attention("flash", problem(att.at(1), false, false));
+    for (const char* preset : {"llm", "decode"})
+        for (const flops::AttentionShape& s : attention_preset("cuda-attention", preset).shapes)
+            add_attention("flash", problem(s, s.causal, false));
 }
 
 #else
 
-void register_cuda_benchmarks() { benchmark::AddCustomContext("cuda", "flopmeter was built without CUDA"); }
+void register_cuda_benchmarks() {
+    benchmark::AddCustomContext("cuda", "flopmeter was built without CUDA");
+}
 
 #endif
 

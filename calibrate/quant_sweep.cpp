@@ -5,6 +5,7 @@
 #include <map>
 
 #include "core/flops.hpp"
+#include "core/shape_presets.hpp"
 #include "measure/attention_case.hpp"
 #include "measure/quant_case.hpp"
 
@@ -41,11 +42,13 @@ AttentionCaseSpec kv_decode_spec(KvCache kv, bool smoke, int threads) {
 std::vector<SweepCase> plan_quant_sweep(const std::string& mode, int threads) {
     std::vector<SweepCase> v;
     const bool smoke = mode == "smoke";
-    const std::int64_t n = smoke ? 512 : 11008, k = smoke ? 256 : 4096;
-    const std::vector<std::int64_t> ms =
-        smoke ? std::vector<std::int64_t>{1} : std::vector<std::int64_t>{1, 4, 16, 64};
+    // The decode shapes are the `bench quant --preset decode` list; the smoke mode runs one
+    // small GEMV.
+    const std::vector<GemmShape> shapes =
+        smoke ? std::vector<GemmShape>{{1, 512, 256}} : gemm_preset("quant", "decode").shapes;
     for (const char* f : {"q4_0", "q8_0"})
-        for (std::int64_t m : ms) {
+        for (const GemmShape& g : shapes) {
+            const std::int64_t m = g.m, n = g.n, k = g.k;
             SweepCase c;
             c.op = "quant_gemm";
             c.quant_format = f;

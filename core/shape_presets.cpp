@@ -30,15 +30,14 @@ std::vector<GemmPreset> make_gemm() {
     v.push_back({"gemm", "square", "256..4096 squares", squares({256, 512, 1024, 2048, 4096})});
     // GPT-2 small's fused QKV, output projection, MLP up and down; Llama 2 7B's output projection
     // and MLP up: 2048 tokens each.
-    v.push_back(
-        {"gemm", "llm", "M=2048 through GPT-2 small and Llama 2 7B projections/MLP",
-         tokens_through(2048, {{2304, 768},
-                               {768, 768},
-                               {3072, 768},
-                               {768, 3072},
-                               {4096, 4096},
-                               {11008, 4096},
-                               {4096, 11008}})});
+    v.push_back({"gemm", "llm", "M=2048 through GPT-2 small and Llama 2 7B projections/MLP",
+                 tokens_through(2048, {{2304, 768},
+                                       {768, 768},
+                                       {3072, 768},
+                                       {768, 3072},
+                                       {4096, 4096},
+                                       {11008, 4096},
+                                       {4096, 11008}})});
     {
         auto q = squares({256, 512, 1024});
         q.push_back({2048, 768, 768});
@@ -55,6 +54,15 @@ std::vector<GemmPreset> make_gemm() {
         {"cuda-gemm", "llm-70b", "M=8192 through Llama 2 70B's QKV, output, gate+up, down",
          tokens_through(8192, {{10240, 8192}, {8192, 8192}, {57344, 8192}, {8192, 28672}})});
     v.push_back({"cuda-gemm", "quick", "1024, 4096, 8192 squares", squares({1024, 4096, 8192})});
+    // The Google Benchmark binary's GPU GEMM targets: 8192^3 (bf16 cuBLAS vs own) and 4096^3
+    // (also fp32 SIMT vs SGEMM).
+    v.push_back({"cuda-gemm", "targets", "8192^3 and 4096^3", squares({8192, 4096})});
+    // `compare`'s key shapes per device: a square, Llama 2 7B's output projection and MLP up for
+    // 2048 tokens, and one decode token through the output projection.
+    v.push_back({"compare",
+                 "gemm",
+                 "4096^3, Llama 2 7B projection and MLP at 2048 tokens, one decode token",
+                 {{4096, 4096, 4096}, {2048, 4096, 4096}, {2048, 11008, 4096}, {1, 4096, 4096}}});
     // Llama 2 7B's MLP up projection (4096 -> 11008): one token, a few decode batch sizes, a
     // prefill.
     v.push_back(
@@ -108,6 +116,17 @@ std::vector<AttentionPreset> make_attention() {
                  "prefill: 32 heads x 128, S 1k..8k, MHA and GQA",
                  {att(4, 32, 32, 4096, 4096, 128), att(16, 32, 32, 1024, 1024, 128),
                   att(4, 32, 8, 4096, 4096, 128), att(2, 32, 8, 8192, 8192, 128)}});
+    // The Google Benchmark binary's GPU attention targets: B 4, H 32, S 4096, D 128 (forward and
+    // backward, causal and not) and S 2048, where the unfused baseline still fits.
+    v.push_back({"cuda-attention",
+                 "targets",
+                 "B 4, 32 heads x 128, S 4096 and 2048",
+                 {att(4, 32, 32, 4096, 4096, 128), att(4, 32, 32, 2048, 2048, 128)}});
+    // `compare`'s key attention shape: causal prefill of Llama 2 7B's 32 heads x 128 at 4k tokens.
+    v.push_back({"compare",
+                 "attention",
+                 "causal, 32 heads x 128, S 4096",
+                 {att(1, 32, 32, 4096, 4096, 128, true)}});
     v.push_back(
         {"cuda-attention",
          "decode",

@@ -25,7 +25,7 @@ struct GemmShape {
 };
 
 struct GemmPreset {
-    std::string family;  // "gemm" (CPU), "cuda-gemm", "quant"
+    std::string family;  // "gemm" (CPU), "cuda-gemm", "quant", "compare"
     std::string name;
     std::string description;
     std::vector<GemmShape> shapes;
@@ -33,7 +33,7 @@ struct GemmPreset {
 
 struct AttentionPreset {
     std::string
-        family;  // "attention" (CPU), "attention-sweep" (Google Benchmark binary), "cuda-attention"
+        family;  // "attention" (CPU), "attention-sweep" (Google Benchmark binary), "cuda-attention", "compare"
     std::string name;
     std::string description;
     std::vector<flops::AttentionShape> shapes;  // value_dim = head_dim; causal as listed

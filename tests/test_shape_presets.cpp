@@ -71,4 +71,5 @@ TEST_CASE("LLM GEMM presets are projections the cost model decomposes the models
     check(gemm_preset("cuda-gemm", "llm"), {&l7});
     check(gemm_preset("cuda-gemm", "llm-70b"), {&l70});
     check(gemm_preset("quant", "decode"), {&l7});
+    check(gemm_preset("compare", "gemm"), {&l7});
 }
