@@ -25,7 +25,9 @@ using namespace flopmeter;
 namespace {
 
 struct IsaOverride {
-    explicit IsaOverride(Isa isa) { setenv("FLOPMETER_ISA", std::string(isa_name(isa)).c_str(), 1); }
+    explicit IsaOverride(Isa isa) {
+        setenv("FLOPMETER_ISA", std::string(isa_name(isa)).c_str(), 1);
+    }
     ~IsaOverride() { unsetenv("FLOPMETER_ISA"); }
 };
 
@@ -44,13 +46,15 @@ std::vector<flops::AttentionShape> matrix_shapes() {
 // tiles of 4x8..12x32) and the head-dim extremes.
 std::vector<flops::AttentionShape> edge_shapes() {
     return {
-        {1, 1, 1, 1, 1, 1, 1, false},      {1, 2, 1, 97, 131, 72, 72, false}, {1, 1, 1, 49, 257, 256, 256, false},
-        {1, 2, 2, 5, 2, 7, 3, false},      {1, 2, 1, 130, 100, 33, 17, false}, {1, 8, 2, 2, 517, 128, 128, false},
+        {1, 1, 1, 1, 1, 1, 1, false},        {1, 2, 1, 97, 131, 72, 72, false},
+        {1, 1, 1, 49, 257, 256, 256, false}, {1, 2, 2, 5, 2, 7, 3, false},
+        {1, 2, 1, 130, 100, 33, 17, false},  {1, 8, 2, 2, 517, 128, 128, false},
         {1, 1, 1, 200, 9, 40, 40, false},
     };
 }
 
-void check_case(const std::string& backend, flops::AttentionShape s, DType d, AttentionPass pass, int threads) {
+void check_case(const std::string& backend, flops::AttentionShape s, DType d, AttentionPass pass,
+                int threads) {
     AttentionCaseSpec spec;
     spec.backend = backend;
     spec.problem.shape = s;
@@ -77,7 +81,8 @@ void check_attention_backend(const std::string& name, DType d) {
         if (x.name == name) b = &x;
     REQUIRE(b != nullptr);
     if (auto why = b->unavailable(d)) {
-        WARN("DEP-SKIP: attention " << name << " " << dtype_name(d) << " cannot run here: " << *why);
+        WARN("DEP-SKIP: attention " << name << " " << dtype_name(d)
+                                    << " cannot run here: " << *why);
         return;
     }
     for (auto s : matrix_shapes())
@@ -95,16 +100,23 @@ TEST_CASE("attention backend cases cover every backend x dtype", "[attention][ba
     std::vector<std::string> have;
     for (const auto& b : attention_backends())
         for (DType d : b.dtypes) have.push_back(b.name + "/" + std::string(dtype_name(d)));
-    const std::vector<std::string> tested = {"own/fp32",           "own/bf16",           "unfused:own/fp32",
-                                             "unfused:own/bf16",   "unfused:openblas/fp32", "unfused:openblas/bf16",
-                                             "reference/fp32",     "reference/bf16"};
+    const std::vector<std::string> tested = {"own/fp32",
+                                             "own/bf16",
+                                             "unfused:own/fp32",
+                                             "unfused:own/bf16",
+                                             "unfused:openblas/fp32",
+                                             "unfused:openblas/bf16",
+                                             "reference/fp32",
+                                             "reference/bf16"};
     CHECK(have == tested);
 }
 
-TEST_CASE("attention own fp32 passes validation (passes, masks, head groupings)", "[attention][backends]") {
+TEST_CASE("attention own fp32 passes validation (passes, masks, head groupings)",
+          "[attention][backends]") {
     check_attention_backend("own", DType::fp32);
 }
-TEST_CASE("attention own bf16 passes validation (passes, masks, head groupings)", "[attention][backends]") {
+TEST_CASE("attention own bf16 passes validation (passes, masks, head groupings)",
+          "[attention][backends]") {
     check_attention_backend("own", DType::bf16);
 }
 TEST_CASE("attention unfused:own fp32 passes validation", "[attention][backends]") {
@@ -169,32 +181,38 @@ TEST_CASE("the polynomial exp2 is accurate over the range the kernels use", "[at
     CHECK(attn::exp2_poly(0.0f) == Approx(1.0).epsilon(2e-7));
 }
 
-TEST_CASE("the reference backward matches finite differences of the reference forward", "[attention][reference]") {
+TEST_CASE("the reference backward matches finite differences of the reference forward",
+          "[attention][reference]") {
     for (bool causal : {false, true})
-        for (auto s : std::vector<flops::AttentionShape>{{1, 2, 1, 3, 4, 3, 2, causal}, {1, 2, 2, 4, 2, 2, 3, causal}}) {
+        for (auto s : std::vector<flops::AttentionShape>{{1, 2, 1, 3, 4, 3, 2, causal},
+                                                         {1, 2, 2, 4, 2, 2, 3, causal}}) {
             const AttentionSizes z = attention_sizes(s);
-            std::vector<double> q(std::size_t(z.q)), k(std::size_t(z.k)), v(std::size_t(z.v)), d_o(std::size_t(z.o));
+            std::vector<double> q(std::size_t(z.q)), k(std::size_t(z.k)), v(std::size_t(z.v)),
+                d_o(std::size_t(z.o));
             for (std::size_t i = 0; i < q.size(); ++i) q[i] = std::sin(1.3 * double(i) + 0.2);
             for (std::size_t i = 0; i < k.size(); ++i) k[i] = std::cos(0.7 * double(i) + 0.1);
             for (std::size_t i = 0; i < v.size(); ++i) v[i] = std::sin(0.9 * double(i) - 0.4);
             for (std::size_t i = 0; i < d_o.size(); ++i) d_o[i] = std::cos(1.1 * double(i));
             const double scale = 0.7;
             auto loss = [&] {  // L = sum O * dO
-                std::vector<double> o(std::size_t(z.o)), lse(std::size_t(z.lse)), sc(std::size_t(s.seq_k));
-                attention_reference_fwd<double, double, double>(s, scale, q.data(), k.data(), v.data(), o.data(), lse.data(),
-                                                                sc.data());
+                std::vector<double> o(std::size_t(z.o)), lse(std::size_t(z.lse)),
+                    sc(std::size_t(s.seq_k));
+                attention_reference_fwd<double, double, double>(
+                    s, scale, q.data(), k.data(), v.data(), o.data(), lse.data(), sc.data());
                 double l = 0;
                 for (std::size_t i = 0; i < o.size(); ++i) l += o[i] * d_o[i];
                 return std::make_pair(l, std::make_pair(o, lse));
             };
             auto [l0, fwd] = loss();
             std::vector<double> dq(q.size()), dk(k.size()), dv(v.size());
-            std::vector<double> dka(std::size_t(s.seq_k * s.head_dim)), dva(std::size_t(s.seq_k * s.value_dim)),
-                dqa(std::size_t(s.head_dim));
-            attention_reference_bwd<double, double, double, double>(s, scale, q.data(), k.data(), v.data(), fwd.first.data(),
-                                                                    d_o.data(), fwd.second.data(), dq.data(), dk.data(),
-                                                                    dv.data(), dka.data(), dva.data(), dqa.data());
-            auto check_grad = [&](std::vector<double>& x, const std::vector<double>& g, const char* what) {
+            std::vector<double> dka(std::size_t(s.seq_k * s.head_dim)),
+                dva(std::size_t(s.seq_k * s.value_dim)), dqa(std::size_t(s.head_dim));
+            attention_reference_bwd<double, double, double, double>(
+                s, scale, q.data(), k.data(), v.data(), fwd.first.data(), d_o.data(),
+                fwd.second.data(), dq.data(), dk.data(), dv.data(), dka.data(), dva.data(),
+                dqa.data());
+            auto check_grad = [&](std::vector<double>& x, const std::vector<double>& g,
+                                  const char* what) {
                 for (std::size_t i = 0; i < x.size(); ++i) {
                     const double h = 1e-6, keep = x[i];
                     x[i] = keep + h;
@@ -213,6 +231,74 @@ TEST_CASE("the reference backward matches finite differences of the reference fo
         }
 }
 
+TEST_CASE("the sampled-row backward forms (the GPU check's oracle) match the whole backward",
+          "[attention][reference]") {
+    for (bool causal : {false, true})
+        for (auto s : matrix_shapes()) {
+            s.causal = causal;
+            const AttentionSizes z = attention_sizes(s);
+            std::vector<double> q(std::size_t(z.q)), k(std::size_t(z.k)), v(std::size_t(z.v)),
+                d_o(std::size_t(z.o));
+            for (std::size_t i = 0; i < q.size(); ++i) q[i] = std::sin(1.3 * double(i) + 0.2);
+            for (std::size_t i = 0; i < k.size(); ++i) k[i] = std::cos(0.7 * double(i) + 0.1);
+            for (std::size_t i = 0; i < v.size(); ++i) v[i] = std::sin(0.9 * double(i) - 0.4);
+            for (std::size_t i = 0; i < d_o.size(); ++i) d_o[i] = std::cos(1.1 * double(i));
+            const double scale = 1.0 / std::sqrt(double(s.head_dim));
+            std::vector<double> o(std::size_t(z.o)), lse(std::size_t(z.lse)),
+                e(std::size_t(s.seq_k)), dp(std::size_t(s.seq_k));
+            attention_reference_fwd<double, double, double>(s, scale, q.data(), k.data(), v.data(),
+                                                            o.data(), lse.data(), e.data());
+            std::vector<double> dq(q.size()), dk(k.size()), dv(v.size());
+            std::vector<double> dka(std::size_t(s.seq_k * s.head_dim)),
+                dva(std::size_t(s.seq_k * s.value_dim)), dqa(std::size_t(s.head_dim));
+            attention_reference_bwd<double, double, double, double>(
+                s, scale, q.data(), k.data(), v.data(), o.data(), d_o.data(), lse.data(), dq.data(),
+                dk.data(), dv.data(), dka.data(), dva.data(), dqa.data());
+            std::vector<double> row(std::size_t(std::max(s.head_dim, s.value_dim))),
+                row2(row.size()), mag(row.size()), mag2(row.size());
+            for (std::int64_t b = 0; b < s.batch; ++b) {
+                for (std::int64_t h = 0; h < s.heads; ++h)
+                    for (std::int64_t i = 0; i < s.seq_q; ++i) {
+                        attention_reference_bwd_q_row<double, double>(
+                            s, scale, q.data(), k.data(), v.data(), d_o.data(), b, h, i, e.data(),
+                            dp.data(), row.data(), mag.data());
+                        for (std::int64_t d = 0; d < s.head_dim; ++d) {
+                            INFO("dQ b" << b << " h" << h << " i" << i << " d" << d << " causal "
+                                        << causal);
+                            CHECK(
+                                row[std::size_t(d)] ==
+                                Approx(dq[std::size_t(
+                                           attn_offset(b, i, h, s.seq_q, s.heads, s.head_dim) + d)])
+                                    .margin(1e-12));
+                            CHECK(mag[std::size_t(d)] >= std::fabs(row[std::size_t(d)]) - 1e-12);
+                        }
+                    }
+                for (std::int64_t g = 0; g < s.kv_heads; ++g)
+                    for (std::int64_t j = 0; j < s.seq_k; ++j) {
+                        attention_reference_bwd_kv_row<double, double>(
+                            s, scale, q.data(), k.data(), v.data(), o.data(), d_o.data(),
+                            lse.data(), b, g, j, row.data(), row2.data(), mag.data(), mag2.data());
+                        INFO("dK/dV b" << b << " g" << g << " j" << j << " causal " << causal);
+                        for (std::int64_t d = 0; d < s.head_dim; ++d)
+                            CHECK(
+                                row[std::size_t(d)] ==
+                                Approx(
+                                    dk[std::size_t(
+                                        attn_offset(b, j, g, s.seq_k, s.kv_heads, s.head_dim) + d)])
+                                    .margin(1e-12));
+                        for (std::int64_t c = 0; c < s.value_dim; ++c) {
+                            CHECK(row2[std::size_t(c)] ==
+                                  Approx(dv[std::size_t(attn_offset(b, j, g, s.seq_k, s.kv_heads,
+                                                                    s.value_dim) +
+                                                        c)])
+                                      .margin(1e-12));
+                            CHECK(mag2[std::size_t(c)] >= std::fabs(row2[std::size_t(c)]) - 1e-12);
+                        }
+                    }
+            }
+        }
+}
+
 TEST_CASE("attention validation catches wrong results", "[attention][validate]") {
     AttentionCaseSpec spec;
     spec.problem.shape = {1, 2, 1, 8, 256, 64, 64, false};
@@ -226,13 +312,14 @@ TEST_CASE("attention validation catches wrong results", "[attention][validate]")
     std::vector<float> o(ops.o, ops.o + attention_sizes(s).o);
     std::vector<double> scores(std::size_t(s.seq_k)), oref(std::size_t(s.value_dim));
     double lse = 0, l = 0;
-    attention_reference_fwd_row<float, double, double>(s, attention_scale(p), static_cast<const float*>(ops.q),
-                                                       static_cast<const float*>(ops.k), static_cast<const float*>(ops.v), 0, 0,
-                                                       3, scores.data(), oref.data(), &lse, &l);
+    attention_reference_fwd_row<float, double, double>(
+        s, attention_scale(p), static_cast<const float*>(ops.q), static_cast<const float*>(ops.k),
+        static_cast<const float*>(ops.v), 0, 0, 3, scores.data(), oref.data(), &lse, &l);
     std::size_t jmax = 0;
     const float* v = static_cast<const float*>(ops.v);
     for (std::size_t j = 1; j < scores.size(); ++j)
-        if (std::fabs(scores[j] * v[j * 64 + 1]) > std::fabs(scores[jmax] * v[jmax * 64 + 1])) jmax = j;
+        if (std::fabs(scores[j] * v[j * 64 + 1]) > std::fabs(scores[jmax] * v[jmax * 64 + 1]))
+            jmax = j;
     std::vector<float> wrong = o;
     const std::size_t at = std::size_t(attn_offset(0, 3, 0, s.seq_q, s.heads, s.value_dim) + 1);
     wrong[at] -= float(scores[jmax] / l * v[jmax * 64 + 1]);
@@ -252,10 +339,11 @@ TEST_CASE("attention validation catches wrong results", "[attention][validate]")
     bad.lse = lse_bad.data();
     CHECK_FALSE(validate_attention_fwd(p, bad, 0.0).passed);
     // A gradient element off by 0.1% of its value.
-    for (float* AttentionOperands::*g : {&AttentionOperands::dq, &AttentionOperands::dk, &AttentionOperands::dv}) {
-        const std::int64_t n = g == &AttentionOperands::dq ? attention_sizes(s).q
-                             : g == &AttentionOperands::dk ? attention_sizes(s).k
-                                                           : attention_sizes(s).v;
+    for (float* AttentionOperands::*g :
+         {&AttentionOperands::dq, &AttentionOperands::dk, &AttentionOperands::dv}) {
+        const std::int64_t n = g == &AttentionOperands::dq   ? attention_sizes(s).q
+                               : g == &AttentionOperands::dk ? attention_sizes(s).k
+                                                             : attention_sizes(s).v;
         std::vector<float> grad(ops.*g, ops.*g + n);
         std::size_t big = 0;
         for (std::size_t i = 0; i < grad.size(); ++i)

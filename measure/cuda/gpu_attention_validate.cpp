@@ -30,14 +30,6 @@ struct Idx {
     std::int64_t lse(std::int64_t b, std::int64_t h, std::int64_t s) const {
         return (b * p.heads + h) * p.seq_q + s;
     }
-    std::int64_t kend(std::int64_t s) const {
-        return p.causal ? std::min(p.seq_k, s + p.seq_k - p.seq_q + 1) : p.seq_k;
-    }
-    double dot(const float* a, const float* b) const {
-        double s = 0;
-        for (std::int64_t d = 0; d < p.head_dim; ++d) s += double(a[d]) * double(b[d]);
-        return s;
-    }
 };
 
 double u_of(GpuStorage t) {
@@ -164,79 +156,40 @@ ValidationReport validate_gpu_attention_bwd(const GpuAttentionProblem& p, const 
     }
     const double scale = 1.0 / std::sqrt(double(p.head_dim)), u_out = u_of(p.dtype),
                  u_p = u_of(p.dtype);
-    const std::int64_t D = p.head_dim, hpg = p.heads / p.kv_heads;
+    const std::int64_t D = p.head_dim;
+    const flops::AttentionShape a = reference_shape(p);
     Checker c;
     const auto nk = static_cast<std::size_t>(p.seq_k), nd = static_cast<std::size_t>(D);
-    std::vector<double> dpv(nk), ref(nd), mag(nd), ref2(nd), mag2(nd);
+    std::vector<double> e(nk), dpv(nk), ref(nd), mag(nd), ref2(nd), mag2(nd);
+    auto bound = [&](double r, double m) {
+        return 1.01 * u_out * std::fabs(r) + 4.0 * u_p * m + 1e-6;
+    };
 
-    // dQ rows: the softmax row from the CPU oracle's forward row (e_j / l), delta = sum_j P_j dP_j.
-    const flops::AttentionShape a = reference_shape(p);
-    std::vector<double> e(nk), o_row(nd);
+    // dQ rows from the CPU oracle's own forward row.
     for (const auto& [b, qi, h] : pick(p.batch, p.seq_q, p.heads, 256, 11)) {
-        double lse_row = 0, l = 0;
-        attention_reference_fwd_row<float, double, double>(a, scale, q, k, v, b, h, qi, e.data(),
-                                                           o_row.data(), &lse_row, &l);
-        const std::int64_t g = h / hpg,
-                           kend = flops::attention_visible_keys(qi, p.seq_q, p.seq_k, p.causal);
-        const float* gr = d_o + ix.q(b, qi, h);
-        for (std::int64_t j = 0; j < kend; ++j)
-            dpv[std::size_t(j)] = ix.dot(gr, v + ix.kv(b, j, g));
-        double delta = 0;
-        for (std::int64_t j = 0; j < kend; ++j)
-            delta += e[std::size_t(j)] / l * dpv[std::size_t(j)];
-        std::fill(ref.begin(), ref.end(), 0.0);
-        std::fill(mag.begin(), mag.end(), 0.0);
-        for (std::int64_t j = 0; j < kend; ++j) {
-            const double pj = e[std::size_t(j)] / l, ds = pj * (dpv[std::size_t(j)] - delta);
-            const double dsm = pj * (std::fabs(dpv[std::size_t(j)]) + std::fabs(delta));
-            const float* kr = k + ix.kv(b, j, g);
-            for (std::int64_t d = 0; d < D; ++d) {
-                ref[std::size_t(d)] += scale * ds * kr[d];
-                mag[std::size_t(d)] += scale * dsm * std::fabs(double(kr[d]));
-            }
-        }
+        attention_reference_bwd_q_row<float, float>(a, scale, q, k, v, d_o, b, h, qi, e.data(),
+                                                    dpv.data(), ref.data(), mag.data());
         const std::string at =
             "[b" + std::to_string(b) + " q" + std::to_string(qi) + " h" + std::to_string(h) + "]";
         for (std::int64_t d = 0; d < D; ++d)
             c.check(dq[ix.q(b, qi, h) + d], ref[std::size_t(d)],
-                    1.01 * u_out * std::fabs(ref[std::size_t(d)]) +
-                        4.0 * u_p * mag[std::size_t(d)] + 1e-6,
+                    bound(ref[std::size_t(d)], mag[std::size_t(d)]),
                     "dQ" + at + "[" + std::to_string(d) + "]");
     }
 
-    // dK, dV rows: sum over the group's heads and the queries that see the key.
+    // dK, dV rows: the oracle's sum over the group's heads and the queries that see the key.
     for (const auto& [b, kj, g] : pick(p.batch, p.seq_k, p.kv_heads, 24, 13)) {
-        const float* kr = k + ix.kv(b, kj, g);
-        const float* vr = v + ix.kv(b, kj, g);
-        std::fill(ref.begin(), ref.end(), 0.0);
-        std::fill(mag.begin(), mag.end(), 0.0);
-        std::fill(ref2.begin(), ref2.end(), 0.0);
-        std::fill(mag2.begin(), mag2.end(), 0.0);
-        for (std::int64_t h = g * hpg; h < (g + 1) * hpg; ++h)
-            for (std::int64_t qi = 0; qi < p.seq_q; ++qi) {
-                if (kj >= ix.kend(qi)) continue;
-                const float* qr = q + ix.q(b, qi, h);
-                const float* gr = d_o + ix.q(b, qi, h);
-                const double pj = std::exp(scale * ix.dot(qr, kr) - double(lse[ix.lse(b, h, qi)]));
-                const double dp = ix.dot(gr, vr), delta = ix.dot(gr, o + ix.q(b, qi, h));
-                const double ds = pj * (dp - delta), dsm = pj * (std::fabs(dp) + std::fabs(delta));
-                for (std::int64_t d = 0; d < D; ++d) {
-                    ref[std::size_t(d)] += pj * gr[d];
-                    mag[std::size_t(d)] += pj * std::fabs(double(gr[d]));
-                    ref2[std::size_t(d)] += scale * ds * qr[d];
-                    mag2[std::size_t(d)] += scale * dsm * std::fabs(double(qr[d]));
-                }
-            }
+        attention_reference_bwd_kv_row<float, float>(a, scale, q, k, v, o, d_o, lse, b, g, kj,
+                                                     ref2.data(), ref.data(), mag2.data(),
+                                                     mag.data());
         const std::string at =
             "[b" + std::to_string(b) + " k" + std::to_string(kj) + " g" + std::to_string(g) + "]";
         for (std::int64_t d = 0; d < D; ++d) {
             c.check(dv[ix.kv(b, kj, g) + d], ref[std::size_t(d)],
-                    1.01 * u_out * std::fabs(ref[std::size_t(d)]) +
-                        4.0 * u_p * mag[std::size_t(d)] + 1e-6,
+                    bound(ref[std::size_t(d)], mag[std::size_t(d)]),
                     "dV" + at + "[" + std::to_string(d) + "]");
             c.check(dk[ix.kv(b, kj, g) + d], ref2[std::size_t(d)],
-                    1.01 * u_out * std::fabs(ref2[std::size_t(d)]) +
-                        4.0 * u_p * mag2[std::size_t(d)] + 1e-6,
+                    bound(ref2[std::size_t(d)], mag2[std::size_t(d)]),
                     "dK" + at + "[" + std::to_string(d) + "]");
         }
     }
