@@ -32,4 +32,8 @@ bool InterruptGuard::requested() {
     return g_signal.load() != 0;
 }
 
+int InterruptGuard::signal() {
+    return g_signal.load();
+}
+
 }  // namespace flopmeter

@@ -45,7 +45,9 @@ struct JobShared {
 };
 
 // How long ranks that do not calibrate wait for the node leaders (a bound, not an estimate).
-double kernel_wait_bound(const std::string& mode) { return mode == "smoke" ? 600 : mode == "quick" ? 1800 : 7200; }
+double kernel_wait_bound(const std::string& mode) {
+    return mode == "smoke" ? 600 : mode == "quick" ? 1800 : 7200;
+}
 
 bool variant_supported(const std::string& device, Collective c, bool in_place) {
     if (in_place ? !has_in_place(c) : !has_out_of_place(c)) return false;
@@ -56,14 +58,15 @@ bool variant_supported(const std::string& device, Collective c, bool in_place) {
 std::vector<std::string> gather_hostnames(const MpiSession& mpi, Watchdog& dog, double timeout) {
     const int w = MPI_MAX_PROCESSOR_NAME;
     std::vector<char> mine(std::size_t(w), '\0'), all(std::size_t(w) * std::size_t(mpi.size), '\0');
-    std::copy_n(mpi.processor_name.begin(), std::min<std::size_t>(mpi.processor_name.size(), std::size_t(w - 1)),
-                mine.begin());
+    std::copy_n(mpi.processor_name.begin(),
+                std::min<std::size_t>(mpi.processor_name.size(), std::size_t(w - 1)), mine.begin());
     {
         Watchdog::Scope armed(dog, "exchanging hostnames", timeout);
         MPI_Allgather(mine.data(), w, MPI_CHAR, all.data(), w, MPI_CHAR, MPI_COMM_WORLD);
     }
     std::vector<std::string> hosts;
-    for (int r = 0; r < mpi.size; ++r) hosts.emplace_back(all.data() + std::size_t(r) * std::size_t(w));
+    for (int r = 0; r < mpi.size; ++r)
+        hosts.emplace_back(all.data() + std::size_t(r) * std::size_t(w));
     return hosts;
 }
 
@@ -77,7 +80,8 @@ Verdict combine_failures(const std::vector<Report>& all, const Control& ctl) {
         if (r.code == 0) continue;
         ++failing;
         v.code = std::max(v.code, r.code);
-        if (std::find(distinct.begin(), distinct.end(), r.message) == distinct.end()) distinct.push_back(r.message);
+        if (std::find(distinct.begin(), distinct.end(), r.message) == distinct.end())
+            distinct.push_back(r.message);
     }
     if (failing == 0) return v;
     if (distinct.size() == 1 && failing == int(all.size())) {
@@ -103,14 +107,15 @@ Verdict check_identities(const std::vector<ojson>& hello, const Control& ctl) {
         std::string what;
         for (const char* k : {"version", "git_sha", "binary_hash", "mpi_library"})
             if (hello[m].value(k, "") != hello[0].value(k, ""))
-                what += (what.empty() ? "" : ", ") + std::string(k) + " " + hello[m].value(k, "") + " (rank 0: " +
-                        hello[0].value(k, "") + ")";
+                what += (what.empty() ? "" : ", ") + std::string(k) + " " + hello[m].value(k, "") +
+                        " (rank 0: " + hello[0].value(k, "") + ")";
         lines += "\n  " + ctl.who(int(m)) + ": " + what;
     }
     if (lines.empty()) return v;
     v.code = 2;
-    v.message = "the ranks do not run the same flopmeter build (rank 0: " + ref + "):" + lines +
-                "\ninstall one build on every node (the same binary path under mpirun/srun) and run again";
+    v.message =
+        "the ranks do not run the same flopmeter build (rank 0: " + ref + "):" + lines +
+        "\ninstall one build on every node (the same binary path under mpirun/srun) and run again";
     return v;
 }
 
@@ -119,7 +124,9 @@ struct Root {  // what rank 0 holds
     ClusterRun run;
     std::string name;
     std::vector<std::string> warnings;
-    DeviceProfile assemble(bool complete) const { return assemble_cluster_profile(base, run, name, warnings, complete); }
+    DeviceProfile assemble(bool complete) const {
+        return assemble_cluster_profile(base, run, name, warnings, complete);
+    }
 };
 
 struct Job {
@@ -154,9 +161,12 @@ struct Job {
             fault = fault_from_env(mpi.rank);
             if (o.device == "cuda") {
 #ifdef FLOPMETER_HAVE_NCCL
-                if (const std::string why = nccl_unavailable_reason(); !why.empty()) throw UnavailableError(why);
+                if (const std::string why = nccl_unavailable_reason(); !why.empty())
+                    throw UnavailableError(why);
 #else
-                throw UnavailableError("--device cuda with --comm needs NCCL: this flopmeter was built without CUDA and NCCL");
+                throw UnavailableError(
+                    "--device cuda with --comm needs NCCL: this flopmeter was built without CUDA "
+                    "and NCCL");
 #endif
             }
             groups = plan_groups(hosts, o.group_sizes);
@@ -201,14 +211,17 @@ struct Job {
                     n.hostname = hr.host;
                     n.ranks = hr.ranks;
                     n.fingerprint = lead.value("fingerprint", "");
-                    n.fingerprint_fields = lead["fingerprint_fields"].get<std::vector<std::pair<std::string, std::string>>>();
+                    n.fingerprint_fields =
+                        lead["fingerprint_fields"]
+                            .get<std::vector<std::pair<std::string, std::string>>>();
                     root.run.nodes.push_back(n);
                 }
                 for (const char* knob : {"FLOPMETER_COMM_TEST_FAULT", "FLOPMETER_COMM_TEST_HOSTS"})
                     if (const char* s = std::getenv(knob))
                         root.run.test_overrides.push_back(std::string(knob) + "=" + s);
                 for (const auto& t : root.run.test_overrides)
-                    root.warnings.push_back("test override in effect (not a real measurement setup): " + t);
+                    root.warnings.push_back(
+                        "test override in effect (not a real measurement setup): " + t);
             }
         }
         v = world.decide(v, o.timeout_s + kFollowerGrace, "start");
@@ -221,21 +234,24 @@ struct Job {
         Report rep;
         double own = 0;
         const auto by_host = ranks_by_host(hosts);
-        const bool leader = std::any_of(by_host.begin(), by_host.end(),
-                                        [&](const HostRanks& h) { return h.ranks.front() == mpi.rank; });
+        const bool leader = std::any_of(by_host.begin(), by_host.end(), [&](const HostRanks& h) {
+            return h.ranks.front() == mpi.rank;
+        });
         if (leader && o.base.empty()) {
             dog.set_activity("kernel calibration");
             std::ostringstream sink_out, sink_err;
-            const NodeKernels k = calibrate_node_kernels(o, hosts[std::size_t(mpi.rank)], is_root() ? out : sink_out,
-                                                         is_root() ? err : sink_err);
+            const NodeKernels k =
+                calibrate_node_kernels(o, hosts[std::size_t(mpi.rank)], is_root() ? out : sink_out,
+                                       is_root() ? err : sink_err);
             own = k.seconds;
             rep.code = k.code;
             rep.message = k.message;
             rep.payload = k.profile_json;
         }
         dog.set_activity("waiting for the nodes' kernel calibrations");
-        const auto all = world.checkpoint(rep, o.timeout_s + own, kernel_wait_bound(o.kernel_mode) + o.timeout_s,
-                                          "the end of the kernel calibrations");
+        const auto all =
+            world.checkpoint(rep, o.timeout_s + own, kernel_wait_bound(o.kernel_mode) + o.timeout_s,
+                             "the end of the kernel calibrations");
         if (!is_root()) return;
         for (std::size_t i = 0; i < by_host.size(); ++i) {
             const std::string& text = all[std::size_t(by_host[i].ranks.front())].payload;
@@ -264,12 +280,14 @@ struct Job {
                 (void)g;
                 for (Collective c : r.collectives)
                     for (bool ip : {true, false})
-                        if ((ip ? r.in_place : r.out_of_place) && variant_supported(o.device, c, ip))
+                        if ((ip ? r.in_place : r.out_of_place) &&
+                            variant_supported(o.device, c, ip))
                             ++root.run.planned_series;
             }
             save(false);
-            err << "Communication: " << groups.size() << " group(s), " << root.run.planned_series << " series, "
-                << r.sizes.size() << " sizes from " << bytes_text(double(r.sizes.front())) << " to "
+            err << "Communication: " << groups.size() << " group(s), " << root.run.planned_series
+                << " series, " << r.sizes.size() << " sizes from "
+                << bytes_text(double(r.sizes.front())) << " to "
                 << bytes_text(double(r.sizes.back())) << "\n";
         }
         bool first = true;
@@ -278,8 +296,10 @@ struct Job {
             const bool member = at != g.members.end();
             MPI_Comm gc = MPI_COMM_NULL;
             {
-                Watchdog::Scope armed(dog, "forming the group of " + g.label(), o.timeout_s + (is_root() ? 0 : kFollowerGrace));
-                MPI_Comm_split(MPI_COMM_WORLD, member ? 0 : MPI_UNDEFINED, int(at - g.members.begin()), &gc);
+                Watchdog::Scope armed(dog, "forming the group of " + g.label(),
+                                      o.timeout_s + (is_root() ? 0 : kFollowerGrace));
+                MPI_Comm_split(MPI_COMM_WORLD, member ? 0 : MPI_UNDEFINED,
+                               int(at - g.members.begin()), &gc);
             }
             Report done;
             std::size_t points = 0;
@@ -288,7 +308,8 @@ struct Job {
                     measure_group(g, gc, first);
                 } catch (const RunFailure& e) {
                     done.code = e.code();
-                    if (is_root()) done.message = e.what();  // the group's decision, already naming ranks
+                    if (is_root())
+                        done.message = e.what();  // the group's decision, already naming ranks
                 }
                 MPI_Comm_free(&gc);
             }
@@ -296,15 +317,18 @@ struct Job {
                 points += r.sizes.size() * std::size_t(has_in_place(c) + has_out_of_place(c)) *
                           std::size_t(o.iters + kPasses * (o.warmup + 2));
             dog.set_activity("waiting for the group of " + g.label());
-            // Ranks outside the group wait for it: at most the timeout per iteration and checkpoint.
-            const auto all = world.gather(done, o.timeout_s, "the end of the group of " + g.label());
+            // Ranks outside the group wait for it: at most the timeout per iteration and
+            // checkpoint.
+            const auto all =
+                world.gather(done, o.timeout_s, "the end of the group of " + g.label());
             Verdict v;
             if (is_root()) {
                 v.code = all[0].code;
                 v.message = all[0].message;
                 if (v.code == 0) v = combine_failures(all, world);
             }
-            v = world.decide(v, o.timeout_s * double(points + 2) + kFollowerGrace, "the end of the group of " + g.label());
+            v = world.decide(v, o.timeout_s * double(points + 2) + kFollowerGrace,
+                             "the end of the group of " + g.label());
             if (v.code != 0) throw RunFailure(v.code, v.message);
         }
     }
@@ -344,36 +368,41 @@ struct Job {
         const DeviceProfile p = root.assemble(true);
         write_profile_file(o.out, p);
         shared.partial_written = false;
-        out << "\nCommunication (" << root.run.backend << ", " << root.run.ranks << " ranks on " << root.run.nodes.size()
+        out << "\nCommunication (" << root.run.backend << ", " << root.run.ranks << " ranks on "
+            << root.run.nodes.size()
             << " node(s); time = slowest rank per iteration; busbw with nccl-tests' factors)\n\n";
         for (const auto& s : root.run.series) print_series(s, out);
         print_fits(root.run.series, out);
         out << "\nNodes: " << root.run.nodes.size() << ", fingerprints "
             << (root.run.check.match ? "match" : "DIFFER") << "\n";
-        for (const auto& x : root.run.check.outliers) out << "  outlier " << x.hostname << ": " << x.reason << "\n";
+        for (const auto& x : root.run.check.outliers)
+            out << "  outlier " << x.hostname << ": " << x.reason << "\n";
         for (const auto& w : root.warnings) out << "WARNING: " << w << "\n";
-        out << "\nCluster profile written to " << o.out << (p.complete ? "" : " (INCOMPLETE)") << "\n";
+        out << "\nCluster profile written to " << o.out << (p.complete ? "" : " (INCOMPLETE)")
+            << "\n";
     }
 };
 
 }  // namespace
 
-int run_comm_job(const CommOptions& o, const LaunchInfo& launch, std::ostream& out, std::ostream& err) {
+int run_comm_job(const CommOptions& o, const LaunchInfo& launch, std::ostream& out,
+                 std::ostream& err) {
     MpiSession mpi;
     JobShared shared;
     shared.rank = mpi.rank;
     shared.out = o.out;
-    SignalFlag signals;
-    // The watchdog's answers end the job: rank 0 explains first; the others wait kFollowerGrace longer.
+    // The watchdog's answers end the job: rank 0 explains first; the others wait kFollowerGrace
+    // longer.
     Watchdog dog(
         [&](const std::string& what, double s) {
             if (mpi.rank == 0) {
                 std::cerr << "flopmeter: error: " << what << " did not finish within " << s
-                          << " s on rank 0: a rank stopped responding (hung, dead or far slower); ending the job."
+                          << " s on rank 0: a rank stopped responding (hung, dead or far slower); "
+                             "ending the job."
                           << shared.partial_note() << std::endl;
             } else {
-                std::cerr << "flopmeter: rank " << mpi.rank << ": " << what << " did not finish within " << s
-                          << " s; ending the job" << std::endl;
+                std::cerr << "flopmeter: rank " << mpi.rank << ": " << what
+                          << " did not finish within " << s << " s; ending the job" << std::endl;
             }
             abort_job(mpi, 1);
         },
@@ -381,11 +410,15 @@ int run_comm_job(const CommOptions& o, const LaunchInfo& launch, std::ostream& o
             // Usually the launcher ending the job (a rank died, or Ctrl-C): no MPI_Abort on top
             // of it. Rank 0 says what was going on and where the partial results are.
             if (mpi.rank == 0)
-                std::cerr << "flopmeter: error: rank 0 stopped by signal " << sig << (what.empty() ? "" : " during " + what)
-                          << ": the launcher ends every rank when one dies or is interrupted (its message names the "
-                             "rank)." << shared.partial_note() << std::endl;
+                std::cerr << "flopmeter: error: rank 0 stopped by signal " << sig
+                          << (what.empty() ? "" : " during " + what)
+                          << ": the launcher ends every rank when one dies or is interrupted (its "
+                             "message names the "
+                             "rank)."
+                          << shared.partial_note() << std::endl;
             std::_Exit(128 + sig);
-        });
+        },
+        o.pending_signal);
     Job job{o, launch, mpi, shared, dog, out, err, {}, {}, {}, {}, {}, {}};
     try {
         job.hosts = gather_hostnames(mpi, dog, o.timeout_s);
@@ -404,11 +437,13 @@ int run_comm_job(const CommOptions& o, const LaunchInfo& launch, std::ostream& o
         job.finish();
         return 0;
     } catch (const RunFailure& e) {
-        if (mpi.rank == 0) err << "flopmeter: error: " << e.what() << "\n" << shared.partial_note().substr(1) << "\n";
+        if (mpi.rank == 0)
+            err << "flopmeter: error: " << e.what() << "\n"
+                << shared.partial_note().substr(1) << "\n";
         return e.code();
     } catch (const CommTimeout& e) {
-        err << "flopmeter: error: " << e.what() << "; ending the job." << (mpi.rank == 0 ? shared.partial_note() : "")
-            << std::endl;
+        err << "flopmeter: error: " << e.what() << "; ending the job."
+            << (mpi.rank == 0 ? shared.partial_note() : "") << std::endl;
         abort_job(mpi, 1);
     } catch (const std::exception& e) {
         // An error outside a checkpoint (a device call failing mid-collective, a bad node

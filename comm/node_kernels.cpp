@@ -24,11 +24,13 @@ std::string with_affinity_warning(const std::string& profile_json) {
     cpu_set_t set;
     CPU_ZERO(&set);
     const long online = sysconf(_SC_NPROCESSORS_ONLN);
-    if (sched_getaffinity(0, sizeof set, &set) != 0 || online <= 0 || CPU_COUNT(&set) >= online) return profile_json;
+    if (sched_getaffinity(0, sizeof set, &set) != 0 || online <= 0 || CPU_COUNT(&set) >= online)
+        return profile_json;
     auto j = nlohmann::ordered_json::parse(profile_json);
-    j["warnings"].push_back("the launcher bound this rank to " + std::to_string(CPU_COUNT(&set)) + " of " +
-                            std::to_string(online) +
-                            " CPUs, so the node's kernels were calibrated on those only; run mpirun with --bind-to none "
+    j["warnings"].push_back("the launcher bound this rank to " + std::to_string(CPU_COUNT(&set)) +
+                            " of " + std::to_string(online) +
+                            " CPUs, so the node's kernels were calibrated on those only; run "
+                            "mpirun with --bind-to none "
                             "or srun with --cpu-bind=none");
     return j.dump(1) + "\n";
 }
@@ -40,8 +42,8 @@ NodeKernels calibrate_node_kernels(const CommOptions& o, const std::string& host
     NodeKernels r;
     const auto t0 = std::chrono::steady_clock::now();
     // Node-local scratch: the cluster profile's directory may not exist on this node.
-    const std::filesystem::path tmp =
-        std::filesystem::temp_directory_path() / ("flopmeter-node-" + std::to_string(::getpid()) + ".json");
+    const std::filesystem::path tmp = std::filesystem::temp_directory_path() /
+                                      ("flopmeter-node-" + std::to_string(::getpid()) + ".json");
     CalibrateOptions co;
     co.mode = o.kernel_mode;
     co.device = o.device;
@@ -51,11 +53,15 @@ NodeKernels calibrate_node_kernels(const CommOptions& o, const std::string& host
     co.threads = o.threads;
     co.price_per_hour = o.price_per_hour;
     co.tdp_watts = o.tdp_watts;
-    co.stop_requested = [] { return SignalFlag::pending() != 0; };  // the job's SIGINT/SIGTERM flag
+    if (o.pending_signal)
+        co.stop_requested = [&o] { return o.pending_signal() != 0; };  // the caller's flag
     try {
         r.code = run_calibration(co, out, err);
-        if (r.code == 0) r.profile_json = with_affinity_warning(read_file(co.out));
-        else r.message = "kernel calibration on " + host + " ended with exit code " + std::to_string(r.code);
+        if (r.code == 0)
+            r.profile_json = with_affinity_warning(read_file(co.out));
+        else
+            r.message =
+                "kernel calibration on " + host + " ended with exit code " + std::to_string(r.code);
     } catch (const UsageError& e) {
         r.code = 2;
         r.message = "kernel calibration on " + host + ": " + e.what();

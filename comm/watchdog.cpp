@@ -1,35 +1,14 @@
 #include "comm/watchdog.hpp"
 
-#include <atomic>
-#include <csignal>
-
 namespace flopmeter::comm {
 
-namespace {
-std::atomic<int> g_signal{0};
-extern "C" void on_comm_signal(int sig) { g_signal.store(sig); }
-struct sigaction g_old_int {}, g_old_term {};
-}  // namespace
-
-SignalFlag::SignalFlag() {
-    g_signal.store(0);
-    struct sigaction sa {};
-    sa.sa_handler = on_comm_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &g_old_int);
-    sigaction(SIGTERM, &sa, &g_old_term);
-}
-
-SignalFlag::~SignalFlag() {
-    sigaction(SIGINT, &g_old_int, nullptr);
-    sigaction(SIGTERM, &g_old_term, nullptr);
-}
-
-int SignalFlag::pending() { return g_signal.load(); }
-
 Watchdog::Watchdog(std::function<void(const std::string&, double)> on_expiry,
-                   std::function<void(int, const std::string&)> on_signal)
-    : on_expiry_(std::move(on_expiry)), on_signal_(std::move(on_signal)), thread_([this] { loop(); }) {}
+                   std::function<void(int, const std::string&)> on_signal,
+                   std::function<int()> pending_signal)
+    : on_expiry_(std::move(on_expiry)),
+      on_signal_(std::move(on_signal)),
+      pending_signal_(std::move(pending_signal)),
+      thread_([this] { loop(); }) {}
 
 Watchdog::~Watchdog() {
     {
@@ -45,8 +24,9 @@ void Watchdog::arm(const std::string& what, double seconds) {
     armed_ = true;
     what_ = what;
     seconds_ = seconds;
-    deadline_ = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                                        std::chrono::duration<double>(seconds));
+    deadline_ = std::chrono::steady_clock::now() +
+                std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                    std::chrono::duration<double>(seconds));
 }
 
 void Watchdog::disarm() {
@@ -65,7 +45,7 @@ void Watchdog::loop() {
         // Polled, not only woken: a signal handler cannot notify a condition variable.
         cv_.wait_for(l, std::chrono::milliseconds(20));
         if (stop_) break;
-        if (const int sig = g_signal.load()) {
+        if (const int sig = pending_signal_ ? pending_signal_() : 0) {
             const std::string what = armed_ ? what_ : activity_;
             l.unlock();
             on_signal_(sig, what);
