@@ -12,13 +12,17 @@ namespace flopmeter {
 
 double gemm_tolerance_factor(DType dtype) {
     switch (dtype) {
-        case DType::fp64: return 16.0 * std::ldexp(1.0, -53);
-        case DType::bf16: return 32.0 * std::ldexp(1.0, -24);
-        default: return 16.0 * std::ldexp(1.0, -24);
+        case DType::fp64:
+            return 16.0 * std::ldexp(1.0, -53);
+        case DType::bf16:
+            return 32.0 * std::ldexp(1.0, -24);
+        default:
+            return 16.0 * std::ldexp(1.0, -24);
     }
 }
 
-std::vector<std::pair<std::int64_t, std::int64_t>> gemm_check_points(std::int64_t m, std::int64_t n) {
+std::vector<std::pair<std::int64_t, std::int64_t>> gemm_check_points(std::int64_t m,
+                                                                     std::int64_t n) {
     std::vector<std::pair<std::int64_t, std::int64_t>> pts;
     if (double(m) * double(n) <= 65536.0) {
         for (std::int64_t i = 0; i < m; ++i)
@@ -32,8 +36,10 @@ std::vector<std::pair<std::int64_t, std::int64_t>> gemm_check_points(std::int64_
             for (std::int64_t t = 0; t < count; ++t) f(t * (len - 1) / (count - 1));
         }
     };
-    for (std::int64_t i : {std::int64_t(0), m - 1}) spread(n, 1024, [&](std::int64_t j) { pts.emplace_back(i, j); });
-    for (std::int64_t j : {std::int64_t(0), n - 1}) spread(m, 1024, [&](std::int64_t i) { pts.emplace_back(i, j); });
+    for (std::int64_t i : {std::int64_t(0), m - 1})
+        spread(n, 1024, [&](std::int64_t j) { pts.emplace_back(i, j); });
+    for (std::int64_t j : {std::int64_t(0), n - 1})
+        spread(m, 1024, [&](std::int64_t i) { pts.emplace_back(i, j); });
     std::mt19937_64 rng(12345);
     std::uniform_int_distribution<std::int64_t> di(0, m - 1), dj(0, n - 1);
     for (int t = 0; t < 4096; ++t) pts.emplace_back(di(rng), dj(rng));
@@ -42,19 +48,9 @@ std::vector<std::pair<std::int64_t, std::int64_t>> gemm_check_points(std::int64_
 
 namespace {
 
-template <class In>
-double abs_dot(Layout layout, std::int64_t i, std::int64_t j, std::int64_t k, const In* a, std::int64_t lda,
-               const In* b, std::int64_t ldb) {
-    const bool ta = layout_trans_a(layout), tb = layout_trans_b(layout);
-    double s = 0;
-    for (std::int64_t p = 0; p < k; ++p)
-        s += std::fabs(double(ta ? a[p * lda + i] : a[i * lda + p])) *
-             std::fabs(double(tb ? b[j * ldb + p] : b[p * ldb + j]));
-    return s;
-}
-
 template <class In, class Out>
-ValidationReport check(const GemmProblem& p, const GemmOperands& ops, const Out* before, const Out* after) {
+ValidationReport check(const GemmProblem& p, const GemmOperands& ops, const Out* before,
+                       const Out* after) {
     const In* a = static_cast<const In*>(ops.a);
     const In* b = static_cast<const In*>(ops.b);
     const auto pts = gemm_check_points(p.m, p.n);
@@ -62,14 +58,13 @@ ValidationReport check(const GemmProblem& p, const GemmOperands& ops, const Out*
     ValidationReport r;
     r.passed = true;
     for (const auto& [i, j] : pts) {
-        const double acc = gemm_reference_dot<In, double>(p.layout, i, j, p.k, a, ops.lda, b, ops.ldb);
+        const GemmDotTerms t =
+            gemm_reference_dot_terms<In>(p.layout, i, j, p.k, a, ops.lda, b, ops.ldb);
+        const double acc = t.dot;
         const double c0 = p.beta != 0.0 ? double(before[i * ops.ldc + j]) : 0.0;
         const double ref = gemm_reference_epilogue<double, double>(acc, p.alpha, p.beta, c0);
         const double got = double(after[i * ops.ldc + j]);
-        const double bound =
-            f * (std::fabs(p.alpha) * abs_dot<In>(p.layout, i, j, p.k, a, ops.lda, b, ops.ldb) +
-                 std::fabs(p.beta * c0)) +
-            1e-300;
+        const double bound = f * (std::fabs(p.alpha) * t.abs_sum + std::fabs(p.beta * c0)) + 1e-300;
         const double err = std::fabs(got - ref);
         const double ratio = std::isfinite(got) ? err / bound : INFINITY;
         ++r.checked;
@@ -77,8 +72,9 @@ ValidationReport check(const GemmProblem& p, const GemmOperands& ops, const Out*
         if (!(ratio <= 1.0) && r.passed) {
             r.passed = false;
             char buf[256];
-            std::snprintf(buf, sizeof buf, "C[%lld][%lld] = %.9g, expected %.9g (error %.3g > bound %.3g)",
-                          static_cast<long long>(i), static_cast<long long>(j), got, ref, err, bound);
+            std::snprintf(
+                buf, sizeof buf, "C[%lld][%lld] = %.9g, expected %.9g (error %.3g > bound %.3g)",
+                static_cast<long long>(i), static_cast<long long>(j), got, ref, err, bound);
             r.detail = buf;
         }
     }
@@ -97,12 +93,14 @@ ValidationReport validate_gemm(const GemmProblem& p, const GemmOperands& ops, co
                                const void* c_after) {
     switch (p.dtype) {
         case DType::fp32:
-            return check<float, float>(p, ops, static_cast<const float*>(c_before), static_cast<const float*>(c_after));
+            return check<float, float>(p, ops, static_cast<const float*>(c_before),
+                                       static_cast<const float*>(c_after));
         case DType::fp64:
             return check<double, double>(p, ops, static_cast<const double*>(c_before),
                                          static_cast<const double*>(c_after));
         case DType::bf16:
-            return check<bf16, float>(p, ops, static_cast<const float*>(c_before), static_cast<const float*>(c_after));
+            return check<bf16, float>(p, ops, static_cast<const float*>(c_before),
+                                      static_cast<const float*>(c_after));
         default: {
             ValidationReport r;
             r.detail = "no oracle for dtype " + std::string(dtype_name(p.dtype));

@@ -9,6 +9,7 @@
 // beta == 0 never reads C, so NaNs in an uninitialised C do not propagate (BLAS semantics).
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 
 #include "kernels/gemm/gemm_problem.hpp"
@@ -26,6 +27,31 @@ Acc gemm_reference_dot(Layout layout, std::int64_t i, std::int64_t j, std::int64
         acc = acc + x * y;
     }
     return acc;
+}
+
+// The reference dot product in double together with the sizes of its terms t_p = a_ip b_pj:
+// sum |t_p| and sqrt(sum t_p^2), from which the CPU and GPU validations size their rounding
+// bounds. `dot` is gemm_reference_dot<In, double>'s value, bit for bit.
+struct GemmDotTerms {
+    double dot = 0, abs_sum = 0, l2 = 0;
+};
+
+template <class In>
+GemmDotTerms gemm_reference_dot_terms(Layout layout, std::int64_t i, std::int64_t j, std::int64_t k,
+                                      const In* a, std::int64_t lda, const In* b,
+                                      std::int64_t ldb) {
+    const bool ta = layout_trans_a(layout), tb = layout_trans_b(layout);
+    GemmDotTerms r;
+    double sq = 0;
+    for (std::int64_t p = 0; p < k; ++p) {
+        const double t = double(ta ? a[p * lda + i] : a[i * lda + p]) *
+                         double(tb ? b[j * ldb + p] : b[p * ldb + j]);
+        r.dot = r.dot + t;
+        r.abs_sum += t < 0 ? -t : t;
+        sq += t * t;
+    }
+    r.l2 = std::sqrt(sq);
+    return r;
 }
 
 template <class Acc, class Out>
