@@ -13,7 +13,6 @@ using ojson = nlohmann::ordered_json;
 
 namespace {
 
-
 std::string ci(const AbCase& c) {
     return c.rounds ? fmt_change(c.ratio_lo) + " .. " + fmt_change(c.ratio_hi) : "-";
 }
@@ -34,18 +33,28 @@ std::vector<const AbCase*> ordered(const AbAnalysis& a) {
     return v;
 }
 
-std::string rule(const AbAnalysis& a, const AbRunInfo& info) {
+int disturbed_total(const AbSession& s) {
+    int n = 0;
+    for (int d : s.disturbed) n += d;
+    return n;
+}
+
+std::string rule(const AbSession& s, const AbAnalysis& a, const AbRunInfo& info) {
     const auto& o = a.options;
-    char b[512];
-    std::snprintf(b, sizeof b,
-                  "%d rounds, sides %s in randomized order (seed %llu), a visit's time the "
-                  "%.3g%% quantile of its samples; per case a Wilcoxon signed-rank test on the "
-                  "per-round log ratio candidate/baseline, Hodges-Lehmann %.3g%% CI, "
-                  "Benjamini-Hochberg FDR %.3g%% "
-                  "across %zu cases, minimum effect %.3g%%",
-                  info.rounds, info.duet ? "at once on two cores (duet)" : "back to back",
-                  static_cast<unsigned long long>(info.seed), 100 * info.quantile, 100 * o.ci_level,
-                  100 * o.fdr, a.cases.size(), 100 * o.min_effect);
+    char b[640];
+    std::snprintf(
+        b, sizeof b,
+        "%d rounds (+%d extra for %d disturbed visits), sides %s in randomized order "
+        "(seed %llu), a visit's time the "
+        "%.3g%% quantile of its unflagged samples (a visit with fewer than 3 is left out); "
+        "per case a Wilcoxon signed-rank test on the "
+        "per-round log ratio candidate/baseline, Hodges-Lehmann %.3g%% CI, "
+        "Benjamini-Hochberg FDR %.3g%% "
+        "across %zu cases, minimum effect %.3g%%",
+        info.rounds, s.extra_rounds, disturbed_total(s),
+        info.duet ? "at once on two cores (duet)" : "back to back",
+        static_cast<unsigned long long>(info.seed), 100 * info.quantile, 100 * o.ci_level,
+        100 * o.fdr, a.cases.size(), 100 * o.min_effect);
     return b;
 }
 
@@ -92,7 +101,7 @@ void print_ab_text(std::ostream& os, const AbSession& s, const AbAnalysis& a,
     if (info.baseline_run_id)
         os << "Recorded in " << info.db << ": baseline run " << info.baseline_run_id
            << ", candidate run " << info.candidate_run_id << "\n";
-    os << "\nRule: " << rule(a, info) << ". " << int(s.wall_s + 0.5) << " s.\n";
+    os << "\nRule: " << rule(s, a, info) << ". " << int(s.wall_s + 0.5) << " s.\n";
     os << ab_summary(a) << exit_line(a) << "\n";
 }
 
@@ -124,7 +133,7 @@ std::string ab_markdown(const AbSession& s, const AbAnalysis& a, const AbRunInfo
     if (!a.failed.empty() || !a.missing.empty()) os << "\n";
     for (const auto& f : a.failed) os << "- :x: failed: " << f << "\n";
     for (const auto& m : a.missing) os << "- :x: missing in the candidate: `" << m << "`\n";
-    os << "\n<sub>" << rule(a, info) << ".</sub>\n";
+    os << "\n<sub>" << rule(s, a, info) << ".</sub>\n";
     return os.str();
 }
 
@@ -151,6 +160,7 @@ ojson ab_to_json(const AbSession& s, const AbAnalysis& a, const AbRunInfo& info)
                          {"p", x.p},
                          {"q", x.q},
                          {"exact", x.exact},
+                         {"disturbed_visits", s.disturbed.empty() ? 0 : s.disturbed[i]},
                          {"round_ratios", x.ratios},
                          {"round_times_s", {{"baseline", base}, {"candidate", cand}}}});
     }
@@ -169,6 +179,7 @@ ojson ab_to_json(const AbSession& s, const AbAnalysis& a, const AbRunInfo& info)
             {"candidate", side(s.candidate, info.candidate_run_id)},
             {"settings",
              {{"rounds", info.rounds},
+              {"extra_rounds_run", s.extra_rounds},
               {"duet", info.duet},
               {"visit_quantile", info.quantile},
               {"seed", info.seed},

@@ -2,6 +2,16 @@
 // every x86 core of the last decade): adds / seconds = cycles per second the thread really got.
 // On a shared or virtualised machine a lower reading means the core was busy with someone
 // else, throttled, or descheduled; flopmeter uses it to flag contended samples.
+//
+// Two ways a shared VM halves a multi-threaded kernel that a per-thread add chain cannot see:
+//  - the host runs two vCPUs on one physical CPU in turns of a few milliseconds: each thread's
+//    short probe runs at full speed inside its own turn. So the threads of a probe first meet
+//    at a spin barrier and each is timed from the earliest start of any of them: a thread whose
+//    vCPU was off the CPU when the others started reads that gap as lost cycles;
+//  - the host places two vCPUs on the SMT siblings of one core: a latency-bound add chain runs
+//    at full speed on both, but throughput-bound work (what a GEMM does) gets half of the
+//    core's FMA pipes each. So each thread also times a block of independent FMAs (AVX2), at
+//    the same moment as the others, and the lowest rate is compared with the highest seen.
 #pragma once
 
 #include <cstdint>
@@ -17,23 +27,35 @@ double probe_ghz_this_thread(std::int64_t adds = 1 << 20);
 struct ClockReading {
     double min_ghz = 0, max_ghz = 0;
     std::vector<double> per_core;
+    // Independent FMAs per nanosecond of each thread, all at once (0: no AVX2/FMA on this CPU).
+    double min_fma = 0, max_fma = 0;
+    std::vector<double> fma_per_core;
 };
 ClockReading probe_clock(int threads);
 
-// Running reference: the highest reading seen so far (the unloaded clock), and whether a
-// reading is slowed beyond `tolerance` (default: 10% below the reference).
+// Running reference: the highest reading seen so far (the unloaded clock, the unshared FMA
+// rate), and whether a reading is slowed: the clock beyond `tolerance` (default: 10% below the
+// reference), or the FMA rate beyond 25% (a short FMA block scatters by ~10% on a quiet core;
+// sharing a core's pipes halves it).
 class ClockMonitor {
-public:
-    explicit ClockMonitor(int threads, double tolerance = 0.10) : threads_(threads), tol_(tolerance) {}
-    ClockReading probe();           // takes a reading and updates the reference
-    bool slowed(const ClockReading& r) const { return r.min_ghz < (1.0 - tol_) * reference_; }
+  public:
+    static constexpr double kFmaTolerance = 0.25;
+    explicit ClockMonitor(int threads, double tolerance = 0.10)
+        : threads_(threads), tol_(tolerance) {}
+    ClockReading probe();  // takes a reading and updates the reference
+    bool slowed(const ClockReading& r) const {
+        return r.min_ghz < (1.0 - tol_) * reference_ ||
+               (r.min_fma > 0 && r.min_fma < (1.0 - kFmaTolerance) * fma_reference_);
+    }
     double reference_ghz() const { return reference_; }
+    double reference_fma() const { return fma_reference_; }
     int threads() const { return threads_; }
 
-private:
+  private:
     int threads_;
     double tol_;
     double reference_ = 0;
+    double fma_reference_ = 0;
 };
 
 }  // namespace flopmeter

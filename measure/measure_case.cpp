@@ -17,7 +17,9 @@ double KernelCase::timed_run(std::int64_t calls) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-std::string cache_mode_name(CacheMode m) { return m == CacheMode::cold ? "cold" : "warm"; }
+std::string cache_mode_name(CacheMode m) {
+    return m == CacheMode::cold ? "cold" : "warm";
+}
 
 MeasureContext::MeasureContext(int threads) : clock_(threads) {}
 
@@ -45,9 +47,16 @@ double test_slowdown_fraction(const std::string& name) {
     const char* e = std::getenv("FLOPMETER_TEST_SLOWDOWN");
     const std::string v = e ? e : "";
     const auto colon = v.rfind(':');
-    if (colon == std::string::npos || colon == 0 || name.find(v.substr(0, colon)) == std::string::npos) return 0.0;
+    if (colon == std::string::npos || colon == 0 ||
+        name.find(v.substr(0, colon)) == std::string::npos)
+        return 0.0;
     const double f = std::atof(v.c_str() + colon + 1);
     return f > 0 ? f : 0.0;
+}
+
+bool test_disturbed(const std::string& name) {
+    const char* e = std::getenv("FLOPMETER_TEST_DISTURBED");
+    return e && *e && name.find(e) != std::string::npos;
 }
 
 void spin_for(double seconds) {
@@ -110,19 +119,22 @@ CaseResult measure_case(KernelCase& c, const MeasureOptions& o, MeasureContext& 
         };
         const double slowdown = test_slowdown_fraction(r.name);  // TEST-ONLY, see measure_case.hpp
         if (slowdown > 0)
-            r.warnings.push_back("TEST KNOB FLOPMETER_TEST_SLOWDOWN made this case " + fmt("%.3g", 100.0 * slowdown) +
+            r.warnings.push_back("TEST KNOB FLOPMETER_TEST_SLOWDOWN made this case " +
+                                 fmt("%.3g", 100.0 * slowdown) +
                                  "% slower on purpose: not a real measurement");
         const CpuSnapshot cpu_before = cpu_snapshot();
         StallTracker stalls;  // per-member busy time of multi-threaded kernels, per call
-        r.measurement = sample([&](std::int64_t calls) {
-            stalls.before();
-            const double t = c.timed_run(calls);
-            stalls.after();
-            if (!(slowdown > 0)) return t;
-            const double t0 = now_seconds();
-            spin_for(slowdown * t);
-            return t + (now_seconds() - t0);
-        }, sc, between);
+        r.measurement = sample(
+            [&](std::int64_t calls) {
+                stalls.before();
+                const double t = c.timed_run(calls);
+                stalls.after();
+                if (!(slowdown > 0)) return t;
+                const double t0 = now_seconds();
+                spin_for(slowdown * t);
+                return t + (now_seconds() - t0);
+            },
+            sc, between);
         if (cold && sets > 1) c.select_operand_set(0);
 
         if (o.probe_clock) {
@@ -130,20 +142,40 @@ CaseResult measure_case(KernelCase& c, const MeasureOptions& o, MeasureContext& 
             r.clock_ghz_before = probes.front().reading.min_ghz;
             r.clock_ghz_after = probes.back().reading.min_ghz;
             r.clock_ghz_min = r.clock_ghz_before;
-            for (const auto& p : probes) r.clock_ghz_min = std::min(r.clock_ghz_min, p.reading.min_ghz);
+            for (const auto& p : probes)
+                r.clock_ghz_min = std::min(r.clock_ghz_min, p.reading.min_ghz);
             r.clock_ghz_reference = clock.reference_ghz();
             // A sample is flagged when the probe before or after it read slowed.
             for (std::size_t k = 0; k + 1 < probes.size(); ++k) {
-                if (!clock.slowed(probes[k].reading) && !clock.slowed(probes[k + 1].reading)) continue;
+                if (!clock.slowed(probes[k].reading) && !clock.slowed(probes[k + 1].reading))
+                    continue;
                 for (std::int64_t s = probes[k].before_sample; s < probes[k + 1].before_sample; ++s)
                     r.measurement.flagged.push_back(s);
             }
             r.contended = !r.measurement.flagged.empty();
-            if (r.contended)
-                r.warnings.push_back("CONTENDED: the clock probe read " + fmt("%.2f", r.clock_ghz_min) +
-                                     " GHz against " + fmt("%.2f", r.clock_ghz_reference) + " GHz unloaded; " +
-                                     std::to_string(r.measurement.flagged.size()) + " of " +
-                                     std::to_string(r.measurement.samples.size()) + " samples flagged");
+            if (r.contended) {
+                double min_fma = 0;
+                for (const auto& p : probes)
+                    if (p.reading.min_fma > 0)
+                        min_fma =
+                            min_fma > 0 ? std::min(min_fma, p.reading.min_fma) : p.reading.min_fma;
+                r.warnings.push_back(
+                    "CONTENDED: the clock probe read " + fmt("%.2f", r.clock_ghz_min) +
+                    " GHz against " + fmt("%.2f", r.clock_ghz_reference) + " GHz unloaded" +
+                    (min_fma > 0 ? " and " + fmt("%.0f", 100.0 * min_fma / clock.reference_fma()) +
+                                       "% of the unshared FMA rate"
+                                 : std::string()) +
+                    "; " + std::to_string(r.measurement.flagged.size()) + " of " +
+                    std::to_string(r.measurement.samples.size()) + " samples flagged");
+            }
+        }
+        if (test_disturbed(r.name)) {  // TEST-ONLY, see measure_case.hpp
+            r.measurement.flagged.clear();
+            for (std::int64_t s = 0; s < std::int64_t(r.measurement.samples.size()); ++s)
+                r.measurement.flagged.push_back(s);
+            r.contended = true;
+            r.warnings.push_back(
+                "TEST KNOB FLOPMETER_TEST_DISTURBED flagged every sample of this case on purpose");
         }
         // A member of the thread team that ran its share much longer than the others in a sample
         // (host preemption of one vCPU): the probe and /proc/stat may both miss it.
@@ -162,8 +194,9 @@ CaseResult measure_case(KernelCase& c, const MeasureOptions& o, MeasureContext& 
         const int case_threads = clock.threads();
         if (share.contends(case_threads)) {
             r.contended = true;
-            r.warnings.push_back("CONTENDED: other processes took " + fmt("%.2f", share.others_cpus) +
-                                 " CPUs and the hypervisor " + fmt("%.2f", share.steal_cpus) + " CPUs of " +
+            r.warnings.push_back("CONTENDED: other processes took " +
+                                 fmt("%.2f", share.others_cpus) + " CPUs and the hypervisor " +
+                                 fmt("%.2f", share.steal_cpus) + " CPUs of " +
                                  std::to_string(share.online_cpus) + " while this case (" +
                                  std::to_string(case_threads) + " threads) was sampled");
         }
@@ -178,14 +211,16 @@ CaseResult measure_case(KernelCase& c, const MeasureOptions& o, MeasureContext& 
                     r.counted_flops = fc.stop();
                 }
             } else {
-                ctx.warn("hardware FLOP counters unavailable (" + st.reason + "): FLOPs come from the formulas only");
+                ctx.warn("hardware FLOP counters unavailable (" + st.reason +
+                         "): FLOPs come from the formulas only");
             }
         }
         if (auto it = o.ceilings.find(r.dtype); it != o.ceilings.end() && it->second > 0) {
             r.ceiling_flops_per_s = it->second;
             r.pct_of_ceiling = r.model_flops_per_s() / it->second;
         }
-        if (auto it = o.datasheet_peaks.find(r.dtype); it != o.datasheet_peaks.end() && it->second > 0) {
+        if (auto it = o.datasheet_peaks.find(r.dtype);
+            it != o.datasheet_peaks.end() && it->second > 0) {
             r.datasheet_flops_per_s = it->second;
             r.pct_of_datasheet = r.model_flops_per_s() / it->second;
         }

@@ -22,8 +22,8 @@ std::string cache_mode_name(CacheMode m);
 struct MeasureOptions {
     SamplerConfig sampler;
     CacheMode cache = CacheMode::warm;
-    bool probe_clock = true;      // add-chain probes before/after (and during long cases)
-    bool count_flops = true;      // hardware counters over one extra call, when available
+    bool probe_clock = true;  // add-chain probes before/after (and during long cases)
+    bool count_flops = true;  // hardware counters over one extra call, when available
     // false: the case object was validated by an earlier call of measure_case and is measured
     // again on the same operands and plan (the calibration's later visits); the result then
     // says validated with detail "validated on an earlier visit".
@@ -35,7 +35,7 @@ struct MeasureOptions {
 // Process-wide state shared by cases: the scrub buffer (allocated on first cold case) and
 // the clock monitor (its reference is the fastest reading seen).
 class MeasureContext {
-public:
+  public:
     explicit MeasureContext(int threads);
     CacheScrubber& scrubber();
     ClockMonitor& clock() { return clock_; }
@@ -43,7 +43,7 @@ public:
     const std::vector<std::string>& warnings() const { return warnings_; }
     void warn(const std::string& w);
 
-private:
+  private:
     std::unique_ptr<CacheScrubber> scrubber_;
     ClockMonitor clock_;
     std::vector<std::string> warnings_;
@@ -59,6 +59,10 @@ CaseResult measure_case(KernelCase& c, const MeasureOptions& o, MeasureContext& 
 // spinning for fraction x each timed batch's duration inside the timed region (measure_case and
 // the Google Benchmark binary alike). Returns the fraction for case `name` (0: not slowed).
 double test_slowdown_fraction(const std::string& name);
+// TEST-ONLY knob (flopmeter ab tests): FLOPMETER_TEST_DISTURBED=<case-name-substring> flags every
+// sample of matching cases as the probes flag a phase in which the host took or shared a vCPU
+// (the case is also marked contended, with a warning saying it was the knob).
+bool test_disturbed(const std::string& name);
 // Spins for `seconds` on the steady clock (what the knob adds inside a timed region).
 void spin_for(double seconds);
 

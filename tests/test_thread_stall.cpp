@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "core/thread_pool.hpp"
+#include "measure/clock_probe.hpp"
 #include "measure/measure_case.hpp"
 #include "measure/thread_stall.hpp"
 
@@ -92,4 +93,34 @@ TEST_CASE("stalled threads: an injected stall of one member is flagged in its sa
     CHECK(r.contended);
     CHECK(std::any_of(r.warnings.begin(), r.warnings.end(),
                       [](const std::string& w) { return w.rfind("STALLED THREAD", 0) == 0; }));
+}
+
+TEST_CASE("clock probe: co-run readings per thread, FMA rate, slowed on either", "[measure][clock]") {
+    for (int threads : {1, 2}) {
+        const ClockReading r = probe_clock(threads);
+        REQUIRE(r.per_core.size() == std::size_t(threads));
+        CHECK(r.min_ghz > 0);
+        CHECK(r.min_ghz <= r.max_ghz);
+        if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+            REQUIRE(r.fma_per_core.size() == std::size_t(threads));
+            CHECK(r.min_fma > 0);
+            CHECK(r.min_fma <= r.max_fma);
+        } else {
+            CHECK(r.fma_per_core.empty());
+        }
+    }
+    ClockMonitor m(1);
+    const ClockReading ref = m.probe();
+    CHECK(m.reference_ghz() == ref.max_ghz);
+    ClockReading r = ref;
+    r.min_ghz = 0.5 * m.reference_ghz();
+    CHECK(m.slowed(r));  // the add chain lost half its cycles
+    if (ref.max_fma > 0) {
+        r = ref;
+        r.min_ghz = m.reference_ghz();
+        r.min_fma = 0.5 * m.reference_fma();
+        CHECK(m.slowed(r));  // full clock, half the FMA throughput: a shared core
+        r.min_fma = m.reference_fma();
+        CHECK_FALSE(m.slowed(r));
+    }
 }

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <limits>
 #include <map>
+#include <random>
 #include <set>
 #include <sstream>
 #include <tuple>
@@ -55,6 +56,7 @@ struct CaseAcc {
     CaseResult pooled;
     bool have = false;
     std::vector<double> per_round;
+    int disturbed = 0;    // visits left out: the probes flagged all but a few of their samples
     std::string failure;  // first reason the case produced no time, "" when it always did
 };
 
@@ -66,25 +68,27 @@ struct SideAcc {
 
     CaseAcc& at(const std::string& name, int rounds) {
         auto [it, fresh] = cases.try_emplace(name);
-        if (fresh) {
-            order.push_back(name);
-            it->second.per_round.assign(std::size_t(rounds), kNaN);
-        }
+        if (fresh) order.push_back(name);
+        if (it->second.per_round.size() < std::size_t(rounds))
+            it->second.per_round.resize(std::size_t(rounds), kNaN);
         return it->second;
     }
 };
 
 // A visit's time: the q-quantile of its samples (default 0.2: interference on a shared machine
 // only adds time, so a low quantile follows the kernel and not the neighbours), leaving out
-// samples flagged as taken while a core was slowed or a thread stalled (when at least 3 remain):
-// contention inside one visit is not paired away by the other side.
+// samples flagged as taken while a core was slowed, shared or descheduled, or a thread stalled:
+// contention inside one visit is not paired away by the other side. A visit with fewer than 3
+// unflagged samples ran all along in such a phase (the host took a vCPU for seconds): it has no
+// time (NaN), and the round is run again if extra rounds are allowed. The flags come from the
+// probes and the per-thread times, never from the kernel's own times, so leaving a visit out
+// cannot favour either side.
 double round_time(const Measurement& m, double q) {
     std::vector<double> v;
-    if (!m.flagged.empty())
-        for (std::size_t i = 0; i < m.samples.size(); ++i)
-            if (std::find(m.flagged.begin(), m.flagged.end(), std::int64_t(i)) == m.flagged.end())
-                v.push_back(m.samples[i]);
-    if (v.size() < 3) v = m.samples;
+    for (std::size_t i = 0; i < m.samples.size(); ++i)
+        if (std::find(m.flagged.begin(), m.flagged.end(), std::int64_t(i)) == m.flagged.end())
+            v.push_back(m.samples[i]);
+    if (v.size() < 3 && v.size() < m.samples.size()) return kNaN;
     std::sort(v.begin(), v.end());
     return quantile_sorted(v, q);
 }
@@ -105,7 +109,9 @@ void absorb(SideAcc& acc, const ResultsDocument& doc, int round, int rounds, dou
                         : "no samples";
             continue;
         }
-        c.per_round[std::size_t(round)] = round_time(r.measurement, q);
+        const double t = round_time(r.measurement, q);
+        c.per_round[std::size_t(round)] = t;
+        if (!std::isfinite(t)) ++c.disturbed;
         if (!c.have) {
             c.pooled = r;
             c.have = true;
@@ -328,19 +334,8 @@ AbSession run_ab_session(AbSide base, AbSide cand, const AbSessionOptions& o) {
     }
 
     Runner runner(o);
-    const auto steps = make_ab_schedule(o.rounds, int(units.size()), o.seed);
     int visit = 0;
-    int last_round = -1;
-    for (const auto& st : steps) {
-        if (st.round != last_round) {
-            if (last_round >= 0 && o.progress) {
-                const double el =
-                    std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-                o.progress("round " + std::to_string(last_round + 1) + "/" +
-                           std::to_string(o.rounds) + " done, " + std::to_string(int(el)) + " s");
-            }
-            last_round = st.round;
-        }
+    auto run_visit = [&](const AbStep& st) {
         const std::string& name = units[std::size_t(st.unit)];
         const std::string tag = std::to_string(visit++);
         int cpu_b = -1, cpu_c = -1;
@@ -363,12 +358,13 @@ AbSession run_ab_session(AbSide base, AbSide cand, const AbSessionOptions& o) {
             ec = run_child(spec_c, o.run_timeout_s);
             eb = run_child(spec_b, o.run_timeout_s);
         }
+        const int known = st.round + 1;
         for (auto [side, spec, e, acc] :
              {std::tuple{&base, &spec_b, &eb, &acc_b}, std::tuple{&cand, &spec_c, &ec, &acc_c}}) {
             ResultsDocument doc;
             std::string why;
             if (Runner::collect(*side, *spec, *e, doc, why)) {
-                absorb(*acc, doc, st.round, o.rounds, o.visit_quantile);
+                absorb(*acc, doc, st.round, known, o.visit_quantile);
                 if (!gb)
                     for (const auto& r : doc.results) {
                         auto& uc = unit_cases[std::size_t(st.unit)];
@@ -386,7 +382,7 @@ AbSession run_ab_session(AbSide base, AbSide cand, const AbSessionOptions& o) {
             if (names.empty())
                 names.push_back("(suite " + std::to_string(st.unit + 1) + ": " + side->role +
                                 " produced no results)");
-            fail_cases(*acc, names, why, o.rounds);
+            fail_cases(*acc, names, why, known);
         }
         if (o.duet && st.round == 0 && !gb) {
             for (const auto* a : {&acc_b, &acc_c})
@@ -396,13 +392,72 @@ AbSession run_ab_session(AbSide base, AbSide cand, const AbSessionOptions& o) {
                                          "' uses " + std::to_string(c.pooled.threads) +
                                          " threads (add --threads 1 to ARGS)");
         }
-    }
-    if (o.progress && last_round >= 0) {
+    };
+    auto round_done = [&](int round, int of) {
+        if (!o.progress) return;
         const double el =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        o.progress("round " + std::to_string(last_round + 1) + "/" + std::to_string(o.rounds) +
-                   " done, " + std::to_string(int(el)) + " s");
+        o.progress("round " + std::to_string(round + 1) + "/" + std::to_string(of) + " done, " +
+                   std::to_string(int(el)) + " s");
+    };
+    const auto steps = make_ab_schedule(o.rounds, int(units.size()), o.seed);
+    int last_round = -1;
+    for (const auto& st : steps) {
+        if (st.round != last_round) {
+            if (last_round >= 0) round_done(last_round, o.rounds);
+            last_round = st.round;
+        }
+        run_visit(st);
     }
+    if (last_round >= 0) round_done(last_round, o.rounds);
+
+    // Extra rounds replace visits the probes found disturbed: a unit runs again (both sides,
+    // the order a coin flip) while one of its cases has fewer paired rounds than asked for.
+    auto paired = [&](const std::string& n) {
+        const auto ib = acc_b.cases.find(n), ic = acc_c.cases.find(n);
+        if (ib == acc_b.cases.end() || ic == acc_c.cases.end())
+            return o.rounds;  // reported, not re-run
+        int k = 0;
+        const auto& b = ib->second.per_round;
+        const auto& c = ic->second.per_round;
+        for (std::size_t r = 0; r < std::min(b.size(), c.size()); ++r)
+            k += std::isfinite(b[r]) && std::isfinite(c[r]);
+        return k;
+    };
+    std::mt19937_64 coin(o.seed ^ 0x9e3779b97f4a7c15ull);
+    int extra = 0;
+    for (; extra < o.extra_rounds; ++extra) {
+        std::vector<int> again;
+        for (std::size_t u = 0; u < units.size(); ++u) {
+            const std::vector<std::string> names =
+                gb ? std::vector<std::string>{units[u]} : unit_cases[u];
+            bool short_of = false;
+            for (const auto& n : names) {
+                const auto ib = acc_b.cases.find(n), ic = acc_c.cases.find(n);
+                const bool failed = (ib != acc_b.cases.end() && !ib->second.failure.empty()) ||
+                                    (ic != acc_c.cases.end() && !ic->second.failure.empty());
+                short_of = short_of || (!failed && paired(n) < o.rounds);
+            }
+            if (short_of) again.push_back(int(u));
+        }
+        if (again.empty()) break;
+        std::shuffle(again.begin(), again.end(), coin);
+        const int round = o.rounds + extra;
+        for (int u : again) run_visit({round, u, bool(coin() & 1), bool(coin() & 1)});
+        if (o.progress)
+            o.progress(
+                "extra round " + std::to_string(extra + 1) + " (" + std::to_string(again.size()) +
+                " unit(s) with disturbed visits) done, " +
+                std::to_string(int(
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count())) +
+                " s");
+    }
+    s.extra_rounds = extra;
+    const int total_rounds = o.rounds + extra;
+    for (auto* a : {&acc_b, &acc_c})
+        for (auto& [n, c] : a->cases)
+            if (c.per_round.size() < std::size_t(total_rounds))
+                c.per_round.resize(std::size_t(total_rounds), kNaN);
 
     // A suite that produced nothing on a side before its cases were known fails as a whole.
     auto placeholder = [](const std::string& n) { return n.rfind("(suite ", 0) == 0; };
@@ -427,6 +482,7 @@ AbSession run_ab_session(AbSide base, AbSide cand, const AbSessionOptions& o) {
         }
         s.cases.push_back({n, b.per_round, c.per_round});
         s.threads.push_back(b.have ? b.pooled.threads : 1);
+        s.disturbed.push_back(b.disturbed + c.disturbed);
     }
     if (!gb)
         for (const auto& n : acc_c.order)

@@ -39,6 +39,9 @@ AbSideKind detect_ab_side_kind(const std::string& path, double timeout_s = 30);
 struct AbSessionOptions {
     std::vector<std::string> args;  // after `--`: bench ARGS, or Google Benchmark flags/filter
     int rounds = 15;
+    // Rounds run again, at most, for units with visits the probes found disturbed (all but a
+    // few samples flagged), until every case has `rounds` paired rounds.
+    int extra_rounds = 5;
     bool duet = false;
     std::uint64_t seed = 0;
     double visit_quantile = 0.2;  // a visit's time: this quantile of its samples
@@ -54,6 +57,8 @@ struct AbSession {
     AbSide baseline, candidate;
     std::vector<AbCaseInput> cases;  // the cases both sides know, baseline order
     std::vector<int> threads;        // per case, the threads it ran with (1 when unknown)
+    std::vector<int> disturbed;      // per case, visits left out (both sides): probes flagged them
+    int extra_rounds = 0;            // rounds run beyond AbSessionOptions::rounds
     ResultsDocument baseline_doc, candidate_doc;  // samples pooled over the rounds
     std::vector<std::string> missing, only_candidate, failed;
     std::vector<int> cpus;  // duet: the two CPUs used
