@@ -4,6 +4,7 @@
 // finite differences, and the validation is shown to catch wrong results.
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -181,18 +182,25 @@ TEST_CASE("the polynomial exp2 is accurate over the range the kernels use", "[at
     CHECK(attn::exp2_poly(0.0f) == Approx(1.0).epsilon(2e-7));
 }
 
+// Q, K, V and dO of a problem, smooth and distinct (double, for the oracle's own tests).
+static std::array<std::vector<double>, 4> smooth_inputs(const AttentionSizes& z) {
+    std::array<std::vector<double>, 4> x{
+        std::vector<double>(std::size_t(z.q)), std::vector<double>(std::size_t(z.k)),
+        std::vector<double>(std::size_t(z.v)), std::vector<double>(std::size_t(z.o))};
+    for (std::size_t i = 0; i < x[0].size(); ++i) x[0][i] = std::sin(1.3 * double(i) + 0.2);
+    for (std::size_t i = 0; i < x[1].size(); ++i) x[1][i] = std::cos(0.7 * double(i) + 0.1);
+    for (std::size_t i = 0; i < x[2].size(); ++i) x[2][i] = std::sin(0.9 * double(i) - 0.4);
+    for (std::size_t i = 0; i < x[3].size(); ++i) x[3][i] = std::cos(1.1 * double(i));
+    return x;
+}
+
 TEST_CASE("the reference backward matches finite differences of the reference forward",
           "[attention][reference]") {
     for (bool causal : {false, true})
         for (auto s : std::vector<flops::AttentionShape>{{1, 2, 1, 3, 4, 3, 2, causal},
                                                          {1, 2, 2, 4, 2, 2, 3, causal}}) {
             const AttentionSizes z = attention_sizes(s);
-            std::vector<double> q(std::size_t(z.q)), k(std::size_t(z.k)), v(std::size_t(z.v)),
-                d_o(std::size_t(z.o));
-            for (std::size_t i = 0; i < q.size(); ++i) q[i] = std::sin(1.3 * double(i) + 0.2);
-            for (std::size_t i = 0; i < k.size(); ++i) k[i] = std::cos(0.7 * double(i) + 0.1);
-            for (std::size_t i = 0; i < v.size(); ++i) v[i] = std::sin(0.9 * double(i) - 0.4);
-            for (std::size_t i = 0; i < d_o.size(); ++i) d_o[i] = std::cos(1.1 * double(i));
+            auto [q, k, v, d_o] = smooth_inputs(z);
             const double scale = 0.7;
             auto loss = [&] {  // L = sum O * dO
                 std::vector<double> o(std::size_t(z.o)), lse(std::size_t(z.lse)),
@@ -237,12 +245,7 @@ TEST_CASE("the sampled-row backward forms (the GPU check's oracle) match the who
         for (auto s : matrix_shapes()) {
             s.causal = causal;
             const AttentionSizes z = attention_sizes(s);
-            std::vector<double> q(std::size_t(z.q)), k(std::size_t(z.k)), v(std::size_t(z.v)),
-                d_o(std::size_t(z.o));
-            for (std::size_t i = 0; i < q.size(); ++i) q[i] = std::sin(1.3 * double(i) + 0.2);
-            for (std::size_t i = 0; i < k.size(); ++i) k[i] = std::cos(0.7 * double(i) + 0.1);
-            for (std::size_t i = 0; i < v.size(); ++i) v[i] = std::sin(0.9 * double(i) - 0.4);
-            for (std::size_t i = 0; i < d_o.size(); ++i) d_o[i] = std::cos(1.1 * double(i));
+            auto [q, k, v, d_o] = smooth_inputs(z);
             const double scale = 1.0 / std::sqrt(double(s.head_dim));
             std::vector<double> o(std::size_t(z.o)), lse(std::size_t(z.lse)),
                 e(std::size_t(s.seq_k)), dp(std::size_t(s.seq_k));
