@@ -8,6 +8,8 @@
 #include "calibrate/gemm_waves.hpp"
 #include "calibrate/profile_store.hpp"
 #include "core/error.hpp"
+#include "costmodel/presets.hpp"
+#include "costmodel/training_estimate.hpp"
 
 using namespace flopmeter;
 
@@ -93,4 +95,36 @@ TEST_CASE("datasheet attention: per kernel, head dim, length and direction on Ho
     CHECK(h.source.find("FlashAttention-3 paper") != std::string::npos);
     const Prediction a = load_predictor("a100-80gb")->attention(q);
     CHECK(a.flops_per_s == Approx(312e12 * 0.50));
+}
+
+TEST_CASE("the attention kernel reaches the estimate: FA2 slower than cuDNN on an H100",
+          "[costmodel][datasheet]") {
+    using namespace flopmeter::cost;
+    const ModelConfig& m = find_preset("llama2-7b")->model;
+    TrainingSetup s;
+    s.tokens = 1e9;
+    s.seq_len = 4096;
+    s.global_batch = 8;
+    s.par.dp = 8;
+    s.par.zero = 1;
+    auto p = load_predictor("h100-sxm");
+    const TrainingEstimate def = estimate_training(m, s, *p, {});
+    s.attention_kernel = AttentionKernel::cudnn;
+    const TrainingEstimate cudnn = estimate_training(m, s, *p, {});
+    s.attention_kernel = AttentionKernel::fa2;
+    const TrainingEstimate fa2 = estimate_training(m, s, *p, {});
+    CHECK(def.step_s == cudnn.step_s);  // the default on Hopper is cuDNN
+    CHECK(fa2.step_s > cudnn.step_s);
+    CHECK(fa2.step_flops.model_flops == cudnn.step_flops.model_flops);  // only the time changes
+    // On an A100 (no measured curves) the kernel changes nothing.
+    auto a = load_predictor("a100-80gb");
+    CHECK(estimate_training(m, s, *a, {}).step_s ==
+          estimate_training(m,
+                            [&] {
+                                TrainingSetup t = s;
+                                t.attention_kernel = AttentionKernel::unspecified;
+                                return t;
+                            }(),
+                            *a, {})
+              .step_s);
 }
