@@ -5,10 +5,10 @@
 // Source: Shah, Bikshandi, Zhang, Thakkar, Ramani, Dao 2024, "FlashAttention-3: Fast and
 // Accurate Attention with Asynchrony and Low-precision" (arXiv 2407.08608), section 4.1,
 // Figure 5 (forward, BF16, H100 80GB SXM5: head dim 64/128, with and without causal mask) and
-// Figure 6 (backward, BF16, head dim 64/128, without mask). Their setup: batch x sequence =
-// 16k tokens, hidden 2048, FLOPs 4 x seq^2 x head_dim x heads (halved when causal), backward
-// 2.5 x forward: the same model-FLOP convention as core/flops.hpp, so TFLOP/s divide our
-// attention model FLOPs directly.
+// Figure 6 (backward, BF16, head dim 64/128, without mask); forward also at head dim 256. Their
+// setup: batch x sequence = 16k tokens, hidden 2048, FLOPs 4 x seq^2 x head_dim x heads (halved
+// when causal), backward 2.5 x forward: the same model-FLOP convention as core/flops.hpp, so
+// TFLOP/s divide our attention model FLOPs directly.
 #pragma once
 
 #include <cstdint>
@@ -19,10 +19,11 @@
 namespace flopmeter {
 
 // TFLOP/s of `kernel` on an H100 SXM5 for this shape, interpolated linearly in log2(seq_k)
-// between the figures' lengths 512 .. 16k and held at the end values outside that range. Head
-// dims <= 64 use the 64 curves, > 64 the 128 curves (the figures' 256 curves are not used).
-// Causal backward: the non-causal backward rate x (causal / non-causal forward rate at the same
-// length and head dim), an assumption: Figure 6 shows backward without a mask only.
+// between the figures' lengths 512 .. 16k and held at the end values outside that range, and
+// linearly in the head dim between the figures' 64, 128 and 256 (held outside). Backward above
+// head dim 128: the 128 curve x the forward's change from 128 (an assumption). Causal backward:
+// the non-causal backward rate x (causal / non-causal forward rate at the same length and head
+// dim), an assumption: Figure 6 shows backward without a mask only.
 // `unspecified` answers as cudnn (Transformer Engine's choice on Hopper, see
 // attention_kernel_default_source()).
 double hopper_attention_tflops(AttentionKernel kernel, bool backward, bool causal,

@@ -71,6 +71,11 @@ TEST_CASE("datasheet attention: per kernel, head dim, length and direction on Ho
     CHECK(hopper_attention_tflops(K::fa2, false, false, 128, 2896) == Approx(365).epsilon(1e-3));
     CHECK(hopper_attention_tflops(K::fa2, false, false, 128, 65536) == Approx(370));
     CHECK(hopper_attention_tflops(K::fa2, false, false, 128, 128) == Approx(309));
+    // Head dim 192 (MLA's query/key): halfway between the 128 and 256 curves; backward scaled
+    // alike.
+    CHECK(hopper_attention_tflops(K::fa2, false, false, 192, 16384) == Approx((370 + 326) / 2.0));
+    CHECK(hopper_attention_tflops(K::fa2, true, false, 192, 16384) == Approx(322.0 * 348 / 370));
+    CHECK(hopper_attention_tflops(K::fa2, false, false, 96, 16384) == Approx((324 + 370) / 2.0));
     // Causal backward: the backward curve x the forward causal / non-causal ratio.
     CHECK(hopper_attention_tflops(K::fa2, true, true, 128, 4096) == Approx(310.0 * 319 / 368));
     // Head dim 64 is slower than 128; short sequences slower than long; FA2 < cuDNN < FA3 at 8k.
