@@ -1,4 +1,6 @@
 #include "calibrate/datasheet.hpp"
+#include "calibrate/datasheet_attention.hpp"
+#include "calibrate/gemm_waves.hpp"
 #include "calibrate/datasheet_cpu.hpp"
 #include "calibrate/datasheet_edge.hpp"
 
@@ -278,12 +280,34 @@ DatasheetEfficiency datasheet_efficiency(const DeviceProfile& p) {
                    "published benchmarks); attention 50% and memory-bound ops 70% of DRAM peak are assumptions - "
                    "`flopmeter calibrate` measures all three on your machine";
     } else {
-        e.source = "GEMM 0.75: DeepGEMM README (deepseek-ai/DeepGEMM, 2025), FP8 GEMMs of DeepSeek-V3's shapes on "
-                   "H800 at up to 1,550 TFLOPS = 78% of the 1,979 dense peak, smaller shapes less; attention 0.50: "
-                   "FlashAttention-2 (Dao 2023, abstract) 50-73% of A100 peak forward, 35% on H100 per "
-                   "FlashAttention-3 (Shah et al. 2024, section 1), FlashAttention-3 up to 75%; memory-bound "
+        e.source = "GEMM 0.75 in full waves: DeepGEMM README (deepseek-ai/DeepGEMM, 2025), FP8 GEMMs of DeepSeek-V3's "
+                   "shapes on H800 at up to 1,550 TFLOPS = 78% of the 1,979 dense peak; attention without measured "
+                   "curves 0.50: FlashAttention-2 (Dao 2023, abstract) 50-73% of A100 peak forward; memory-bound "
                    "kernels 80% of HBM peak and collectives 80% of link bandwidth plus 10 us per step are "
                    "assumptions - `flopmeter calibrate` measures them";
+        // SM counts: NVIDIA H100 Tensor Core GPU Architecture whitepaper (H100 SXM5: 132 SMs; the
+        // H800 and H200 SXM are the same GH100 configuration: DeepSeek-V3 report section 3.2.2
+        // counts the H800's 132 SMs); NVIDIA A100 Tensor Core GPU Architecture whitepaper (108 SMs).
+        const std::string n = norm(p.name);
+        if (n == "h100sxm" || n == "h800" || n == "h200") {
+            e.sms = 132;
+            // DeepGEMM README as released (deepseek-ai/DeepGEMM, February 2025), H800: the largest
+            // normal FP8 GEMM of its table (M 4096, N 7168, K 16384) at 1,358 TFLOPS = 0.686 of the
+            // 1,979 dense FP8 peak; its MoE grouped GEMMs 1,093-1,297 TFLOPS. (Later releases reach
+            // 1,550 TFLOPS after April 2025 optimisations, after DeepSeek-V3 was trained.) Stated in
+            // full waves: divided by that shape's own wave efficiency, so the model returns the
+            // measurement at the measured shape.
+            e.gemm_fp8 = (1358.0 / 1978.9) / gemm_wave_quantization(4096, 7168, 16384, 1, 132).efficiency;
+            e.hopper_attention = true;
+            e.source += "; FP8 GEMMs (fine-grained scaling): DeepGEMM README table as released (February 2025), "
+                        "M 4096 N 7168 K 16384 at 1,358 TFLOPS on H800 (0.686 of the FP8 peak; 0.708 in full waves)";
+            e.source += "; SMs 132 (NVIDIA H100 architecture whitepaper, H100 SXM5); fused attention per kernel, head "
+                        "dim, length and direction from FlashAttention-3 (Shah et al. 2024) Figures 5-6, default "
+                        "cuDNN: " + std::string(attention_kernel_default_source());
+        } else if (n == "a10080gb") {
+            e.sms = 108;
+            e.source += "; SMs 108 (NVIDIA A100 architecture whitepaper)";
+        }
     }
     return e;
 }

@@ -17,13 +17,25 @@ struct GemmQuery {
     Layout layout = Layout::nn;
     DType dtype = DType::bf16;
     std::int64_t batch = 1;  // independent GEMMs of this shape (e.g. per expert)
+    // FP8 operands (e4m3, fine-grained scales) with `dtype` output: a predictor that knows FP8
+    // rates answers at them and sets Prediction::at_fp8; others answer for `dtype`.
+    bool fp8 = false;
 };
+
+// The fused-attention implementation a run uses, where it is known: datasheet profiles of
+// Hopper GPUs time each at its published speed (calibrate/datasheet_attention.hpp);
+// `unspecified` takes the profile's default. Calibrated profiles time what they measured.
+enum class AttentionKernel { unspecified, fa2, cudnn, fa3 };
+const char* attention_kernel_name(AttentionKernel k);
+// "default", "fa2", "cudnn", "fa3"; throws UsageError otherwise.
+AttentionKernel parse_attention_kernel(const std::string& s);
 
 struct AttentionQuery {
     std::int64_t batch = 1, heads = 1, kv_heads = 1, seq_q = 1, seq_k = 1, head_dim = 64, value_dim = 64;
     bool causal = true;
     bool backward = false;  // backward pass (dQ, dK, dV) instead of forward
     DType dtype = DType::bf16;
+    AttentionKernel kernel = AttentionKernel::unspecified;
 };
 
 // Memory-bound ops, timed as bytes moved at a measured (or datasheet) bandwidth.
@@ -66,6 +78,7 @@ struct Prediction {
     double seconds = 0;
     double flops_per_s = 0;  // achieved rate implied (0 for memory/comm ops)
     std::string source;      // e.g. "fit: measured 2048x768x768 nn bf16, 3 neighbours" or "datasheet peak x 0.60"
+    bool at_fp8 = false;     // a GEMM answered at its FP8 rate (GemmQuery::fp8)
 };
 
 // Facts about the device that are not kernel rates.

@@ -89,7 +89,9 @@ ojson profile_to_json(const DeviceProfile& p) {
     if (p.kind == "datasheet") {
         const DatasheetEfficiency e = datasheet_efficiency(p);
         j["efficiency"] = {{"gemm", e.gemm}, {"attention", e.attention}, {"memory", e.memory}, {"comm", e.comm},
-                           {"comm_latency_s", e.comm_latency_s}, {"source", e.source}};
+                           {"comm_latency_s", e.comm_latency_s}, {"gemm_fp8", e.gemm_fp8}, {"sms", e.sms},
+                           {"attention_curves", e.hopper_attention ? "FlashAttention-3 paper Figures 5-6 (H100 SXM5)" : "none"},
+                           {"source", e.source}};
     }
     j["rate_model"] = rate_model_to_json(p.rate_model);
     j["measurements"] = meas;

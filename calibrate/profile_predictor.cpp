@@ -7,6 +7,8 @@
 #include <optional>
 
 #include "calibrate/datasheet.hpp"
+#include "calibrate/datasheet_attention.hpp"
+#include "calibrate/gemm_waves.hpp"
 #include "core/error.hpp"
 #include "core/flops.hpp"
 
@@ -22,6 +24,22 @@ std::string mem_op_kind_name(MemOpKind k) {
         case MemOpKind::copy: return "copy";
     }
     return "?";
+}
+
+const char* attention_kernel_name(AttentionKernel k) {
+    switch (k) {
+        case AttentionKernel::unspecified: return "default";
+        case AttentionKernel::fa2: return "fa2";
+        case AttentionKernel::cudnn: return "cudnn";
+        case AttentionKernel::fa3: return "fa3";
+    }
+    return "?";
+}
+
+AttentionKernel parse_attention_kernel(const std::string& s) {
+    for (AttentionKernel k : {AttentionKernel::unspecified, AttentionKernel::fa2, AttentionKernel::cudnn, AttentionKernel::fa3})
+        if (s == attention_kernel_name(k)) return k;
+    throw UsageError("unknown attention kernel '" + s + "' (default, fa2, cudnn, fa3)");
 }
 
 std::string collective_name(Collective c) {
@@ -208,11 +226,31 @@ public:
     Prediction gemm(const GemmQuery& q) const override {
         const double peak = peak_for(q.dtype);
         const auto f = gemm_features(q.m, q.n, q.k, q.dtype);
-        return bound(f[1] * double(q.batch), f[2] * double(q.batch), peak, e_.gemm, "gemm");
+        const GemmWaves w = gemm_wave_quantization(q.m, q.n, q.k, q.batch, e_.sms);
+        const bool fp8 = q.fp8 && e_.gemm_fp8 > 0 && p_.facts.fp8_peak > 0;
+        // FP8: one-byte operands (the 16-bit output stays), at the FP8 peak and efficiency.
+        Prediction r = fp8 ? bound(f[1] * double(q.batch), f[2] * double(q.batch) * 0.5, p_.facts.fp8_peak,
+                                   e_.gemm_fp8 * w.efficiency, "fp8 gemm")
+                           : bound(f[1] * double(q.batch), f[2] * double(q.batch), peak, e_.gemm * w.efficiency, "gemm");
+        r.at_fp8 = fp8;
+        if (e_.sms > 0 && w.efficiency < 0.995)
+            r.source += " (" + fmt("%.0f%%", 100.0 * w.efficiency) + " of " + std::to_string(e_.sms) + " SMs busy: " +
+                        std::to_string(w.tiles) + " tiles of " + std::to_string(w.tile_m) + "x" +
+                        std::to_string(w.tile_n) + (w.splits > 1 ? ", split-K " + std::to_string(w.splits) : "") +
+                        " in " + std::to_string(w.waves) + " waves)";
+        return r;
     }
     Prediction attention(const AttentionQuery& q) const override {
         const auto f = attention_features(q);
-        return bound(f[1], f[2], peak_for(q.dtype), e_.attention, "attention");
+        if (!e_.hopper_attention) return bound(f[1], f[2], peak_for(q.dtype), e_.attention, "attention");
+        // Measured speed of this kernel on an H100 SXM5 (the same SMs, clocks and peak as this device).
+        const double rate = hopper_attention_tflops(q.kernel, q.backward, q.causal, q.head_dim, q.seq_k) * 1e12;
+        const double peak = peak_for(q.dtype);
+        Prediction r = bound(f[1], f[2], peak, rate / peak, "attention");
+        r.source = "datasheet attention: " + hopper_attention_source(q.kernel, q.backward) + ", " +
+                   fmt("%.0f TFLOP/s", rate / 1e12) + (q.causal ? " causal" : "") + ", head dim " +
+                   std::to_string(q.head_dim) + ", keys " + std::to_string(q.seq_k);
+        return r;
     }
     Prediction memory(const MemQuery& q) const override {
         Prediction r;

@@ -28,7 +28,7 @@ struct EstimateOptions {
     std::string mode = "pretrain";
     double tokens = std::numeric_limits<double>::quiet_NaN(), base_tokens = 0;
     std::int64_t seq_len = 0, global_batch = 0;
-    std::string dtype = "bf16", recompute = "none", attention = "fused";
+    std::string dtype = "bf16", recompute = "none", attention = "fused", attention_kernel = "default";
     int devices = 0, dp = 0, tp = 1, pp = 1, zero = 0, virtual_stages = 1;
     std::int64_t micro_batch = 1;
     bool sequence_parallel = false, uneven_pipeline = false;
@@ -92,6 +92,7 @@ TrainingSetup training_setup(const EstimateOptions& o, const ModelConfig& m) {
                                   {{"none", Recompute::none}, {"selective", Recompute::selective}, {"full", Recompute::full}});
     s.attention = pick<AttentionImpl>(o.attention, "--attention",
                                       {{"fused", AttentionImpl::fused}, {"explicit", AttentionImpl::explicit_matmul}});
+    s.attention_kernel = parse_attention_kernel(o.attention_kernel);
     Parallelism& p = s.par;
     p.tp = o.tp;
     p.pp = o.pp;
@@ -258,6 +259,9 @@ void register_estimate(CLI::App& app, Io io, Action& action) {
     sub->add_option("--dtype", o->dtype, "Compute dtype: bf16 (default; mixed precision), fp16, fp32");
     sub->add_option("--recompute", o->recompute, "Activation recomputation: none (default), selective, full");
     sub->add_option("--attention", o->attention, "fused (FlashAttention-style kernel, default) or explicit (QK^T, softmax, PV)");
+    sub->add_option("--attention-kernel", o->attention_kernel,
+                    "Fused attention implementation on Hopper datasheet profiles: fa2, cudnn, fa3 (default: cudnn, "
+                    "Transformer Engine's choice on Hopper)");
     sub->add_option("--devices", o->devices, "Devices in all (= dp x tp x pp; sets dp)")->check(CLI::PositiveNumber);
     sub->add_option("--dp", o->dp, "Data-parallel size (default 1, or --devices / (tp x pp))")->check(CLI::PositiveNumber);
     sub->add_option("--tp", o->tp_arg, "Tensor-parallel size (default 1; 'auto': search layouts, see --pp auto)");

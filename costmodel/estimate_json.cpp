@@ -83,6 +83,7 @@ json training_json(const Labelled<TrainingEstimate>& l) {
     j["workload"] = {{"mode", mode_name(s.mode)}, {"tokens", s.tokens}, {"base_tokens", s.base_tokens},
                      {"seq_len", s.seq_len}, {"global_batch", s.global_batch}, {"dtype", std::string(dtype_name(s.dtype))},
                      {"recompute", recompute_name(s.recompute)}, {"attention", attention_impl_name(s.attention)},
+                     {"attention_kernel", attention_kernel_name(s.attention_kernel)},
                      {"lora_rank", s.mode == Mode::lora ? s.lora.rank : 0}, {"trainable_params", e.trainable_params}};
     j["parallelism"] = {{"dp", s.par.dp}, {"tp", s.par.tp}, {"pp", s.par.pp}, {"virtual_stages", s.par.virtual_stages}, {"zero", s.par.zero},
                         {"micro_batch", s.par.micro_batch}, {"microbatches", e.microbatches},

@@ -101,7 +101,11 @@ void print_training(std::ostream& os, const std::vector<Labelled<TrainingEstimat
     os << "Workload: " << mode_name(s.mode) << " on " << fmt_sig(s.tokens, 4) << " tokens, sequence " << s.seq_len
        << ", global batch " << s.global_batch << " sequences (" << fmt_count(e.tokens_per_step) << " tokens/step), "
        << dtype_name(s.dtype) << ", recompute " << recompute_name(s.recompute) << ", attention "
-       << attention_impl_name(s.attention) << '\n';
+       << attention_impl_name(s.attention)
+       << (s.attention_kernel != AttentionKernel::unspecified && s.attention == AttentionImpl::fused
+               ? " (" + std::string(attention_kernel_name(s.attention_kernel)) + ")"
+               : std::string())
+       << '\n';
     os << "Parallelism: " << par.devices() << " devices = DP " << par.dp << " x TP " << par.tp  << " x PP " << par.pp
        << (par.virtual_stages > 1 ? " interleaved x" : "") << (par.virtual_stages > 1 ? std::to_string(par.virtual_stages) : "")
        << ", micro-batch " << par.micro_batch << " (" << fmt_sig(e.microbatches, 6) << " per step), ZeRO " << par.zero

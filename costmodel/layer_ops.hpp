@@ -28,6 +28,7 @@ struct PassShape {
     // Context parallelism: seq_q/seq_k are this rank's share (2 chunks of seq / (2 cp)); causal
     // attention runs against the keys all ranks gathered, load-balanced (Dubey et al. 2024, 3.3.2).
     int cp = 1;
+    AttentionKernel attention_kernel = AttentionKernel::unspecified;  // fused attention's implementation
 };
 
 struct BackwardSpec {

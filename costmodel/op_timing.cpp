@@ -52,12 +52,14 @@ GroupTotals GroupTotals::scaled(double f) const {
 Prediction predict(const Op& op, const Predictor& p) {
     Prediction r;
     switch (op.timing) {
-        case Timing::gemm:
-            r = p.gemm(op.gemm);
-            if (op.fp8) {
-                // The profile's 16-bit time of the same GEMM scaled by the peak ratio: FP8 tensor
-                // cores run the same tiles at twice the rate (H100/H800 datasheet), and the
-                // operands are half the bytes, so memory-bound GEMMs scale alike.
+        case Timing::gemm: {
+            GemmQuery q = op.gemm;
+            q.fp8 = op.fp8;
+            r = p.gemm(q);
+            if (op.fp8 && !r.at_fp8) {
+                // A profile without FP8 rates: its 16-bit time of the same GEMM scaled by the
+                // peak ratio (FP8 tensor cores run the same tiles at twice the rate, H100/H800
+                // datasheet; operands are half the bytes, so memory-bound GEMMs scale alike).
                 const DeviceFacts& f = p.facts();
                 const double hi = f.peak_flops(op.gemm.dtype), lo = f.fp8_peak;
                 if (hi > 0 && lo > hi) {
@@ -67,6 +69,7 @@ Prediction predict(const Op& op, const Predictor& p) {
                 }
             }
             break;
+        }
         case Timing::attention: r = p.attention(op.attn); break;
         case Timing::memory: r = p.memory(op.mem); break;
     }

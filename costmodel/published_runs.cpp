@@ -103,6 +103,9 @@ TrainingSetup layout_setup(const json& su, const json& defaults, std::int64_t se
     s.fp8 = r.get("fp8").get<bool>();
     p.uneven_pipeline = r.get("uneven_pipeline").get<bool>();
     p.moe_imbalance = r.get("moe_imbalance").get<double>();
+    // Optional knob (setup files written before it existed lack it): the profile's default kernel.
+    if (r.layout.contains("attention_kernel") || r.defaults.contains("attention_kernel"))
+        s.attention_kernel = parse_attention_kernel(r.get("attention_kernel").get<std::string>());
     shown = r.shown;
     return s;
 }

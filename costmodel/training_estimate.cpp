@@ -245,6 +245,7 @@ TrainingEstimate estimate_training(const ModelConfig& m, const TrainingSetup& s,
     shape.ep = par.ep;
     shape.moe_imbalance = par.moe_imbalance;
     shape.cp = par.cp;
+    shape.attention_kernel = s.attention_kernel;
     const BackwardSpec bwd{s.mode, s.recompute, s.lora};
     double exec_step = 0, other_step = 0, max_dp = 0, max_trainable = 0;
     // Pipeline pacing: per stage kind its micro-batch time and how many stages it stands for.

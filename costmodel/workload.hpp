@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "calibrate/predictor.hpp"
 #include "core/dtype.hpp"
 
 namespace flopmeter::cost {
@@ -80,6 +81,8 @@ struct TrainingSetup {
     bool fp8 = false;
     Recompute recompute = Recompute::none;
     AttentionImpl attention = AttentionImpl::fused;
+    // Which fused-attention kernel (FlashAttention-2/3, cuDNN); unspecified: the profile's default.
+    AttentionKernel attention_kernel = AttentionKernel::unspecified;
     Parallelism par;
     LoraSetup lora;
 };

@@ -70,6 +70,7 @@ TEST_CASE("published runs: the mechanics of each row kind on the built-in data",
     CHECK(m.published_tps == 10643);
     CHECK(m.params == m.published_params);  // the inline architecture reproduces the table's count
     CHECK(m.layout.find("zero 3,") != std::string::npos);
+    CHECK(m.layout.find("attention_kernel fa2") != std::string::npos);  // llm-foundry: flash-attn
     CHECK_FALSE(row(r, "PaLM 540B").estimated);  // no TPU v4 profile
     // Card hours: the implied utilisation of Llama 3.1 405B's card.
     const RunCheck& l = row(r, "Llama 3.1 405B");
