@@ -9,13 +9,14 @@
 #include <chrono>
 #include <string>
 
+#include "bench/bench_probe.hpp"
 #include "bench/bench_registry.hpp"
 #include "bench/bench_time_unit.hpp"
 #include "core/dtype.hpp"
-#include "measure/measure_case.hpp"
 #include "core/flops.hpp"
 #include "core/shape_presets.hpp"
 #include "measure/attention_case.hpp"
+#include "measure/measure_case.hpp"
 
 namespace flopmeter {
 
@@ -42,23 +43,30 @@ void run_case(benchmark::State& state, AttentionCaseSpec spec) {
     }
     const CaseResult d = c->describe();
     const double slowdown = test_slowdown_fraction(d.name);  // TEST-ONLY, see measure_case.hpp
+    RepetitionProbe probe(spec.threads);
     for (auto _ : state) {
         const auto t0 = std::chrono::steady_clock::now();
         c->run();
-        if (slowdown > 0) spin_for(slowdown * std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+        if (slowdown > 0)
+            spin_for(slowdown *
+                     std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
         const auto t1 = std::chrono::steady_clock::now();
         state.SetIterationTime(std::chrono::duration<double>(t1 - t0).count());
     }
     using benchmark::Counter;
     state.counters["model_FLOP/s"] = Counter(d.model_flops, Counter::kIsIterationInvariantRate);
     state.counters["exec_FLOP/s"] = Counter(d.executed_flops, Counter::kIsIterationInvariantRate);
-    state.counters["bytes/s"] = Counter(d.bytes, Counter::kIsIterationInvariantRate, Counter::kIs1024);
-    state.counters["KV_bytes/s"] = Counter(param_value(d, "kv_bytes"), Counter::kIsIterationInvariantRate, Counter::kIs1024);
+    state.counters["bytes/s"] =
+        Counter(d.bytes, Counter::kIsIterationInvariantRate, Counter::kIs1024);
+    state.counters["KV_bytes/s"] =
+        Counter(param_value(d, "kv_bytes"), Counter::kIsIterationInvariantRate, Counter::kIs1024);
     state.counters["extra_mem_bytes"] = Counter(d.workspace_bytes);
+    probe.finish(state);
     state.SetLabel(d.kernel_set);
 }
 
-void add(const std::string& backend, DType dtype, AttentionPass pass, flops::AttentionShape s, int threads) {
+void add(const std::string& backend, DType dtype, AttentionPass pass, flops::AttentionShape s,
+         int threads) {
     AttentionCaseSpec spec;
     spec.backend = backend;
     spec.problem.shape = s;

@@ -6,13 +6,14 @@
 
 #include <chrono>
 
+#include "bench/bench_probe.hpp"
 #include "bench/bench_registry.hpp"
 #include "bench/bench_time_unit.hpp"
 #include "core/dtype.hpp"
-#include "measure/measure_case.hpp"
 #include "core/flops.hpp"
 #include "core/shape_presets.hpp"
 #include "measure/gemm_case.hpp"
+#include "measure/measure_case.hpp"
 #include "measure/roofline/peak.hpp"
 
 #include <map>
@@ -37,27 +38,34 @@ void run_case(benchmark::State& state, GemmCaseSpec spec) {
     const CaseResult d = c->describe();
     double timed_s = 0;  // the manual time Google Benchmark divides rates by
     const double slowdown = test_slowdown_fraction(d.name);  // TEST-ONLY, see measure_case.hpp
+    RepetitionProbe probe(spec.threads);
     for (auto _ : state) {
         const auto t0 = std::chrono::steady_clock::now();
         c->run();
-        if (slowdown > 0) spin_for(slowdown * std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+        if (slowdown > 0)
+            spin_for(slowdown *
+                     std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
         const auto t1 = std::chrono::steady_clock::now();
         const double s = std::chrono::duration<double>(t1 - t0).count();
         state.SetIterationTime(s);
         timed_s += s;
     }
-    state.counters["model_FLOP/s"] = benchmark::Counter(d.model_flops, benchmark::Counter::kIsIterationInvariantRate);
-    state.counters["exec_FLOP/s"] = benchmark::Counter(d.executed_flops, benchmark::Counter::kIsIterationInvariantRate);
-    state.counters["bytes/s"] = benchmark::Counter(d.bytes, benchmark::Counter::kIsIterationInvariantRate,
-                                                    benchmark::Counter::kIs1024);
+    state.counters["model_FLOP/s"] =
+        benchmark::Counter(d.model_flops, benchmark::Counter::kIsIterationInvariantRate);
+    state.counters["exec_FLOP/s"] =
+        benchmark::Counter(d.executed_flops, benchmark::Counter::kIsIterationInvariantRate);
+    state.counters["bytes/s"] = benchmark::Counter(
+        d.bytes, benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1024);
     // % of the measured ceiling for this dtype (probed once per dtype and thread count): a plain
     // counter computed here, since a rate flag would print it as "73.56/s".
     static std::map<std::pair<std::string, int>, double> ceilings;
     auto key = std::make_pair(d.dtype, spec.threads);
-    if (!ceilings.count(key)) ceilings[key] = peak_for_dtype(spec.problem.dtype, spec.threads).flops_per_s;
+    if (!ceilings.count(key))
+        ceilings[key] = peak_for_dtype(spec.problem.dtype, spec.threads).flops_per_s;
     if (ceilings[key] > 0 && timed_s > 0)
         state.counters["pct_of_ceiling"] = benchmark::Counter(
             100.0 * d.model_flops * double(state.iterations()) / timed_s / ceilings[key]);
+    probe.finish(state);
     state.SetLabel(d.kernel_set);
 }
 

@@ -214,7 +214,8 @@ TEST_CASE("Google Benchmark JSON is imported with one sample per repetition", "[
         {"name": "BM_A/64", "run_name": "BM_A/64", "run_type": "iteration", "repetitions": 3,
          "repetition_index": 0, "iterations": 1000, "real_time": 1500.0, "cpu_time": 1490.0, "time_unit": "ns"},
         {"name": "BM_A/64", "run_name": "BM_A/64", "run_type": "iteration", "repetitions": 3,
-         "repetition_index": 1, "iterations": 1000, "real_time": 1520.0, "cpu_time": 1500.0, "time_unit": "ns"},
+         "repetition_index": 1, "iterations": 1000, "real_time": 1520.0, "cpu_time": 1500.0, "time_unit": "ns",
+         "contended": 1.0},
         {"name": "BM_A/64", "run_name": "BM_A/64", "run_type": "iteration", "repetitions": 3,
          "repetition_index": 2, "iterations": 1000, "real_time": 1480.0, "cpu_time": 1470.0, "time_unit": "ns"},
         {"name": "BM_A/64_mean", "run_name": "BM_A/64", "run_type": "aggregate", "aggregate_name": "mean",
@@ -233,6 +234,10 @@ TEST_CASE("Google Benchmark JSON is imported with one sample per repetition", "[
     CHECK(d.results[0].name == "BM_A/64");
     CHECK(d.results[0].measurement.samples == std::vector<double>{1.5e-6, 1.52e-6, 1.48e-6});
     CHECK(d.results[0].measurement.stats.median == Approx(1.5e-6));
+    // flopmeter-bench's "contended" counter flags that repetition (the probe read a slowed core).
+    CHECK(d.results[0].measurement.flagged == std::vector<std::int64_t>{1});
+    CHECK(d.results[0].contended);
+    CHECK(d.results[1].measurement.flagged.empty());
     CHECK(d.results[1].measurement.samples == std::vector<double>{2.5e-3});
     CHECK(d.results[2].status == CaseStatus::error);
     CHECK(d.results[2].error == "skipped: no GPU");

@@ -79,16 +79,18 @@ struct SideAcc {
 // only adds time, so a low quantile follows the kernel and not the neighbours), leaving out
 // samples flagged as taken while a core was slowed, shared or descheduled, or a thread stalled:
 // contention inside one visit is not paired away by the other side. A visit with fewer than 3
-// unflagged samples ran all along in such a phase (the host took a vCPU for seconds): it has no
-// time (NaN), and the round is run again if extra rounds are allowed. The flags come from the
-// probes and the per-thread times, never from the kernel's own times, so leaving a visit out
-// cannot favour either side.
+// unflagged samples (or fewer than half, for a few Google Benchmark repetitions) ran in such a
+// phase (the host took a vCPU for seconds): it has no time (NaN), and the round is run again if
+// extra rounds are allowed. The flags come from the probes and the per-thread times, never from the
+// kernel's own times, so leaving a visit out cannot favour either side.
 double round_time(const Measurement& m, double q) {
     std::vector<double> v;
     for (std::size_t i = 0; i < m.samples.size(); ++i)
         if (std::find(m.flagged.begin(), m.flagged.end(), std::int64_t(i)) == m.flagged.end())
             v.push_back(m.samples[i]);
-    if (v.size() < 3 && v.size() < m.samples.size()) return kNaN;
+    if (v.size() < m.samples.size() &&
+        double(v.size()) < std::min(3.0, 0.5 * double(m.samples.size())))
+        return kNaN;
     std::sort(v.begin(), v.end());
     return quantile_sorted(v, q);
 }

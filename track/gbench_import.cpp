@@ -9,8 +9,8 @@ namespace flopmeter {
 using ojson = nlohmann::ordered_json;
 
 bool is_gbench_json(const ojson& j) {
-    return j.is_object() && j.contains("context") && j["context"].is_object() && j.contains("benchmarks") &&
-           j["benchmarks"].is_array();
+    return j.is_object() && j.contains("context") && j["context"].is_object() &&
+           j.contains("benchmarks") && j["benchmarks"].is_array();
 }
 
 namespace {
@@ -39,7 +39,8 @@ Provenance context_provenance(const ojson& ctx) {
         cl.size = c.value("size", std::int64_t(0));
         cl.instances = c.value("num_sharing", 0);
         p.caches.push_back(cl);
-        caches += " L" + std::to_string(cl.level) + cl.type.substr(0, 1) + "=" + std::to_string(cl.size);
+        caches +=
+            " L" + std::to_string(cl.level) + cl.type.substr(0, 1) + "=" + std::to_string(cl.size);
     }
     if (ctx.contains("flopmeter_fingerprint")) {
         // Written by flopmeter-bench or `flopmeter convert --to gbench`: the hardware fields of
@@ -79,11 +80,13 @@ Provenance context_provenance(const ojson& ctx) {
 }  // namespace
 
 ResultsDocument gbench_to_results(const ojson& j) {
-    if (!is_gbench_json(j)) throw UsageError("not Google Benchmark JSON (expected \"context\" and \"benchmarks\")");
+    if (!is_gbench_json(j))
+        throw UsageError("not Google Benchmark JSON (expected \"context\" and \"benchmarks\")");
     ResultsDocument doc;
     doc.provenance = context_provenance(j["context"]);
     if (j["context"].value("cpu_scaling_enabled", false))
-        doc.warnings.push_back("Google Benchmark reported CPU frequency scaling enabled: timings may be noisy");
+        doc.warnings.push_back(
+            "Google Benchmark reported CPU frequency scaling enabled: timings may be noisy");
 
     std::map<std::string, std::size_t> index;  // run name -> position in doc.results
     bool any_aggregate = false;
@@ -116,7 +119,15 @@ ResultsDocument gbench_to_results(const ojson& j) {
             const double iters = b.at("iterations").get<double>();
             if (!(iters > 0)) continue;
             // real_time is already per iteration, in time_unit.
-            const double s = b.at("real_time").get<double>() * unit_seconds(b.value("time_unit", "ns"));
+            const double s =
+                b.at("real_time").get<double>() * unit_seconds(b.value("time_unit", "ns"));
+            // flopmeter-bench's "contended" counter: the clock probe around this repetition read a
+            // slowed, shared or descheduled core (bench/bench_probe.hpp).
+            if (b.contains("contended") && b["contended"].is_number() &&
+                b["contended"].get<double>() > 0.5) {
+                c.measurement.flagged.push_back(std::int64_t(c.measurement.samples.size()));
+                c.contended = true;
+            }
             c.measurement.samples.push_back(s);
             c.measurement.calls_per_sample = std::int64_t(iters);
         }
@@ -129,13 +140,16 @@ ResultsDocument gbench_to_results(const ojson& j) {
         c.measurement.converged = false;
         c.measurement.stop_reason = "repetitions";
         if (c.measurement.samples.size() < 5)
-            c.warnings.push_back("only " + std::to_string(c.measurement.samples.size()) +
-                                 " repetition(s): run Google Benchmark with --benchmark_repetitions=20 or more");
+            c.warnings.push_back(
+                "only " + std::to_string(c.measurement.samples.size()) +
+                " repetition(s): run Google Benchmark with --benchmark_repetitions=20 or more");
     }
     if (doc.results.empty())
-        throw UsageError(any_aggregate ? "Google Benchmark JSON holds only aggregates (mean/median/stddev): rerun "
-                                         "without --benchmark_report_aggregates_only so raw repetitions are kept"
-                                       : "Google Benchmark JSON holds no benchmarks");
+        throw UsageError(
+            any_aggregate
+                ? "Google Benchmark JSON holds only aggregates (mean/median/stddev): rerun "
+                  "without --benchmark_report_aggregates_only so raw repetitions are kept"
+                : "Google Benchmark JSON holds no benchmarks");
     return doc;
 }
 
