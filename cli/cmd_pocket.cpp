@@ -33,7 +33,7 @@ int run_pocket(const PocketCliOptions& c, Io io) {
             "every figure below comes "
             "from the datasheet profiles of calibrate/datasheet_edge.cpp (each fact with its "
             "source: "
-            "`flopmeter profiles show NAME`) through the same inference cost model as `flopmeter "
+            "`flopmeter profiles NAME`) through the same inference cost model as `flopmeter "
             "estimate --mode "
             "inference`. Datasheet rates are peak x a stated efficiency; decode on these devices "
             "is bound by memory "

@@ -6,20 +6,28 @@
 #include "calibrate/profile.hpp"
 #include "calibrate/profile_store.hpp"
 #include "cli/commands.hpp"
-#include "core/text_table.hpp"
 #include "core/error.hpp"
 #include "core/flops.hpp"
+#include "core/text_table.hpp"
 
 namespace flopmeter {
 
 namespace {
 
+// One profile in full, as its JSON file holds it: every fact with its source.
+int show_profile(const std::string& name, Io io) {
+    io.out << profile_to_json(load_profile(name)).dump(2) << "\n";
+    return 0;
+}
+
 int run_profiles(Io io) {
-    Table t({"name", "kind", "device", "bf16 TFLOP/s", "fp32 TFLOP/s", "memory", "bandwidth", "TDP", "$/h", "where"});
+    Table t({"name", "kind", "device", "bf16 TFLOP/s", "fp32 TFLOP/s", "memory", "bandwidth", "TDP",
+             "$/h", "where"});
     auto add = [&](const DeviceProfile& p, const std::string& where) {
         t.add_row({p.name, p.kind + (p.complete ? "" : " (incomplete)"), p.device,
                    fmt_fixed(p.ceiling("bf16") / 1e12, p.device == "cpu" ? 3 : 1),
-                   fmt_fixed(p.ceiling("fp32") / 1e12, p.device == "cpu" ? 3 : 1), fmt_bytes(p.facts.memory_bytes),
+                   fmt_fixed(p.ceiling("fp32") / 1e12, p.device == "cpu" ? 3 : 1),
+                   fmt_bytes(p.facts.memory_bytes),
                    fmt_fixed(p.facts.memory_bandwidth / 1e9, 0) + " GB/s",
                    p.facts.tdp_watts > 0 ? fmt_fixed(p.facts.tdp_watts, 0) + " W" : "-",
                    p.facts.price_per_hour > 0 ? fmt_fixed(p.facts.price_per_hour, 2) : "-", where});
@@ -33,7 +41,8 @@ int run_profiles(Io io) {
         }
     }
     t.print(io.out);
-    io.out << "\nDatasheet peaks are dense (no sparsity); their rate model is peak x a stated efficiency.\n"
+    io.out << "\nDatasheet peaks are dense (no sparsity); their rate model is peak x a stated "
+              "efficiency.\n"
            << "Local profiles directory: " << local_profile_dir() << "\n";
     return 0;
 }
@@ -42,12 +51,14 @@ struct PredictOptions {
     std::string op, profile;
     std::int64_t m = 0, n = 0, k = 0;
     std::string layout = "nn", dtype = "bf16";
-    std::int64_t batch = 1, heads = 0, kv_heads = 0, seq_q = 0, seq_k = 0, head_dim = 0, value_dim = 0;
+    std::int64_t batch = 1, heads = 0, kv_heads = 0, seq_q = 0, seq_k = 0, head_dim = 0,
+                 value_dim = 0;
     bool causal = false, backward = false;
 };
 
 int run_predict(const PredictOptions& o, Io io) {
-    if (o.profile.empty()) throw UsageError("--profile is required (a built-in name, local profile or file)");
+    if (o.profile.empty())
+        throw UsageError("--profile is required (a built-in name, local profile or file)");
     const auto d = parse_dtype(o.dtype);
     if (!d) throw UsageError("unknown dtype '" + o.dtype + "' (valid: fp32, fp64, bf16, fp16)");
     auto pred = load_predictor(o.profile);
@@ -60,7 +71,8 @@ int run_predict(const PredictOptions& o, Io io) {
         check_gemm_shape(GemmProblem{o.m, o.n, o.k, *l, *d});  // a prediction allocates nothing
         p = pred->gemm(GemmQuery{o.m, o.n, o.k, *l, *d, 1});
         flops = flops::gemm_model_flops(o.m, o.n, o.k);
-        what = "GEMM " + std::to_string(o.m) + "x" + std::to_string(o.n) + "x" + std::to_string(o.k) + " " + o.layout;
+        what = "GEMM " + std::to_string(o.m) + "x" + std::to_string(o.n) + "x" +
+               std::to_string(o.k) + " " + o.layout;
     } else {
         AttentionQuery q;
         q.batch = o.batch;
@@ -77,17 +89,24 @@ int run_predict(const PredictOptions& o, Io io) {
             throw UsageError("attention needs positive --batch, --heads, --seq-q and --head-dim");
         if (q.heads % q.kv_heads) throw UsageError("--heads must be a multiple of --kv-heads");
         p = pred->attention(q);
-        const flops::AttentionShape s{q.batch, q.heads, q.kv_heads, q.seq_q, q.seq_k, q.head_dim, q.value_dim, q.causal};
-        flops = q.backward ? flops::attention_bwd_model_flops(s) : flops::attention_fwd_model_flops(s);
-        what = std::string("attention ") + (q.backward ? "backward" : "forward") + (q.causal ? " causal" : "");
+        const flops::AttentionShape s{q.batch, q.heads,    q.kv_heads,  q.seq_q,
+                                      q.seq_k, q.head_dim, q.value_dim, q.causal};
+        flops =
+            q.backward ? flops::attention_bwd_model_flops(s) : flops::attention_fwd_model_flops(s);
+        what = std::string("attention ") + (q.backward ? "backward" : "forward") +
+               (q.causal ? " causal" : "");
     }
-    io.out << what << " " << o.dtype << " on " << pred->facts().name << " (" << pred->facts().kind << ")\n";
+    io.out << what << " " << o.dtype << " on " << pred->facts().name << " (" << pred->facts().kind
+           << ")\n";
     io.out << "  predicted time  " << fmt_time(p.seconds) << "\n";
     io.out << "  model FLOPs     " << fmt_sig(flops, 6) << "\n";
     io.out << "  rate            " << fmt_fixed(flops / p.seconds / 1e9, 1) << " GFLOP/s";
     const double peak = pred->facts().peak_flops(*d);
-    if (peak > 0) io.out << " (" << fmt_fixed(100.0 * flops / p.seconds / peak, 1) << "% of the profile's " << dtype_name(*d)
-                         << " " << (pred->facts().kind == "datasheet" ? "datasheet peak" : "measured ceiling") << ")";
+    if (peak > 0)
+        io.out << " (" << fmt_fixed(100.0 * flops / p.seconds / peak, 1) << "% of the profile's "
+               << dtype_name(*d) << " "
+               << (pred->facts().kind == "datasheet" ? "datasheet peak" : "measured ceiling")
+               << ")";
     io.out << "\n  from            " << p.source << "\n";
     return 0;
 }
@@ -95,13 +114,27 @@ int run_predict(const PredictOptions& o, Io io) {
 }  // namespace
 
 void register_profiles(CLI::App& app, Io io, Action& action) {
-    CLI::App* sub = app.add_subcommand("profiles", "List built-in datasheet profiles and local calibrated profiles");
-    sub->callback([io, &action] { action = [io] { return run_profiles(io); }; });
+    CLI::App* sub = app.add_subcommand("profiles",
+                                       "List built-in datasheet profiles and local calibrated "
+                                       "profiles; with NAME, print one in full");
+    auto shown = std::make_shared<std::string>();
+    sub->add_option(
+        "name", *shown,
+        "A built-in name, local profile or profile file: print it as JSON, sources included");
+    sub->callback([io, &action, shown] {
+        action = [io, shown] {
+            return shown->empty() ? run_profiles(io) : show_profile(*shown, io);
+        };
+    });
 
     auto o = std::make_shared<PredictOptions>();
-    CLI::App* pr = app.add_subcommand("predict", "Predict the time of one GEMM or attention shape from a profile");
-    pr->add_option("op", o->op, "gemm or attention")->required()->check(CLI::IsMember({"gemm", "attention"}));
-    pr->add_option("--profile", o->profile, "Built-in name (h100-sxm, ...), local profile, or profile file[@backend]");
+    CLI::App* pr = app.add_subcommand(
+        "predict", "Predict the time of one GEMM or attention shape from a profile");
+    pr->add_option("op", o->op, "gemm or attention")
+        ->required()
+        ->check(CLI::IsMember({"gemm", "attention"}));
+    pr->add_option("--profile", o->profile,
+                   "Built-in name (h100-sxm, ...), local profile, or profile file[@backend]");
     pr->add_option("--m", o->m, "GEMM rows of C");
     pr->add_option("--n", o->n, "GEMM columns of C");
     pr->add_option("--k", o->k, "GEMM inner dimension");

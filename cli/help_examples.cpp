@@ -41,7 +41,7 @@ const std::vector<CommandExamples>& help_examples() {
         {"convert",
          {{"flopmeter convert results.json --to gbench --out results.gbench.json"},
           {"flopmeter convert results.json --to csv"}}},
-        {"profiles", {{"flopmeter profiles", true}}},
+        {"profiles", {{"flopmeter profiles", true}, {"flopmeter profiles h800", true}}},
         {"predict",
          {{"flopmeter predict gemm --profile h100-sxm --m 8192 --n 8192 --k 8192", true},
           {"flopmeter predict attention --profile h100-sxm --batch 4 --heads 32 --seq-q 4096 "
