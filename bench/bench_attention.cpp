@@ -9,6 +9,7 @@
 #include <chrono>
 #include <string>
 
+#include "bench/bench_counters.hpp"
 #include "bench/bench_probe.hpp"
 #include "bench/bench_registry.hpp"
 #include "bench/bench_time_unit.hpp"
@@ -54,10 +55,7 @@ void run_case(benchmark::State& state, AttentionCaseSpec spec) {
         state.SetIterationTime(std::chrono::duration<double>(t1 - t0).count());
     }
     using benchmark::Counter;
-    state.counters["model_FLOP/s"] = Counter(d.model_flops, Counter::kIsIterationInvariantRate);
-    state.counters["exec_FLOP/s"] = Counter(d.executed_flops, Counter::kIsIterationInvariantRate);
-    state.counters["bytes/s"] =
-        Counter(d.bytes, Counter::kIsIterationInvariantRate, Counter::kIs1024);
+    set_rate_counters(state, d);
     state.counters["KV_bytes/s"] =
         Counter(param_value(d, "kv_bytes"), Counter::kIsIterationInvariantRate, Counter::kIs1024);
     state.counters["extra_mem_bytes"] = Counter(d.workspace_bytes);

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "bench/bench_counters.hpp"
 #include "bench/bench_registry.hpp"
 #include "bench/bench_time_unit.hpp"
 
@@ -45,12 +46,7 @@ void run_cuda_case(benchmark::State& state, Spec spec) {
     }
     const CaseResult d = c->describe();
     for (auto _ : state) state.SetIterationTime(c->timed_run(1));
-    state.counters["model_FLOP/s"] =
-        benchmark::Counter(d.model_flops, benchmark::Counter::kIsIterationInvariantRate);
-    state.counters["exec_FLOP/s"] =
-        benchmark::Counter(d.executed_flops, benchmark::Counter::kIsIterationInvariantRate);
-    state.counters["bytes/s"] = benchmark::Counter(
-        d.bytes, benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1024);
+    set_rate_counters(state, d);
     state.SetLabel(d.kernel_set);
 }
 

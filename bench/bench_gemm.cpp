@@ -6,6 +6,7 @@
 
 #include <chrono>
 
+#include "bench/bench_counters.hpp"
 #include "bench/bench_probe.hpp"
 #include "bench/bench_registry.hpp"
 #include "bench/bench_time_unit.hpp"
@@ -50,12 +51,7 @@ void run_case(benchmark::State& state, GemmCaseSpec spec) {
         state.SetIterationTime(s);
         timed_s += s;
     }
-    state.counters["model_FLOP/s"] =
-        benchmark::Counter(d.model_flops, benchmark::Counter::kIsIterationInvariantRate);
-    state.counters["exec_FLOP/s"] =
-        benchmark::Counter(d.executed_flops, benchmark::Counter::kIsIterationInvariantRate);
-    state.counters["bytes/s"] = benchmark::Counter(
-        d.bytes, benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1024);
+    set_rate_counters(state, d);
     // % of the measured ceiling for this dtype (probed once per dtype and thread count): a plain
     // counter computed here, since a rate flag would print it as "73.56/s".
     static std::map<std::pair<std::string, int>, double> ceilings;
