@@ -58,6 +58,7 @@ ModelConfig inline_model(const json& j, const std::string& row) {
     m.max_positions = m.default_seq_len = j.at("positions").get<std::int64_t>();
     m.tied_embeddings = m.learned_positions = true;
     m.qkv_bias = m.out_bias = m.mlp_bias = true;
+    m.attention_dropout = j.value("attention_dropout", false);
     validate_model(m);
     return m;
 }
@@ -115,6 +116,12 @@ TrainingSetup layout_setup(const json& su, const json& defaults, std::int64_t se
     // Optional knob (setup files written before it existed lack it): the profile's default kernel.
     if (r.layout.contains("attention_kernel") || r.defaults.contains("attention_kernel"))
         s.attention_kernel = parse_attention_kernel(r.get("attention_kernel").get<std::string>());
+    // Optional knob: fused (FlashAttention-style) or explicit (S x S scores and softmax).
+    if (r.layout.contains("attention") || r.defaults.contains("attention")) {
+        const std::string a = r.get("attention").get<std::string>();
+        if (a != "fused" && a != "explicit") throw UsageError("attention must be 'fused' or 'explicit' (got '" + a + "')");
+        s.attention = a == "explicit" ? AttentionImpl::explicit_matmul : AttentionImpl::fused;
+    }
     shown = r.shown;
     return s;
 }
