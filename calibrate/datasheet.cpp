@@ -297,16 +297,30 @@ DatasheetEfficiency datasheet_efficiency(const DeviceProfile& p) {
             // 1,550 TFLOPS after April 2025 optimisations, after DeepSeek-V3 was trained.) Stated in
             // full waves: divided by that shape's own wave efficiency, so the model returns the
             // measurement at the measured shape.
-            e.gemm_fp8 = (1358.0 / 1978.9) / gemm_wave_quantization(4096, 7168, 16384, 1, 132).efficiency;
+            // Fixed per-tile cost: the same table's M 4096 N 7168 GEMM runs at 1,025 TFLOPS with
+            // K 2048 and 1,358 with K 16384 on the same tile grid; k / (k + k0) fits both with
+            // k0 = 800 (and its K 512 / 1536 / 7168 rows, 590 / 990 / 1,304, within 6%). 16-bit
+            // GEMMs: the same cycles at half the tensor-core rate per SM (H100 whitepaper: FP8 2x
+            // FP16/BF16), k0 = 400.
+            e.tile_k0_fp8 = 800;
+            e.tile_k0 = 400;
+            e.gemm_fp8 = (1358.0 / 1978.9) / (gemm_wave_quantization(4096, 7168, 16384, 1, 132).efficiency *
+                                               gemm_tile_depth_efficiency(16384, e.tile_k0_fp8));
             e.hopper_attention = true;
             e.source += "; FP8 GEMMs (fine-grained scaling): DeepGEMM README table as released (February 2025), "
-                        "M 4096 N 7168 K 16384 at 1,358 TFLOPS on H800 (0.686 of the FP8 peak; 0.708 in full waves)";
+                        "M 4096 N 7168 K 16384 at 1,358 TFLOPS on H800 (0.686 of the FP8 peak; 0.743 in full waves "
+                        "and full depth); per-tile fixed cost k0 = 800 of K depth from the same table (M 4096 N 7168: "
+                        "K 2048 1,025 TFLOPS, K 16384 1,358), 400 for 16-bit GEMMs (half the tensor-core rate per SM)";
             e.source += "; SMs 132 (NVIDIA H100 architecture whitepaper, H100 SXM5); fused attention per kernel, head "
                         "dim, length and direction from FlashAttention-3 (Shah et al. 2024) Figures 5-6, default "
                         "cuDNN: " + std::string(attention_kernel_default_source());
         } else if (n == "a10080gb") {
             e.sms = 108;
-            e.source += "; SMs 108 (NVIDIA A100 architecture whitepaper)";
+            // The Hopper per-tile cost in cycles at the A100 SM's tensor rate: 312 TFLOPS / 108
+            // SMs / 1.41 GHz = 2,048 FLOP per clock, half the H100 SXM5 SM's 16-bit rate.
+            e.tile_k0 = 200;
+            e.source += "; SMs 108 (NVIDIA A100 architecture whitepaper); per-tile fixed cost k0 = 200 of K depth "
+                        "(the Hopper figure, 400, at the A100 SM's half tensor-core rate per clock)";
         }
     }
     return e;

@@ -25,6 +25,10 @@ struct DatasheetEfficiency {
     double comm_latency_s = 10e-6;  // per collective step (assumption)
     // Streaming multiprocessors for GEMM wave quantization; 0: unknown, no quantization.
     int sms = 0;
+    // Fixed cost of one output tile (pipeline fill, accumulator write-out) in K-loop depth: a
+    // tile of depth K runs at K / (K + k0) of the full-depth rate (calibrate/gemm_waves.hpp).
+    // 16-bit and FP8 GEMMs; 0: not modelled.
+    double tile_k0 = 0, tile_k0_fp8 = 0;
     // Fused attention from the FlashAttention-3 paper's H100 SXM5 measurements
     // (calibrate/datasheet_attention.hpp): GPUs with the H100 SXM5's SMs, clocks and peak.
     bool hopper_attention = false;

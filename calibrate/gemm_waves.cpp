@@ -51,4 +51,9 @@ GemmWaves gemm_wave_quantization(std::int64_t m, std::int64_t n, std::int64_t k,
     return best;
 }
 
+double gemm_tile_depth_efficiency(std::int64_t k_slice, double k0) {
+    if (k0 <= 0 || k_slice <= 0) return 1.0;
+    return double(k_slice) / (double(k_slice) + k0);
+}
+
 }  // namespace flopmeter

@@ -34,4 +34,9 @@ constexpr std::int64_t kMaxSplitK = 32;
 GemmWaves gemm_wave_quantization(std::int64_t m, std::int64_t n, std::int64_t k, std::int64_t batch,
                                  int sms);
 
+// Fraction of the full-depth rate a tile of depth `k_slice` reaches when each tile also pays a
+// fixed cost worth `k0` of K-loop depth (prologue filling the operand pipeline, epilogue
+// writing the accumulators): k / (k + k0). k0 <= 0: 1.
+double gemm_tile_depth_efficiency(std::int64_t k_slice, double k0);
+
 }  // namespace flopmeter

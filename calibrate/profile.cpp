@@ -90,6 +90,7 @@ ojson profile_to_json(const DeviceProfile& p) {
         const DatasheetEfficiency e = datasheet_efficiency(p);
         j["efficiency"] = {{"gemm", e.gemm}, {"attention", e.attention}, {"memory", e.memory}, {"comm", e.comm},
                            {"comm_latency_s", e.comm_latency_s}, {"gemm_fp8", e.gemm_fp8}, {"sms", e.sms},
+                           {"tile_k0", e.tile_k0}, {"tile_k0_fp8", e.tile_k0_fp8},
                            {"attention_curves", e.hopper_attention ? "FlashAttention-3 paper Figures 5-6 (H100 SXM5)" : "none"},
                            {"source", e.source}};
     }

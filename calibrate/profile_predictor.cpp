@@ -228,11 +228,15 @@ public:
         const auto f = gemm_features(q.m, q.n, q.k, q.dtype);
         const GemmWaves w = gemm_wave_quantization(q.m, q.n, q.k, q.batch, e_.sms);
         const bool fp8 = q.fp8 && e_.gemm_fp8 > 0 && p_.facts.fp8_peak > 0;
+        // Each tile's fixed cost against its K depth (the slice's under split-K).
+        const std::int64_t k_slice = (q.k + w.splits - 1) / w.splits;
+        const double depth = gemm_tile_depth_efficiency(k_slice, fp8 ? e_.tile_k0_fp8 : e_.tile_k0);
         // FP8: one-byte operands (the 16-bit output stays), at the FP8 peak and efficiency.
         Prediction r = fp8 ? bound(f[1] * double(q.batch), f[2] * double(q.batch) * 0.5, p_.facts.fp8_peak,
-                                   e_.gemm_fp8 * w.efficiency, "fp8 gemm")
-                           : bound(f[1] * double(q.batch), f[2] * double(q.batch), peak, e_.gemm * w.efficiency, "gemm");
+                                   e_.gemm_fp8 * w.efficiency * depth, "fp8 gemm")
+                           : bound(f[1] * double(q.batch), f[2] * double(q.batch), peak, e_.gemm * w.efficiency * depth, "gemm");
         r.at_fp8 = fp8;
+        if (depth < 0.995) r.source += " (K " + std::to_string(k_slice) + ": " + fmt("%.0f%%", 100.0 * depth) + " of full depth)";
         if (e_.sms > 0 && w.efficiency < 0.995)
             r.source += " (" + fmt("%.0f%%", 100.0 * w.efficiency) + " of " + std::to_string(e_.sms) + " SMs busy: " +
                         std::to_string(w.tiles) + " tiles of " + std::to_string(w.tile_m) + "x" +

@@ -64,6 +64,15 @@ struct Reader {
         if (!j.at(k).is_string()) fail("field '" + k + "' must be a string (got " + j.at(k).dump() + ")");
         return j.at(k).get<std::string>();
     }
+    // A dropout probability in [0, 1] (absent: 0); only whether it is above 0 changes the cost.
+    bool dropout(const std::string& k) {
+        used.insert(k);
+        if (!has(k)) return false;
+        const json& v = j.at(k);
+        if (!v.is_number() || v.get<double>() < 0 || v.get<double>() > 1)
+            fail("field '" + k + "' must be a probability between 0 and 1 (got " + v.dump() + ")");
+        return v.get<double>() > 0;
+    }
     void ignore(std::initializer_list<const char*> ks) {
         for (const char* k : ks) used.insert(k);
     }
@@ -106,7 +115,8 @@ void read_llama_family(Reader& r, ModelConfig& m) {
     m.qkv_bias = r.boolean_or("attention_bias", r.family == "qwen2");
     m.out_bias = r.family == "qwen2" ? false : m.qkv_bias;
     m.mlp_bias = r.boolean_or("mlp_bias", false);
-    r.ignore({"rms_norm_eps", "rope_theta", "rope_scaling", "attention_dropout", "pretraining_tp"});
+    m.attention_dropout = r.dropout("attention_dropout");
+    r.ignore({"rms_norm_eps", "rope_theta", "rope_scaling", "pretraining_tp"});
     if (r.family == "mistral" || r.family == "mixtral" || r.family == "qwen2") {
         const bool use = r.boolean_or("use_sliding_window", true);
         r.ignore({"max_window_layers"});
@@ -133,7 +143,8 @@ void read_gpt2(Reader& r, ModelConfig& m) {
     m.tied_embeddings = r.boolean_or("tie_word_embeddings", true);
     m.learned_positions = true;
     m.qkv_bias = m.out_bias = m.mlp_bias = true;
-    r.ignore({"n_ctx", "attn_pdrop", "embd_pdrop", "resid_pdrop", "layer_norm_epsilon", "scale_attn_weights",
+    m.attention_dropout = r.dropout("attn_pdrop");
+    r.ignore({"n_ctx", "embd_pdrop", "resid_pdrop", "layer_norm_epsilon", "scale_attn_weights",
               "scale_attn_by_inverse_layer_idx", "reorder_and_upcast_attn", "summary_activation",
               "summary_first_dropout", "summary_proj_to_labels", "summary_type", "summary_use_proj",
               "task_specific_params"});
@@ -154,7 +165,8 @@ void read_gpt_neox(Reader& r, ModelConfig& m) {
     m.mlp_bias = true;
     m.parallel_residual = r.boolean_or("use_parallel_residual", true);
     r.ignore({"rotary_pct", "rotary_emb_base", "rope_theta", "rope_scaling", "layer_norm_eps", "classifier_dropout",
-              "hidden_dropout", "attention_dropout"});
+              "hidden_dropout"});
+    m.attention_dropout = r.dropout("attention_dropout");
 }
 
 // DeepSeek-V2/V3 (Hugging Face DeepseekV2Config / DeepseekV3Config field names): MLA, shared
@@ -183,7 +195,8 @@ void read_deepseek(Reader& r, ModelConfig& m) {
         if (groups > 1) m.route_nodes = topk_groups;
     }
     m.mtp_depth = r.count_or("num_nextn_predict_layers");
-    r.ignore({"rms_norm_eps", "rope_theta", "rope_scaling", "attention_dropout", "pretraining_tp", "aux_loss_alpha",
+    m.attention_dropout = r.dropout("attention_dropout");
+    r.ignore({"rms_norm_eps", "rope_theta", "rope_scaling", "pretraining_tp", "aux_loss_alpha",
               "ep_size", "norm_topk_prob", "routed_scaling_factor", "scoring_func", "seq_aux", "topk_method",
               "quantization_config", "auto_map", "rope_interleave"});
 }

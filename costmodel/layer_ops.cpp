@@ -210,9 +210,19 @@ void Builder::attention() {
     fwd(mem_op("attn.softmax", OpGroup::attention, Phase::forward, MemOpKind::softmax,
                2.0 * scores * act_, 5.0 * scores),
         selective);
+    // Dropout on the probabilities (GPT-2/GPT-3-style models): one more pass over the scores,
+    // writing the dropped probabilities and a one-byte mask; backward keeps both
+    // (Korthikanti et al. 2022, section 4.1: 2 a s^2 b and a s^2 b bytes). A fused kernel
+    // applies it in registers, so only this explicit path pays it.
+    const bool dropout = m_.attention_dropout && training();
+    if (dropout)
+        fwd(mem_op("attn.dropout", OpGroup::attention, Phase::forward, MemOpKind::elementwise,
+                   scores * (2.0 * act_ + 1.0), scores),
+            selective);
     fwd(pv);
     if (!need) return;
     if (!selective) save("attn.probs", scores * act_);
+    if (!selective && dropout) save("attn.dropout", scores * (act_ + 1.0));
     auto e = bwd_emitter();
     bwd([=, this] {
         auto part = [&](Op o) {
@@ -223,6 +233,9 @@ void Builder::attention() {
                      s_.dtype, bh));
         part(gemm_op("attn.pv.dV", OpGroup::attention, Phase::backward_weight, sk, vd, sq,
                      Layout::tn, s_.dtype, bh));
+        if (dropout)
+            e(mem_op("attn.dropout.bwd", OpGroup::attention, Phase::backward_data,
+                     MemOpKind::elementwise, scores * (2.0 * act_ + 1.0), scores));
         e(mem_op("attn.softmax.bwd", OpGroup::attention, Phase::backward_data, MemOpKind::softmax,
                  3.0 * scores * act_, 3.0 * scores));
         part(gemm_op("attn.qk.dQ", OpGroup::attention, Phase::backward_data, sq, hd, sk, Layout::nn,

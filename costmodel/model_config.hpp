@@ -32,6 +32,9 @@ struct ModelConfig {
     bool learned_positions = false;   // GPT-2/GPT-3 absolute position table (RoPE has none)
     bool qkv_bias = false, out_bias = false, mlp_bias = false;
     bool parallel_residual = false;   // GPT-NeoX/PaLM: attention and MLP read the same input
+    // Dropout on the attention probabilities while training (GPT-2/GPT-3, Megatron GPT): a pass
+    // over the S x S scores with explicit attention; fused kernels apply it in registers.
+    bool attention_dropout = false;
     // Transformer-XL relative positions (Gopher/Chinchilla): a hidden x hidden projection of
     // the position embeddings per layer, plus a second query-by-position score matmul.
     bool relative_position_projection = false;

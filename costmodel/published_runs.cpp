@@ -58,8 +58,18 @@ ModelConfig inline_model(const json& j, const std::string& row) {
     m.max_positions = m.default_seq_len = j.at("positions").get<std::int64_t>();
     m.tied_embeddings = m.learned_positions = true;
     m.qkv_bias = m.out_bias = m.mlp_bias = true;
+    m.attention_dropout = j.value("attention_dropout", false);
     validate_model(m);
     return m;
+}
+
+// Narayanan et al. 2021 (Megatron-LM, SC21), section 5.1, eq. (3): F = 96 B s l h^2 (1 + s/(6h) +
+// V/(16 l h)) per iteration of B sequences: the GEMMs of a GPT model forward, backward and the
+// forward again under activation recomputation, every (query, key) pair; the TFLOP/s of its
+// Tables 1-2 (and of Megatron-LM's logs) divide this count.
+double megatron_eq3_flops_per_token(const ModelConfig& m, std::int64_t seq) {
+    const double l = double(m.layers), h = double(m.hidden), s = double(seq), v = double(m.vocab);
+    return 96.0 * l * h * h * (1.0 + s / (6.0 * h) + v / (16.0 * l * h));
 }
 
 // The layout as published, each knob from the row's setup or the file's fixed default.
@@ -106,6 +116,12 @@ TrainingSetup layout_setup(const json& su, const json& defaults, std::int64_t se
     // Optional knob (setup files written before it existed lack it): the profile's default kernel.
     if (r.layout.contains("attention_kernel") || r.defaults.contains("attention_kernel"))
         s.attention_kernel = parse_attention_kernel(r.get("attention_kernel").get<std::string>());
+    // Optional knob: fused (FlashAttention-style) or explicit (S x S scores and softmax).
+    if (r.layout.contains("attention") || r.defaults.contains("attention")) {
+        const std::string a = r.get("attention").get<std::string>();
+        if (a != "fused" && a != "explicit") throw UsageError("attention must be 'fused' or 'explicit' (got '" + a + "')");
+        s.attention = a == "explicit" ? AttentionImpl::explicit_matmul : AttentionImpl::fused;
+    }
     shown = r.shown;
     return s;
 }
@@ -177,8 +193,20 @@ ValidationReport validate_published_runs(const std::string& runs_json, const std
             const std::string def = defaults.at("flop_convention").get<std::string>();
             const bool noncausal = stated ? conv.find("non-causal") != std::string::npos : def == "non-causal";
             c.convention = stated ? conv : "not published: " + def + "*";
-            const double fpt = noncausal ? fpt_noncausal : c.flops_per_token;
-            if (run.contains("tokens_per_sec_per_gpu")) {
+            double fpt = noncausal ? fpt_noncausal : c.flops_per_token;
+            // A figure computed with its source's own closed-form FLOP count is converted back
+            // with that formula, not with flopmeter's per-op count.
+            const std::string formula = run.value("flop_formula", "");
+            if (formula == "megatron-eq3") fpt = megatron_eq3_flops_per_token(m, seq);
+            else if (!formula.empty())
+                throw UsageError("published run '" + c.model + "': unknown flop_formula '" + formula + "' (megatron-eq3)");
+            if (run.contains("iteration_s")) {
+                // A published step time: the sequences of one iteration over its seconds and devices.
+                c.published_tps = number(run, "sequences_per_iteration", c.model) * double(seq) /
+                                  (number(run, "iteration_s", c.model) * number(run, "devices", c.model));
+                c.measure = "seconds per iteration";
+                c.convention.clear();
+            } else if (run.contains("tokens_per_sec_per_gpu")) {
                 c.published_tps = number(run, "tokens_per_sec_per_gpu", c.model);
                 c.measure = "tokens/s per GPU";
                 c.convention.clear();

@@ -1,7 +1,8 @@
 // Validating the cost model against published training runs (data/published_runs.json):
 //  - 'flops' rows: total training compute, checked within 3%;
-//  - 'throughput' rows: steady training throughput as published (tokens/s per device, TFLOP/s
-//    per device under a stated FLOP convention, MFU, or GPU-hours for a number of tokens),
+//  - 'throughput' rows: steady training throughput as published (tokens/s per device, seconds
+//    per iteration, TFLOP/s per device under a stated FLOP convention or the source's own FLOP
+//    formula, MFU, or GPU-hours for a number of tokens),
 //    against the cost model's estimate on the datasheet profile of that hardware with the
 //    layout as published (data/published_runs_setup.json: one source per knob; a knob not
 //    published takes the file's fixed default). Each row's error and the median are printed;

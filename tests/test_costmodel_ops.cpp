@@ -168,6 +168,21 @@ TEST_CASE("saved activations of a GPT layer: 32 sbh bytes (Korthikanti et al. 20
     double ex_bytes = 0;
     for (const auto& sv : ex.saved_per_layer) ex_bytes += sv.bytes;
     CHECK(ex_bytes == 32.0 * s * b * h + 2.0 * 12 * s * s * b);
+    // With dropout on the probabilities: + the a s^2 b mask and the 2 a s^2 b dropped
+    // probabilities, Korthikanti's 5 a s^2 b in all, and a pass over the scores each way.
+    ModelConfig d = m;
+    d.attention_dropout = true;
+    const OpList dr = build_stage_ops(d, ps, StageSpec{m.layers, false, false}, &bwd);
+    double dr_bytes = 0;
+    for (const auto& sv : dr.saved_per_layer) dr_bytes += sv.bytes;
+    CHECK(dr_bytes == 32.0 * s * b * h + 5.0 * 12 * s * s * b);
+    int passes = 0;
+    for (const auto& op : dr.ops) passes += op.name.rfind("attn.dropout", 0) == 0;
+    CHECK(passes == 2);
+    // A fused kernel applies it in registers: nothing changes.
+    ps.attention = AttentionImpl::fused;
+    const OpList fu = build_stage_ops(d, ps, StageSpec{m.layers, false, false}, &bwd);
+    CHECK(fu.ops.size() == ops.ops.size());
 }
 
 TEST_CASE("MoE: routed tokens through top-k experts, FLOPs exact", "[costmodel][ops]") {

@@ -101,6 +101,9 @@ TEST_CASE("config.json families parse to the published counts", "[costmodel][hf]
     CHECK(a.attention == b.attention);
     CHECK(a.mlp == b.mlp);
     CHECK(a.norms == b.norms);
+    // Dropout on the attention probabilities is read (it costs a pass over explicit scores).
+    CHECK(load_model(data_dir + "gpt2.config.json").attention_dropout);        // attn_pdrop 0.1
+    CHECK_FALSE(load_model(data_dir + "llama3.2-1b.config.json").attention_dropout);  // 0.0
 }
 
 TEST_CASE("bad config.json input: one clear error naming the problem", "[costmodel][hf]") {
@@ -123,6 +126,7 @@ TEST_CASE("bad config.json input: one clear error naming the problem", "[costmod
         {"{" + llama + R"(, "num_key_value_heads": 3})", "multiple of key/value heads"},
         {"{" + llama + R"(, "hidden_act": "swoosh"})", "unknown activation 'swoosh'"},
         {"{" + llama + R"(, "tie_word_embeddings": "yes"})", "'tie_word_embeddings' must be true or false"},
+        {"{" + llama + R"(, "attention_dropout": 1.5})", "'attention_dropout' must be a probability"},
         {R"({"model_type": "mixtral", "hidden_size": 64, "intermediate_size": 128, "num_attention_heads": 4, "num_hidden_layers": 2, "vocab_size": 100, "max_position_embeddings": 64, "num_local_experts": 4})",
          "missing required field 'num_experts_per_tok'"},
         {R"({"model_type": "mixtral", "hidden_size": 64, "intermediate_size": 128, "num_attention_heads": 4, "num_hidden_layers": 2, "vocab_size": 100, "max_position_embeddings": 64, "num_local_experts": 4, "num_experts_per_tok": 5})",

@@ -72,6 +72,14 @@ TEST_CASE("published runs: the mechanics of each row kind on the built-in data",
     CHECK(m.layout.find("zero 3,") != std::string::npos);
     CHECK(m.layout.find("attention_kernel fa2") != std::string::npos);  // llm-foundry: flash-attn
     CHECK_FALSE(row(r, "PaLM 540B").estimated);  // no TPU v4 profile
+    // A step time: the iteration's sequences over its seconds and devices.
+    const RunCheck& k = row(r, "Megatron GPT 175B, 64 A100s, full recomputation (Korthikanti et al. 2022, Table 5)");
+    CHECK(k.published_tps == Approx(64.0 * 2048 / (18.13 * 64)));
+    CHECK(k.layout.find("attention explicit") != std::string::npos);
+    // A TFLOP/s figure under its source's own formula: Megatron's eq. (3), recomputation counted.
+    const RunCheck& t = row(r, "Megatron GPT 1008B, 3072 A100s (Narayanan et al. 2021, Table 1)");
+    const double L = 128, h = 25600;
+    CHECK(t.published_tps == Approx(163e12 / (96 * L * h * h * (1 + 2048 / (6 * h) + 51200 / (16 * L * h)))));
     // Card hours: the implied utilisation of Llama 3.1 405B's card.
     const RunCheck& l = row(r, "Llama 3.1 405B");
     CHECK(l.has_card);
@@ -86,4 +94,8 @@ TEST_CASE("published runs: malformed data is refused", "[costmodel][validate]") 
     CHECK_THROWS_WITH(validate_published_runs(R"({"runs": [{"model": "GPT-3 175B", "kind": ["flops"], "tokens": 3e11}]})",
                                               builtin_published_runs_setup(), load_predictor),
                       Catch::Contains("'total_flops'"));
+    CHECK_THROWS_WITH(validate_published_runs(R"({"runs": [{"model": "OPT-175B", "kind": ["throughput"], "hardware": "A100-80GB",
+                                                  "tflops_per_gpu": 147, "flop_formula": "guess"}]})",
+                                              builtin_published_runs_setup(), load_predictor),
+                      Catch::Contains("unknown flop_formula"));
 }
