@@ -20,7 +20,8 @@
 #
 #   scripts/noise-figures.sh [build-dir] [out-dir]
 # Environment: N (20), NB (10), NC (20), NK (5), ROUNDS (15), THREADS (2), BUDGET (0.2),
-#   SLOW_CASE (gemm/own/fp32/nn/256x256x256), GB_FILTER (see below), PARTS (ab,slow,gbench,check,calib).
+#   SLOW_CASE (gemm/own/fp32/nn/256x256x256), SLOW_PCTS ('5 3'), GB_FILTER (see below),
+#   PARTS (ab,slow,gbench,check,calib).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build}
@@ -32,6 +33,7 @@ N=${N:-20}; NB=${NB:-10}; NC=${NC:-20}; NK=${NK:-5}; ROUNDS=${ROUNDS:-15}; THREA
 SLOW_CASE=${SLOW_CASE:-gemm/own/fp32/nn/256x256x256}
 GB_FILTER=${GB_FILTER:-'^gemm/(own|openblas)/fp32/nn/(256x256x256|512x512x512|1024x1024x1024)/'}
 PARTS=${PARTS:-ab,slow,gbench,check,calib}
+SLOW_PCTS=${SLOW_PCTS:-5 3}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 db=$out/noise.db
@@ -58,7 +60,7 @@ if has ab; then
   for i in $(seq 1 "$N"); do echo "noise-figures: ab A/A $i/$N" >&2; ab "aa$i" "$fm" "$fm" -- "${suite[@]}"; done
 fi
 if has slow; then
-  for pct in 5 3; do
+  for pct in $SLOW_PCTS; do
     frac=$(python3 -c "print($pct / 100)")
     for i in $(seq 1 "$N"); do
       echo "noise-figures: ab slowdown $pct% $i/$N" >&2
