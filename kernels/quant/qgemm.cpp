@@ -15,15 +15,18 @@ std::string quant_activation_name(QuantActivation a) {
 
 const std::vector<QGemmKernel>& qgemm_kernels() {
     static const std::vector<QGemmKernel> v = {
-        {"qgemm_fp32act_generic", QuantActivation::fp32, "generic", qgemm_fp32act_generic, nullptr},
-        {"qgemm_fp32act_avx2", QuantActivation::fp32, "avx2", qgemm_fp32act_avx2, nullptr},
-        {"qgemm_fp32act_avx512", QuantActivation::fp32, "avx512", qgemm_fp32act_avx512, nullptr},
+        {"qgemm_fp32act_generic", QuantActivation::fp32, "generic", qgemm_fp32act_generic, nullptr,
+         kRowMajor},
+        {"qgemm_fp32act_avx2", QuantActivation::fp32, "avx2", qgemm_fp32act_avx2, nullptr,
+         kRowMajor},
+        {"qgemm_fp32act_avx512", QuantActivation::fp32, "avx512", qgemm_fp32act_avx512, nullptr,
+         kRowMajor},
         {"qgemm_int8act_generic", QuantActivation::int8, "generic", qgemm_int8act_generic,
-         quantize_acts_generic},
+         quantize_acts_generic, kRowMajor},
         {"qgemm_int8act_avx2", QuantActivation::int8, "avx2", qgemm_int8act_avx2,
-         quantize_acts_avx2},
+         quantize_acts_avx2, kRowMajor},
         {"qgemm_int8act_avx512vnni", QuantActivation::int8, "avx512_vnni", qgemm_int8act_avx512vnni,
-         quantize_acts_avx512},
+         quantize_acts_avx512, kVnniPacking},
     };
     return v;
 }
@@ -65,6 +68,10 @@ const QGemmKernel& qgemm_kernel(QuantActivation act, const std::string& isa) {
 
 void qgemm_run(const QGemmKernel& kern, const QuantMatrix& w, const float* x, std::int64_t m,
                float* y, QuantActs& acts, int threads) {
+    if (!(w.packing == kern.packing))
+        throw UsageError(std::string("quantized kernel ") + kern.name +
+                         " reads weights packed as " + quant_packing_name(kern.packing) + ", got " +
+                         quant_packing_name(w.packing) + " (repack with quant_repack)");
     ThreadPool& pool = shared_thread_pool(threads);
     const int t = pool.size();
     QGemmArgs a;
@@ -77,6 +84,7 @@ void qgemm_run(const QGemmKernel& kern, const QuantMatrix& w, const float* x, st
     a.row_bytes = w.row_bytes();
     a.scales = w.scales.as<std::uint16_t>();
     a.groups = w.groups();
+    a.tiling = w.tiling();
     a.x = x;
     a.ldx = w.k;
     a.y = y;
@@ -95,8 +103,10 @@ void qgemm_run(const QGemmKernel& kern, const QuantMatrix& w, const float* x, st
         a.xs = acts.scale.as<float>();
         a.xc = acts.comp.as<float>();
         a.xb = acts.lane_bias.as<std::int32_t>();
+        a.xg = acts.group_bias.as<std::int32_t>();
     }
     constexpr std::int64_t kBlock = 64;
+    static_assert(kBlock % kVnniPacking.tile_rows == 0, "a block must start a VNNI panel");
     const std::int64_t blocks = (w.n + kBlock - 1) / kBlock;
     if (m == 1) {
         // Decode: one contiguous range of blocks per thread, so each streams its weights in
