@@ -164,38 +164,30 @@ TEST_CASE("activation quantizers of every ISA produce the reference bits", "[qua
             CHECK(std::memcmp(got.q.data(), ref.q.data(), std::size_t(m * k)) == 0);
             CHECK(std::memcmp(got.scale.data(), ref.scale.data(), ref.scale.size()) == 0);
             CHECK(std::memcmp(got.comp.data(), ref.comp.data(), ref.comp.size()) == 0);
-            CHECK(std::memcmp(got.lane_bias.data(), ref.lane_bias.data(), ref.lane_bias.size()) ==
-                  0);
             CHECK(std::memcmp(got.group_bias.data(), ref.group_bias.data(),
                               ref.group_bias.size()) == 0);
         }
     }
 }
 
-TEST_CASE("the activations' lane bias is -offset times each 4-code sum", "[quant]") {
+TEST_CASE("the activations' group bias is -offset times each group's code sum", "[quant]") {
     const std::int64_t m = 2, k = 256;
     auto x = randn(std::size_t(m * k), 7);
-    for (int bits : {4, 8}) {
-        QuantActs a;
-        a.reset(m, k, 32);
-        quantize_acts_generic(x.data(), k, a, bits, 0, m);
-        const std::int8_t* q = a.q.as<std::int8_t>();
-        const std::int32_t* b = a.lane_bias.as<std::int32_t>();
-        for (std::int64_t r = 0; r < m; ++r)
-            for (std::int64_t t = 0; t < k / 4; ++t) {
-                std::int32_t s = 0;
-                for (int l = 0; l < 4; ++l) s += q[r * k + 4 * t + l];
-                INFO("bits " << bits << " row " << r << " lane " << t);
-                REQUIRE(b[r * (k / 4) + t] == -quant_offset(bits) * s);
-            }
-        for (std::int64_t r = 0; r < m; ++r)
-            for (std::int64_t g = 0; g < k / 32; ++g) {
-                std::int32_t s = 0;
-                for (int l = 0; l < 32; ++l) s += q[r * k + 32 * g + l];
-                REQUIRE(a.group_bias.as<std::int32_t>()[r * (k / 32) + g] ==
-                        -quant_offset(bits) * s);
-            }
-    }
+    for (int bits : {4, 8})
+        for (std::int64_t group : {32, 128}) {
+            QuantActs a;
+            a.reset(m, k, group);
+            quantize_acts_generic(x.data(), k, a, bits, 0, m);
+            const std::int8_t* q = a.q.as<std::int8_t>();
+            for (std::int64_t r = 0; r < m; ++r)
+                for (std::int64_t g = 0; g < k / group; ++g) {
+                    std::int32_t s = 0;
+                    for (std::int64_t l = 0; l < group; ++l) s += q[r * k + group * g + l];
+                    INFO("bits " << bits << " group " << group << " row " << r << " group " << g);
+                    REQUIRE(a.group_bias.as<std::int32_t>()[r * (k / group) + g] ==
+                            -quant_offset(bits) * s);
+                }
+        }
 }
 
 TEST_CASE("every runnable quantized kernel matches the dequantize-then-double oracle", "[quant]") {

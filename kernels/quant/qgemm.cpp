@@ -102,7 +102,6 @@ void qgemm_run(const QGemmKernel& kern, const QuantMatrix& w, const float* x, st
         a.xq = acts.q.as<std::int8_t>();
         a.xs = acts.scale.as<float>();
         a.xc = acts.comp.as<float>();
-        a.xb = acts.lane_bias.as<std::int32_t>();
         a.xg = acts.group_bias.as<std::int32_t>();
     }
     constexpr std::int64_t kBlock = 64;

@@ -38,8 +38,7 @@ struct QGemmArgs {
     const std::int8_t* xq = nullptr;  // int8 activations m x k, scale and comp m x groups
     const float* xs = nullptr;
     const float* xc = nullptr;
-    const std::int32_t* xb = nullptr;  // m x k/4 lane bias (QuantActs::lane_bias)
-    float* y = nullptr;                // m x n (row stride ldy)
+    float* y = nullptr;  // m x n (row stride ldy)
     std::int64_t ldy = 0;
 };
 

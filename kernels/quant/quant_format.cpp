@@ -196,24 +196,7 @@ void QuantActs::reset(std::int64_t m_, std::int64_t k_, std::int64_t group_) {
     q.reset(std::size_t(m * k));
     scale.reset(std::size_t(m * groups()) * 4);
     comp.reset(std::size_t(m * groups()) * 4);
-    lane_bias.reset(std::size_t(m * (k / 4)) * 4);
     group_bias.reset(std::size_t(m * groups()) * 4);
-}
-
-void fill_lane_bias(QuantActs& a, int weight_bits, std::int64_t r0, std::int64_t r1) {
-    const std::int32_t off = quant_offset(weight_bits);
-    for (std::int64_t r = r0; r < r1; ++r) {
-        const std::int8_t* q = a.q.as<std::int8_t>() + r * a.k;
-        std::int32_t* b = a.lane_bias.as<std::int32_t>() + r * (a.k / 4);
-        for (std::int64_t t = 0; t < a.k / 4; ++t)
-            b[t] = -off * (q[4 * t] + q[4 * t + 1] + q[4 * t + 2] + q[4 * t + 3]);
-        std::int32_t* gb = a.group_bias.as<std::int32_t>() + r * a.groups();
-        for (std::int64_t g = 0; g < a.groups(); ++g) {
-            std::int32_t s = 0;
-            for (std::int64_t t = g * a.group / 4; t < (g + 1) * a.group / 4; ++t) s += b[t];
-            gb[g] = s;
-        }
-    }
 }
 
 void quantize_acts_generic(const float* x, std::int64_t ldx, QuantActs& a, int weight_bits,
@@ -235,8 +218,8 @@ void quantize_acts_generic(const float* x, std::int64_t ldx, QuantActs& a, int w
             }
             a.scale.as<float>()[r * a.groups() + g] = d;
             a.comp.as<float>()[r * a.groups() + g] = off * d * float(sum);
+            a.group_bias.as<std::int32_t>()[r * a.groups() + g] = -quant_offset(weight_bits) * sum;
         }
-    fill_lane_bias(a, weight_bits, r0, r1);
 }
 
 }  // namespace flopmeter

@@ -153,18 +153,12 @@ struct QuantActs {
     AlignedBuffer q;      // m * k int8
     AlignedBuffer scale;  // m * k/group float
     AlignedBuffer comp;   // m * k/group float (off of the weight format)
-    // m * k/4 int32: -off * (sum of x_q over k = 4t .. 4t+3), the offset's share of vpdpbusd
-    // lane t; the VNNI group-32 kernel starts each dot product from it instead of applying
-    // `comp` per group in fp32 (exact: integers throughout).
-    AlignedBuffer lane_bias;
     // m * k/group int32: -off * (sum of x_q over the group), the whole group's offset share;
     // the VNNI panel kernel adds it to each group's int32 dot product (exact).
     AlignedBuffer group_bias;
     std::int64_t groups() const { return k / group; }
     void reset(std::int64_t m, std::int64_t k, std::int64_t group);
 };
-// Fills lane_bias and group_bias of rows [r0, r1) from their codes (every quantizer calls it).
-void fill_lane_bias(QuantActs& a, int weight_bits, std::int64_t r0, std::int64_t r1);
 // Reference (scalar) quantization of rows [r0, r1); the SIMD versions produce identical bits.
 void quantize_acts_generic(const float* x, std::int64_t ldx, QuantActs& a, int weight_bits,
                            std::int64_t r0, std::int64_t r1);
