@@ -198,9 +198,9 @@ TEST_CASE("every runnable quantized kernel matches the dequantize-then-double or
             continue;
         }
         for (const std::string fs : {"q4_0", "q8_0", "q4_g128", "q8_g128", "q8_pc",
-                                     "q4_pc"})  // pc: per-channel, group = K
-            for (std::int64_t m : {1, 3, 7})    // 7: a full VNNI row tile (6) and one left over
-                for (std::int64_t n : {5, 70})  // 70: a 64-row VNNI panel and a short one
+                                     "q4_pc"})       // pc: per-channel, group = K
+            for (std::int64_t m : {1, 3, 13})        // 13: two full VNNI row tiles (6) and one left
+                for (std::int64_t n : {5, 70, 130})  // 70, 130: 64-row VNNI panels + a short one
                     for (std::int64_t k : {384, 1024}) {  // 1024: a per-channel group of 8 chunks
                         const std::string name =
                             fs.substr(2) == "_pc" ? fs.substr(0, 2) + "_g" + std::to_string(k) : fs;
@@ -221,7 +221,7 @@ TEST_CASE("every runnable quantized kernel matches the dequantize-then-double or
                         ++ran;
                     }
     }
-    CHECK(ran >= 2 * 6 * 6 * 2);
+    CHECK(ran >= 2 * 6 * 3 * 3 * 2);
 }
 
 TEST_CASE("the quantized oracle's check fails a wrong result", "[quant]") {
