@@ -38,6 +38,8 @@ QuantCase::QuantCase(const QuantCaseSpec& s) : spec_(s) {
         for (auto& v : w) v = nd(rng);
         for (std::int64_t r = 0; r < s.n; ++r) w[std::size_t(r * s.k + (r * 7919) % s.k)] *= 8.0f;
         w_ = quantize_weights(s.format, s.n, s.k, w.data());
+        // The packing the kernel reads (a load-time reorder, as oneDNN reorders its weights).
+        if (kernel_ && !(kernel_->packing == w_.packing)) w_ = quant_repack(w_, kernel_->packing);
     }
     x_.reset(std::size_t(s.m * s.k) * 4);
     for (std::int64_t i = 0; i < s.m * s.k; ++i) x_.as<float>()[i] = nd(rng);

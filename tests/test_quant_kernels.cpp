@@ -3,6 +3,7 @@
 // remainder (M, N not multiples of the tiles) and group kind (32, 128, per-channel).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -72,7 +73,7 @@ TEST_CASE("quantize_weights: codes in range, error within half a step, layout as
                 const int code = quant_code(q, r, c);
                 CHECK(code >= -qmax - 1);
                 CHECK(code <= qmax);
-                const double d = fp16_to_float(q.row_scales(r)[c / f.group]);
+                const double d = fp16_to_float(q.scale(r, c / f.group));
                 CHECK(std::fabs(dequant(q, r, c) - w[std::size_t(r * k + c)]) <=
                       0.5 * d * 1.002 + 1e-6);
             }
@@ -84,6 +85,65 @@ TEST_CASE("quantize_weights: codes in range, error within half a step, layout as
     const QuantMatrix q = quantize_weights(parse_quant_format("q4_g128"), 1, 128, w.data());
     CHECK(q.codes.as<std::uint8_t>()[3] == std::uint8_t(0x1f));
     CHECK(q.codes.as<std::uint8_t>()[0] == std::uint8_t(0x88));
+}
+
+TEST_CASE("tiled packings keep every code and scale, in the documented order", "[quant]") {
+    for (const char* fs : {"q4_0", "q8_0", "q4_g128", "q8_g256"})
+        for (std::int64_t n : {1, 7, 13, 70})  // N not a multiple of the tile: a short last tile
+            for (const QuantPacking p : {QuantPacking{4, false}, QuantPacking{8, false},
+                                         QuantPacking{16, true}, QuantPacking{64, true}}) {
+                const QuantFormat f = parse_quant_format(fs);
+                const std::int64_t k = 768;
+                auto w = randn(std::size_t(n * k), 11);
+                const QuantMatrix q = quantize_weights(f, n, k, w.data());
+                const QuantMatrix t = quant_repack(q, p);
+                INFO(fs << " n=" << n << " " << quant_packing_name(p));
+                REQUIRE(t.packing == p);
+                CHECK(t.codes.size() == q.codes.size());  // the same bytes, no padding
+                CHECK(t.scales.size() == q.scales.size());
+                bool same = true;
+                for (std::int64_t r = 0; r < n; ++r) {
+                    for (std::int64_t c = 0; c < k; ++c)
+                        same &= quant_code(t, r, c) == quant_code(q, r, c);
+                    for (std::int64_t g = 0; g < q.groups(); ++g)
+                        same &= t.scale(r, g) == q.scale(r, g);
+                }
+                CHECK(same);
+                const QuantMatrix back = quant_repack(t, QuantPacking{});
+                CHECK(std::memcmp(back.codes.data(), q.codes.data(), q.codes.size()) == 0);
+                CHECK(std::memcmp(back.scales.data(), q.scales.data(), q.scales.size()) == 0);
+                const std::uint8_t* tc = t.codes.as<std::uint8_t>();
+                const std::uint8_t* qc = q.codes.as<std::uint8_t>();
+                const std::int64_t rows0 = std::min<std::int64_t>(p.tile_rows, n);
+                if (p.quads) {
+                    // Quad p of the tile's rows one after another: row 1's bytes 4..7 follow
+                    // quad 0 of all rows0 rows.
+                    if (n > 1)
+                        CHECK(std::memcmp(tc + rows0 * 4 + 4, qc + q.row_bytes() + 4, 4) == 0);
+                    if (n > 1) CHECK(t.scales.as<std::uint16_t>()[rows0] == q.scale(0, 1));
+                } else {
+                    // Chunk 0 of every row first, row after row.
+                    const std::int64_t cb = f.bits == 8 ? 128 : 64;
+                    CHECK(std::memcmp(tc + (rows0 - 1) * cb, qc + (rows0 - 1) * q.row_bytes(),
+                                      std::size_t(cb)) == 0);
+                    if (f.group == 32 && n > 1)  // scale unit: a row's 4 scales of one chunk
+                        CHECK(t.scales.as<std::uint16_t>()[4] == q.scale(1, 0));
+                }
+            }
+    CHECK_THROWS_AS(quant_repack(QuantMatrix{}, QuantPacking{0, false}), UsageError);
+}
+
+TEST_CASE("a kernel refuses weights packed for another kernel", "[quant]") {
+    const std::int64_t n = 16, k = 128;
+    auto w = randn(std::size_t(n * k), 12);
+    auto x = randn(std::size_t(k), 13);
+    const QuantMatrix q = quantize_weights(parse_quant_format("q4_0"), n, k, w.data());
+    std::vector<float> y(static_cast<std::size_t>(n), 0.0f);
+    QuantActs acts;
+    CHECK_THROWS_AS(
+        qgemm_run(qgemm_kernel(QuantActivation::fp32, "generic"),
+                  quant_repack(q, QuantPacking{8, false}), x.data(), 1, y.data(), acts, 1),
+        UsageError);
 }
 
 TEST_CASE("activation quantizers of every ISA produce the reference bits", "[quant]") {
@@ -104,29 +164,30 @@ TEST_CASE("activation quantizers of every ISA produce the reference bits", "[qua
             CHECK(std::memcmp(got.q.data(), ref.q.data(), std::size_t(m * k)) == 0);
             CHECK(std::memcmp(got.scale.data(), ref.scale.data(), ref.scale.size()) == 0);
             CHECK(std::memcmp(got.comp.data(), ref.comp.data(), ref.comp.size()) == 0);
-            CHECK(std::memcmp(got.lane_bias.data(), ref.lane_bias.data(), ref.lane_bias.size()) ==
-                  0);
+            CHECK(std::memcmp(got.group_bias.data(), ref.group_bias.data(),
+                              ref.group_bias.size()) == 0);
         }
     }
 }
 
-TEST_CASE("the activations' lane bias is -offset times each 4-code sum", "[quant]") {
+TEST_CASE("the activations' group bias is -offset times each group's code sum", "[quant]") {
     const std::int64_t m = 2, k = 256;
     auto x = randn(std::size_t(m * k), 7);
-    for (int bits : {4, 8}) {
-        QuantActs a;
-        a.reset(m, k, 32);
-        quantize_acts_generic(x.data(), k, a, bits, 0, m);
-        const std::int8_t* q = a.q.as<std::int8_t>();
-        const std::int32_t* b = a.lane_bias.as<std::int32_t>();
-        for (std::int64_t r = 0; r < m; ++r)
-            for (std::int64_t t = 0; t < k / 4; ++t) {
-                std::int32_t s = 0;
-                for (int l = 0; l < 4; ++l) s += q[r * k + 4 * t + l];
-                INFO("bits " << bits << " row " << r << " lane " << t);
-                REQUIRE(b[r * (k / 4) + t] == -quant_offset(bits) * s);
-            }
-    }
+    for (int bits : {4, 8})
+        for (std::int64_t group : {32, 128}) {
+            QuantActs a;
+            a.reset(m, k, group);
+            quantize_acts_generic(x.data(), k, a, bits, 0, m);
+            const std::int8_t* q = a.q.as<std::int8_t>();
+            for (std::int64_t r = 0; r < m; ++r)
+                for (std::int64_t g = 0; g < k / group; ++g) {
+                    std::int32_t s = 0;
+                    for (std::int64_t l = 0; l < group; ++l) s += q[r * k + group * g + l];
+                    INFO("bits " << bits << " group " << group << " row " << r << " group " << g);
+                    REQUIRE(a.group_bias.as<std::int32_t>()[r * (k / group) + g] ==
+                            -quant_offset(bits) * s);
+                }
+        }
 }
 
 TEST_CASE("every runnable quantized kernel matches the dequantize-then-double oracle", "[quant]") {
@@ -137,17 +198,17 @@ TEST_CASE("every runnable quantized kernel matches the dequantize-then-double or
             continue;
         }
         for (const std::string fs : {"q4_0", "q8_0", "q4_g128", "q8_g128", "q8_pc",
-                                     "q4_pc"})  // pc: per-channel, group = K
-            for (std::int64_t m : {1, 3, 6})
-                for (std::int64_t n : {5, 70})
-                    for (std::int64_t k :
-                         {384, 1024}) {  // 1024: the 16-block tree path of the group-32 VNNI kernel
+                                     "q4_pc"})       // pc: per-channel, group = K
+            for (std::int64_t m : {1, 3, 13})        // 13: two full VNNI row tiles (6) and one left
+                for (std::int64_t n : {5, 70, 130})  // 70, 130: 64-row VNNI panels + a short one
+                    for (std::int64_t k : {384, 1024}) {  // 1024: a per-channel group of 8 chunks
                         const std::string name =
                             fs.substr(2) == "_pc" ? fs.substr(0, 2) + "_g" + std::to_string(k) : fs;
                         const QuantFormat f = parse_quant_format(name);
                         auto w = randn(std::size_t(n * k), 3);
                         auto x = randn(std::size_t(m * k), 4);
-                        const QuantMatrix q = quantize_weights(f, n, k, w.data());
+                        const QuantMatrix q =
+                            quant_repack(quantize_weights(f, n, k, w.data()), kern.packing);
                         std::vector<float> y(std::size_t(m * n), std::nanf(""));
                         QuantActs acts;
                         qgemm_run(kern, q, x.data(), m, y.data(), acts, 2);
@@ -160,7 +221,7 @@ TEST_CASE("every runnable quantized kernel matches the dequantize-then-double or
                         ++ran;
                     }
     }
-    CHECK(ran >= 2 * 6 * 6 * 2);
+    CHECK(ran >= 2 * 6 * 3 * 3 * 2);
 }
 
 TEST_CASE("the quantized oracle's check fails a wrong result", "[quant]") {

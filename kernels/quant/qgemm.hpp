@@ -1,5 +1,6 @@
 // Running a quantized matmul: y (M x N, fp32) = x (M x K, fp32) * W^T, W packed (QuantFormat),
-// on the pinned thread pool: weight rows in blocks of 64 handed round-robin to the threads;
+// on the pinned thread pool: weight rows in blocks of 64 (M = 1: a contiguous range per thread;
+// M > 1: claimed by the threads from a counter);
 // for the int8-activation variant x is first quantized per group (rows split across threads).
 #pragma once
 

@@ -186,8 +186,8 @@ void quantize_acts_avx2(const float* x, std::int64_t ldx, QuantActs& a, int weig
             for (int l = 0; l < 8; ++l) s += s8[l];
             a.scale.as<float>()[r * a.groups() + g] = d;
             a.comp.as<float>()[r * a.groups() + g] = off * d * float(s);
+            a.group_bias.as<std::int32_t>()[r * a.groups() + g] = -quant_offset(weight_bits) * s;
         }
-    fill_lane_bias(a, weight_bits, r0, r1);
 }
 
 }  // namespace flopmeter

@@ -103,9 +103,10 @@ void quantize_acts_avx512(const float* x, std::int64_t ldx, QuantActs& a, int we
                 _mm_storeu_si128(reinterpret_cast<__m128i*>(q + i), _mm512_cvtepi32_epi8(v));
             }
             a.scale.as<float>()[r * a.groups() + g] = d;
-            a.comp.as<float>()[r * a.groups() + g] = off * d * float(_mm512_reduce_add_epi32(sum));
+            const std::int32_t s = _mm512_reduce_add_epi32(sum);
+            a.comp.as<float>()[r * a.groups() + g] = off * d * float(s);
+            a.group_bias.as<std::int32_t>()[r * a.groups() + g] = -quant_offset(weight_bits) * s;
         }
-    fill_lane_bias(a, weight_bits, r0, r1);
 }
 
 }  // namespace flopmeter

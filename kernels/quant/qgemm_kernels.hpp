@@ -31,15 +31,23 @@ struct QGemmArgs {
     std::int64_t row_bytes = 0;
     const std::uint16_t* scales = nullptr;  // n x groups fp16
     std::int64_t groups = 0;
-    const float* x = nullptr;  // fp32 activations, m x k (row stride ldx)
+    QuantTiling tiling;                // where rows' codes and scales lie (QuantMatrix::packing)
+    const std::int32_t* xg = nullptr;  // m x groups group bias (QuantActs::group_bias)
+    const float* x = nullptr;          // fp32 activations, m x k (row stride ldx)
     std::int64_t ldx = 0;
     const std::int8_t* xq = nullptr;  // int8 activations m x k, scale and comp m x groups
     const float* xs = nullptr;
     const float* xc = nullptr;
-    const std::int32_t* xb = nullptr;  // m x k/4 lane bias (QuantActs::lane_bias)
-    float* y = nullptr;                // m x n (row stride ldy)
+    float* y = nullptr;  // m x n (row stride ldy)
     std::int64_t ldy = 0;
 };
+
+// The AVX-512 VNNI kernel reads weights in VNNI panels of 64 rows (QuantPacking quads): one
+// 64-byte load is 16 rows x 4 consecutive k, which vpdpbusd multiplies by 4 activation bytes
+// broadcast to every lane; a tile is one contiguous stream (at M = 1 what the hardware
+// prefetcher follows best), and its rows' outputs come out as whole vectors (no reduction).
+inline constexpr QuantPacking kVnniPacking{64, true};
+inline constexpr QuantPacking kRowMajor{};
 
 using QGemmFn = void (*)(const QGemmArgs& a, std::int64_t n0, std::int64_t n1);
 using QuantActsFn = void (*)(const float* x, std::int64_t ldx, QuantActs& a, int weight_bits,
@@ -51,6 +59,7 @@ struct QGemmKernel {
     const char* isa;  // "generic", "avx2", "avx512", "avx512_vnni"
     QGemmFn fn;
     QuantActsFn quantize_acts;  // int8 variant: fp32 x -> QuantActs (identical bits on every ISA)
+    QuantPacking packing;       // the weight packing it reads (row-major unless tiled)
 };
 
 // Every kernel compiled in, and whether this CPU (and FLOPMETER_ISA) lets it run.

@@ -44,8 +44,7 @@ OnednnInt8Matmul::OnednnInt8Matmul(const QuantMatrix& w, std::int64_t m, int thr
     p.threads = threads;
     omp_set_num_threads(threads);
     p.wscale.resize(std::size_t(w.n));
-    for (std::int64_t j = 0; j < w.n; ++j)
-        p.wscale[std::size_t(j)] = fp16_to_float(w.row_scales(j)[0]);
+    for (std::int64_t j = 0; j < w.n; ++j) p.wscale[std::size_t(j)] = fp16_to_float(w.scale(j, 0));
     const dnnl::memory::desc src_md({m, w.k}, dt::s8, tag::ab);
     const dnnl::memory::desc wei_any({w.k, w.n}, dt::s8, tag::any);
     const dnnl::memory::desc wei_plain({w.k, w.n}, dt::s8, tag::ba);  // W is N x K row-major
@@ -57,9 +56,9 @@ OnednnInt8Matmul::OnednnInt8Matmul(const QuantMatrix& w, std::int64_t m, int thr
         p.pd = dnnl::matmul::primitive_desc(d, attr, p.eng);
         p.prim = dnnl::matmul(p.pd);
         std::vector<std::int8_t> plain(std::size_t(w.n * w.k));
-        const std::uint8_t* codes = w.codes.as<std::uint8_t>();
-        for (std::size_t i = 0; i < plain.size(); ++i)
-            plain[i] = std::int8_t(codes[i] ^ 0x80);  // stored q + 128 -> q
+        for (std::int64_t j = 0; j < w.n; ++j)  // through quant_code: any packing of W
+            for (std::int64_t c = 0; c < w.k; ++c)
+                plain[std::size_t(j * w.k + c)] = std::int8_t(quant_code(w, j, c));
         dnnl::memory plain_mem(wei_plain, p.eng, plain.data());
         p.wei = dnnl::memory(p.pd.weights_desc(), p.eng);
         dnnl::reorder(plain_mem, p.wei).execute(p.stream, plain_mem, p.wei);

@@ -148,17 +148,44 @@ QuantMatrix quantize_weights(const QuantFormat& f, std::int64_t n, std::int64_t 
     return m;
 }
 
+std::string quant_packing_name(const QuantPacking& p) {
+    if (p.tile_rows == 1) return "rows";
+    return (p.quads ? "quads" : "tiles") + std::to_string(p.tile_rows);
+}
+
 int quant_code(const QuantMatrix& m, std::int64_t r, std::int64_t c) {
-    const std::uint8_t* row = m.row(r);
-    if (m.format.bits == 8) return int(row[c]) - 128;
+    const QuantTiling t = m.tiling();
+    if (m.format.bits == 8) return int(m.codes.as<std::uint8_t>()[t.code_byte(r, c)]) - 128;
     std::int64_t byte;
     int nib;
     int4_pos(c, byte, nib);
-    return int((row[byte] >> (4 * nib)) & 0xf) - 8;
+    return int((m.codes.as<std::uint8_t>()[t.code_byte(r, byte)] >> (4 * nib)) & 0xf) - 8;
 }
 
 double dequant(const QuantMatrix& m, std::int64_t r, std::int64_t c) {
-    return double(fp16_to_float(m.row_scales(r)[c / m.format.group])) * double(quant_code(m, r, c));
+    return double(fp16_to_float(m.scale(r, c / m.format.group))) * double(quant_code(m, r, c));
+}
+
+QuantMatrix quant_repack(const QuantMatrix& m, const QuantPacking& p) {
+    if (p.tile_rows < 1) throw UsageError("quantized packing: tile_rows must be >= 1");
+    QuantMatrix o;
+    o.format = m.format;
+    o.n = m.n;
+    o.k = m.k;
+    o.packing = p;
+    o.codes.reset(m.codes.size());
+    o.scales.reset(m.scales.size());
+    const QuantTiling from = m.tiling(), to = o.tiling();
+    const std::uint8_t* src = m.codes.as<std::uint8_t>();
+    std::uint8_t* dst = o.codes.as<std::uint8_t>();
+    for (std::int64_t r = 0; r < m.n; ++r) {
+        for (std::int64_t b = 0; b < m.row_bytes(); b += 4)  // quads never straddle a chunk
+            std::memcpy(dst + to.code_byte(r, b), src + from.code_byte(r, b), 4);
+        for (std::int64_t g = 0; g < m.groups(); ++g)
+            o.scales.as<std::uint16_t>()[to.scale_index(r, g)] =
+                m.scales.as<std::uint16_t>()[from.scale_index(r, g)];
+    }
+    return o;
 }
 
 void QuantActs::reset(std::int64_t m_, std::int64_t k_, std::int64_t group_) {
@@ -169,17 +196,7 @@ void QuantActs::reset(std::int64_t m_, std::int64_t k_, std::int64_t group_) {
     q.reset(std::size_t(m * k));
     scale.reset(std::size_t(m * groups()) * 4);
     comp.reset(std::size_t(m * groups()) * 4);
-    lane_bias.reset(std::size_t(m * (k / 4)) * 4);
-}
-
-void fill_lane_bias(QuantActs& a, int weight_bits, std::int64_t r0, std::int64_t r1) {
-    const std::int32_t off = quant_offset(weight_bits);
-    for (std::int64_t r = r0; r < r1; ++r) {
-        const std::int8_t* q = a.q.as<std::int8_t>() + r * a.k;
-        std::int32_t* b = a.lane_bias.as<std::int32_t>() + r * (a.k / 4);
-        for (std::int64_t t = 0; t < a.k / 4; ++t)
-            b[t] = -off * (q[4 * t] + q[4 * t + 1] + q[4 * t + 2] + q[4 * t + 3]);
-    }
+    group_bias.reset(std::size_t(m * groups()) * 4);
 }
 
 void quantize_acts_generic(const float* x, std::int64_t ldx, QuantActs& a, int weight_bits,
@@ -201,8 +218,8 @@ void quantize_acts_generic(const float* x, std::int64_t ldx, QuantActs& a, int w
             }
             a.scale.as<float>()[r * a.groups() + g] = d;
             a.comp.as<float>()[r * a.groups() + g] = off * d * float(sum);
+            a.group_bias.as<std::int32_t>()[r * a.groups() + g] = -quant_offset(weight_bits) * sum;
         }
-    fill_lane_bias(a, weight_bits, r0, r1);
 }
 
 }  // namespace flopmeter
