@@ -12,6 +12,7 @@
 #include "calibrate/profile.hpp"
 #include "calibrate/quant_sweep.hpp"
 #include "calibrate/sweep.hpp"
+#include "calibrate/visit_case.hpp"
 #include "core/text_table.hpp"
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
@@ -82,40 +83,6 @@ void measure_ceilings(DeviceProfile& p, int threads, bool full, std::ostream& er
                                    "measured (" + b.isa + ", " + std::to_string(threads) + " threads)"});
         }
     }
-}
-
-CaseResult measure_one(const SweepCase& c, const MeasureOptions& mo, MeasureContext& ctx, CaseCache* cache = nullptr) {
-    CaseResult r;
-    try {
-        if (cache && (c.op == "gemm" || c.op == "memory" || c.op == "attention")) {
-            const auto k = cache->get(c, ctx.clock().threads());
-            MeasureOptions visit = mo;
-            visit.validate = !cache->validated(c.name);
-            // A later visit of a long kernel (>= 10 ms a call) starts sampling at once: a warm-up
-            // call would cost as much as a sample, and the low-quantile estimator already
-            // discounts a first sample slowed by cold caches.
-            if (!visit.validate && cache->call_seconds(c.name) >= 0.01) visit.sampler.warmup_s = 0;
-            r = measure_case(*k, visit, ctx);
-            if (visit.validate && r.validated && r.status == CaseStatus::ok)
-                cache->mark_validated(c.name, r.seconds());
-        } else if (c.op == "gemm") {
-            r = measure_gemm(c.gemm, mo, ctx);
-        } else if (c.op == "memory") {
-            MemOpCase m(c.memop, ctx.clock().threads());
-            r = measure_case(m, mo, ctx);
-        } else if (c.op == "quant_gemm" || c.op == "kv_decode") {
-            r = measure_quant_sweep_case(c, mo, ctx);
-        } else {
-            r = measure_attention_case(c, mo, ctx);
-        }
-    } catch (const UsageError& e) {
-        r.name = c.name;
-        r.op = c.op;
-        r.status = CaseStatus::error;
-        r.error = e.what();
-    }
-    r.params.emplace_back("calibration_role", c.held_out ? "held_out" : "fit");
-    return r;
 }
 
 void print_summary(const DeviceProfile& p, double elapsed, std::ostream& out) {
@@ -368,6 +335,7 @@ int run_calibration(const CalibrateOptions& o, std::ostream& out, std::ostream& 
 
     if (p.ceilings.empty()) {
         measure_ceilings(p, threads, o.mode == "full", err);
+        err << "ceilings and bandwidth: " << fmt("%.1f", now_seconds() - t0) << " s\n";
         p.facts.memory_bandwidth = p.dram_bandwidth();
         p.sources["memory_bandwidth"] = "measured DRAM read bandwidth (flopmeter calibrate)";
         p.facts.fp32_peak = p.ceiling("fp32");
@@ -401,7 +369,10 @@ int run_calibration(const CalibrateOptions& o, std::ostream& out, std::ostream& 
     // with fsync after each of several hundred visits cost seconds on a busy disk. A signal
     // still writes at once; a SIGKILL loses at most the last 2 s of visits.
     double last_save = now_seconds(), save_s = 0;
-    const bool ok = run_interleaved_sweep(p, plan, io, [&](const SweepCase& c) { return measure_one(c, mo, ctx, &cache); },
+    const bool ok = run_interleaved_sweep(p, plan, io,
+                                          [&](const SweepCase& c, VisitPhases& ph) {
+                                              return measure_visit(c, mo, ctx, &cache, ph);
+                                          },
                                           [&] {
                                               if (stop_requested(o)) return interrupted();
                                               if (now_seconds() - last_save >= 2.0) {

@@ -1,5 +1,6 @@
 #include "measure/gemm_validate.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <random>
@@ -18,9 +19,9 @@ double gemm_tolerance_factor(DType dtype) {
     }
 }
 
-std::vector<std::pair<std::int64_t, std::int64_t>> gemm_check_points(std::int64_t m, std::int64_t n) {
+std::vector<std::pair<std::int64_t, std::int64_t>> gemm_check_points(std::int64_t m, std::int64_t n, std::int64_t k) {
     std::vector<std::pair<std::int64_t, std::int64_t>> pts;
-    if (double(m) * double(n) <= 65536.0) {
+    if (double(m) * double(n) <= 65536.0 && double(m) * double(n) * double(k) <= kGemmFullCheckMacs) {
         for (std::int64_t i = 0; i < m; ++i)
             for (std::int64_t j = 0; j < n; ++j) pts.emplace_back(i, j);
         return pts;
@@ -42,33 +43,59 @@ std::vector<std::pair<std::int64_t, std::int64_t>> gemm_check_points(std::int64_
 
 namespace {
 
+// The reference dot product of every checked entry and its |a| |b| sum (the bound's scale),
+// accumulated in double in the order p = 0..k-1 as gemm_reference_dot does, but with p in the
+// outer loop: each step reads one row (or column) of A and B at the checked indices, so the
+// operands stream through the cache instead of one strided walk down B (or A) per entry.
 template <class In>
-double abs_dot(Layout layout, std::int64_t i, std::int64_t j, std::int64_t k, const In* a, std::int64_t lda,
-               const In* b, std::int64_t ldb) {
+void reference_dots(Layout layout, std::int64_t k, const In* a, std::int64_t lda, const In* b, std::int64_t ldb,
+                    const std::vector<std::pair<std::int64_t, std::int64_t>>& pts, std::vector<double>& dot,
+                    std::vector<double>& abs_dot) {
     const bool ta = layout_trans_a(layout), tb = layout_trans_b(layout);
-    double s = 0;
-    for (std::int64_t p = 0; p < k; ++p)
-        s += std::fabs(double(ta ? a[p * lda + i] : a[i * lda + p])) *
-             std::fabs(double(tb ? b[j * ldb + p] : b[p * ldb + j]));
-    return s;
+    const std::size_t n = pts.size();
+    dot.assign(n, 0.0);
+    abs_dot.assign(n, 0.0);
+    // Element offsets of each entry's A row / B column at p = 0, and the step per p.
+    std::vector<std::int64_t> ao(n), bo(n);
+    for (std::size_t t = 0; t < n; ++t) {
+        ao[t] = ta ? pts[t].first : pts[t].first * lda;
+        bo[t] = tb ? pts[t].second * ldb : pts[t].second;
+    }
+    const std::int64_t as = ta ? lda : 1, bs = tb ? 1 : ldb;
+    // Entries in blocks whose sums and offsets stay in L2 while p runs over all of K.
+    constexpr std::size_t kBlock = 2048;
+    for (std::size_t t0 = 0; t0 < n; t0 += kBlock) {
+        const std::size_t t1 = std::min(n, t0 + kBlock);
+        for (std::int64_t p = 0; p < k; ++p) {
+            const In* ap = a + p * as;
+            const In* bp = b + p * bs;
+            for (std::size_t t = t0; t < t1; ++t) {
+                const double x = double(ap[ao[t]]), y = double(bp[bo[t]]);
+                dot[t] = dot[t] + x * y;
+                abs_dot[t] = abs_dot[t] + std::fabs(x) * std::fabs(y);
+            }
+        }
+    }
 }
 
 template <class In, class Out>
 ValidationReport check(const GemmProblem& p, const GemmOperands& ops, const Out* before, const Out* after) {
     const In* a = static_cast<const In*>(ops.a);
     const In* b = static_cast<const In*>(ops.b);
-    const auto pts = gemm_check_points(p.m, p.n);
+    const auto pts = gemm_check_points(p.m, p.n, p.k);
     const double f = gemm_tolerance_factor(p.dtype) * std::sqrt(double(p.k) + 2.0);
+    std::vector<double> dots, abs_dots;
+    reference_dots<In>(p.layout, p.k, a, ops.lda, b, ops.ldb, pts, dots, abs_dots);
     ValidationReport r;
     r.passed = true;
-    for (const auto& [i, j] : pts) {
-        const double acc = gemm_reference_dot<In, double>(p.layout, i, j, p.k, a, ops.lda, b, ops.ldb);
+    for (std::size_t t = 0; t < pts.size(); ++t) {
+        const auto [i, j] = pts[t];
+        const double acc = dots[t];
         const double c0 = p.beta != 0.0 ? double(before[i * ops.ldc + j]) : 0.0;
         const double ref = gemm_reference_epilogue<double, double>(acc, p.alpha, p.beta, c0);
         const double got = double(after[i * ops.ldc + j]);
         const double bound =
-            f * (std::fabs(p.alpha) * abs_dot<In>(p.layout, i, j, p.k, a, ops.lda, b, ops.ldb) +
-                 std::fabs(p.beta * c0)) +
+            f * (std::fabs(p.alpha) * abs_dots[t] + std::fabs(p.beta * c0)) +
             1e-300;
         const double err = std::fabs(got - ref);
         const double ratio = std::isfinite(got) ? err / bound : INFINITY;

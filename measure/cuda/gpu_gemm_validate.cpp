@@ -43,7 +43,7 @@ ValidationReport validate_gpu_gemm(const GpuGemmProblem& p, const float* a, cons
         return r;
     }
 
-    const auto pts = gemm_check_points(p.m, p.n);
+    const auto pts = gemm_check_points(p.m, p.n, p.k);
 
     const GpuGemmTolerance tol = gpu_gemm_tolerance(p.mode);
     const double sq = std::sqrt(double(p.k) + 2.0);
