@@ -16,6 +16,7 @@
 #include "core/text_table.hpp"
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
+#include "core/memory_info.hpp"
 #include "core/thread_pool.hpp"
 #include "measure/memop_case.hpp"
 #include "measure/result_json.hpp"
@@ -362,9 +363,10 @@ int run_calibration(const CalibrateOptions& o, std::ostream& out, std::ostream& 
     mo.sampler = io.visit;
     for (const auto& c : p.ceilings) mo.ceilings[c.dtype] = c.flops_per_s;
     MeasureContext ctx(threads);
-    // Operands built once per case and kept for its later visits, up to 4 GiB (the quick
-    // sweep's operands take about 3 GiB).
-    CaseCache cache(4.0 * (1ull << 30));
+    // Operands built once per case and kept for its later visits, up to 6 GiB and half the
+    // available memory (the quick sweep's cases take about 4.5 GiB; one beyond the budget is
+    // built, initialised and validated again on every visit).
+    CaseCache cache(std::min(6.0 * double(1ull << 30), 0.5 * double(available_memory_bytes())));
     // The partial profile (every sample of every case) is written at most every 2 s: a write
     // with fsync after each of several hundred visits cost seconds on a busy disk. A signal
     // still writes at once; a SIGKILL loses at most the last 2 s of visits.

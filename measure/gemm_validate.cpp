@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <random>
+#include <thread>
 #include <vector>
 
 #include "core/bf16.hpp"
@@ -13,15 +14,20 @@ namespace flopmeter {
 
 double gemm_tolerance_factor(DType dtype) {
     switch (dtype) {
-        case DType::fp64: return 16.0 * std::ldexp(1.0, -53);
-        case DType::bf16: return 32.0 * std::ldexp(1.0, -24);
-        default: return 16.0 * std::ldexp(1.0, -24);
+        case DType::fp64:
+            return 16.0 * std::ldexp(1.0, -53);
+        case DType::bf16:
+            return 32.0 * std::ldexp(1.0, -24);
+        default:
+            return 16.0 * std::ldexp(1.0, -24);
     }
 }
 
-std::vector<std::pair<std::int64_t, std::int64_t>> gemm_check_points(std::int64_t m, std::int64_t n, std::int64_t k) {
+std::vector<std::pair<std::int64_t, std::int64_t>> gemm_check_points(std::int64_t m, std::int64_t n,
+                                                                     std::int64_t k) {
     std::vector<std::pair<std::int64_t, std::int64_t>> pts;
-    if (double(m) * double(n) <= 65536.0 && double(m) * double(n) * double(k) <= kGemmFullCheckMacs) {
+    if (double(m) * double(n) <= 65536.0 &&
+        double(m) * double(n) * double(k) <= kGemmFullCheckMacs) {
         for (std::int64_t i = 0; i < m; ++i)
             for (std::int64_t j = 0; j < n; ++j) pts.emplace_back(i, j);
         return pts;
@@ -33,8 +39,10 @@ std::vector<std::pair<std::int64_t, std::int64_t>> gemm_check_points(std::int64_
             for (std::int64_t t = 0; t < count; ++t) f(t * (len - 1) / (count - 1));
         }
     };
-    for (std::int64_t i : {std::int64_t(0), m - 1}) spread(n, 1024, [&](std::int64_t j) { pts.emplace_back(i, j); });
-    for (std::int64_t j : {std::int64_t(0), n - 1}) spread(m, 1024, [&](std::int64_t i) { pts.emplace_back(i, j); });
+    for (std::int64_t i : {std::int64_t(0), m - 1})
+        spread(n, 1024, [&](std::int64_t j) { pts.emplace_back(i, j); });
+    for (std::int64_t j : {std::int64_t(0), n - 1})
+        spread(m, 1024, [&](std::int64_t i) { pts.emplace_back(i, j); });
     std::mt19937_64 rng(12345);
     std::uniform_int_distribution<std::int64_t> di(0, m - 1), dj(0, n - 1);
     for (int t = 0; t < 4096; ++t) pts.emplace_back(di(rng), dj(rng));
@@ -48,9 +56,9 @@ namespace {
 // outer loop: each step reads one row (or column) of A and B at the checked indices, so the
 // operands stream through the cache instead of one strided walk down B (or A) per entry.
 template <class In>
-void reference_dots(Layout layout, std::int64_t k, const In* a, std::int64_t lda, const In* b, std::int64_t ldb,
-                    const std::vector<std::pair<std::int64_t, std::int64_t>>& pts, std::vector<double>& dot,
-                    std::vector<double>& abs_dot) {
+void reference_dots(Layout layout, std::int64_t k, const In* a, std::int64_t lda, const In* b,
+                    std::int64_t ldb, const std::vector<std::pair<std::int64_t, std::int64_t>>& pts,
+                    std::vector<double>& dot, std::vector<double>& abs_dot) {
     const bool ta = layout_trans_a(layout), tb = layout_trans_b(layout);
     const std::size_t n = pts.size();
     dot.assign(n, 0.0);
@@ -62,24 +70,39 @@ void reference_dots(Layout layout, std::int64_t k, const In* a, std::int64_t lda
         bo[t] = tb ? pts[t].second * ldb : pts[t].second;
     }
     const std::int64_t as = ta ? lda : 1, bs = tb ? 1 : ldb;
-    // Entries in blocks whose sums and offsets stay in L2 while p runs over all of K.
+    // Entries in blocks whose sums and offsets stay in L2 while p runs over all of K; the
+    // blocks are independent, so the CPU's cores share them (the oracle is not timed).
     constexpr std::size_t kBlock = 2048;
-    for (std::size_t t0 = 0; t0 < n; t0 += kBlock) {
-        const std::size_t t1 = std::min(n, t0 + kBlock);
-        for (std::int64_t p = 0; p < k; ++p) {
-            const In* ap = a + p * as;
-            const In* bp = b + p * bs;
-            for (std::size_t t = t0; t < t1; ++t) {
-                const double x = double(ap[ao[t]]), y = double(bp[bo[t]]);
-                dot[t] = dot[t] + x * y;
-                abs_dot[t] = abs_dot[t] + std::fabs(x) * std::fabs(y);
+    const std::size_t blocks = (n + kBlock - 1) / kBlock;
+    auto run_blocks = [&](std::size_t first, std::size_t step) {
+        for (std::size_t blk = first; blk < blocks; blk += step) {
+            const std::size_t t0 = blk * kBlock, t1 = std::min(n, t0 + kBlock);
+            for (std::int64_t p = 0; p < k; ++p) {
+                const In* ap = a + p * as;
+                const In* bp = b + p * bs;
+                for (std::size_t t = t0; t < t1; ++t) {
+                    const double x = double(ap[ao[t]]), y = double(bp[bo[t]]);
+                    dot[t] = dot[t] + x * y;
+                    abs_dot[t] = abs_dot[t] + std::fabs(x) * std::fabs(y);
+                }
             }
         }
+    };
+    const std::size_t helpers =
+        std::min<std::size_t>(blocks, std::max(1u, std::thread::hardware_concurrency())) - 1;
+    if (helpers == 0 || double(n) * double(k) < 1e6) {
+        run_blocks(0, 1);
+        return;
     }
+    std::vector<std::thread> team;
+    for (std::size_t h = 1; h <= helpers; ++h) team.emplace_back(run_blocks, h, helpers + 1);
+    run_blocks(0, helpers + 1);
+    for (auto& t : team) t.join();
 }
 
 template <class In, class Out>
-ValidationReport check(const GemmProblem& p, const GemmOperands& ops, const Out* before, const Out* after) {
+ValidationReport check(const GemmProblem& p, const GemmOperands& ops, const Out* before,
+                       const Out* after) {
     const In* a = static_cast<const In*>(ops.a);
     const In* b = static_cast<const In*>(ops.b);
     const auto pts = gemm_check_points(p.m, p.n, p.k);
@@ -95,8 +118,7 @@ ValidationReport check(const GemmProblem& p, const GemmOperands& ops, const Out*
         const double ref = gemm_reference_epilogue<double, double>(acc, p.alpha, p.beta, c0);
         const double got = double(after[i * ops.ldc + j]);
         const double bound =
-            f * (std::fabs(p.alpha) * abs_dots[t] + std::fabs(p.beta * c0)) +
-            1e-300;
+            f * (std::fabs(p.alpha) * abs_dots[t] + std::fabs(p.beta * c0)) + 1e-300;
         const double err = std::fabs(got - ref);
         const double ratio = std::isfinite(got) ? err / bound : INFINITY;
         ++r.checked;
@@ -104,8 +126,9 @@ ValidationReport check(const GemmProblem& p, const GemmOperands& ops, const Out*
         if (!(ratio <= 1.0) && r.passed) {
             r.passed = false;
             char buf[256];
-            std::snprintf(buf, sizeof buf, "C[%lld][%lld] = %.9g, expected %.9g (error %.3g > bound %.3g)",
-                          static_cast<long long>(i), static_cast<long long>(j), got, ref, err, bound);
+            std::snprintf(
+                buf, sizeof buf, "C[%lld][%lld] = %.9g, expected %.9g (error %.3g > bound %.3g)",
+                static_cast<long long>(i), static_cast<long long>(j), got, ref, err, bound);
             r.detail = buf;
         }
     }
@@ -124,12 +147,14 @@ ValidationReport validate_gemm(const GemmProblem& p, const GemmOperands& ops, co
                                const void* c_after) {
     switch (p.dtype) {
         case DType::fp32:
-            return check<float, float>(p, ops, static_cast<const float*>(c_before), static_cast<const float*>(c_after));
+            return check<float, float>(p, ops, static_cast<const float*>(c_before),
+                                       static_cast<const float*>(c_after));
         case DType::fp64:
             return check<double, double>(p, ops, static_cast<const double*>(c_before),
                                          static_cast<const double*>(c_after));
         case DType::bf16:
-            return check<bf16, float>(p, ops, static_cast<const float*>(c_before), static_cast<const float*>(c_after));
+            return check<bf16, float>(p, ops, static_cast<const float*>(c_before),
+                                      static_cast<const float*>(c_after));
         default: {
             ValidationReport r;
             r.detail = "no oracle for dtype " + std::string(dtype_name(p.dtype));
