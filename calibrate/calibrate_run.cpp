@@ -12,9 +12,11 @@
 #include "calibrate/profile.hpp"
 #include "calibrate/quant_sweep.hpp"
 #include "calibrate/sweep.hpp"
+#include "calibrate/visit_case.hpp"
 #include "core/text_table.hpp"
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
+#include "core/memory_info.hpp"
 #include "core/thread_pool.hpp"
 #include "measure/memop_case.hpp"
 #include "measure/result_json.hpp"
@@ -39,8 +41,10 @@ namespace flopmeter {
 namespace {
 
 // Quick mode: no re-measurement starts after this many seconds of the run, so the whole
-// calibration (ceilings, two passes, re-measurement, fit) stays within 60 s on 2 cores.
-constexpr double kQuickRemeasureUntilS = 50.0;
+// calibration (ceilings, two passes, re-measurement, fit) stays within 60 s on 2 cores: a
+// re-visit is one kept, validated case's samples (under 0.5 s), the fit and the write well
+// under a second.
+constexpr double kQuickRemeasureUntilS = 57.0;
 
 bool stop_requested(const CalibrateOptions& o) { return o.stop_requested && o.stop_requested(); }
 
@@ -82,40 +86,6 @@ void measure_ceilings(DeviceProfile& p, int threads, bool full, std::ostream& er
                                    "measured (" + b.isa + ", " + std::to_string(threads) + " threads)"});
         }
     }
-}
-
-CaseResult measure_one(const SweepCase& c, const MeasureOptions& mo, MeasureContext& ctx, CaseCache* cache = nullptr) {
-    CaseResult r;
-    try {
-        if (cache && (c.op == "gemm" || c.op == "memory" || c.op == "attention")) {
-            const auto k = cache->get(c, ctx.clock().threads());
-            MeasureOptions visit = mo;
-            visit.validate = !cache->validated(c.name);
-            // A later visit of a long kernel (>= 10 ms a call) starts sampling at once: a warm-up
-            // call would cost as much as a sample, and the low-quantile estimator already
-            // discounts a first sample slowed by cold caches.
-            if (!visit.validate && cache->call_seconds(c.name) >= 0.01) visit.sampler.warmup_s = 0;
-            r = measure_case(*k, visit, ctx);
-            if (visit.validate && r.validated && r.status == CaseStatus::ok)
-                cache->mark_validated(c.name, r.seconds());
-        } else if (c.op == "gemm") {
-            r = measure_gemm(c.gemm, mo, ctx);
-        } else if (c.op == "memory") {
-            MemOpCase m(c.memop, ctx.clock().threads());
-            r = measure_case(m, mo, ctx);
-        } else if (c.op == "quant_gemm" || c.op == "kv_decode") {
-            r = measure_quant_sweep_case(c, mo, ctx);
-        } else {
-            r = measure_attention_case(c, mo, ctx);
-        }
-    } catch (const UsageError& e) {
-        r.name = c.name;
-        r.op = c.op;
-        r.status = CaseStatus::error;
-        r.error = e.what();
-    }
-    r.params.emplace_back("calibration_role", c.held_out ? "held_out" : "fit");
-    return r;
 }
 
 void print_summary(const DeviceProfile& p, double elapsed, std::ostream& out) {
@@ -368,6 +338,7 @@ int run_calibration(const CalibrateOptions& o, std::ostream& out, std::ostream& 
 
     if (p.ceilings.empty()) {
         measure_ceilings(p, threads, o.mode == "full", err);
+        err << "ceilings and bandwidth: " << fmt("%.1f", now_seconds() - t0) << " s\n";
         p.facts.memory_bandwidth = p.dram_bandwidth();
         p.sources["memory_bandwidth"] = "measured DRAM read bandwidth (flopmeter calibrate)";
         p.facts.fp32_peak = p.ceiling("fp32");
@@ -394,14 +365,18 @@ int run_calibration(const CalibrateOptions& o, std::ostream& out, std::ostream& 
     mo.sampler = io.visit;
     for (const auto& c : p.ceilings) mo.ceilings[c.dtype] = c.flops_per_s;
     MeasureContext ctx(threads);
-    // Operands built once per case and kept for its later visits, up to 4 GiB (the quick
-    // sweep's operands take about 3 GiB).
-    CaseCache cache(4.0 * (1ull << 30));
+    // Operands built once per case and kept for its later visits, up to 6 GiB and half the
+    // available memory (the quick sweep's cases take about 4.5 GiB; one beyond the budget is
+    // built, initialised and validated again on every visit).
+    CaseCache cache(std::min(6.0 * double(1ull << 30), 0.5 * double(available_memory_bytes())));
     // The partial profile (every sample of every case) is written at most every 2 s: a write
     // with fsync after each of several hundred visits cost seconds on a busy disk. A signal
     // still writes at once; a SIGKILL loses at most the last 2 s of visits.
     double last_save = now_seconds(), save_s = 0;
-    const bool ok = run_interleaved_sweep(p, plan, io, [&](const SweepCase& c) { return measure_one(c, mo, ctx, &cache); },
+    const bool ok = run_interleaved_sweep(p, plan, io,
+                                          [&](const SweepCase& c, VisitPhases& ph) {
+                                              return measure_visit(c, mo, ctx, &cache, ph);
+                                          },
                                           [&] {
                                               if (stop_requested(o)) return interrupted();
                                               if (now_seconds() - last_save >= 2.0) {

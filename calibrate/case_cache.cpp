@@ -4,6 +4,7 @@
 #include "measure/attention_case.hpp"
 #include "measure/gemm_case.hpp"
 #include "measure/memop_case.hpp"
+#include "measure/quant_case.hpp"
 
 namespace flopmeter {
 
@@ -17,6 +18,15 @@ std::shared_ptr<KernelCase> CaseCache::get(const SweepCase& c, int threads) {
         k = std::make_shared<MemOpCase>(c.memop, threads);
     } else if (c.op == "attention") {
         k = std::make_shared<AttentionCase>(attention_spec_of(c, threads));
+    } else if (c.op == "kv_decode") {
+        AttentionCaseSpec s = c.kv_decode;
+        s.threads = threads;
+        k = std::make_shared<AttentionCase>(s);
+    } else if (c.op == "quant_gemm") {
+        k = std::make_shared<QuantCase>(QuantCaseSpec{"own", parse_quant_format(c.quant_format),
+                                                      c.quant_act == "fp32" ? QuantActivation::fp32
+                                                                            : QuantActivation::int8,
+                                                      "", c.quant_m, c.quant_n, c.quant_k, threads});
     } else {
         return nullptr;
     }

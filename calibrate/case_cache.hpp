@@ -17,10 +17,12 @@ namespace flopmeter {
 class CaseCache {
   public:
     explicit CaseCache(double max_bytes) : max_bytes_(max_bytes) {}
-    // The case for `c` (GEMM, attention, memory-bound op), or nullptr for ops measured their
-    // own way (quantized matmuls, cold). `keep` is false when it is a one-off beyond the budget.
-    // Throws what the case's constructor throws (UsageError, UnavailableError).
+    // The case for `c` (GEMM, attention, memory-bound op, quantized matmul, KV decode), or
+    // nullptr for an op it does not know. Beyond the memory budget the case is built for this
+    // call alone (not kept). Throws what the case's constructor throws (UsageError,
+    // UnavailableError).
     std::shared_ptr<KernelCase> get(const SweepCase& c, int threads);
+    bool holds(const std::string& name) const { return cases_.count(name) > 0; }
     double held_bytes() const { return held_bytes_; }
     // Whether the kept case `name` passed validation on an earlier visit; mark it when it did,
     // with the time of one call measured then (0 when unknown).

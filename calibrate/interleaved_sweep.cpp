@@ -67,15 +67,15 @@ void pool_visit(CaseResult& into, CaseResult more, const SamplerConfig& cfg) {
 
 bool run_interleaved_sweep(DeviceProfile& p, const std::vector<SweepCase>& plan,
                            const InterleavedOptions& o, const VisitFn& measure,
-                           const AfterVisitFn& after, std::ostream& err) {
+                           const AfterVisitFn& after, std::ostream& err, VisitPhases* phases) {
     std::map<std::string, std::size_t> at;  // case name -> index in p.measurements
     for (std::size_t i = 0; i < p.measurements.size(); ++i) at[p.measurements[i].name] = i;
-    double visit_s = 0, sampling_s = 0;  // wall in visits, and of it warm-up plus sampling
+    VisitPhases passes, again_phases;
+    VisitPhases* now = &passes;
+    // One visit, then the partial profile's bookkeeping; returns true when interrupted.
     auto visit = [&](const SweepCase& c) {
-        const double v0 = now_seconds();
-        CaseResult r = measure(c);
-        visit_s += now_seconds() - v0;
-        sampling_s += r.measurement.elapsed_s + r.measurement.warmup_s;
+        CaseResult r = measure(c, *now);
+        const double b0 = now_seconds();
         r.measurement.samples.shrink_to_fit();
         const auto it = at.find(c.name);
         if (it == at.end()) {
@@ -85,6 +85,13 @@ bool run_interleaved_sweep(DeviceProfile& p, const std::vector<SweepCase>& plan,
         } else {
             pool_visit(p.measurements[it->second], std::move(r), o.visit);
         }
+        const bool stop = after();
+        now->bookkeeping_s += now_seconds() - b0;
+        return stop;
+    };
+    auto report = [&](const char* what, const VisitPhases& v, double wall) {
+        err << what << ": " << v.line() << " (wall " << fmt("%.1f", wall) << " s)\n";
+        if (phases) phases->add(v);
     };
 
     const std::vector<Visit> schedule = interleaved_schedule(plan.size(), o.passes, o.seed);
@@ -104,13 +111,12 @@ bool run_interleaved_sweep(DeviceProfile& p, const std::vector<SweepCase>& plan,
         ++n;
         err << "[" << n << "/" << todo << "] " << c.name << " (pass " << v.pass + 1 << "/"
             << o.passes << (c.held_out ? ", held out" : "") << ")" << eta << "\n";
-        visit(c);
-        if (after()) return false;
+        if (visit(c)) {
+            report("passes", passes, now_seconds() - t0);
+            return false;
+        }
     }
-
-    err << "passes: " << n << " visits in " << fmt("%.1f", now_seconds() - t0)
-        << " s (in kernels' visits " << fmt("%.1f", visit_s) << " s, of which warm-up and sampling "
-        << fmt("%.1f", sampling_s) << " s)\n";
+    report("passes", passes, now_seconds() - t0);
 
     // Re-measurement: a provisional fit says which fit points disagree with their neighbours.
     if (o.remeasure_cap == 0) return true;
@@ -135,6 +141,8 @@ bool run_interleaved_sweep(DeviceProfile& p, const std::vector<SweepCase>& plan,
     const std::vector<Remeasure> again =
         pick_remeasure(health, o.outlier_threshold, o.remeasure_cap);
     std::size_t done = 0;
+    now = &again_phases;
+    const double a0 = now_seconds();
     for (const auto& a : again) {
         if (o.remeasure_deadline > 0 && now_seconds() >= o.remeasure_deadline) break;
         const std::string& name = p.measurements[a.index].name;
@@ -143,9 +151,12 @@ bool run_interleaved_sweep(DeviceProfile& p, const std::vector<SweepCase>& plan,
         if (it == plan.end()) continue;
         err << "[again " << ++done << "/" << again.size() << "] " << name << " (" << a.reason
             << ")\n";
-        visit(*it);
-        if (after()) return false;
+        if (visit(*it)) {
+            report("re-measurement", again_phases, now_seconds() - a0);
+            return false;
+        }
     }
+    report("re-measurement", again_phases, now_seconds() - a0);
     if (!again.empty())
         p.warnings.push_back(
             std::to_string(again.size()) +

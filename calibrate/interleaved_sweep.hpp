@@ -12,6 +12,7 @@
 
 #include "calibrate/profile.hpp"
 #include "calibrate/sweep.hpp"
+#include "calibrate/visit_case.hpp"
 #include "measure/sampler.hpp"
 
 namespace flopmeter {
@@ -25,8 +26,9 @@ struct InterleavedOptions {
     std::uint64_t seed = 1;
 };
 
-// Measures one visit of a case (the calibration's measure_one).
-using VisitFn = std::function<CaseResult(const SweepCase&)>;
+// Measures one visit of a case (measure_visit), adding its setup, validation, sampling and
+// other time to the phases.
+using VisitFn = std::function<CaseResult(const SweepCase&, VisitPhases&)>;
 // Runs after every visit: saves the partial profile; returns true when the run was interrupted.
 using AfterVisitFn = std::function<bool()>;
 
@@ -38,9 +40,12 @@ void pool_visit(CaseResult& into, CaseResult more, const SamplerConfig& cfg);
 // Visits already pooled into a measured case (1 for results written before visits were counted).
 int case_visits(const CaseResult& r);
 
-// Returns false when interrupted (the profile holds every visit made so far).
+// Returns false when interrupted (the profile holds every visit made so far). Prints where
+// the passes' and the re-measurement's wall time went (VisitPhases::line) and, when `phases`
+// is given, adds every visit's phases there (pooling and `after` as bookkeeping).
 bool run_interleaved_sweep(DeviceProfile& p, const std::vector<SweepCase>& plan,
                            const InterleavedOptions& o, const VisitFn& measure,
-                           const AfterVisitFn& after, std::ostream& err);
+                           const AfterVisitFn& after, std::ostream& err,
+                           VisitPhases* phases = nullptr);
 
 }  // namespace flopmeter

@@ -10,6 +10,7 @@
 #include "core/bf16.hpp"
 #include "core/error.hpp"
 #include "core/flops.hpp"
+#include "core/operand_values.hpp"
 #include "measure/attention_validate.hpp"
 
 namespace flopmeter {
@@ -17,14 +18,10 @@ namespace flopmeter {
 namespace {
 
 void fill_uniform(void* dst, DType t, std::int64_t count, std::uint64_t seed) {
-    std::mt19937_64 rng(seed);
-    std::uniform_real_distribution<float> d(-1.0f, 1.0f);
     if (t == DType::bf16) {
-        auto* p = static_cast<bf16*>(dst);
-        for (std::int64_t i = 0; i < count; ++i) p[i] = bf16(d(rng));
+        fill_uniform_pm1(static_cast<bf16*>(dst), count, seed);
     } else {
-        auto* p = static_cast<float*>(dst);
-        for (std::int64_t i = 0; i < count; ++i) p[i] = d(rng);
+        fill_uniform_pm1(static_cast<float*>(dst), count, seed);
     }
 }
 

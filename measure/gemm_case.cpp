@@ -9,6 +9,7 @@
 #include "core/error.hpp"
 #include "core/flops.hpp"
 #include "core/memory_info.hpp"
+#include "core/operand_values.hpp"
 #include "measure/cache_scrub.hpp"
 
 namespace flopmeter {
@@ -16,25 +17,10 @@ namespace flopmeter {
 namespace {
 
 void fill_uniform(void* dst, DType t, std::int64_t count, std::uint64_t seed) {
-    std::mt19937_64 rng(seed);
-    std::uniform_real_distribution<float> d(-1.0f, 1.0f);
     switch (t) {
-        case DType::fp32: {
-            auto* p = static_cast<float*>(dst);
-            for (std::int64_t i = 0; i < count; ++i) p[i] = d(rng);
-            break;
-        }
-        case DType::fp64: {
-            auto* p = static_cast<double*>(dst);
-            std::uniform_real_distribution<double> dd(-1.0, 1.0);
-            for (std::int64_t i = 0; i < count; ++i) p[i] = dd(rng);
-            break;
-        }
-        case DType::bf16: {
-            auto* p = static_cast<bf16*>(dst);
-            for (std::int64_t i = 0; i < count; ++i) p[i] = bf16(d(rng));
-            break;
-        }
+        case DType::fp32: fill_uniform_pm1(static_cast<float*>(dst), count, seed); break;
+        case DType::fp64: fill_uniform_pm1(static_cast<double*>(dst), count, seed); break;
+        case DType::bf16: fill_uniform_pm1(static_cast<bf16*>(dst), count, seed); break;
         default: throw UsageError("no initialiser for dtype " + std::string(dtype_name(t)));
     }
 }

@@ -1,8 +1,10 @@
 #include "measure/gemm_validate.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <random>
+#include <thread>
 #include <vector>
 
 #include "core/bf16.hpp"
@@ -21,10 +23,11 @@ double gemm_tolerance_factor(DType dtype) {
     }
 }
 
-std::vector<std::pair<std::int64_t, std::int64_t>> gemm_check_points(std::int64_t m,
-                                                                     std::int64_t n) {
+std::vector<std::pair<std::int64_t, std::int64_t>> gemm_check_points(std::int64_t m, std::int64_t n,
+                                                                     std::int64_t k) {
     std::vector<std::pair<std::int64_t, std::int64_t>> pts;
-    if (double(m) * double(n) <= 65536.0) {
+    if (double(m) * double(n) <= 65536.0 &&
+        double(m) * double(n) * double(k) <= kGemmFullCheckMacs) {
         for (std::int64_t i = 0; i < m; ++i)
             for (std::int64_t j = 0; j < n; ++j) pts.emplace_back(i, j);
         return pts;
@@ -53,18 +56,20 @@ ValidationReport check(const GemmProblem& p, const GemmOperands& ops, const Out*
                        const Out* after) {
     const In* a = static_cast<const In*>(ops.a);
     const In* b = static_cast<const In*>(ops.b);
-    const auto pts = gemm_check_points(p.m, p.n);
+    const auto pts = gemm_check_points(p.m, p.n, p.k);
     const double f = gemm_tolerance_factor(p.dtype) * std::sqrt(double(p.k) + 2.0);
+    const std::vector<GemmDotTerms> terms =
+        gemm_reference_dot_terms<In>(p.layout, p.k, a, ops.lda, b, ops.ldb, pts);
     ValidationReport r;
     r.passed = true;
-    for (const auto& [i, j] : pts) {
-        const GemmDotTerms t =
-            gemm_reference_dot_terms<In>(p.layout, i, j, p.k, a, ops.lda, b, ops.ldb);
-        const double acc = t.dot;
+    for (std::size_t t = 0; t < pts.size(); ++t) {
+        const auto [i, j] = pts[t];
+        const double acc = terms[t].dot;
         const double c0 = p.beta != 0.0 ? double(before[i * ops.ldc + j]) : 0.0;
         const double ref = gemm_reference_epilogue<double, double>(acc, p.alpha, p.beta, c0);
         const double got = double(after[i * ops.ldc + j]);
-        const double bound = f * (std::fabs(p.alpha) * t.abs_sum + std::fabs(p.beta * c0)) + 1e-300;
+        const double bound =
+            f * (std::fabs(p.alpha) * terms[t].abs_sum + std::fabs(p.beta * c0)) + 1e-300;
         const double err = std::fabs(got - ref);
         const double ratio = std::isfinite(got) ? err / bound : INFINITY;
         ++r.checked;

@@ -4,8 +4,8 @@
 // with u the accumulator's unit roundoff (fp32: 2^-24, fp64: 2^-53; bf16 inputs accumulate
 // in fp32) and f = 16 (32 for bf16). A probabilistic bound on rounding in any summation order,
 // yet tight enough that a single dropped k term at K = 4096 fails.
-// Small outputs are checked entirely; large ones on their edges (first/last rows and columns,
-// where tiling bugs live) plus 4096 random entries.
+// Small problems (<= 64Ki outputs and <= 2^25 multiply-adds) are checked entirely; larger ones on
+// their edges (first/last rows and columns, where tiling bugs live) plus 4096 random entries.
 #pragma once
 
 #include <utility>
@@ -27,9 +27,15 @@ struct ValidationReport {
 
 double gemm_tolerance_factor(DType dtype);  // f * u
 
-// The C entries checked: all of them up to 64Ki, else the first and last rows and columns (up to
-// 1024 points each, evenly spread) plus 4096 random entries (fixed seed).
-std::vector<std::pair<std::int64_t, std::int64_t>> gemm_check_points(std::int64_t m, std::int64_t n);
+// Largest m n k checked entirely: a full check of a 16 x 4096 x 4096 product in double cost more
+// than timing it, while its edges and 4096 random entries catch the same tiling bugs.
+constexpr double kGemmFullCheckMacs = double(1 << 25);
+
+// The C entries checked: all of them up to 64Ki entries and kGemmFullCheckMacs multiply-adds,
+// else the first and last rows and columns (up to 1024 points each, evenly spread) plus 4096
+// random entries (fixed seed).
+std::vector<std::pair<std::int64_t, std::int64_t>> gemm_check_points(std::int64_t m, std::int64_t n,
+                                                                     std::int64_t k);
 
 // c_before: C's contents before the call (read when beta != 0); c_after: the output.
 ValidationReport validate_gemm(const GemmProblem& p, const GemmOperands& ops, const void* c_before,

@@ -78,6 +78,7 @@ CaseResult measure_case(KernelCase& c, const MeasureOptions& o, MeasureContext& 
             v.detail = "validated on an earlier visit";
         }
         const double validate_s = now_seconds() - validate_t0;
+        r.validation_s = o.validate ? validate_s : 0.0;
         r.validated = v.passed;
         r.validation_max_error = v.max_error_ratio;
         r.validation_checked = v.checked;

@@ -6,6 +6,7 @@
 
 #include "core/error.hpp"
 #include "core/memory_info.hpp"
+#include "core/operand_values.hpp"
 
 namespace flopmeter {
 
@@ -20,19 +21,22 @@ MemOpCase::MemOpCase(const MemOpShape& s, int threads) : shape_(s), threads_(thr
     const int arrays = memop_arrays(s.op);
     if (n * 4.0 * 2 * arrays > 0.8 * double(available_memory_bytes()))
         throw UsageError("memory op " + memop_case_name(s, threads) + " does not fit in available memory");
-    std::mt19937 rng(7);
-    std::uniform_real_distribution<float> d(-2.0f, 2.0f), pos(0.0f, 1.0f);
+    // Inputs uniform in [-2, 2), the second moment v of AdamW in [0, 1) (core/operand_values.hpp).
     for (int a = 0; a < arrays; ++a) {
         bufs_.emplace_back(std::size_t(n) * 4);
         init_.emplace_back(std::size_t(n) * 4);
         float* p = init_.back().as<float>();
         const bool positive = s.op == MemOp::adamw && a == 3;  // v (second moment) >= 0
-        for (std::int64_t i = 0; i < std::int64_t(n); ++i) p[i] = positive ? pos(rng) : d(rng);
+        const std::uint64_t seed = 7 + std::uint64_t(a);
+        for (std::int64_t i = 0; i < std::int64_t(n); ++i) {
+            const float u = uniform_pm1_at(seed, std::uint64_t(i));
+            p[i] = positive ? 0.5f * (u + 1.0f) : 2.0f * u;
+        }
         std::memcpy(bufs_.back().data(), p, std::size_t(n) * 4);
         ptrs_.push_back(bufs_.back().as<float>());
     }
     aux_.reset(std::size_t(s.cols) * 4);
-    for (std::int64_t c = 0; c < s.cols; ++c) aux_.as<float>()[c] = 0.5f + pos(rng);
+    for (std::int64_t c = 0; c < s.cols; ++c) aux_.as<float>()[c] = 1.0f + 0.5f * uniform_pm1_at(99, std::uint64_t(c));
 }
 
 ValidationReport MemOpCase::validate() {

@@ -8,6 +8,7 @@
 
 #include "core/error.hpp"
 #include "core/flops.hpp"
+#include "core/operand_values.hpp"
 #include "core/thread_pool.hpp"
 #include "kernels/quant/quant_reference.hpp"
 
@@ -30,19 +31,18 @@ QuantCase::QuantCase(const QuantCaseSpec& s) : spec_(s) {
     } else if (s.backend != "onednn") {
         throw UsageError("unknown quantized backend '" + s.backend + "' (valid: own, onednn)");
     }
-    // Weights ~ N(0, 1) with a few outliers per row (what makes per-block scales matter).
-    std::mt19937 rng(16);
-    std::normal_distribution<float> nd(0.0f, 1.0f);
+    // Weights about N(0, 1) (core/operand_values.hpp) with a few outliers per row (what makes
+    // per-block scales matter).
     {
         std::vector<float> w(std::size_t(s.n * s.k));
-        for (auto& v : w) v = nd(rng);
+        for (std::size_t i = 0; i < w.size(); ++i) w[i] = bell_at(16, i);
         for (std::int64_t r = 0; r < s.n; ++r) w[std::size_t(r * s.k + (r * 7919) % s.k)] *= 8.0f;
         w_ = quantize_weights(s.format, s.n, s.k, w.data());
         // The packing the kernel reads (a load-time reorder, as oneDNN reorders its weights).
         if (kernel_ && !(kernel_->packing == w_.packing)) w_ = quant_repack(w_, kernel_->packing);
     }
     x_.reset(std::size_t(s.m * s.k) * 4);
-    for (std::int64_t i = 0; i < s.m * s.k; ++i) x_.as<float>()[i] = nd(rng);
+    for (std::int64_t i = 0; i < s.m * s.k; ++i) x_.as<float>()[i] = bell_at(17, std::uint64_t(i));
     y_.reset(std::size_t(s.m * s.n) * 4);
     if (s.backend == "onednn") {
         onednn_ = std::make_unique<OnednnInt8Matmul>(w_, s.m, s.threads);

@@ -34,6 +34,7 @@ struct CaseResult {
     double validation_max_error = 0;  // max |error| / tolerance bound over checked entries (< 1 passes)
     std::int64_t validation_checked = 0;
     std::string validation_detail;
+    double validation_s = 0;  // wall seconds the oracle check took (0: validated earlier); not written out
 
     Measurement measurement;  // empty unless status == ok
     double workspace_bytes = 0;  // extra memory the kernel holds beyond its operands

@@ -51,14 +51,16 @@ ValidationReport validate_gpu_gemm(const GpuGemmProblem& p, const float* a, cons
         return r;
     }
 
-    const auto pts = gemm_check_points(p.m, p.n);
+    const auto pts = gemm_check_points(p.m, p.n, p.k);
 
     const GpuGemmTolerance tol = gpu_gemm_tolerance(p.mode);
     const double sq = std::sqrt(double(p.k) + 2.0);
     r.passed = true;
-    for (const auto& [i, j] : pts) {
-        const GemmDotTerms t = gemm_reference_dot_terms<float>(p.layout, i, j, p.k, a, lda, b, ldb);
-        const double dot = t.dot, s1 = t.abs_sum, s2 = t.l2;
+    const std::vector<GemmDotTerms> terms =
+        gemm_reference_dot_terms<float>(p.layout, p.k, a, lda, b, ldb, pts);
+    for (std::size_t x = 0; x < pts.size(); ++x) {
+        const auto [i, j] = pts[x];
+        const double dot = terms[x].dot, s1 = terms[x].abs_sum, s2 = terms[x].l2;
         const double c0 = p.beta != 0.0 ? double(c_before[i * ldc + j]) : 0.0;
         const double ref = p.alpha * dot + p.beta * c0;
         const double got = double(c_after[i * ldc + j]);
