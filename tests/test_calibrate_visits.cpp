@@ -139,7 +139,7 @@ TEST_CASE("the interleaved sweep adds up where its visits' time went", "[calibra
     CHECK(case_visits(p.measurements[0]) == 2);
 }
 
-TEST_CASE("operand values: uniform in [-1, 1) and bell-shaped, fixed by seed and index",
+TEST_CASE("operand values: uniform from -1 up to 1 and bell-shaped, fixed by seed and index",
           "[calibrate-robust]") {
     const int n = 200000;
     double s = 0, s2 = 0, b = 0, b2 = 0, lo = 1, hi = -1;
