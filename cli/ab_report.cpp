@@ -42,19 +42,20 @@ int disturbed_total(const AbSession& s) {
 std::string rule(const AbSession& s, const AbAnalysis& a, const AbRunInfo& info) {
     const auto& o = a.options;
     char b[640];
-    std::snprintf(
-        b, sizeof b,
-        "%d rounds (+%d extra for %d disturbed visits), sides %s in randomized order "
-        "(seed %llu), a visit's time the "
-        "%.3g%% quantile of its unflagged samples (a visit with fewer than 3 is left out); "
-        "per case a Wilcoxon signed-rank test on the "
-        "per-round log ratio candidate/baseline, Hodges-Lehmann %.3g%% CI, "
-        "Benjamini-Hochberg FDR %.3g%% "
-        "across %zu cases, minimum effect %.3g%%",
-        info.rounds, s.extra_rounds, disturbed_total(s),
-        info.duet ? "at once on two cores (duet)" : "back to back",
-        static_cast<unsigned long long>(info.seed), 100 * info.quantile, 100 * o.ci_level,
-        100 * o.fdr, a.cases.size(), 100 * o.min_effect);
+    std::snprintf(b, sizeof b,
+                  "%d rounds (+%d extra for %d disturbed visits), sides %s in randomized order "
+                  "(seed %llu), a visit's time the "
+                  "%.3g%% quantile of its unflagged samples (%s); "
+                  "per case a Wilcoxon signed-rank test on the "
+                  "per-round log ratio candidate/baseline, Hodges-Lehmann %.3g%% CI, "
+                  "Benjamini-Hochberg FDR %.3g%% "
+                  "across %zu cases, minimum effect %.3g%%",
+                  info.rounds, s.extra_rounds, disturbed_total(s),
+                  info.duet ? "at once on two cores (duet)" : "back to back",
+                  static_cast<unsigned long long>(info.seed), 100 * info.quantile,
+                  s.drop_disturbed ? "a visit with fewer than 3 is left out"
+                                   : "all of them when fewer than 3",
+                  100 * o.ci_level, 100 * o.fdr, a.cases.size(), 100 * o.min_effect);
     return b;
 }
 

@@ -139,11 +139,12 @@ void register_ab(CLI::App& app, Io io, Action& action) {
                     "sides its flags (--benchmark_filter=...)");
     sub->add_option("--rounds", o->session.rounds,
                     "Rounds: every case is measured once per side per round (default 15)");
-    sub->add_option(
-        "--extra-rounds", o->session.extra_rounds,
-        "Rounds run again, at most, where the probes found a visit disturbed (its "
-        "samples flagged: a vCPU taken, shared or slowed), until every case has --rounds "
-        "paired rounds (default 5)");
+    sub->add_flag("--drop-disturbed", o->session.drop_disturbed,
+                  "Leave out visits whose samples the probes flagged (a vCPU taken, shared or "
+                  "slowed) and run their units again, up to --extra-rounds");
+    sub->add_option("--extra-rounds", o->session.extra_rounds,
+                    "With --drop-disturbed: rounds run again, at most, until every case has "
+                    "--rounds paired rounds (default 5)");
     sub->add_flag("--duet", o->session.duet,
                   "Run both sides at once, one core each (single-threaded cases only)");
     sub->add_option("--seed", o->seed,

@@ -155,7 +155,8 @@ CaseResult measure_case(KernelCase& c, const MeasureOptions& o, MeasureContext& 
             }
             r.contended = !r.measurement.flagged.empty();
             if (r.contended) {
-                double min_fma = 0;
+                double min_fma = 0, skew = 0;
+                for (const auto& p : probes) skew = std::max(skew, p.reading.start_skew_s);
                 for (const auto& p : probes)
                     if (p.reading.min_fma > 0)
                         min_fma =
@@ -166,6 +167,9 @@ CaseResult measure_case(KernelCase& c, const MeasureOptions& o, MeasureContext& 
                     (min_fma > 0 ? " and " + fmt("%.0f", 100.0 * min_fma / clock.reference_fma()) +
                                        "% of the unshared FMA rate"
                                  : std::string()) +
+                    (skew > ClockMonitor::kMaxStartSkew
+                         ? ", its threads starting up to " + fmt("%.2f", 1e3 * skew) + " ms apart"
+                         : std::string()) +
                     "; " + std::to_string(r.measurement.flagged.size()) + " of " +
                     std::to_string(r.measurement.samples.size()) + " samples flagged");
             }

@@ -9,7 +9,7 @@ d=$(mktemp -d)
 trap 'rm -rf "$d"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
-"$fm" ab "$fm" "$fm" --rounds 3 --extra-rounds 2 --budget 0.02 --no-record --quiet --seed 7 \
+"$fm" ab "$fm" "$fm" --rounds 3 --drop-disturbed --extra-rounds 2 --budget 0.02 --no-record --quiet --seed 7 \
     --json "$d/ab.json" --candidate-env FLOPMETER_TEST_DISTURBED=64x64x64 \
     -- gemm --size 64,96 --backend own --threads 1 >"$d/out.txt" 2>&1
 rc=$?

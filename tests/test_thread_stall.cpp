@@ -95,7 +95,8 @@ TEST_CASE("stalled threads: an injected stall of one member is flagged in its sa
                       [](const std::string& w) { return w.rfind("STALLED THREAD", 0) == 0; }));
 }
 
-TEST_CASE("clock probe: co-run readings per thread, FMA rate, slowed on either", "[measure][clock]") {
+TEST_CASE("clock probe: co-run readings per thread, FMA rate, slowed on either",
+          "[measure][clock]") {
     for (int threads : {1, 2}) {
         const ClockReading r = probe_clock(threads);
         REQUIRE(r.per_core.size() == std::size_t(threads));
@@ -111,10 +112,17 @@ TEST_CASE("clock probe: co-run readings per thread, FMA rate, slowed on either",
     }
     ClockMonitor m(1);
     const ClockReading ref = m.probe();
-    CHECK(m.reference_ghz() == ref.max_ghz);
+    CHECK(m.reference_ghz() == ref.min_ghz);
     ClockReading r = ref;
     r.min_ghz = 0.5 * m.reference_ghz();
     CHECK(m.slowed(r));  // the add chain lost half its cycles
+    r = ref;
+    r.min_ghz = r.max_ghz;
+    r.min_fma = r.max_fma;
+    r.start_skew_s = 2e-3;
+    CHECK(m.slowed(r));  // one thread started a host time slice late
+    r.start_skew_s = 30e-6;
+    CHECK_FALSE(m.slowed(r));  // a blip of tens of microseconds is not a slowdown
     if (ref.max_fma > 0) {
         r = ref;
         r.min_ghz = m.reference_ghz();

@@ -79,23 +79,26 @@ struct SideAcc {
 // only adds time, so a low quantile follows the kernel and not the neighbours), leaving out
 // samples flagged as taken while a core was slowed, shared or descheduled, or a thread stalled:
 // contention inside one visit is not paired away by the other side. A visit with fewer than 3
-// unflagged samples (or fewer than half, for a few Google Benchmark repetitions) ran in such a
-// phase (the host took a vCPU for seconds): it has no time (NaN), and the round is run again if
-// extra rounds are allowed. The flags come from the probes and the per-thread times, never from the
-// kernel's own times, so leaving a visit out cannot favour either side.
-double round_time(const Measurement& m, double q) {
+// unflagged samples (or fewer than half, for a few Google Benchmark repetitions): with `drop`
+// (--drop-disturbed) it has no time (NaN) and the round is run again if extra rounds are
+// allowed; without, all its samples count (the flags on this project's VM are too often false
+// to throw visits away by default, see docs/tracking.md). The flags come from the probes and the
+// per-thread times, never from the kernel's own times, so leaving a visit out favours neither side.
+double round_time(const Measurement& m, double q, bool drop) {
     std::vector<double> v;
     for (std::size_t i = 0; i < m.samples.size(); ++i)
         if (std::find(m.flagged.begin(), m.flagged.end(), std::int64_t(i)) == m.flagged.end())
             v.push_back(m.samples[i]);
     if (v.size() < m.samples.size() &&
-        double(v.size()) < std::min(3.0, 0.5 * double(m.samples.size())))
-        return kNaN;
+        double(v.size()) < std::min(3.0, 0.5 * double(m.samples.size()))) {
+        if (drop) return kNaN;
+        v = m.samples;
+    }
     std::sort(v.begin(), v.end());
     return quantile_sorted(v, q);
 }
 
-void absorb(SideAcc& acc, const ResultsDocument& doc, int round, int rounds, double q) {
+void absorb(SideAcc& acc, const ResultsDocument& doc, int round, int rounds, double q, bool drop) {
     if (!acc.have_doc) {
         acc.first.provenance = doc.provenance;
         acc.first.warnings = doc.warnings;
@@ -111,7 +114,7 @@ void absorb(SideAcc& acc, const ResultsDocument& doc, int round, int rounds, dou
                         : "no samples";
             continue;
         }
-        const double t = round_time(r.measurement, q);
+        const double t = round_time(r.measurement, q, drop);
         c.per_round[std::size_t(round)] = t;
         if (!std::isfinite(t)) ++c.disturbed;
         if (!c.have) {
@@ -366,7 +369,7 @@ AbSession run_ab_session(AbSide base, AbSide cand, const AbSessionOptions& o) {
             ResultsDocument doc;
             std::string why;
             if (Runner::collect(*side, *spec, *e, doc, why)) {
-                absorb(*acc, doc, st.round, known, o.visit_quantile);
+                absorb(*acc, doc, st.round, known, o.visit_quantile, o.drop_disturbed);
                 if (!gb)
                     for (const auto& r : doc.results) {
                         auto& uc = unit_cases[std::size_t(st.unit)];
@@ -455,6 +458,7 @@ AbSession run_ab_session(AbSide base, AbSide cand, const AbSessionOptions& o) {
                 " s");
     }
     s.extra_rounds = extra;
+    s.drop_disturbed = o.drop_disturbed;
     const int total_rounds = o.rounds + extra;
     for (auto* a : {&acc_b, &acc_c})
         for (auto& [n, c] : a->cases)

@@ -39,8 +39,10 @@ AbSideKind detect_ab_side_kind(const std::string& path, double timeout_s = 30);
 struct AbSessionOptions {
     std::vector<std::string> args;  // after `--`: bench ARGS, or Google Benchmark flags/filter
     int rounds = 15;
-    // Rounds run again, at most, for units with visits the probes found disturbed (all but a
-    // few samples flagged), until every case has `rounds` paired rounds.
+    // Leave out visits the probes found disturbed (all but a few samples flagged) instead of
+    // timing them on all their samples, and run up to `extra_rounds` more rounds for units with
+    // such visits, until every case has `rounds` paired rounds.
+    bool drop_disturbed = false;
     int extra_rounds = 5;
     bool duet = false;
     std::uint64_t seed = 0;
@@ -59,6 +61,7 @@ struct AbSession {
     std::vector<int> threads;        // per case, the threads it ran with (1 when unknown)
     std::vector<int> disturbed;      // per case, visits left out (both sides): probes flagged them
     int extra_rounds = 0;            // rounds run beyond AbSessionOptions::rounds
+    bool drop_disturbed = false;     // AbSessionOptions::drop_disturbed
     ResultsDocument baseline_doc, candidate_doc;  // samples pooled over the rounds
     std::vector<std::string> missing, only_candidate, failed;
     std::vector<int> cpus;  // duet: the two CPUs used
