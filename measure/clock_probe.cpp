@@ -60,13 +60,6 @@ std::atomic<float> g_sink{0.0f};
 
 }  // namespace
 
-double probe_ghz_this_thread(std::int64_t adds) {
-    const double t0 = now_s();
-    const std::uint64_t x = add_chain(adds);
-    const double s = now_s() - t0;
-    return s > 0 ? double(x) / s / 1e9 : 0.0;
-}
-
 ClockReading probe_clock(int threads) {
     const int n = threads < 1 ? 1 : threads;
     struct Times {

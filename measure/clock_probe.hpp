@@ -20,9 +20,6 @@
 
 namespace flopmeter {
 
-// GHz seen by the calling thread over `adds` dependent additions (~0.3 ms by default).
-double probe_ghz_this_thread(std::int64_t adds = 1 << 20);
-
 // The probe on each of `threads` cores at once (pinned pool); the lowest reading is the one
 // that bounds a multithreaded kernel.
 struct ClockReading {

@@ -156,11 +156,12 @@ CaseResult measure_case(KernelCase& c, const MeasureOptions& o, MeasureContext& 
             r.contended = !r.measurement.flagged.empty();
             if (r.contended) {
                 double min_fma = 0, skew = 0;
-                for (const auto& p : probes) skew = std::max(skew, p.reading.start_skew_s);
-                for (const auto& p : probes)
+                for (const auto& p : probes) {
+                    skew = std::max(skew, p.reading.start_skew_s);
                     if (p.reading.min_fma > 0)
                         min_fma =
                             min_fma > 0 ? std::min(min_fma, p.reading.min_fma) : p.reading.min_fma;
+                }
                 r.warnings.push_back(
                     "CONTENDED: the clock probe read " + fmt("%.2f", r.clock_ghz_min) +
                     " GHz against " + fmt("%.2f", r.clock_ghz_reference) + " GHz unloaded" +

@@ -14,6 +14,7 @@
 
 #include "core/error.hpp"
 #include "core/isa.hpp"
+#include "isa_override.hpp"
 #include "kernels/attention/attention_backend.hpp"
 #include "kernels/attention/attention_reference.hpp"
 #include "kernels/attention/attn_exp2.hpp"
@@ -25,12 +26,7 @@ using namespace flopmeter;
 
 namespace {
 
-struct IsaOverride {
-    explicit IsaOverride(Isa isa) {
-        setenv("FLOPMETER_ISA", std::string(isa_name(isa)).c_str(), 1);
-    }
-    ~IsaOverride() { unsetenv("FLOPMETER_ISA"); }
-};
+using test::IsaOverride;
 
 // b, h, g, sq, sk, d, dv (the mask is varied by the callers).
 std::vector<flops::AttentionShape> matrix_shapes() {

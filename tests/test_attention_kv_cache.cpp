@@ -10,24 +10,20 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli_runner.hpp"
 #include "core/error.hpp"
 #include "core/flops.hpp"
 #include "core/isa.hpp"
+#include "isa_override.hpp"
 #include "kernels/attention/attention_backend.hpp"
 #include "measure/attention_case.hpp"
 #include "measure/attention_validate.hpp"
-#include "cli_runner.hpp"
 
 using namespace flopmeter;
 
 namespace {
 
-struct IsaOverride {
-    explicit IsaOverride(Isa isa) {
-        setenv("FLOPMETER_ISA", std::string(isa_name(isa)).c_str(), 1);
-    }
-    ~IsaOverride() { unsetenv("FLOPMETER_ISA"); }
-};
+using test::IsaOverride;
 
 AttentionCaseSpec kv_spec(flops::AttentionShape s, DType q, KvCache kv, int threads = 2) {
     AttentionCaseSpec spec;

@@ -7,6 +7,7 @@
 #include <tuple>
 #include <vector>
 
+#include "isa_override.hpp"
 #include "core/error.hpp"
 #include "core/isa.hpp"
 #include "kernels/gemm/gemm_backend.hpp"
@@ -27,10 +28,7 @@ const std::vector<std::tuple<int, int, int>>& edge_shapes() {
     return v;
 }
 
-struct IsaOverride {
-    explicit IsaOverride(Isa isa) { setenv("FLOPMETER_ISA", std::string(isa_name(isa)).c_str(), 1); }
-    ~IsaOverride() { unsetenv("FLOPMETER_ISA"); }
-};
+using test::IsaOverride;
 
 void check_backend(const std::string& backend, DType d, int threads, double alpha, double beta) {
     for (auto [m, n, k] : edge_shapes())
