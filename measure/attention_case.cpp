@@ -4,7 +4,6 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
-#include <random>
 #include <vector>
 
 #include "core/bf16.hpp"
@@ -12,29 +11,21 @@
 #include "core/flops.hpp"
 #include "core/operand_values.hpp"
 #include "measure/attention_validate.hpp"
+#include "measure/operand_pool.hpp"
 
 namespace flopmeter {
 
 namespace {
 
-void fill_uniform(void* dst, DType t, std::int64_t count, std::uint64_t seed) {
-    if (t == DType::bf16) {
-        fill_uniform_pm1(static_cast<bf16*>(dst), count, seed);
-    } else {
-        fill_uniform_pm1(static_cast<float*>(dst), count, seed);
-    }
-}
-
 // An int8 KV cache: uniform [-1, 1] values quantized per (b, token, kv head) vector of `dim`,
 // scale = max|x| / 127, code = round(x / scale) (attention_problem.hpp).
 void fill_int8_cache(std::int8_t* codes, float* scales, std::int64_t vectors, std::int64_t dim, std::uint64_t seed) {
-    std::mt19937_64 rng(seed);
-    std::uniform_real_distribution<float> d(-1.0f, 1.0f);
     std::vector<float> x(static_cast<std::size_t>(dim));
     for (std::int64_t t = 0; t < vectors; ++t) {
         float amax = 0.0f;
-        for (auto& e : x) {
-            e = d(rng);
+        for (std::int64_t i = 0; i < dim; ++i) {
+            const float e = uniform_pm1_at(seed, std::uint64_t(t * dim + i));
+            x[std::size_t(i)] = e;
             amax = std::max(amax, std::fabs(e));
         }
         const float sc = amax > 0.0f ? amax / 127.0f : 1.0f;
@@ -93,45 +84,46 @@ AttentionCase::AttentionCase(const AttentionCaseSpec& spec) : spec_(spec) {
     const AttentionProblem& p = spec.problem;
     plan_ = make_attention_plan(backend, p, spec.pass, spec.threads);  // checks the problem first
     const AttentionSizes z = attention_sizes(p.shape);
-    const std::size_t in = dtype_size(p.dtype);
     const std::size_t kv_in = std::size_t(attention_kv_elem_bytes(p));
-    q_.reset(std::size_t(z.q) * in);
-    k_.reset(std::size_t(z.k) * kv_in);
-    v_.reset(std::size_t(z.v) * kv_in);
+    // Q, K, V and dO come from the process's shared, read-only input streams
+    // (measure/operand_pool.hpp); an int8 cache is quantized per case.
     o_.reset(std::size_t(z.o) * 4);
     lse_.reset(std::size_t(z.lse) * 4);
-    fill_uniform(q_.data(), p.dtype, z.q, 11);
+    q_ = shared_uniform_operand(p.dtype, 11, z.q);
     if (p.kv == KvCache::int8) {
         const flops::AttentionShape& s = p.shape;
         const std::int64_t vectors = s.batch * s.seq_k * s.kv_heads;
+        k_int8_.reset(std::size_t(z.k) * kv_in);
+        v_int8_.reset(std::size_t(z.v) * kv_in);
         k_scale_.reset(std::size_t(vectors) * 4);
         v_scale_.reset(std::size_t(vectors) * 4);
-        fill_int8_cache(k_.as<std::int8_t>(), k_scale_.as<float>(), vectors, s.head_dim, 12);
-        fill_int8_cache(v_.as<std::int8_t>(), v_scale_.as<float>(), vectors, s.value_dim, 13);
+        fill_int8_cache(k_int8_.as<std::int8_t>(), k_scale_.as<float>(), vectors, s.head_dim, 12);
+        fill_int8_cache(v_int8_.as<std::int8_t>(), v_scale_.as<float>(), vectors, s.value_dim, 13);
+        ops_.k = k_int8_.data();
+        ops_.v = v_int8_.data();
         ops_.k_scale = k_scale_.as<float>();
         ops_.v_scale = v_scale_.as<float>();
     } else {
         const DType kv_t = p.kv == KvCache::bf16 ? DType::bf16 : p.dtype;
-        fill_uniform(k_.data(), kv_t, z.k, 12);
-        fill_uniform(v_.data(), kv_t, z.v, 13);
+        k_ = shared_uniform_operand(kv_t, 12, z.k);
+        v_ = shared_uniform_operand(kv_t, 13, z.v);
+        ops_.k = k_->data();
+        ops_.v = v_->data();
     }
     fill_nan(o_);
     fill_nan(lse_);
-    ops_.q = q_.data();
-    ops_.k = k_.data();
-    ops_.v = v_.data();
+    ops_.q = q_->data();
     ops_.o = o_.as<float>();
     ops_.lse = lse_.as<float>();
     if (pass_has_bwd(spec.pass)) {
-        do_.reset(std::size_t(z.o) * 4);
+        do_ = shared_uniform_operand(DType::fp32, 14, z.o);
         dq_.reset(std::size_t(z.q) * 4);
         dk_.reset(std::size_t(z.k) * 4);
         dv_.reset(std::size_t(z.v) * 4);
-        fill_uniform(do_.data(), DType::fp32, z.o, 14);
         fill_nan(dq_);
         fill_nan(dk_);
         fill_nan(dv_);
-        ops_.d_o = do_.as<float>();
+        ops_.d_o = do_->as<float>();
         ops_.dq = dq_.as<float>();
         ops_.dk = dk_.as<float>();
         ops_.dv = dv_.as<float>();

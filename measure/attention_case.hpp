@@ -45,7 +45,8 @@ public:
 private:
     AttentionCaseSpec spec_;
     std::unique_ptr<AttentionPlan> plan_;
-    AlignedBuffer q_, k_, v_, o_, lse_, do_, dq_, dk_, dv_, k_scale_, v_scale_;
+    std::shared_ptr<const AlignedBuffer> q_, k_, v_, do_;  // shared inputs (measure/operand_pool.hpp)
+    AlignedBuffer k_int8_, v_int8_, o_, lse_, dq_, dk_, dv_, k_scale_, v_scale_;
     AttentionOperands ops_;
 };
 

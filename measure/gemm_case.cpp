@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <random>
 
 #include "core/bf16.hpp"
 #include "core/error.hpp"
@@ -11,19 +10,11 @@
 #include "core/memory_info.hpp"
 #include "core/operand_values.hpp"
 #include "measure/cache_scrub.hpp"
+#include "measure/operand_pool.hpp"
 
 namespace flopmeter {
 
 namespace {
-
-void fill_uniform(void* dst, DType t, std::int64_t count, std::uint64_t seed) {
-    switch (t) {
-        case DType::fp32: fill_uniform_pm1(static_cast<float*>(dst), count, seed); break;
-        case DType::fp64: fill_uniform_pm1(static_cast<double*>(dst), count, seed); break;
-        case DType::bf16: fill_uniform_pm1(static_cast<bf16*>(dst), count, seed); break;
-        default: throw UsageError("no initialiser for dtype " + std::string(dtype_name(t)));
-    }
-}
 
 std::string fmt_double(double x) {
     char buf[32];
@@ -58,39 +49,46 @@ GemmCase::GemmCase(const GemmCaseSpec& spec, int operand_sets) : spec_(spec) {
     check_gemm_problem(p);
     const DType ct = gemm_c_dtype(p.dtype);
     const std::int64_t na = p.m * p.k, nb = p.k * p.n, nc = p.m * p.n;
+    // A, B and C's initial values come from the process's shared, read-only input streams
+    // (measure/operand_pool.hpp); cold mode's further operand sets are copies of them.
+    a0_ = shared_uniform_operand(p.dtype, 1, na);
+    b0_ = shared_uniform_operand(p.dtype, 2, nb);
+    c_init_ = shared_uniform_operand(ct, 3, nc);
+    const std::size_t a_bytes = std::size_t(na) * dtype_size(p.dtype), b_bytes = std::size_t(nb) * dtype_size(p.dtype);
+    const std::size_t c_bytes = std::size_t(nc) * dtype_size(ct);
     sets_.resize(std::size_t(std::max(1, operand_sets)));
-    for (auto& s : sets_) {
-        s.a.reset(std::size_t(na) * dtype_size(p.dtype));
-        s.b.reset(std::size_t(nb) * dtype_size(p.dtype));
-        s.c.reset(std::size_t(nc) * dtype_size(ct));
-    }
-    c_init_.reset(std::size_t(nc) * dtype_size(ct));
-    fill_uniform(sets_[0].a.data(), p.dtype, na, 1);
-    fill_uniform(sets_[0].b.data(), p.dtype, nb, 2);
-    fill_uniform(c_init_.data(), ct, nc, 3);
-    for (auto& s : sets_) {
-        if (&s != &sets_[0]) {
-            std::memcpy(s.a.data(), sets_[0].a.data(), s.a.size());
-            std::memcpy(s.b.data(), sets_[0].b.data(), s.b.size());
+    for (std::size_t i = 0; i < sets_.size(); ++i) {
+        Operands& s = sets_[i];
+        if (i == 0) {
+            s.a = a0_->data();
+            s.b = b0_->data();
+        } else {
+            s.own_a.reset(a_bytes);
+            s.own_b.reset(b_bytes);
+            std::memcpy(s.own_a.data(), a0_->data(), a_bytes);
+            std::memcpy(s.own_b.data(), b0_->data(), b_bytes);
+            s.a = s.own_a.data();
+            s.b = s.own_b.data();
         }
-        std::memcpy(s.c.data(), c_init_.data(), s.c.size());
+        s.c.reset(c_bytes);
+        std::memcpy(s.c.data(), c_init_->data(), c_bytes);
     }
-    ops_ = GemmOperands{sets_[0].a.data(), sets_[0].b.data(), sets_[0].c.data(), gemm_lda(p), gemm_ldb(p), gemm_ldc(p)};
+    ops_ = GemmOperands{sets_[0].a, sets_[0].b, sets_[0].c.data(), gemm_lda(p), gemm_ldb(p), gemm_ldc(p)};
     plan_ = make_gemm_plan(*backend_, p, spec.threads);
 }
 
 void GemmCase::select_operand_set(int i) {
     Operands& s = sets_[std::size_t(i) % sets_.size()];
-    ops_.a = s.a.data();
-    ops_.b = s.b.data();
+    ops_.a = s.a;
+    ops_.b = s.b;
     ops_.c = s.c.data();
 }
 
 ValidationReport GemmCase::validate() {
     select_operand_set(0);
-    std::memcpy(sets_[0].c.data(), c_init_.data(), c_init_.size());
+    std::memcpy(sets_[0].c.data(), c_init_->data(), sets_[0].c.size());
     plan_->run(ops_);
-    return validate_gemm(spec_.problem, ops_, c_init_.data(), sets_[0].c.data());
+    return validate_gemm(spec_.problem, ops_, c_init_->data(), sets_[0].c.data());
 }
 
 CaseResult GemmCase::describe() const {

@@ -39,12 +39,15 @@ public:
 
 private:
     struct Operands {
-        AlignedBuffer a, b, c;
+        const void* a = nullptr;     // set 0: the shared input streams; others: own_a/own_b
+        const void* b = nullptr;
+        AlignedBuffer own_a, own_b;  // cold mode's copies (sets after the first)
+        AlignedBuffer c;
     };
+    std::shared_ptr<const AlignedBuffer> a0_, b0_, c_init_;  // measure/operand_pool.hpp
     GemmCaseSpec spec_;
     const GemmBackend* backend_ = nullptr;
     std::vector<Operands> sets_;
-    AlignedBuffer c_init_;
     GemmOperands ops_;
     std::unique_ptr<GemmPlan> plan_;
 };

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
+#include <mutex>
 #include <random>
 #include <set>
 
@@ -22,6 +24,41 @@ std::string quant_case_name(const QuantCaseSpec& s) {
            "/t" + std::to_string(s.threads);
 }
 
+namespace {
+
+struct WeightsKey {
+    int bits;
+    std::int64_t group, n, k;
+    int tile_rows;
+    bool quads;
+    auto operator<=>(const WeightsKey&) const = default;
+};
+
+// Weights about N(0, 1) (core/operand_values.hpp) with a few outliers per row (what makes
+// per-block scales matter), quantized, then re-laid in the packing the kernel reads (a load-time
+// reorder, as oneDNN reorders its weights). The values depend only on (format, N, K), so cases
+// of one matrix at several M share one copy while any of them lives: the calibration's decode
+// shapes are four M values of one 11008 x 4096 matrix per format, and building it (180 MB of
+// fp32 faulted in, quantized and repacked) per case cost seconds of its budget.
+std::shared_ptr<const QuantMatrix> shared_test_weights(const QuantFormat& f, std::int64_t n,
+                                                       std::int64_t k, const QuantPacking& p) {
+    static std::mutex mu;
+    static std::map<WeightsKey, std::weak_ptr<const QuantMatrix>> built;
+    const WeightsKey key{f.bits, f.group, n, k, p.tile_rows, p.quads};
+    std::lock_guard<std::mutex> lock(mu);
+    if (auto w = built[key].lock()) return w;
+    std::vector<float> w(std::size_t(n * k));
+    for (std::size_t i = 0; i < w.size(); ++i) w[i] = bell_at(16, i);
+    for (std::int64_t r = 0; r < n; ++r) w[std::size_t(r * k + (r * 7919) % k)] *= 8.0f;
+    QuantMatrix q = quantize_weights(f, n, k, w.data());
+    if (!(q.packing == p)) q = quant_repack(q, p);
+    auto shared = std::make_shared<const QuantMatrix>(std::move(q));
+    built[key] = shared;
+    return shared;
+}
+
+}  // namespace
+
 QuantCase::QuantCase(const QuantCaseSpec& s) : spec_(s) {
     check_quant_shape(s.format, s.n, s.k);
     if (s.m <= 0) throw UsageError("quantized matmul: M must be positive");
@@ -31,21 +68,12 @@ QuantCase::QuantCase(const QuantCaseSpec& s) : spec_(s) {
     } else if (s.backend != "onednn") {
         throw UsageError("unknown quantized backend '" + s.backend + "' (valid: own, onednn)");
     }
-    // Weights about N(0, 1) (core/operand_values.hpp) with a few outliers per row (what makes
-    // per-block scales matter).
-    {
-        std::vector<float> w(std::size_t(s.n * s.k));
-        for (std::size_t i = 0; i < w.size(); ++i) w[i] = bell_at(16, i);
-        for (std::int64_t r = 0; r < s.n; ++r) w[std::size_t(r * s.k + (r * 7919) % s.k)] *= 8.0f;
-        w_ = quantize_weights(s.format, s.n, s.k, w.data());
-        // The packing the kernel reads (a load-time reorder, as oneDNN reorders its weights).
-        if (kernel_ && !(kernel_->packing == w_.packing)) w_ = quant_repack(w_, kernel_->packing);
-    }
+    w_ = shared_test_weights(s.format, s.n, s.k, kernel_ ? kernel_->packing : QuantPacking{});
     x_.reset(std::size_t(s.m * s.k) * 4);
     for (std::int64_t i = 0; i < s.m * s.k; ++i) x_.as<float>()[i] = bell_at(17, std::uint64_t(i));
     y_.reset(std::size_t(s.m * s.n) * 4);
     if (s.backend == "onednn") {
-        onednn_ = std::make_unique<OnednnInt8Matmul>(w_, s.m, s.threads);
+        onednn_ = std::make_unique<OnednnInt8Matmul>(*w_, s.m, s.threads);
         onednn_->set_src(x_.as<float>());
     }
 }
@@ -56,7 +84,7 @@ void QuantCase::run() {
     if (onednn_) {
         onednn_->run(y_.as<float>());
     } else {
-        qgemm_run(*kernel_, w_, x_.as<float>(), spec_.m, y_.as<float>(), acts_, spec_.threads);
+        qgemm_run(*kernel_, *w_, x_.as<float>(), spec_.m, y_.as<float>(), acts_, spec_.threads);
     }
 }
 
@@ -85,9 +113,9 @@ ValidationReport QuantCase::validate() {
             for (std::int64_t c = 0; c < spec_.k; ++c)
                 xd[std::size_t(r * spec_.k + c)] =
                     float(onednn_->src()[std::size_t(r * spec_.k + c)]) * onednn_->src_scale();
-        ref = quant_gemm_reference(w_, xd.data(), QuantActivation::fp32, rows);
+        ref = quant_gemm_reference(*w_, xd.data(), QuantActivation::fp32, rows);
     } else {
-        ref = quant_gemm_reference(w_, x_.as<float>(), spec_.act, rows);
+        ref = quant_gemm_reference(*w_, x_.as<float>(), spec_.act, rows);
     }
     const double ratio = quant_max_error_ratio(ref, y_.as<float>(), spec_.n, spec_.k);
     ValidationReport v;

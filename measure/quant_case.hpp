@@ -45,7 +45,7 @@ class QuantCase final : public KernelCase {
   private:
     QuantCaseSpec spec_;
     const QGemmKernel* kernel_ = nullptr;
-    QuantMatrix w_;
+    std::shared_ptr<const QuantMatrix> w_;  // shared by the cases of one matrix
     AlignedBuffer x_, y_;
     QuantActs acts_;
     std::unique_ptr<OnednnInt8Matmul> onednn_;

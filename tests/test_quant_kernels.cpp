@@ -101,14 +101,18 @@ TEST_CASE("tiled packings keep every code and scale, in the documented order", "
                 REQUIRE(t.packing == p);
                 CHECK(t.codes.size() == q.codes.size());  // the same bytes, no padding
                 CHECK(t.scales.size() == q.scales.size());
-                bool same = true;
+                bool same = true, rows_same = true;
+                std::vector<double> row(static_cast<std::size_t>(k));
                 for (std::int64_t r = 0; r < n; ++r) {
                     for (std::int64_t c = 0; c < k; ++c)
                         same &= quant_code(t, r, c) == quant_code(q, r, c);
+                    dequant_row(t, r, row.data());  // the oracle's row reader, on any packing
+                    for (std::int64_t c = 0; c < k; ++c) rows_same &= row[std::size_t(c)] == dequant(q, r, c);
                     for (std::int64_t g = 0; g < q.groups(); ++g)
                         same &= t.scale(r, g) == q.scale(r, g);
                 }
                 CHECK(same);
+                CHECK(rows_same);
                 const QuantMatrix back = quant_repack(t, QuantPacking{});
                 CHECK(std::memcmp(back.codes.data(), q.codes.data(), q.codes.size()) == 0);
                 CHECK(std::memcmp(back.scales.data(), q.scales.data(), q.scales.size()) == 0);

@@ -166,6 +166,28 @@ double dequant(const QuantMatrix& m, std::int64_t r, std::int64_t c) {
     return double(fp16_to_float(m.scale(r, c / m.format.group))) * double(quant_code(m, r, c));
 }
 
+void dequant_row(const QuantMatrix& m, std::int64_t r, double* out) {
+    const QuantTiling t = m.tiling();
+    const std::uint8_t* codes = m.codes.as<std::uint8_t>();
+    const std::uint16_t* scales = m.scales.as<std::uint16_t>();
+    const std::int64_t gsize = m.format.group;
+    for (std::int64_t g = 0; g < m.groups(); ++g) {
+        const double d = double(fp16_to_float(scales[t.scale_index(r, g)]));
+        for (std::int64_t c = g * gsize; c < (g + 1) * gsize; ++c) {
+            int q;
+            if (m.format.bits == 8) {
+                q = int(codes[t.code_byte(r, c)]) - 128;
+            } else {
+                std::int64_t byte;
+                int nib;
+                int4_pos(c, byte, nib);
+                q = int((codes[t.code_byte(r, byte)] >> (4 * nib)) & 0xf) - 8;
+            }
+            out[c] = d * double(q);
+        }
+    }
+}
+
 QuantMatrix quant_repack(const QuantMatrix& m, const QuantPacking& p) {
     if (p.tile_rows < 1) throw UsageError("quantized packing: tile_rows must be >= 1");
     QuantMatrix o;

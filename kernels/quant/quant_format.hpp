@@ -143,6 +143,9 @@ QuantMatrix quantize_weights(const QuantFormat& f, std::int64_t n, std::int64_t 
 // Signed code of element (r, c) and the dequantized value d * q.
 int quant_code(const QuantMatrix& m, std::int64_t r, std::int64_t c);
 double dequant(const QuantMatrix& m, std::int64_t r, std::int64_t c);
+// Row r dequantized into out[0..k): the same values as dequant(m, r, c) for every c, with the
+// packing's offsets and each group's scale worked out once (the oracle reads whole rows).
+void dequant_row(const QuantMatrix& m, std::int64_t r, double* out);
 
 // Activations for the int8-activation (VNNI) variant: each row of x quantized per weight
 // group, symmetric, scale d = max|x| / 127 (fp32), q in [-127, 127] (never -128, so the AVX2

@@ -31,7 +31,7 @@ QuantReference quant_gemm_reference(const QuantMatrix& w, const float* x, QuantA
     auto columns = [&](std::int64_t j0, std::int64_t j1) {
         std::vector<double> wd(static_cast<std::size_t>(k));
         for (std::int64_t j = j0; j < j1; ++j) {
-            for (std::int64_t c = 0; c < k; ++c) wd[std::size_t(c)] = dequant(w, j, c);
+            dequant_row(w, j, wd.data());
             for (std::int64_t i = 0; i < nr; ++i) {
                 double s = 0, m = 0;
                 const double* xr = xd.data() + i * k;
