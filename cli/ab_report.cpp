@@ -51,7 +51,9 @@ std::string rule(const AbSession& s, const AbAnalysis& a, const AbRunInfo& info)
                   "Benjamini-Hochberg FDR %.3g%% "
                   "across %zu cases, minimum effect %.3g%%",
                   info.rounds, s.extra_rounds, disturbed_total(s),
-                  info.duet ? "at once on two cores (duet)" : "back to back",
+                  info.duet   ? "at once on two cores (duet)"
+                  : s.served  ? "kept running, one case each, back to back"
+                              : "back to back",
                   static_cast<unsigned long long>(info.seed), 100 * info.quantile,
                   s.drop_disturbed ? "a visit with fewer than 3 is left out"
                                    : "all of them when fewer than 3",
@@ -182,6 +184,7 @@ ojson ab_to_json(const AbSession& s, const AbAnalysis& a, const AbRunInfo& info)
              {{"rounds", info.rounds},
               {"extra_rounds_run", s.extra_rounds},
               {"duet", info.duet},
+              {"served", s.served},
               {"visit_quantile", info.quantile},
               {"seed", info.seed},
               {"cpus", s.cpus},

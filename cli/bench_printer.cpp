@@ -23,6 +23,10 @@ void add_bench_output_flags(CLI::App* sub, BenchOutputs& o) {
         "Write Google Benchmark-compatible JSON (for tools/compare.py) to FILE ('-': stdout)");
     sub->add_flag("--progress", o.progress,
                   "Show elapsed time and the estimated time left even when stderr is no terminal");
+    sub->add_option("--case", o.cases,
+                    "Only the cases with these names, as results name them (list; e.g. "
+                    "gemm/own/fp32/nn/256x256x256/t2); an unknown name exits 2")
+        ->delimiter(',');
 }
 
 std::ostream& check_bench_outputs(const BenchOutputs& o, Io io) {

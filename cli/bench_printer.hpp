@@ -23,6 +23,7 @@ namespace flopmeter {
 struct BenchOutputs {
     std::string json, markdown, csv, gbench;
     bool progress = false;  // the ETA on the progress lines even when stderr is no terminal
+    std::vector<std::string> cases;  // --case: only these cases (BenchRunOptions::only)
 };
 void add_bench_output_flags(CLI::App* sub, BenchOutputs& o);
 // Refuses unwritable outputs before anything is measured; returns where the text goes.

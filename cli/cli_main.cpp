@@ -33,6 +33,7 @@ void build_cli(CLI::App& app, Io io, Action& action) {
     register_export(app, io, action);
     register_merge(app, io, action);
     register_ab(app, io, action);
+    register_serve(app, io, action);
     register_pocket(app, io, action);
     add_help_examples(app);
 }

@@ -212,6 +212,7 @@ int run_bench_attention(const BenchAttentionOptions& o, Io io) {
     ro.rounds = o.rounds;
     ro.group = backends.size();
     ro.sampler = o.sampler;
+    ro.only = o.out.cases;
     std::vector<CaseResult> results = run_bench(items, ro, bench_progress_printer(io.err, o.out.progress));
     bool all_unavailable = true;
     for (auto& r : results) {

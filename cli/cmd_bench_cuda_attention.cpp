@@ -136,6 +136,7 @@ int run_bench_cuda_attention(const BenchCudaAttentionOptions& o, Io io) {
     ro.rounds = o.rounds;
     ro.group = o.backends.size();
     ro.sampler = o.sampler;
+    ro.only = o.out.cases;
     ro.settle_ms = 0;  // no host threads to settle
     doc.results = run_bench(items, ro, bench_progress_printer(io.err, o.out.progress));
     bool runnable = false;

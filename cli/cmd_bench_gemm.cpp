@@ -157,6 +157,7 @@ int run_bench_gemm(const BenchGemmOptions& o, Io io) {
     ro.rounds = o.rounds;
     ro.group = backends.size();
     ro.sampler = o.sampler;
+    ro.only = o.out.cases;
     doc.results = run_bench(items, ro, bench_progress_printer(io.err, o.out.progress));
     for (const auto& w : ctx.warnings()) doc.warnings.push_back(w);
 

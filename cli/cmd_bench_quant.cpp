@@ -119,6 +119,7 @@ int run_bench_quant(const BenchQuantOptions& o, Io io) {
     ro.rounds = o.rounds;
     ro.group = o.backends.size();
     ro.sampler = o.sampler;
+    ro.only = o.out.cases;
     doc.results = run_bench(items, ro, bench_progress_printer(io.err, o.out.progress));
     if (!o.no_dram) {
         io.err << "DRAM read bandwidth (after the cases)\n";

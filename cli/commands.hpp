@@ -38,6 +38,7 @@ void register_history(CLI::App& app, Io io, Action& action);
 void register_export(CLI::App& app, Io io, Action& action);
 void register_merge(CLI::App& app, Io io, Action& action);
 void register_ab(CLI::App& app, Io io, Action& action);
+void register_serve(CLI::App& app, Io io, Action& action);  // for ab: bench commands from stdin
 void register_pocket(CLI::App& app, Io io, Action& action);
 
 // Every command registered on `app` (with its --help examples); parsing sets `action`.

@@ -76,6 +76,7 @@ const std::vector<CommandExamples>& help_examples() {
          {{"flopmeter ab ./old/flopmeter ./new/flopmeter -- gemm --size 256,512"},
           {"flopmeter ab old-bench new-bench --duet -- --benchmark_filter=gemm/own"}}},
         {"pocket", {{"flopmeter pocket"}, {"flopmeter pocket --markdown docs/pocket.md"}}},
+        {"serve", {{"flopmeter serve --reply-fd 3"}}},
     };
     return v;
 }

@@ -34,6 +34,9 @@ struct BenchRunOptions {
     SamplerConfig sampler;  // the stopping rule, for pooled samples' convergence
     // Lets the previous library's worker threads stop spinning before another library is timed.
     int settle_ms = 200;
+    // Only the items with these names (every item when empty), each measured alone; `ab` pairs
+    // single cases this way. A name no item has is a UsageError listing the names there are.
+    std::vector<std::string> only;
 };
 
 // What the runner reports before each case.
@@ -45,7 +48,7 @@ struct BenchProgress {
 };
 
 // Runs every item `rounds` times in the order above; results in item order. Throws UsageError
-// when rounds < 1 or the items do not form whole groups.
+// when rounds < 1, the items do not form whole groups or `only` names an unknown case.
 std::vector<CaseResult> run_bench(const std::vector<BenchItem>& items, const BenchRunOptions& o,
                                   const std::function<void(const BenchProgress&)>& progress = {});
 

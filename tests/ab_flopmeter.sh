@@ -1,22 +1,27 @@
 #!/usr/bin/env bash
 # flopmeter ab with flopmeter on both sides: visits whose samples the probes flagged (here the
 # FLOPMETER_TEST_DISTURBED knob flags every sample of one case on the candidate side) are left
-# out and their unit is run again in extra rounds, up to --extra-rounds; the other cases of the
-# suite gain those rounds as pairs; a case left with too few pairs is NOISY, never a verdict.
+# out and their unit is run again in extra rounds, up to --extra-rounds; a case left with too few
+# pairs is NOISY, never a verdict. Run a process per suite visit (--no-serve: the other cases of
+# the suite gain those rounds as pairs) and kept running (each case its own unit).
 set -u
 fm=$1
 d=$(mktemp -d)
 trap 'rm -rf "$d"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
-"$fm" ab "$fm" "$fm" --rounds 3 --drop-disturbed --extra-rounds 2 --budget 0.02 --no-record --quiet --seed 7 \
-    --json "$d/ab.json" --candidate-env FLOPMETER_TEST_DISTURBED=64x64x64 \
-    -- gemm --size 64,96 --backend own --threads 1 >"$d/out.txt" 2>&1
-rc=$?
-[ $rc -eq 0 ] || { cat "$d/out.txt"; fail "exit $rc, expected 0"; }
-python3 - "$d/ab.json" <<'PY' || exit 1
+for mode in no-serve served; do
+  extra=(); [ $mode = no-serve ] && extra=(--no-serve)
+  "$fm" ab "$fm" "$fm" --rounds 3 --drop-disturbed --extra-rounds 2 --budget 0.02 --no-record --quiet --seed 7 \
+      "${extra[@]}" --json "$d/ab.json" --candidate-env FLOPMETER_TEST_DISTURBED=64x64x64 \
+      -- gemm --size 64,96 --backend own --threads 1 >"$d/out.txt" 2>&1
+  rc=$?
+  [ $rc -eq 0 ] || { cat "$d/out.txt"; fail "exit $rc, expected 0 ($mode)"; }
+  python3 - "$d/ab.json" "$mode" <<'PY' || fail "disturbed visits ($mode)"
 import json, sys
 j = json.load(open(sys.argv[1]))
+served = sys.argv[2] == "served"
+assert j["settings"]["served"] == served, j["settings"]
 assert j["settings"]["extra_rounds_run"] == 2, j["settings"]
 c = {x["case"].split("/")[4]: x for x in j["cases"]}
 small, big = c["64x64x64"], c["96x96x96"]
@@ -28,6 +33,56 @@ assert small["rounds"] == 0 and small["verdict"] == "NOISY", (small["rounds"], s
 b, k = big["round_times_s"]["baseline"], big["round_times_s"]["candidate"]
 assert len(b) == len(k) == 5, (b, k)
 paired = sum(x is not None and y is not None for x, y in zip(b, k))
-assert big["rounds"] == paired and paired + big["disturbed_visits"] >= 5, (big["rounds"], big["disturbed_visits"])
-print("ab_flopmeter: ok")
+# One suite: the big case runs whenever the small one does (5 visits). Served: a unit of its own,
+# run again only while it is short of 3 pairs.
+assert big["rounds"] == paired and paired + big["disturbed_visits"] >= (3 if served else 5), (big["rounds"], big["disturbed_visits"])
+if served:
+    assert paired == 3 or paired + big["disturbed_visits"] == 5, (paired, big["disturbed_visits"])
 PY
+done
+echo "ab_flopmeter: disturbed visits ok"
+
+# bench --case: only the named cases; an unknown name exits 2 naming the cases there are.
+"$fm" bench gemm --size 64,96 --backend own --threads 1 --budget 0.01 --case gemm/own/fp32/nn/96x96x96/t1 \
+    --json "$d/one.json" >/dev/null 2>&1 || fail "bench --case exited $?"
+python3 -c "
+import json,sys; r=json.load(open(sys.argv[1]))['results']
+assert [x['name'] for x in r] == ['gemm/own/fp32/nn/96x96x96/t1'], r" "$d/one.json" || fail "bench --case ran other cases"
+"$fm" bench gemm --size 64 --backend own --threads 1 --budget 0.01 --case gemm/own/fp32/nn/65x65x65/t1 >"$d/bad.txt" 2>&1
+rc=$?
+[ $rc -eq 2 ] || fail "bench --case with an unknown name: exit $rc, expected 2"
+grep -q "no case named 'gemm/own/fp32/nn/65x65x65/t1'.*64x64x64" "$d/bad.txt" || { cat "$d/bad.txt"; fail "unknown --case message"; }
+
+# serve: a ready line, then one {"rc": N} per request: 0 for a bench command, 2 for a request
+# that is not JSON and for a command that is not bench; end of input ends it with exit 0.
+{
+  printf '["bench","gemm","--size","64","--backend","own","--threads","1","--budget","0.01","--json","%s"]\n' "$d/s.json"
+  printf 'not json\n'
+  printf '["info"]\n'
+} | "$fm" serve --reply-fd 3 3>"$d/replies.txt" >"$d/serve.out" 2>"$d/serve.err"
+rc=$?
+[ $rc -eq 0 ] || fail "serve exited $rc"
+python3 - "$d/replies.txt" "$d/s.json" <<'PY' || { cat "$d/serve.err"; fail "serve replies"; }
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+assert lines == [{"ready": 1}, {"rc": 0}, {"rc": 2}, {"rc": 2}], lines
+assert json.load(open(sys.argv[2]))["results"][0]["status"] == "ok"
+PY
+"$fm" serve --reply-fd 9 </dev/null >/dev/null 2>"$d/fd.err"
+[ $? -eq 2 ] || fail "serve with a closed reply descriptor should exit 2"
+
+# ab keeps flopmeter sides running and pairs single cases; --no-serve runs a process per visit.
+for mode in served no-serve; do
+  extra=(); [ $mode = no-serve ] && extra=(--no-serve)
+  "$fm" ab "$fm" "$fm" --rounds 2 --budget 0.02 --no-record --quiet --seed 3 "${extra[@]}" --json "$d/$mode.json" \
+      -- gemm --size 64,96 --backend own --threads 1 :: attention --heads 1 --seq-q 64 --head-dim 32 --backend own --threads 1 \
+      >"$d/$mode.txt" 2>&1 || { cat "$d/$mode.txt"; fail "ab ($mode) exited $?"; }
+  python3 - "$d/$mode.json" "$mode" <<'PY' || fail "ab ($mode) JSON"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["settings"]["served"] == (sys.argv[2] == "served"), j["settings"]
+names = sorted(c["case"] for c in j["cases"])
+assert len(names) == 3 and all(c["rounds"] == 2 for c in j["cases"]), [(c["case"], c["rounds"]) for c in j["cases"]]
+PY
+done
+echo "ab_flopmeter: serve and --case ok"

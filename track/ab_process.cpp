@@ -1,6 +1,7 @@
 #include "track/ab_process.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,6 +12,8 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+
+#include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
 
@@ -63,6 +66,13 @@ pid_t spawn_child(const ChildSpec& spec) {
         }
         redirect(STDOUT_FILENO, spec.stdout_path);
         redirect(STDERR_FILENO, spec.stderr_path);
+        if (spec.stdin_fd >= 0) ::dup2(spec.stdin_fd, STDIN_FILENO);
+        if (spec.reply_fd >= 0) {
+            if (spec.reply_fd == 3)
+                ::fcntl(3, F_SETFD, 0);  // dup2 onto itself would keep close-on-exec
+            else
+                ::dup2(spec.reply_fd, 3);
+        }
         ::execvp(argv[0], argv.data());
         const int e = errno;
         (void)!::write(fds[1], &e, sizeof e);
@@ -115,6 +125,116 @@ ChildExit wait_child(pid_t pid, double timeout_s) {
 
 ChildExit run_child(const ChildSpec& spec, double timeout_s) {
     return wait_child(spawn_child(spec), timeout_s);
+}
+
+namespace {
+
+// Reads one line from fd within the deadline: 1 a line, 0 end of file, -1 timed out.
+int read_line(int fd, std::string& line, std::chrono::steady_clock::time_point deadline) {
+    line.clear();
+    for (;;) {
+        const double left =
+            std::chrono::duration<double>(deadline - std::chrono::steady_clock::now()).count();
+        if (left <= 0) return -1;
+        pollfd p{fd, POLLIN, 0};
+        const int r = ::poll(&p, 1, int(std::min(left * 1000.0, 1000.0)) + 1);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) continue;
+        char c;
+        const ssize_t n = ::read(fd, &c, 1);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return 0;
+        if (c == '\n') return 1;
+        line += c;
+    }
+}
+
+ChildExit reap(ServedChild& s, double wait_s, bool timed_out) {
+    ChildExit e = wait_child(s.pid, wait_s);
+    e.timed_out = e.timed_out || timed_out;
+    if (s.to >= 0) ::close(s.to);
+    if (s.from >= 0) ::close(s.from);
+    s = ServedChild{};
+    return e;
+}
+
+}  // namespace
+
+ServedChild start_served_child(ChildSpec spec, double timeout_s) {
+    int in[2], out[2];
+    if (::pipe2(in, O_CLOEXEC) != 0) throw UsageError(std::string("pipe: ") + std::strerror(errno));
+    if (::pipe2(out, O_CLOEXEC) != 0) {
+        ::close(in[0]);
+        ::close(in[1]);
+        throw UsageError(std::string("pipe: ") + std::strerror(errno));
+    }
+    spec.stdin_fd = in[0];
+    spec.reply_fd = out[1];
+    ServedChild s;
+    try {
+        s.pid = spawn_child(spec);
+    } catch (...) {
+        for (int f : {in[0], in[1], out[0], out[1]}) ::close(f);
+        throw;
+    }
+    ::close(in[0]);
+    ::close(out[1]);
+    s.to = in[1];
+    s.from = out[0];
+    std::string line;
+    const auto deadline = std::chrono::steady_clock::now() +
+                          std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                              std::chrono::duration<double>(timeout_s));
+    if (read_line(s.from, line, deadline) == 1 && line.find("\"ready\"") != std::string::npos) return s;
+    ::kill(-s.pid, SIGKILL);
+    reap(s, timeout_s, false);
+    return s;
+}
+
+ChildExit served_request(ServedChild& s, const std::vector<std::string>& args, double timeout_s) {
+    ChildExit e;
+    if (!s.running()) {
+        e.code = 2;
+        return e;
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    std::string msg = nlohmann::json(args).dump() + "\n";
+    const char* p = msg.data();
+    std::size_t left = msg.size();
+    while (left > 0) {
+        const ssize_t n = ::write(s.to, p, left);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return reap(s, 5, false);  // the server is gone
+        p += n;
+        left -= std::size_t(n);
+    }
+    std::string line;
+    const int got = read_line(s.from, line, t0 + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                     std::chrono::duration<double>(timeout_s)));
+    if (got < 0) {
+        ::kill(-s.pid, SIGKILL);
+        ChildExit t = reap(s, 5, true);
+        t.wall_s = timeout_s;
+        return t;
+    }
+    if (got == 0) return reap(s, 5, false);
+    try {
+        e.code = nlohmann::json::parse(line).at("rc").get<int>();
+    } catch (const std::exception&) {
+        ::kill(-s.pid, SIGKILL);
+        ChildExit bad = reap(s, 5, false);
+        bad.code = bad.code < 0 ? 2 : bad.code;
+        return bad;
+    }
+    e.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return e;
+}
+
+void stop_served_child(ServedChild& s, double timeout_s) {
+    if (!s.running()) return;
+    ::close(s.to);
+    s.to = -1;
+    reap(s, timeout_s, false);
 }
 
 std::vector<int> allowed_cpus() {

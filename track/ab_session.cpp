@@ -337,8 +337,93 @@ AbSession run_ab_session(AbSide base, AbSide cand, const AbSessionOptions& o) {
         units.assign(suites.size(), "");
         unit_cases.resize(suites.size());
     }
+    std::vector<std::size_t> unit_suite(units.size());  // flopmeter: the suite a unit runs
+    for (std::size_t u = 0; u < unit_suite.size(); ++u) unit_suite[u] = gb ? 0 : u;
 
     Runner runner(o);
+    // Servers: both sides or neither (an older flopmeter does not know `serve`).
+    ServedChild srv_b, srv_c;
+    struct StopServers {
+        ServedChild &b, &c;
+        ~StopServers() {
+            stop_served_child(b, 5);
+            stop_served_child(c, 5);
+        }
+    } stop_servers{srv_b, srv_c};  // also when bad input ends the session early
+    auto server_spec = [&](const AbSide& side, const char* tag) {
+        ChildSpec c;
+        c.env = side.env;
+        c.argv = {side.path, "serve", "--reply-fd", "3"};
+        c.stdout_path = o.workdir + "/serve-" + tag + ".out";
+        c.stderr_path = o.workdir + "/serve-" + tag + ".err";
+        return c;
+    };
+    if (!gb && !o.duet && o.serve) {
+        srv_b = start_served_child(server_spec(base, "b"), 60);
+        if (srv_b.running()) srv_c = start_served_child(server_spec(cand, "c"), 60);
+        if (!srv_c.running()) {
+            stop_served_child(srv_b, 30);
+            if (o.progress) o.progress("a side does not run as `serve` (an older flopmeter): one process per visit");
+        }
+    }
+    s.served = srv_b.running() && srv_c.running();
+    // A side's server that died (a crashed case) is started again for the next visit.
+    auto request = [&](ServedChild& srv, const AbSide& side, const char* tag, const ChildSpec& spec) {
+        if (!srv.running()) srv = start_served_child(server_spec(side, tag), 60);
+        return served_request(srv, std::vector<std::string>(spec.argv.begin() + 1, spec.argv.end()),
+                              o.run_timeout_s);
+    };
+
+    // Served: a first visit of each suite on both sides lists its cases (and validates them);
+    // then each case both sides produced is a unit of its own. A case only one side produced is
+    // reported (missing or only in the candidate); a suite that failed on a side stays one unit.
+    if (s.served) {
+        std::vector<std::string> new_units;
+        std::vector<std::vector<std::string>> new_cases;
+        std::vector<std::size_t> new_suite;
+        for (std::size_t u = 0; u < suites.size(); ++u) {
+            const std::string tag = "list" + std::to_string(u);
+            ChildSpec sb = runner.spec(base, suites[u], "", -1, tag + "-b"),
+                      sc = runner.spec(cand, suites[u], "", -1, tag + "-c");
+            sb.stderr_path = o.workdir + "/serve-b.err";
+            sc.stderr_path = o.workdir + "/serve-c.err";
+            const ChildExit eb = request(srv_b, base, "b", sb), ec = request(srv_c, cand, "c", sc);
+            ResultsDocument db, dc;
+            std::string why_b, why_c;
+            const bool ok_b = Runner::collect(base, sb, eb, db, why_b),
+                       ok_c = Runner::collect(cand, sc, ec, dc, why_c);
+            for (auto [side, e, why] : {std::tuple{&base, &eb, &why_b}, std::tuple{&cand, &ec, &why_c}})
+                if (!e->timed_out && !e->signaled && e->code == 2)
+                    throw UsageError("the " + side->role + " '" + side->path + "' rejected the arguments (" + *why + ")");
+            if (!ok_b || !ok_c) {
+                new_units.push_back("");
+                new_cases.emplace_back();
+                new_suite.push_back(u);
+                continue;
+            }
+            std::set<std::string> in_c;
+            for (const auto& r : dc.results) in_c.insert(r.name);
+            std::set<std::string> in_b;
+            for (const auto& r : db.results) {
+                in_b.insert(r.name);
+                if (!in_c.count(r.name)) {
+                    acc_b.at(r.name, o.rounds);  // reported as missing in the candidate
+                    continue;
+                }
+                new_units.push_back(r.name);
+                new_cases.push_back({r.name});
+                new_suite.push_back(u);
+            }
+            for (const auto& r : dc.results)
+                if (!in_b.count(r.name)) acc_c.at(r.name, o.rounds);
+        }
+        units = std::move(new_units);
+        unit_cases = std::move(new_cases);
+        unit_suite = std::move(new_suite);
+        if (o.progress)
+            o.progress("sides kept running (serve): " + std::to_string(units.size()) +
+                       " unit(s), single cases paired back to back");
+    }
     int visit = 0;
     auto run_visit = [&](const AbStep& st) {
         const std::string& name = units[std::size_t(st.unit)];
@@ -348,11 +433,22 @@ AbSession run_ab_session(AbSide base, AbSide cand, const AbSessionOptions& o) {
             cpu_b = st.baseline_on_first_core ? s.cpus[0] : s.cpus[1];
             cpu_c = st.baseline_on_first_core ? s.cpus[1] : s.cpus[0];
         }
-        const auto& args = gb ? suites[0] : suites[std::size_t(st.unit)];
-        const ChildSpec spec_b = runner.spec(base, args, name, cpu_b, tag + "-b"),
-                        spec_c = runner.spec(cand, args, name, cpu_c, tag + "-c");
+        std::vector<std::string> args = suites[unit_suite[std::size_t(st.unit)]];
+        if (!gb && !name.empty()) args.insert(args.end(), {"--case", name});
+        ChildSpec spec_b = runner.spec(base, args, name, cpu_b, tag + "-b"),
+                  spec_c = runner.spec(cand, args, name, cpu_c, tag + "-c");
         ChildExit eb, ec;
-        if (o.duet) {
+        if (s.served) {
+            spec_b.stderr_path = o.workdir + "/serve-b.err";
+            spec_c.stderr_path = o.workdir + "/serve-c.err";
+            if (st.baseline_first) {
+                eb = request(srv_b, base, "b", spec_b);
+                ec = request(srv_c, cand, "c", spec_c);
+            } else {
+                ec = request(srv_c, cand, "c", spec_c);
+                eb = request(srv_b, base, "b", spec_b);
+            }
+        } else if (o.duet) {
             const pid_t pb = spawn_child(spec_b), pc = spawn_child(spec_c);
             eb = wait_child(pb, o.run_timeout_s);
             ec = wait_child(pc, o.run_timeout_s);
@@ -373,7 +469,7 @@ AbSession run_ab_session(AbSide base, AbSide cand, const AbSessionOptions& o) {
                 if (!gb)
                     for (const auto& r : doc.results) {
                         auto& uc = unit_cases[std::size_t(st.unit)];
-                        if (std::find(uc.begin(), uc.end(), r.name) == uc.end())
+                        if (name.empty() && std::find(uc.begin(), uc.end(), r.name) == uc.end())
                             uc.push_back(r.name);
                     }
                 continue;
@@ -385,7 +481,7 @@ AbSession run_ab_session(AbSide base, AbSide cand, const AbSessionOptions& o) {
             std::vector<std::string> names =
                 gb ? std::vector<std::string>{name} : unit_cases[std::size_t(st.unit)];
             if (names.empty())
-                names.push_back("(suite " + std::to_string(st.unit + 1) + ": " + side->role +
+                names.push_back("(suite " + std::to_string(unit_suite[std::size_t(st.unit)] + 1) + ": " + side->role +
                                 " produced no results)");
             fail_cases(*acc, names, why, known);
         }
@@ -457,6 +553,8 @@ AbSession run_ab_session(AbSide base, AbSide cand, const AbSessionOptions& o) {
                     std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count())) +
                 " s");
     }
+    stop_served_child(srv_b, 30);
+    stop_served_child(srv_c, 30);
     s.extra_rounds = extra;
     s.drop_disturbed = o.drop_disturbed;
     const int total_rounds = o.rounds + extra;

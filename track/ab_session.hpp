@@ -3,8 +3,9 @@
 // --benchmark_filter, JSON on stdout), measured alternately on the randomized interleaved
 // schedule of track/ab_schedule.hpp, or both at once on two cores (duet). A flopmeter side runs
 // a whole bench command per visit (ARGS choose shapes, not single cases; several commands are
-// separated by "::" and interleaved as units); a Google Benchmark side runs one case per visit,
-// so its cases are interleaved individually.
+// separated by "::" and interleaved as units), or, kept running as `X serve`, each of the
+// suite's cases on its own (`--case NAME`) once a first visit has listed them; a Google
+// Benchmark side runs one case per visit, so its cases are interleaved individually.
 //
 // What comes out: per case and round one time per side (a low quantile of that visit's samples),
 // each side's samples pooled over the rounds as a results document (for the store), and which
@@ -45,6 +46,10 @@ struct AbSessionOptions {
     bool drop_disturbed = false;
     int extra_rounds = 5;
     bool duet = false;
+    // flopmeter sides (not duet): keep each side running as `X serve` and pair single cases
+    // (`bench ... --case NAME`) instead of starting a process per suite and visit. A side that
+    // does not know `serve` (an older flopmeter) is run a process per visit.
+    bool serve = true;
     std::uint64_t seed = 0;
     double visit_quantile = 0.2;  // a visit's time: this quantile of its samples
     double case_budget_s = 0.2;   // flopmeter sides: --budget unless ARGS give one
@@ -65,6 +70,7 @@ struct AbSession {
     ResultsDocument baseline_doc, candidate_doc;  // samples pooled over the rounds
     std::vector<std::string> missing, only_candidate, failed;
     std::vector<int> cpus;  // duet: the two CPUs used
+    bool served = false;    // both sides ran as servers, one case per visit
     double wall_s = 0;
 };
 
