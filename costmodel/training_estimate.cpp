@@ -209,6 +209,27 @@ std::string fit_hint(const ModelConfig& m, const TrainingSetup& s) {
     return r;
 }
 
+// "DualPipe pipeline: 5.1% of the step is bubble (...)": the schedule that was modelled and
+// the bubble formula it used.
+std::string bubble_note(const Parallelism& par, double percent, double microbatches) {
+    const std::string share = fmt_fixed(percent, 1) + "% of the step is bubble (";
+    const std::string over = " over " + fmt_sig(microbatches, 6) + " micro-batches)";
+    auto slots = [](int n) { return std::to_string(n) + (n == 1 ? " slot" : " slots"); };
+    switch (par.schedule) {
+        case Schedule::zero_bubble:
+            return "zero-bubble (ZB1P) pipeline: " + share + slots(par.pp - 1) +
+                   " of F + B - 2W, DeepSeek-V3 report Table 2," + over;
+        case Schedule::dualpipe:
+            return "DualPipe pipeline: " + share + slots(par.pp / 2 - 1) +
+                   " of F&B + B - 3W, DeepSeek-V3 report Table 2," + over;
+        case Schedule::one_f_one_b: break;
+    }
+    const double v = double(par.virtual_stages);
+    return (par.virtual_stages > 1 ? "interleaved 1F1B (" + std::to_string(par.virtual_stages) + " chunks per device)"
+                                   : std::string("1F1B")) +
+           " pipeline: " + share + fmt_sig(double(par.pp - 1) / v, 4) + " fill/drain slots" + over;
+}
+
 // Seconds of one micro-batch's forward (F), full backward (B, incl. recomputation) and weight
 // gradients (W), the terms of the DeepSeek-V3 report's Table 2 bubble formulas.
 struct PhaseTimes {
@@ -324,7 +345,16 @@ TrainingEstimate estimate_training(const ModelConfig& m, const TrainingSetup& s,
     // can run one per slot; the fill/drain is the other stages' time, sum(t_i) - t_max
     // ((pp - 1) t for equal stages), over v with interleaving. Zero-bubble and DualPipe: the
     // DeepSeek-V3 report's Table 2 formulas with the slowest stage's F, B and W.
-    const PhaseTimes& ph = phases[std::size_t(e.slowest_stage)];
+    // What paces the pipeline: the slowest stage, or under DualPipe the first and last stages'
+    // pair (one device), half each.
+    const bool paired = par.schedule == Schedule::dualpipe && e.stages.size() >= 2 &&
+                        (e.slowest_stage == 0 || e.slowest_stage == int(e.stages.size()) - 1);
+    PhaseTimes ph = phases[std::size_t(e.slowest_stage)];
+    if (paired) {  // F, B and W of the pair's device, like its pace
+        ph.f = (phases.front().f + phases.back().f) / 2.0;
+        ph.b = (phases.front().b + phases.back().b) / 2.0;
+        ph.w = (phases.front().w + phases.back().w) / 2.0;
+    }
     // Table 2's formulas assume equal stages; with unequal ones they are scaled like 1F1B's:
     // u = (sum(t_i) - t_max) / ((pp - 1) t_max), 1 for equal stages.
     const double u = par.pp > 1 && t_max > 0 ? (sum_t - t_max) / (double(par.pp - 1) * t_max) : 0.0;
@@ -336,10 +366,6 @@ TrainingEstimate estimate_training(const ModelConfig& m, const TrainingSetup& s,
             break;
     }
     e.pipeline_s = e.microbatches * t_mb + e.bubble_s;
-    // What paces the pipeline: the slowest stage, or under DualPipe the first and last stages'
-    // pair, half each.
-    const bool paired = par.schedule == Schedule::dualpipe && e.stages.size() >= 2 &&
-                        (e.slowest_stage == 0 || e.slowest_stage == int(e.stages.size()) - 1);
     auto paced = [&](auto get) {
         return paired ? (get(e.stages.front()) + get(e.stages.back())) / 2.0 : get(slow);
     };
@@ -412,13 +438,7 @@ TrainingEstimate estimate_training(const ModelConfig& m, const TrainingSetup& s,
                      [](const BreakdownRow& r) { return r.kind == op_group_name(OpGroup::optimizer); }))
         e.breakdown.push_back({op_group_name(OpGroup::optimizer), e.optimizer_s, 0});
 
-    if (par.pp > 1)
-        e.notes.push_back(std::string(par.virtual_stages > 1 ? "interleaved 1F1B (" + std::to_string(par.virtual_stages) +
-                                                                   " chunks per device)"
-                                                             : "1F1B") +
-                          " pipeline: " + fmt_fixed(100.0 * e.bubble_s / e.step_s, 1) + "% of the step is bubble (" +
-                          fmt_sig(double(par.pp - 1) / v, 4) + " fill/drain slots over " + fmt_sig(e.microbatches, 6) +
-                          " micro-batches)");
+    if (par.pp > 1) e.notes.push_back(bubble_note(par, 100.0 * e.bubble_s / e.step_s, e.microbatches));
     if (s.mode == Mode::delta)
         e.notes.push_back("delta training: only the " + fmt_sig(s.tokens, 4) +
                           " new tokens are trained, starting from the existing weights");
