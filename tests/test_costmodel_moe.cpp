@@ -129,8 +129,23 @@ TEST_CASE("expert parallelism: experts split over ranks, FLOPs kept, all-to-all 
     const TrainingEstimate eb = estimate_training(m, s, p, {});
     CHECK(eb.stages[0].comm.ep_per_microbatch == Approx(1.5 * e4.stages[0].comm.ep_per_microbatch));
     CHECK(eb.step_s > e4.step_s);
+    s.par.moe_imbalance = 1.0;
+    // FP8 (DeepSeek-V3 section 3.3.2): the forward dispatch and, backward, the combine's gradient
+    // (a dispatch) in FP8 with one FP32 scale per 128 values (256 + 2 x 4 bytes a token); the
+    // forward combine and the dispatch's gradient (a combine) stay BF16 (512 bytes).
+    s.fp8 = true;
+    const TrainingEstimate e8 = estimate_training(m, s, p, {});
+    const double a2a_fp8 = 128.0 * 2 * (256 + 2 * 4) * 3 / 4 / 100e9;
+    CHECK(e8.stages[0].comm.ep_per_microbatch == Approx(4 * (2 * a2a_fp8 + 2 * a2a)));
+    s.fp8 = false;
     s.par.ep = 3;
     CHECK_THROWS(estimate_training(m, s, p, {}));  // 3 does not divide 8 experts
+}
+
+TEST_CASE("FP8 tensors in 1x128 tiles: a byte per value plus a float32 scale per tile", "[costmodel][moe]") {
+    CHECK(flops::fp8_tile_scaled_bytes(7168) == 7168 + 56 * 4);  // a DeepSeek-V3 token: 7,392 bytes
+    CHECK(flops::fp8_tile_scaled_bytes(200) == 200 + 2 * 4);     // a partial tile has its own scale
+    CHECK(flops::fp8_tile_scaled_bytes(256, 64, 2.0) == 256 + 4 * 2);
 }
 
 TEST_CASE("FP8: linear GEMMs at the FP8 rate, head and gating in 16-bit", "[costmodel][moe]") {
