@@ -288,9 +288,12 @@ TrainingEstimate estimate_training(const ModelConfig& m, const TrainingSetup& s,
         const double ep_pp = cm.ep_per_microbatch + cm.pp_per_microbatch;
         double compute = st.timed.total.seconds;
         // DualPipe's communication kernels take SMs from the compute they overlap: DeepSeek-V3
-        // dedicates 20 of the H800's 132 (section 3.2.2), so compute beside them runs 132/112 slower.
+        // dedicates 20 of the H800's 132 (section 3.2.2). For the C seconds the transfers run,
+        // compute has 112 of 132 SMs and so loses C x 20/132 of its work; when the compute is
+        // shorter than the transfers, all of it runs on 112 SMs (x 132/112).
         if (par.schedule == Schedule::dualpipe && ep_pp > 0) {
-            st.sm_share_s = std::min(compute, ep_pp) * (dualpipe_comm_sm_share / (1.0 - dualpipe_comm_sm_share));
+            const double lent = dualpipe_comm_sm_share;
+            st.sm_share_s = std::min(ep_pp * lent, compute * lent / (1.0 - lent));
             compute += st.sm_share_s;
         }
         const double tp_exposed = cm.tp_per_microbatch - std::min(par.tp_overlap * cm.tp_per_microbatch, compute);

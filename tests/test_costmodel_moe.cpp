@@ -183,6 +183,40 @@ TEST_CASE("FP8: linear GEMMs at the FP8 rate, head and gating in 16-bit", "[cost
     CHECK(casts > 0);
 }
 
+TEST_CASE("DualPipe lends 20 of 132 SMs to communication while the transfers run", "[costmodel][moe]") {
+    test::FakePredictor p;
+    const ModelConfig m = tiny_ds();
+    TrainingSetup s;
+    s.tokens = 1e9;
+    s.seq_len = 128;
+    s.global_batch = 8;
+    s.par.dp = 4;
+    s.par.ep = 4;
+    s.par.pp = 2;
+    s.par.schedule = Schedule::dualpipe;
+    const double lent = 20.0 / 132.0;  // DeepSeek-V3 report, section 3.2.2
+    int compute_bound = 0, comm_bound = 0;
+    for (double link : {100e9, 0.1e9}) {
+        p.f.intra_node_bandwidth = link;
+        const TrainingEstimate e = estimate_training(m, s, p, {});
+        for (const auto& st : e.stages) {
+            const double c = st.comm.ep_per_microbatch + st.comm.pp_per_microbatch, w = st.timed.total.seconds;
+            REQUIRE(c > 0);
+            if (c * (1 - lent) <= w) {  // compute on 112 SMs for the C seconds the transfers take
+                ++compute_bound;
+                CHECK(st.sm_share_s == Approx(c * lent));
+                CHECK(st.per_microbatch_s == Approx(w + c * lent));
+            } else {  // all of the compute on 112 SMs, the transfers still longer
+                ++comm_bound;
+                CHECK(st.sm_share_s == Approx(w * lent / (1 - lent)));
+                CHECK(st.per_microbatch_s == Approx(c));
+            }
+        }
+    }
+    CHECK(compute_bound > 0);
+    CHECK(comm_bound > 0);
+}
+
 TEST_CASE("context parallelism: each rank a cp-th of the causal pairs, exactly", "[costmodel][moe]") {
     const ModelConfig& m = find_preset("llama2-7b")->model;
     const std::int64_t S = 4096;
