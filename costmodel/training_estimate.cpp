@@ -268,7 +268,7 @@ TrainingEstimate estimate_training(const ModelConfig& m, const TrainingSetup& s,
     shape.cp = par.cp;
     shape.attention_kernel = s.attention_kernel;
     const BackwardSpec bwd{s.mode, s.recompute, s.lora};
-    double exec_step = 0, other_step = 0, max_dp = 0, max_trainable = 0;
+    double exec_step = 0, other_step = 0, max_dp = 0, max_opt_params = 0;
     // Pipeline pacing: per stage kind its micro-batch time and how many stages it stands for.
     std::vector<double> t_stage, copies;
     std::vector<PhaseTimes> phases;
@@ -309,7 +309,7 @@ TrainingEstimate estimate_training(const ModelConfig& m, const TrainingSetup& s,
         exec_step += st.timed.total.executed_flops * e.microbatches * replicas;
         other_step += st.timed.total.other_flops * e.microbatches * replicas;
         max_dp = std::max(max_dp, st.comm.dp_per_step);
-        max_trainable = std::max(max_trainable, st.memory.trainable_on_device);
+        max_opt_params = std::max(max_opt_params, st.memory.optimizer_params);
         if (st.memory.total() > e.memory.total()) e.memory = st.memory;
         t_stage.push_back(st.per_microbatch_s);
         copies.push_back(sp.copies);
@@ -328,6 +328,9 @@ TrainingEstimate estimate_training(const ModelConfig& m, const TrainingSetup& s,
         dev.activations = a.activations + b.activations;
         dev.params_on_device = (a.params_on_device + b.params_on_device) / 2;
         dev.trainable_on_device = (a.trainable_on_device + b.trainable_on_device) / 2;
+        dev.optimizer_params = (a.optimizer_params + b.optimizer_params) / 2;
+        // The pair's device, or a middle one (the first and last plans alone are not devices).
+        max_opt_params = std::max(dev.optimizer_params, e.stages.size() > 2 ? e.stages[1].memory.optimizer_params : 0.0);
         e.memory = e.stages.size() > 2 && e.stages[1].memory.total() > dev.total() ? e.stages[1].memory : dev;
     }
     if (!e.memory.fits()) throw UsageError("does not fit: needs " + describe_memory(e.memory) + "; try " + fit_hint(m, s));
@@ -381,7 +384,8 @@ TrainingEstimate estimate_training(const ModelConfig& m, const TrainingSetup& s,
     // Overlapped data-parallel traffic hides only under compute that exists.
     const double hideable = e.pipeline_s - e.bubble_s;
     e.dp_exposed_s = max_dp * (1.0 - par.overlap) + std::max(0.0, max_dp * par.overlap - hideable);
-    const double opt_params = max_trainable / (par.zero >= 1 ? double(par.dp) * double(par.cp) : 1.0);
+    // The device with the most optimizer state to update (experts shard over fewer ranks).
+    const double opt_params = max_opt_params;
     Op opt;
     opt.name = "optimizer.adamw";
     opt.group = OpGroup::optimizer;

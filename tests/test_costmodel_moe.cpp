@@ -148,6 +148,26 @@ TEST_CASE("FP8 tensors in 1x128 tiles: a byte per value plus a float32 scale per
     CHECK(flops::fp8_tile_scaled_bytes(256, 64, 2.0) == 256 + 4 * 2);
 }
 
+TEST_CASE("the optimizer updates the state a device holds: experts shard over dp / ep only", "[costmodel][moe]") {
+    test::FakePredictor p;
+    const ModelConfig m = tiny_ds();
+    TrainingSetup s;
+    s.tokens = 1e9;
+    s.seq_len = 128;
+    s.global_batch = 8;
+    s.par.dp = 8;
+    s.par.ep = 4;
+    s.par.zero = 1;
+    const TrainingEstimate e = estimate_training(m, s, p, {});
+    const StageParams sp = stage_params(m, 1, 4, StageSpec{m.layers, true, true, 0}, 1);
+    REQUIRE(sp.experts > 0);
+    // ZeRO-1: the shared parameters' state over the 8 data-parallel ranks, the experts' over the
+    // 8 / 4 = 2 ranks that hold the same experts; AdamW moves 28 bytes a parameter (bf16).
+    const double params = sp.shared / 8 + sp.experts / 2;
+    CHECK(e.memory.optimizer_params == Approx(params));
+    CHECK(e.optimizer_s == Approx(params * 28 / p.bandwidth));
+}
+
 TEST_CASE("FP8: linear GEMMs at the FP8 rate, head and gating in 16-bit", "[costmodel][moe]") {
     test::FakePredictor p;
     p.f.fp8_peak = 2 * p.f.bf16_peak;
