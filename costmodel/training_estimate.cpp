@@ -330,7 +330,8 @@ TrainingEstimate estimate_training(const ModelConfig& m, const TrainingSetup& s,
         dev.trainable_on_device = (a.trainable_on_device + b.trainable_on_device) / 2;
         dev.optimizer_params = (a.optimizer_params + b.optimizer_params) / 2;
         // The pair's device, or a middle one (the first and last plans alone are not devices).
-        max_opt_params = std::max(dev.optimizer_params, e.stages.size() > 2 ? e.stages[1].memory.optimizer_params : 0.0);
+        const double middle = e.stages.size() > 2 ? e.stages[1].memory.optimizer_params : 0.0;
+        max_opt_params = std::max(dev.optimizer_params, middle);
         e.memory = e.stages.size() > 2 && e.stages[1].memory.total() > dev.total() ? e.stages[1].memory : dev;
     }
     if (!e.memory.fits()) throw UsageError("does not fit: needs " + describe_memory(e.memory) + "; try " + fit_hint(m, s));
