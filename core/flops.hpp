@@ -309,4 +309,11 @@ constexpr double decode_kv_bytes(std::int64_t layers, std::int64_t kv_heads, std
     return 2.0 * double(layers) * double(kv_heads) * context * (double(head_dim) * kv_size + kv_scale_bytes);
 }
 
+// An FP8 tensor of `values` elements in fine-grained tiles: one byte per value plus one
+// `scale_size`-byte scale per 1 x `tile` tile (DeepSeek-V3 report section 3.3.1: activations
+// scaled per 1x128 tile; the scales float32 as DeepEP's FP8 dispatch takes them).
+constexpr double fp8_tile_scaled_bytes(std::int64_t values, std::int64_t tile = 128, double scale_size = 4.0) {
+    return double(values) + double((values + tile - 1) / tile) * scale_size;
+}
+
 }  // namespace flopmeter::flops

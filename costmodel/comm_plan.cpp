@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/flops.hpp"
+
 namespace flopmeter::cost {
 
 namespace {
@@ -54,24 +56,31 @@ double dp_traffic(Timer& t, int zero, double grads, double weights, int ranks, b
 double ep_all_to_all(Timer& t, const ModelConfig& m, const TrainingSetup& s, double tokens, double moe_layers, int node) {
     const Parallelism& par = s.par;
     if (par.ep < 2 || moe_layers <= 0) return 0;
-    const double act = double(dtype_size(s.dtype)), h = double(m.hidden), k = double(m.top_k);
-    // DeepSeek-V3 section 3.3.2: activations are dispatched in FP8, combined in BF16.
-    const double dispatch_b = s.fp8 ? 1.0 : act;
+    const double h = double(m.hidden), k = double(m.top_k);
+    // Bytes per token. Under FP8, DeepSeek-V3 (section 3.3.2) dispatches in FP8 both the forward
+    // activations (before the MoE up-projections) and, backward, the activation gradients before
+    // the MoE down-projections, i.e. the combine's gradient, which travels as a dispatch; both
+    // combines (the forward one and the dispatch's gradient) stay in BF16. An FP8 token carries
+    // one FP32 scale per 1x128 tile (section 3.3.1's activation tiles; DeepEP's Buffer.dispatch
+    // takes FP8 values with float32 scales of shape hidden / 128).
+    const double wide = double(dtype_size(s.dtype)) * h;
+    const double narrow = s.fp8 ? flops::fp8_tile_scaled_bytes(m.hidden) : wide;
     const double per_layer_passes = s.recompute == Recompute::full ? 2.0 : 1.0;
     const int group = par.tp * par.ep;  // expert-parallel ranks are placed inside nodes first
     auto exchange = [&](double bytes_per_token) {
         const double pairs = tokens * par.moe_imbalance;
-        if (group <= node) return t(Collective::all_to_all, pairs * k * bytes_per_token * h, par.ep, false);
+        if (group <= node) return t(Collective::all_to_all, pairs * k * bytes_per_token, par.ep, false);
         const int nodes = (group + node - 1) / node;
-        if (m.route_nodes <= 0) return t(Collective::all_to_all, pairs * k * bytes_per_token * h, par.ep, true);
+        if (m.route_nodes <= 0) return t(Collective::all_to_all, pairs * k * bytes_per_token, par.ep, true);
         const double targets = std::min({k, double(m.route_nodes), double(nodes)});
-        const double ib = t(Collective::all_to_all, pairs * targets * bytes_per_token * h, nodes, true);
-        const double nvl = t(Collective::all_to_all, pairs * k * bytes_per_token * h, std::min(node, par.ep), false);
+        const double ib = t(Collective::all_to_all, pairs * targets * bytes_per_token, nodes, true);
+        const double nvl = t(Collective::all_to_all, pairs * k * bytes_per_token, std::min(node, par.ep), false);
         return std::max(ib, nvl);
     };
-    const double fwd = exchange(dispatch_b) + exchange(act);
-    const double bwd = 2.0 * exchange(act);
-    return moe_layers * (per_layer_passes * fwd + bwd);
+    const double dispatch = exchange(narrow), combine = exchange(wide);
+    // Forward: dispatch + combine; backward: the combine's gradient (a dispatch) + the dispatch's
+    // gradient (a combine).
+    return moe_layers * (per_layer_passes * (dispatch + combine) + dispatch + combine);
 }
 
 }  // namespace

@@ -111,6 +111,11 @@ json training_json(const Labelled<TrainingEstimate>& l) {
         for (const auto& t : st.timed.ops) ops.push_back(op_json(t));
         stages.push_back({{"name", st.name}, {"layers", st.layers}, {"per_microbatch_seconds", st.per_microbatch_s},
                           {"tp_comm_seconds", st.comm.tp_per_microbatch}, {"pp_comm_seconds", st.comm.pp_per_microbatch},
+                          {"ep_comm_seconds", st.comm.ep_per_microbatch},
+                          {"cp_comm_seconds", st.comm.cp_per_microbatch},
+                          {"tp_exposed_seconds", st.tp_exposed_s}, {"ep_exposed_seconds", st.ep_exposed_s},
+                          {"pp_exposed_seconds", st.pp_exposed_s}, {"sm_share_seconds", st.sm_share_s},
+                          {"compute_seconds", st.timed.total.seconds},
                           {"dp_comm_seconds", st.comm.dp_per_step}, {"memory", memory_json(st.memory)}, {"ops", ops}});
     }
     j["stages"] = stages;

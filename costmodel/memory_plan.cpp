@@ -93,12 +93,14 @@ MemoryPlan training_memory(const ModelConfig& m, const TrainingSetup& s, const O
         p.trainable_on_device = lora_params(m, s.lora) / double(par.pp) / double(par.tp);
         p.weights = (p.params_on_device + p.trainable_on_device) * wbytes;
         p.gradients = p.trainable_on_device * wbytes / (par.zero >= 2 ? dp : 1.0);
-        p.optimizer = p.trainable_on_device * opt_bytes / (par.zero >= 1 ? dp : 1.0);
+        p.optimizer_params = p.trainable_on_device / (par.zero >= 1 ? dp : 1.0);
+        p.optimizer = p.optimizer_params * opt_bytes;
     } else {
         p.trainable_on_device = p.params_on_device;
         p.weights = copies * sharded(sp.shared, sp.experts, 3) * wbytes;
         p.gradients = copies * sharded(sp.shared, sp.experts, 2) * wbytes;
-        p.optimizer = copies * sharded(sp.shared, sp.experts, 1) * opt_bytes;
+        p.optimizer_params = copies * sharded(sp.shared, sp.experts, 1);
+        p.optimizer = p.optimizer_params * opt_bytes;
     }
     p.activations = (ops.saved_layers_total + ops.saved_outside_layers) * in_flight + ops.recompute_working_set;
     return p;

@@ -15,6 +15,9 @@ struct MemoryPlan {
     double weights = 0, gradients = 0, optimizer = 0, activations = 0, kv_cache = 0;
     double capacity = 0;  // the device's memory (0: unknown, not checked)
     double params_on_device = 0, trainable_on_device = 0;
+    // Parameters whose optimizer state this device holds and updates each step (ZeRO-1 and up:
+    // its shard; experts shard over the dp / ep ranks that hold them; DualPipe: both stages).
+    double optimizer_params = 0;
     double total() const { return weights + gradients + optimizer + activations + kv_cache; }
     bool fits() const { return capacity <= 0 || total() <= capacity; }
 };

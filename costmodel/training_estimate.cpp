@@ -209,6 +209,27 @@ std::string fit_hint(const ModelConfig& m, const TrainingSetup& s) {
     return r;
 }
 
+// "DualPipe pipeline: 5.1% of the step is bubble (...)": the schedule that was modelled and
+// the bubble formula it used.
+std::string bubble_note(const Parallelism& par, double percent, double microbatches) {
+    const std::string share = fmt_fixed(percent, 1) + "% of the step is bubble (";
+    const std::string over = " over " + fmt_sig(microbatches, 6) + " micro-batches)";
+    auto slots = [](int n) { return std::to_string(n) + (n == 1 ? " slot" : " slots"); };
+    switch (par.schedule) {
+        case Schedule::zero_bubble:
+            return "zero-bubble (ZB1P) pipeline: " + share + slots(par.pp - 1) +
+                   " of F + B - 2W, DeepSeek-V3 report Table 2," + over;
+        case Schedule::dualpipe:
+            return "DualPipe pipeline: " + share + slots(par.pp / 2 - 1) +
+                   " of F&B + B - 3W, DeepSeek-V3 report Table 2," + over;
+        case Schedule::one_f_one_b: break;
+    }
+    const double v = double(par.virtual_stages);
+    return (par.virtual_stages > 1 ? "interleaved 1F1B (" + std::to_string(par.virtual_stages) + " chunks per device)"
+                                   : std::string("1F1B")) +
+           " pipeline: " + share + fmt_sig(double(par.pp - 1) / v, 4) + " fill/drain slots" + over;
+}
+
 // Seconds of one micro-batch's forward (F), full backward (B, incl. recomputation) and weight
 // gradients (W), the terms of the DeepSeek-V3 report's Table 2 bubble formulas.
 struct PhaseTimes {
@@ -247,7 +268,7 @@ TrainingEstimate estimate_training(const ModelConfig& m, const TrainingSetup& s,
     shape.cp = par.cp;
     shape.attention_kernel = s.attention_kernel;
     const BackwardSpec bwd{s.mode, s.recompute, s.lora};
-    double exec_step = 0, other_step = 0, max_dp = 0, max_trainable = 0;
+    double exec_step = 0, other_step = 0, max_dp = 0, max_opt_params = 0;
     // Pipeline pacing: per stage kind its micro-batch time and how many stages it stands for.
     std::vector<double> t_stage, copies;
     std::vector<PhaseTimes> phases;
@@ -267,9 +288,12 @@ TrainingEstimate estimate_training(const ModelConfig& m, const TrainingSetup& s,
         const double ep_pp = cm.ep_per_microbatch + cm.pp_per_microbatch;
         double compute = st.timed.total.seconds;
         // DualPipe's communication kernels take SMs from the compute they overlap: DeepSeek-V3
-        // dedicates 20 of the H800's 132 (section 3.2.2), so compute beside them runs 132/112 slower.
+        // dedicates 20 of the H800's 132 (section 3.2.2). For the C seconds the transfers run,
+        // compute has 112 of 132 SMs and so loses C x 20/132 of its work; when the compute is
+        // shorter than the transfers, all of it runs on 112 SMs (x 132/112).
         if (par.schedule == Schedule::dualpipe && ep_pp > 0) {
-            st.sm_share_s = std::min(compute, ep_pp) * (dualpipe_comm_sm_share / (1.0 - dualpipe_comm_sm_share));
+            const double lent = dualpipe_comm_sm_share;
+            st.sm_share_s = std::min(ep_pp * lent, compute * lent / (1.0 - lent));
             compute += st.sm_share_s;
         }
         const double tp_exposed = cm.tp_per_microbatch - std::min(par.tp_overlap * cm.tp_per_microbatch, compute);
@@ -285,7 +309,7 @@ TrainingEstimate estimate_training(const ModelConfig& m, const TrainingSetup& s,
         exec_step += st.timed.total.executed_flops * e.microbatches * replicas;
         other_step += st.timed.total.other_flops * e.microbatches * replicas;
         max_dp = std::max(max_dp, st.comm.dp_per_step);
-        max_trainable = std::max(max_trainable, st.memory.trainable_on_device);
+        max_opt_params = std::max(max_opt_params, st.memory.optimizer_params);
         if (st.memory.total() > e.memory.total()) e.memory = st.memory;
         t_stage.push_back(st.per_microbatch_s);
         copies.push_back(sp.copies);
@@ -304,6 +328,10 @@ TrainingEstimate estimate_training(const ModelConfig& m, const TrainingSetup& s,
         dev.activations = a.activations + b.activations;
         dev.params_on_device = (a.params_on_device + b.params_on_device) / 2;
         dev.trainable_on_device = (a.trainable_on_device + b.trainable_on_device) / 2;
+        dev.optimizer_params = (a.optimizer_params + b.optimizer_params) / 2;
+        // The pair's device, or a middle one (the first and last plans alone are not devices).
+        const double middle = e.stages.size() > 2 ? e.stages[1].memory.optimizer_params : 0.0;
+        max_opt_params = std::max(dev.optimizer_params, middle);
         e.memory = e.stages.size() > 2 && e.stages[1].memory.total() > dev.total() ? e.stages[1].memory : dev;
     }
     if (!e.memory.fits()) throw UsageError("does not fit: needs " + describe_memory(e.memory) + "; try " + fit_hint(m, s));
@@ -324,7 +352,16 @@ TrainingEstimate estimate_training(const ModelConfig& m, const TrainingSetup& s,
     // can run one per slot; the fill/drain is the other stages' time, sum(t_i) - t_max
     // ((pp - 1) t for equal stages), over v with interleaving. Zero-bubble and DualPipe: the
     // DeepSeek-V3 report's Table 2 formulas with the slowest stage's F, B and W.
-    const PhaseTimes& ph = phases[std::size_t(e.slowest_stage)];
+    // What paces the pipeline: the slowest stage, or under DualPipe the first and last stages'
+    // pair (one device), half each.
+    const bool paired = par.schedule == Schedule::dualpipe && e.stages.size() >= 2 &&
+                        (e.slowest_stage == 0 || e.slowest_stage == int(e.stages.size()) - 1);
+    PhaseTimes ph = phases[std::size_t(e.slowest_stage)];
+    if (paired) {  // F, B and W of the pair's device, like its pace
+        ph.f = (phases.front().f + phases.back().f) / 2.0;
+        ph.b = (phases.front().b + phases.back().b) / 2.0;
+        ph.w = (phases.front().w + phases.back().w) / 2.0;
+    }
     // Table 2's formulas assume equal stages; with unequal ones they are scaled like 1F1B's:
     // u = (sum(t_i) - t_max) / ((pp - 1) t_max), 1 for equal stages.
     const double u = par.pp > 1 && t_max > 0 ? (sum_t - t_max) / (double(par.pp - 1) * t_max) : 0.0;
@@ -336,10 +373,6 @@ TrainingEstimate estimate_training(const ModelConfig& m, const TrainingSetup& s,
             break;
     }
     e.pipeline_s = e.microbatches * t_mb + e.bubble_s;
-    // What paces the pipeline: the slowest stage, or under DualPipe the first and last stages'
-    // pair, half each.
-    const bool paired = par.schedule == Schedule::dualpipe && e.stages.size() >= 2 &&
-                        (e.slowest_stage == 0 || e.slowest_stage == int(e.stages.size()) - 1);
     auto paced = [&](auto get) {
         return paired ? (get(e.stages.front()) + get(e.stages.back())) / 2.0 : get(slow);
     };
@@ -352,7 +385,8 @@ TrainingEstimate estimate_training(const ModelConfig& m, const TrainingSetup& s,
     // Overlapped data-parallel traffic hides only under compute that exists.
     const double hideable = e.pipeline_s - e.bubble_s;
     e.dp_exposed_s = max_dp * (1.0 - par.overlap) + std::max(0.0, max_dp * par.overlap - hideable);
-    const double opt_params = max_trainable / (par.zero >= 1 ? double(par.dp) * double(par.cp) : 1.0);
+    // The device with the most optimizer state to update (experts shard over fewer ranks).
+    const double opt_params = max_opt_params;
     Op opt;
     opt.name = "optimizer.adamw";
     opt.group = OpGroup::optimizer;
@@ -412,13 +446,7 @@ TrainingEstimate estimate_training(const ModelConfig& m, const TrainingSetup& s,
                      [](const BreakdownRow& r) { return r.kind == op_group_name(OpGroup::optimizer); }))
         e.breakdown.push_back({op_group_name(OpGroup::optimizer), e.optimizer_s, 0});
 
-    if (par.pp > 1)
-        e.notes.push_back(std::string(par.virtual_stages > 1 ? "interleaved 1F1B (" + std::to_string(par.virtual_stages) +
-                                                                   " chunks per device)"
-                                                             : "1F1B") +
-                          " pipeline: " + fmt_fixed(100.0 * e.bubble_s / e.step_s, 1) + "% of the step is bubble (" +
-                          fmt_sig(double(par.pp - 1) / v, 4) + " fill/drain slots over " + fmt_sig(e.microbatches, 6) +
-                          " micro-batches)");
+    if (par.pp > 1) e.notes.push_back(bubble_note(par, 100.0 * e.bubble_s / e.step_s, e.microbatches));
     if (s.mode == Mode::delta)
         e.notes.push_back("delta training: only the " + fmt_sig(s.tokens, 4) +
                           " new tokens are trained, starting from the existing weights");

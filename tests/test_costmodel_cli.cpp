@@ -147,6 +147,20 @@ TEST_CASE("estimate: --tp auto --pp auto prints the best layouts; frontier optio
     CHECK(ds.out.find("EP 64") != std::string::npos);
     CHECK(ds.out.find("MFU (every pair: PaLM/Megatron convention)") != std::string::npos);
     CHECK(ds.out.find("q 1536), MTP depth 1") != std::string::npos);
+    CHECK(ds.out.find("NOTE: DualPipe pipeline:") != std::string::npos);
+    // The JSON shows each stage's transfers beside its compute: DeepSeek-V3's expert all-to-all
+    // hidden under DualPipe, the SMs it borrows charged.
+    std::vector<std::string> ds_json = {"estimate", "--model", "deepseek-v3", "--profile", "h800", "--tokens", "14.8e12",
+                                        "--global-batch", "15360", "--devices", "2048", "--pp", "16", "--ep", "64",
+                                        "--zero", "1", "--schedule", "dualpipe", "--fp8", "--uneven-pipeline",
+                                        "--recompute", "selective", "--json", "-"};
+    const Run dj = cli(ds_json);
+    REQUIRE(dj.code == 0);
+    const auto middle = nlohmann::json::parse(dj.out)["estimates"][0]["stages"][1];
+    CHECK(middle["ep_comm_seconds"].get<double>() > 0);
+    CHECK(middle["ep_exposed_seconds"].get<double>() == 0);
+    CHECK(middle["sm_share_seconds"].get<double>() > 0);
+    CHECK(middle["compute_seconds"].get<double>() > middle["ep_comm_seconds"].get<double>());
     std::vector<std::string> no_mtp = {"estimate", "--model", "deepseek-v3", "--profile", "h800", "--tokens", "14.8e12",
                                        "--global-batch", "15360", "--devices", "2048", "--pp", "16", "--ep", "64",
                                        "--zero", "1", "--schedule", "dualpipe", "--fp8", "--uneven-pipeline",

@@ -141,6 +141,61 @@ TEST_CASE("pipeline bubble: the other stages' time, not (pp - 1) slowest-stage s
     CHECK_THROWS_AS(estimate_training(gpt2(), s, p, {}), UsageError);  // DualPipe needs an even pp
 }
 
+// F, B and W of one micro-batch on a stage, as DeepSeek-V3's Table 2 defines them (B: the
+// whole backward, recomputation included; W: its weight-gradient part).
+struct Fbw {
+    double f = 0, b = 0, w = 0;
+};
+Fbw fbw(const StageEstimate& st) {
+    Fbw r;
+    for (const auto& t : st.timed.ops) {
+        if (t.op.phase == Phase::forward) r.f += t.seconds();
+        else if (t.op.phase == Phase::backward_weight) r.b += t.seconds(), r.w += t.seconds();
+        else if (t.op.phase != Phase::optimizer) r.b += t.seconds();
+    }
+    return r;
+}
+
+TEST_CASE("DualPipe: the first and last stages' device paces with their averaged F, B and W", "[costmodel][defects]") {
+    test::FakePredictor p;
+    TrainingSetup s = setup(1024, 8);
+    s.par.pp = 4;
+    s.par.schedule = Schedule::dualpipe;
+    const TrainingEstimate e = estimate_training(gpt2(), s, p, {});
+    REQUIRE(e.stages.size() == 3);
+    const double t0 = e.stages[0].per_microbatch_s, t1 = e.stages[1].per_microbatch_s, t3 = e.stages[2].per_microbatch_s;
+    const double pair = (t0 + t3) / 2;
+    REQUIRE(pair > t1);  // the logits make the first/last device the slowest
+    REQUIRE(e.slowest_stage == 0);
+    // Table 2: (pp/2 - 1)(F&B + B - 3W) with the pair's device's F, B and W (each stage's half),
+    // scaled by u = (sum t_i - t_max) / ((pp - 1) t_max) for unequal stages.
+    const Fbw a = fbw(e.stages[0]), b = fbw(e.stages[2]);
+    const double u = (2 * pair + 2 * t1 - pair) / (3 * pair);
+    const double expect = u * 1.0 * (pair + (a.b + b.b) / 2 - 3 * (a.w + b.w) / 2);
+    CHECK(e.bubble_s == Approx(expect));
+    CHECK(e.bubble_s != Approx(u * (pair + a.b - 3 * a.w)));  // not the first stage's alone
+}
+
+TEST_CASE("the bubble note names the schedule that was modelled", "[costmodel][defects]") {
+    test::FakePredictor p;
+    TrainingSetup s = setup(1024, 8);
+    s.par.pp = 4;
+    auto note = [&](Schedule k) {
+        s.par.schedule = k;
+        const TrainingEstimate e = estimate_training(gpt2(), s, p, {});
+        REQUIRE(!e.notes.empty());
+        return e.notes.front();
+    };
+    const std::string one = note(Schedule::one_f_one_b), zb = note(Schedule::zero_bubble), dual = note(Schedule::dualpipe);
+    CHECK(one.rfind("1F1B pipeline:", 0) == 0);
+    CHECK(one.find("3 fill/drain slots over 8 micro-batches") != std::string::npos);
+    CHECK(zb.rfind("zero-bubble (ZB1P) pipeline:", 0) == 0);
+    CHECK(zb.find("3 slots of F + B - 2W") != std::string::npos);
+    CHECK(dual.rfind("DualPipe pipeline:", 0) == 0);
+    CHECK(dual.find("1 slot of F&B + B - 3W") != std::string::npos);
+    CHECK(dual.find("1F1B") == std::string::npos);
+}
+
 TEST_CASE("MFU under both conventions: causal pairs and every pair", "[costmodel][defects]") {
     test::FakePredictor p;
     const TrainingEstimate e = estimate_training(gpt2(), setup(1024, 8), p, {});

@@ -129,8 +129,43 @@ TEST_CASE("expert parallelism: experts split over ranks, FLOPs kept, all-to-all 
     const TrainingEstimate eb = estimate_training(m, s, p, {});
     CHECK(eb.stages[0].comm.ep_per_microbatch == Approx(1.5 * e4.stages[0].comm.ep_per_microbatch));
     CHECK(eb.step_s > e4.step_s);
+    s.par.moe_imbalance = 1.0;
+    // FP8 (DeepSeek-V3 section 3.3.2): the forward dispatch and, backward, the combine's gradient
+    // (a dispatch) in FP8 with one FP32 scale per 128 values (256 + 2 x 4 bytes a token); the
+    // forward combine and the dispatch's gradient (a combine) stay BF16 (512 bytes).
+    s.fp8 = true;
+    const TrainingEstimate e8 = estimate_training(m, s, p, {});
+    const double a2a_fp8 = 128.0 * 2 * (256 + 2 * 4) * 3 / 4 / 100e9;
+    CHECK(e8.stages[0].comm.ep_per_microbatch == Approx(4 * (2 * a2a_fp8 + 2 * a2a)));
+    s.fp8 = false;
     s.par.ep = 3;
     CHECK_THROWS(estimate_training(m, s, p, {}));  // 3 does not divide 8 experts
+}
+
+TEST_CASE("FP8 tensors in 1x128 tiles: a byte per value plus a float32 scale per tile", "[costmodel][moe]") {
+    CHECK(flops::fp8_tile_scaled_bytes(7168) == 7168 + 56 * 4);  // a DeepSeek-V3 token: 7,392 bytes
+    CHECK(flops::fp8_tile_scaled_bytes(200) == 200 + 2 * 4);     // a partial tile has its own scale
+    CHECK(flops::fp8_tile_scaled_bytes(256, 64, 2.0) == 256 + 4 * 2);
+}
+
+TEST_CASE("the optimizer updates the state a device holds: experts shard over dp / ep only", "[costmodel][moe]") {
+    test::FakePredictor p;
+    const ModelConfig m = tiny_ds();
+    TrainingSetup s;
+    s.tokens = 1e9;
+    s.seq_len = 128;
+    s.global_batch = 8;
+    s.par.dp = 8;
+    s.par.ep = 4;
+    s.par.zero = 1;
+    const TrainingEstimate e = estimate_training(m, s, p, {});
+    const StageParams sp = stage_params(m, 1, 4, StageSpec{m.layers, true, true, 0}, 1);
+    REQUIRE(sp.experts > 0);
+    // ZeRO-1: the shared parameters' state over the 8 data-parallel ranks, the experts' over the
+    // 8 / 4 = 2 ranks that hold the same experts; AdamW moves 28 bytes a parameter (bf16).
+    const double params = sp.shared / 8 + sp.experts / 2;
+    CHECK(e.memory.optimizer_params == Approx(params));
+    CHECK(e.optimizer_s == Approx(params * 28 / p.bandwidth));
 }
 
 TEST_CASE("FP8: linear GEMMs at the FP8 rate, head and gating in 16-bit", "[costmodel][moe]") {
@@ -166,6 +201,40 @@ TEST_CASE("FP8: linear GEMMs at the FP8 rate, head and gating in 16-bit", "[cost
             CHECK(t.pred.seconds == Approx(before[n] / 2));
     }
     CHECK(casts > 0);
+}
+
+TEST_CASE("DualPipe lends 20 of 132 SMs to communication while the transfers run", "[costmodel][moe]") {
+    test::FakePredictor p;
+    const ModelConfig m = tiny_ds();
+    TrainingSetup s;
+    s.tokens = 1e9;
+    s.seq_len = 128;
+    s.global_batch = 8;
+    s.par.dp = 4;
+    s.par.ep = 4;
+    s.par.pp = 2;
+    s.par.schedule = Schedule::dualpipe;
+    const double lent = 20.0 / 132.0;  // DeepSeek-V3 report, section 3.2.2
+    int compute_bound = 0, comm_bound = 0;
+    for (double link : {100e9, 0.1e9}) {
+        p.f.intra_node_bandwidth = link;
+        const TrainingEstimate e = estimate_training(m, s, p, {});
+        for (const auto& st : e.stages) {
+            const double c = st.comm.ep_per_microbatch + st.comm.pp_per_microbatch, w = st.timed.total.seconds;
+            REQUIRE(c > 0);
+            if (c * (1 - lent) <= w) {  // compute on 112 SMs for the C seconds the transfers take
+                ++compute_bound;
+                CHECK(st.sm_share_s == Approx(c * lent));
+                CHECK(st.per_microbatch_s == Approx(w + c * lent));
+            } else {  // all of the compute on 112 SMs, the transfers still longer
+                ++comm_bound;
+                CHECK(st.sm_share_s == Approx(w * lent / (1 - lent)));
+                CHECK(st.per_microbatch_s == Approx(c));
+            }
+        }
+    }
+    CHECK(compute_bound > 0);
+    CHECK(comm_bound > 0);
 }
 
 TEST_CASE("context parallelism: each rank a cp-th of the causal pairs, exactly", "[costmodel][moe]") {

@@ -65,7 +65,8 @@ TEST_CASE("published runs: the mechanics of each row kind on the built-in data",
     const RunCheck& d = row(r, "DeepSeek-V3 pre-training");
     CHECK(d.published_tps == Approx(14.8e12 / (2.664e6 * 3600)));
     CHECK(d.layout.find("ep 64") != std::string::npos);
-    CHECK(d.layout.find("micro_batch 1*") != std::string::npos);  // not published: the default
+    CHECK(d.layout.find("micro_batch 1,") != std::string::npos);            // published (DeepEP's benchmarks)
+    CHECK(d.layout.find("attention_kernel default*") != std::string::npos);  // not published: the default
     const RunCheck& m = row(r, "MPT-7b seq 2048, 8 x H100 (bf16)");
     CHECK(m.published_tps == 10643);
     CHECK(m.params == m.published_params);  // the inline architecture reproduces the table's count
