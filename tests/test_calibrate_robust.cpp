@@ -70,7 +70,7 @@ TEST_CASE("interleaved schedule visits every case once per pass, spread over the
     CHECK(interleaved_schedule(0, 2, 1).empty());
 }
 
-TEST_CASE("visits pool their samples; a failed visit is never hidden", "[calibrate-robust]") {
+TEST_CASE("visits pool their samples, a failed visit is never hidden", "[calibrate-robust]") {
     SamplerConfig cfg;
     cfg.min_samples = 3;
     cfg.target_rel_ci = 0.5;
@@ -247,7 +247,7 @@ TEST_CASE("profiles carry measured bf16 rates and tilings through JSON", "[calib
     CHECK(f32.seconds > bf.seconds);
 }
 
-TEST_CASE("older profiles without tilings load; a padded model without its tiling is refused",
+TEST_CASE("older profiles without tilings load, a padded model without its tiling is refused",
           "[calibrate-robust]") {
     // A model written before tilings existed: plain FLOPs, no "tiling" key; it predicts as before.
     DeviceProfile p = padded_profile();

@@ -131,7 +131,7 @@ TEST_CASE("estimate: inference, LoRA and delta modes run", "[costmodel][cli]") {
     CHECK(delta.out.find("from scratch") != std::string::npos);
 }
 
-TEST_CASE("estimate: --tp auto --pp auto prints the best layouts; frontier options run", "[costmodel][cli]") {
+TEST_CASE("estimate: --tp auto --pp auto prints the best layouts, frontier options run", "[costmodel][cli]") {
     const Run r = cli({"estimate", "--model", "gpt2", "--profile", "h100-sxm", "--tokens", "1e9", "--devices", "8", "--tp",
                        "auto", "--pp", "auto", "--top", "3"});
     INFO(r.out << r.err);

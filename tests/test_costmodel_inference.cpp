@@ -37,7 +37,7 @@ TEST_CASE("decode of a 7B model is bound by weights + KV cache over bandwidth", 
     CHECK(e.dollars_per_million_output == Approx(1e6 / e.decode_tokens_per_s / 3600 * 2.0));
 }
 
-TEST_CASE("batching amortises the weights; prefill is compute-bound", "[costmodel][inference]") {
+TEST_CASE("batching amortises the weights, prefill is compute-bound", "[costmodel][inference]") {
     test::FakePredictor p;
     const ModelConfig& m = find_preset("llama3.1-8b")->model;
     InferenceSetup s;

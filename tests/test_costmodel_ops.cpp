@@ -104,7 +104,7 @@ TEST_CASE("GEMMs appear in their real layouts: forward nn, data gradient nt, wei
     }
 }
 
-TEST_CASE("tensor parallelism splits heads and MLP; FLOPs per device are a tp-th", "[costmodel][ops]") {
+TEST_CASE("tensor parallelism splits heads and MLP, FLOPs per device are a tp-th", "[costmodel][ops]") {
     const ModelConfig m = find_preset("llama2-7b")->model;
     BackwardSpec bwd;
     PassShape one{1, 256, 256, true, 1, false, DType::bf16, AttentionImpl::fused};

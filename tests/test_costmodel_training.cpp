@@ -25,7 +25,7 @@ const ModelConfig& gpt2() { return find_preset("gpt2")->model; }
 
 }  // namespace
 
-TEST_CASE("single device: step = ops x micro-batches + optimizer; MFU from model FLOPs", "[costmodel][training]") {
+TEST_CASE("single device: step = ops x micro-batches + optimizer, MFU from model FLOPs", "[costmodel][training]") {
     test::FakePredictor p;
     TrainingSetup s = setup();
     s.par.micro_batch = 4;  // 4 micro-batches per step

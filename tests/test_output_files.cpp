@@ -49,7 +49,7 @@ TEST_CASE("a write through a symlink writes its target and keeps the link", "[ou
     CHECK(read_file(d.file("later")) == "x");
 }
 
-TEST_CASE("a write into a FIFO goes through it; the FIFO stays a FIFO", "[output]") {
+TEST_CASE("a write into a FIFO goes through it, the FIFO stays a FIFO", "[output]") {
     TempDir d;
     const std::string p = d.file("pipe");
     REQUIRE(::mkfifo(p.c_str(), 0600) == 0);

@@ -67,7 +67,7 @@ TEST_CASE("pocket table: fits, tokens/s from bandwidth, J/token, the year it fit
     CHECK(md.find("| Llama 3.2 1B |") != std::string::npos);
 }
 
-TEST_CASE("flopmeter pocket prints the table; bad input exits 2", "[quant][pocket][cli]") {
+TEST_CASE("flopmeter pocket prints the table, bad input exits 2", "[quant][pocket][cli]") {
     auto r = test::cli({"pocket", "--data", FLOPMETER_SOURCE_DIR "/data"});
     CHECK(r.code == 0);
     CHECK(r.out.find("Raspberry Pi 5") != std::string::npos);

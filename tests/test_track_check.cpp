@@ -69,7 +69,7 @@ TEST_CASE("noisy or tiny samples give NOISY, not a verdict", "[track][check]") {
     CHECK(c.exit_code() == 0);
 }
 
-TEST_CASE("a slowdown that follows the clock is NOISY; one at the same clock is SLOWER", "[track][check]") {
+TEST_CASE("a slowdown that follows the clock is NOISY, one at the same clock is SLOWER", "[track][check]") {
     ResultsDocument a, b;
     a.provenance = b.provenance = test_provenance("x");
     // Candidate 10% slower in wall time, but the probe saw a 10% lower clock: same cycles.
@@ -180,7 +180,7 @@ TEST_CASE("check through the CLI: exit codes, outputs, refusals", "[track][check
     CHECK(Store::open(db).runs().size() == 3);  // nothing above added or removed a run
 }
 
-TEST_CASE("history finds a change point; export and merge round trip through the CLI", "[track][cli]") {
+TEST_CASE("history finds a change point, export and merge round trip through the CLI", "[track][cli]") {
     TempDir dir("hist");
     const std::string db = dir.file("h.db");
     for (int i = 0; i < 12; ++i) {
