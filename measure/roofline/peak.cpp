@@ -1,6 +1,10 @@
 #include "measure/roofline/peak.hpp"
 
 #include <algorithm>
+#include <map>
+#include <mutex>
+#include <string>
+#include <tuple>
 #include <chrono>
 #include <cmath>
 
@@ -96,13 +100,18 @@ PeakResult measure_peak(PeakKind kind, int threads, int trials, double trial_sec
 }
 
 PeakResult peak_for_dtype(DType d, int threads, int trials) {
-    switch (d) {
-        case DType::fp64: return measure_peak(PeakKind::fp64_fma, threads, trials);
-        case DType::bf16:
-            if (peak_kernel(PeakKind::bf16_dot)) return measure_peak(PeakKind::bf16_dot, threads, trials);
-            return measure_peak(PeakKind::fp32_fma, threads, trials);
-        default: return measure_peak(PeakKind::fp32_fma, threads, trials);
-    }
+    PeakKind kind = PeakKind::fp32_fma;
+    if (d == DType::fp64) kind = PeakKind::fp64_fma;
+    if (d == DType::bf16 && peak_kernel(PeakKind::bf16_dot)) kind = PeakKind::bf16_dot;
+    static std::mutex mu;
+    // Keyed by the kernel too: FLOPMETER_ISA (or a test's override) may choose another.
+    const PeakKernel* k = peak_kernel(kind);
+    static std::map<std::tuple<std::string, int, int>, PeakResult> measured;
+    std::lock_guard<std::mutex> lock(mu);
+    const auto key = std::make_tuple(std::string(k ? k->name : ""), threads, trials);
+    auto it = measured.find(key);
+    if (it == measured.end()) it = measured.emplace(key, measure_peak(kind, threads, trials)).first;
+    return it->second;
 }
 
 }  // namespace flopmeter

@@ -43,6 +43,9 @@ PeakResult measure_peak(PeakKind kind, int threads, int trials = 5, double trial
 
 // The ceiling that bounds a GEMM of this input dtype: fp32 -> fp32 fma, fp64 -> fp64 fma,
 // bf16 -> bf16 dot where the CPU has one (else fp32 fma, what a widening kernel runs on).
+// Measured once per process and (kind, threads, trials): the bench tables' %peak reference;
+// a process serving one bench command per case (`flopmeter serve`) would otherwise spend a
+// tenth of a second of every command on it.
 PeakResult peak_for_dtype(DType d, int threads, int trials = 3);
 
 // --- kernels, one file per ISA ----------------------------------------------------------------
