@@ -161,6 +161,9 @@ ChildExit reap(ServedChild& s, double wait_s, bool timed_out) {
 }  // namespace
 
 ServedChild start_served_child(ChildSpec spec, double timeout_s) {
+    // A server that died leaves a pipe without reader: the write must fail with EPIPE (its
+    // visit reported failed), not kill this process with SIGPIPE.
+    ::signal(SIGPIPE, SIG_IGN);
     int in[2], out[2];
     if (::pipe2(in, O_CLOEXEC) != 0) throw UsageError(std::string("pipe: ") + std::strerror(errno));
     if (::pipe2(out, O_CLOEXEC) != 0) {
