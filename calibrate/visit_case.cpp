@@ -33,12 +33,26 @@ void VisitPhases::add(const VisitPhases& o) {
     visits += o.visits;
     setups += o.setups;
     validations += o.validations;
+    for (const auto& [k, v] : o.setup_by_op) setup_by_op[k] += v;
+    for (const auto& [k, v] : o.validate_by_op) validate_by_op[k] += v;
 }
+
+namespace {
+
+std::string by_op(const std::map<std::string, double>& m) {
+    std::string s;
+    for (const auto& [k, v] : m)
+        if (v >= 0.05) s += ", " + k + " " + fmt("%.1f", v);
+    return s;
+}
+
+}  // namespace
 
 std::string VisitPhases::line() const {
     return std::to_string(visits) + " visits " + fmt("%.1f", total_s()) + " s: setup " +
-           fmt("%.1f", setup_s) + " s (" + std::to_string(setups) + " builds), validation " +
-           fmt("%.1f", validate_s) + " s (" + std::to_string(validations) + "), warm-up+sampling " +
+           fmt("%.1f", setup_s) + " s (" + std::to_string(setups) + " builds" + by_op(setup_by_op) +
+           "), validation " + fmt("%.1f", validate_s) + " s (" + std::to_string(validations) +
+           by_op(validate_by_op) + "), warm-up+sampling " +
            fmt("%.1f", sampling_s) + " s, probes+other " + fmt("%.1f", other_s) +
            " s, bookkeeping " + fmt("%.1f", bookkeeping_s) + " s";
 }
@@ -101,6 +115,8 @@ CaseResult measure_visit(const SweepCase& c, const MeasureOptions& mo, MeasureCo
     phases.validations += r.validation_s > 0;
     phases.setup_s += setup_s;
     phases.validate_s += r.validation_s;
+    phases.setup_by_op[c.op] += setup_s;
+    phases.validate_by_op[c.op] += r.validation_s;
     phases.sampling_s += sampling;
     phases.other_s += std::max(0.0, total - setup_s - r.validation_s - sampling);
     return r;

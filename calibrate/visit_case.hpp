@@ -4,6 +4,7 @@
 // the same operands. The phase times say what a calibration spends outside its samples.
 #pragma once
 
+#include <map>
 #include <string>
 
 #include "calibrate/case_cache.hpp"
@@ -20,10 +21,13 @@ struct VisitPhases {
     double other_s = 0;        // the rest of measure_case: clock probes, CPU share, summaries
     double bookkeeping_s = 0;  // pooling into the profile, partial profile writes
     int visits = 0, setups = 0, validations = 0;
+    // Set-up and validation seconds per op ("gemm", "attention", ...): where they go.
+    std::map<std::string, double> setup_by_op, validate_by_op;
 
     void add(const VisitPhases& o);
     double total_s() const { return setup_s + validate_s + sampling_s + other_s + bookkeeping_s; }
-    // "setup 3.1 s (181 builds), validation 2.0 s (181), warm-up+sampling 28.0 s, ..."
+    // "setup 3.1 s (181 builds: gemm 1.2, ...), validation 2.0 s (181: gemm 0.9, ...),
+    // warm-up+sampling 28.0 s, ..."
     std::string line() const;
 };
 

@@ -2,6 +2,7 @@
 // double-precision reference, then time through measure_case().
 #pragma once
 
+#include <memory>
 #include <vector>
 
 #include "core/aligned_buffer.hpp"
@@ -20,7 +21,8 @@ public:
 private:
     MemOpShape shape_;
     int threads_;
-    std::vector<AlignedBuffer> bufs_, init_;
+    std::vector<AlignedBuffer> bufs_;                        // the arrays the op reads and writes
+    std::vector<std::shared_ptr<const AlignedBuffer>> init_;  // their initial values
     std::vector<float*> ptrs_;
     AlignedBuffer aux_;
 };

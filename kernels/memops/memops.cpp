@@ -137,7 +137,7 @@ void run_memop(const MemOpShape& s, float* const* x, const float* aux, int threa
     });
 }
 
-double memop_max_rel_error(const MemOpShape& s, float* const* in, float* const* out, const float* aux) {
+double memop_max_rel_error(const MemOpShape& s, const float* const* in, float* const* out, const float* aux) {
     const std::int64_t n = s.rows * s.cols;
     double worst = 0;
     auto check = [&](double ref, double got, double scale) {
