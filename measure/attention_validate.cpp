@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <limits>
 #include <random>
+#include <thread>
 #include <vector>
 
 #include "core/bf16.hpp"
@@ -81,6 +82,15 @@ struct Checker {
             r.detail = buf;
         }
     }
+    // Adds a later part's checks: the first failure stays the reported one.
+    void merge(const Checker& o) {
+        r.checked += o.r.checked;
+        r.max_error_ratio = std::max(r.max_error_ratio, o.r.max_error_ratio);
+        if (!o.r.passed && r.passed) {
+            r.passed = false;
+            r.detail = o.r.detail;
+        }
+    }
     ValidationReport done() {
         if (r.passed) {
             char buf[128];
@@ -91,6 +101,28 @@ struct Checker {
         return r;
     }
 };
+
+// Runs body(item, checker) over the items on this machine's cores, in contiguous chunks, each
+// chunk with its own Checker; merged in chunk order, so the failure reported is the first
+// item's, as a serial loop would report it. The oracle is not timed; a big case's sampled check
+// is a few hundred million multiply-adds, and the calibration validates ~60 attention cases.
+template <class Item, class Body>
+Checker check_items(const std::vector<Item>& items, const Body& body) {
+    const std::size_t parts = std::max<std::size_t>(
+        1, std::min<std::size_t>(items.size() / 4, std::max(1u, std::thread::hardware_concurrency())));
+    std::vector<Checker> checkers(parts);
+    auto run = [&](std::size_t t) {
+        const std::size_t lo = items.size() * t / parts, hi = items.size() * (t + 1) / parts;
+        for (std::size_t i = lo; i < hi; ++i) body(items[i], checkers[t]);
+    };
+    std::vector<std::thread> team;
+    for (std::size_t t = 1; t < parts; ++t) team.emplace_back(run, t);
+    run(0);
+    for (auto& t : team) t.join();
+    Checker all;
+    for (const Checker& c : checkers) all.merge(c);
+    return all;
+}
 
 template <class In>
 double max_abs(const In* x, std::int64_t n) {
@@ -128,31 +160,36 @@ ValidationReport check_fwd(const AttentionProblem& p, const AttentionOperands& o
     const bool all = double(s.batch) * double(s.heads) * double(s.seq_q) * double(s.seq_k) *
                          double(s.head_dim + s.value_dim) <= kFullCheckWork;
     std::mt19937_64 rng(4242);
-    std::vector<double> scores(std::size_t(s.seq_k)), oref(std::size_t(s.value_dim)), bound(std::size_t(s.value_dim));
-    Checker c;
-    for (auto [b, h] : pick_heads(s.batch, s.heads, all)) {
+    struct Row {
+        std::int64_t b, h, i;
+    };
+    std::vector<Row> rows;  // picked in the serial order, so the sample is the same
+    for (auto [b, h] : pick_heads(s.batch, s.heads, all))
+        for (std::int64_t i : pick(s.seq_q, all, rng)) rows.push_back({b, h, i});
+    return check_items(rows, [&](const Row& row, Checker& c) {
+        const auto [b, h, i] = row;
+        thread_local std::vector<double> scores, oref, bound;
+        scores.resize(std::size_t(s.seq_k));
+        oref.resize(std::size_t(s.value_dim));
+        bound.assign(std::size_t(s.value_dim), 0.0);
         const std::int64_t g = attn_kv_head(s, h);
-        for (std::int64_t i : pick(s.seq_q, all, rng)) {
-            double lse_ref = 0, l = 0;
-            attention_reference_fwd_row<In, double, double>(s, scale, q, k, v, b, h, i, scores.data(), oref.data(), &lse_ref, &l);
-            const std::int64_t n = flops::attention_visible_keys(i, s.seq_q, s.seq_k, s.causal);
-            const double a_i = scale * l1(q + attn_offset(b, i, h, s.seq_q, s.heads, s.head_dim), s.head_dim) * kmax;
-            const double e = err_p(a_i, s.head_dim, up) + err_sum(n);
-            std::fill(bound.begin(), bound.end(), 0.0);
-            for (std::int64_t j = 0; j < n; ++j) {
-                const double pij = scores[std::size_t(j)] / l;
-                const In* vj = v + attn_offset(b, j, g, s.seq_k, s.kv_heads, s.value_dim);
-                for (std::int64_t x = 0; x < s.value_dim; ++x) bound[std::size_t(x)] += pij * std::fabs(double(vj[x]));
-            }
-            const float* o = ops.o + attn_offset(b, i, h, s.seq_q, s.heads, s.value_dim);
-            for (std::int64_t x = 0; x < s.value_dim; ++x)
-                c.check(o[x], oref[std::size_t(x)], e * bound[std::size_t(x)], "O", b, i, h, x);
-            const double lse = ops.lse[(b * s.heads + h) * s.seq_q + i];
-            const double e_lse = err_p(a_i, s.head_dim, 0.0) + err_sum(n) + attention_tolerance_factor() * std::fabs(lse_ref);
-            c.check(lse, lse_ref, e_lse, "LSE", b, i, h, 0);
+        double lse_ref = 0, l = 0;
+        attention_reference_fwd_row<In, double, double>(s, scale, q, k, v, b, h, i, scores.data(), oref.data(), &lse_ref, &l);
+        const std::int64_t n = flops::attention_visible_keys(i, s.seq_q, s.seq_k, s.causal);
+        const double a_i = scale * l1(q + attn_offset(b, i, h, s.seq_q, s.heads, s.head_dim), s.head_dim) * kmax;
+        const double e = err_p(a_i, s.head_dim, up) + err_sum(n);
+        for (std::int64_t j = 0; j < n; ++j) {
+            const double pij = scores[std::size_t(j)] / l;
+            const In* vj = v + attn_offset(b, j, g, s.seq_k, s.kv_heads, s.value_dim);
+            for (std::int64_t x = 0; x < s.value_dim; ++x) bound[std::size_t(x)] += pij * std::fabs(double(vj[x]));
         }
-    }
-    return c.done();
+        const float* o = ops.o + attn_offset(b, i, h, s.seq_q, s.heads, s.value_dim);
+        for (std::int64_t x = 0; x < s.value_dim; ++x)
+            c.check(o[x], oref[std::size_t(x)], e * bound[std::size_t(x)], "O", b, i, h, x);
+        const double lse = ops.lse[(b * s.heads + h) * s.seq_q + i];
+        const double e_lse = err_p(a_i, s.head_dim, 0.0) + err_sum(n) + attention_tolerance_factor() * std::fabs(lse_ref);
+        c.check(lse, lse_ref, e_lse, "LSE", b, i, h, 0);
+    }).done();
 }
 
 // Backward oracle pieces for one query row i of head h: D_i and |dO_i|.|O_i|.
@@ -202,37 +239,38 @@ ValidationReport check_bwd(const AttentionProblem& p, const AttentionOperands& o
             abs_do_v += std::fabs(double(d_o[c]) * double(vj[c]));
         }
     };
-    Checker c;
-    std::vector<double> ref(std::size_t(std::max(D, Dv))), bnd(std::size_t(std::max(D, Dv)));
     // dQ rows.
-    for (auto [b, h] : pick_heads(s.batch, s.heads, all)) {
+    struct Row {
+        std::int64_t b, h, i;
+    };
+    std::vector<Row> rows;  // picked in the serial order, so the sample is the same
+    for (auto [b, h] : pick_heads(s.batch, s.heads, all))
+        for (std::int64_t i : pick(s.seq_q, all, rng)) rows.push_back({b, h, i});
+    Checker c = check_items(rows, [&](const Row& row, Checker& cq) {
+        const auto [b, h, i] = row;
+        std::vector<double> ref(static_cast<std::size_t>(D), 0.0), bnd(static_cast<std::size_t>(D), 0.0);
         const std::int64_t g = attn_kv_head(s, h);
-        for (std::int64_t i : pick(s.seq_q, all, rng)) {
-            const std::int64_t n = flops::attention_visible_keys(i, s.seq_q, s.seq_k, s.causal);
-            const RowTerms t = row_terms(b, h, i);
-            const double a_i = scale * l1(q + attn_offset(b, i, h, s.seq_q, s.heads, D), D) * kmax;
-            const double ep = err_p(a_i, D, up), ed = err_sum(Dv, up), es = err_sum(n);
-            std::fill(ref.begin(), ref.end(), 0.0);
-            std::fill(bnd.begin(), bnd.end(), 0.0);
-            for (std::int64_t j = 0; j < n; ++j) {
-                double pij, dp, adv;
-                pair(b, h, i, j, t, pij, dp, adv);
-                const double ds = pij * (dp - t.delta) * scale;
-                // dS error: P's relative error on (dP - D_i), the dot products' on their magnitudes,
-                // then the sum over keys.
-                const double mag = scale * pij * (ep * std::fabs(dp - t.delta) + ed * (adv + t.abs_do_o)) + es * std::fabs(ds);
-                const In* kj = k + attn_offset(b, j, g, s.seq_k, s.kv_heads, D);
-                for (std::int64_t d = 0; d < D; ++d) {
-                    ref[std::size_t(d)] += ds * double(kj[d]);
-                    bnd[std::size_t(d)] += mag * std::fabs(double(kj[d]));
-                }
+        const std::int64_t n = flops::attention_visible_keys(i, s.seq_q, s.seq_k, s.causal);
+        const RowTerms t = row_terms(b, h, i);
+        const double a_i = scale * l1(q + attn_offset(b, i, h, s.seq_q, s.heads, D), D) * kmax;
+        const double ep = err_p(a_i, D, up), ed = err_sum(Dv, up), es = err_sum(n);
+        for (std::int64_t j = 0; j < n; ++j) {
+            double pij, dp, adv;
+            pair(b, h, i, j, t, pij, dp, adv);
+            const double ds = pij * (dp - t.delta) * scale;
+            // dS error: P's relative error on (dP - D_i), the dot products' on their magnitudes,
+            // then the sum over keys.
+            const double mag = scale * pij * (ep * std::fabs(dp - t.delta) + ed * (adv + t.abs_do_o)) + es * std::fabs(ds);
+            const In* kj = k + attn_offset(b, j, g, s.seq_k, s.kv_heads, D);
+            for (std::int64_t d = 0; d < D; ++d) {
+                ref[std::size_t(d)] += ds * double(kj[d]);
+                bnd[std::size_t(d)] += mag * std::fabs(double(kj[d]));
             }
-            const float* dq = ops.dq + attn_offset(b, i, h, s.seq_q, s.heads, D);
-            for (std::int64_t d = 0; d < D; ++d) c.check(dq[d], ref[std::size_t(d)], bnd[std::size_t(d)], "dQ", b, i, h, d);
         }
-    }
+        const float* dq = ops.dq + attn_offset(b, i, h, s.seq_q, s.heads, D);
+        for (std::int64_t d = 0; d < D; ++d) cq.check(dq[d], ref[std::size_t(d)], bnd[std::size_t(d)], "dQ", b, i, h, d);
+    });
     // dK and dV rows of sampled key/value heads and keys.
-    std::vector<double> refv(static_cast<std::size_t>(Dv)), bndv(static_cast<std::size_t>(Dv));
     for (auto [b, g] : pick_heads(s.batch, s.kv_heads, all)) {
         std::vector<RowTerms> terms(std::size_t(group * s.seq_q));
         for (std::int64_t hh = 0; hh < group; ++hh)
@@ -243,11 +281,9 @@ ValidationReport check_bwd(const AttentionProblem& p, const AttentionOperands& o
                 t.err_p = err_p(scale * l1(q + attn_offset(b, i, h, s.seq_q, s.heads, D), D) * kmax, D, up);
             }
         const double ed = err_sum(Dv, up), es = err_sum(group * s.seq_q);
-        for (std::int64_t j : pick(s.seq_k, all, rng, 4, 6, 8)) {
-            std::fill(ref.begin(), ref.end(), 0.0);
-            std::fill(bnd.begin(), bnd.end(), 0.0);
-            std::fill(refv.begin(), refv.end(), 0.0);
-            std::fill(bndv.begin(), bndv.end(), 0.0);
+        c.merge(check_items(pick(s.seq_k, all, rng, 4, 6, 8), [&, b = b, g = g](std::int64_t j, Checker& ck) {
+            std::vector<double> ref(static_cast<std::size_t>(D), 0.0), bnd(static_cast<std::size_t>(D), 0.0);
+            std::vector<double> refv(static_cast<std::size_t>(Dv), 0.0), bndv(static_cast<std::size_t>(Dv), 0.0);
             for (std::int64_t hh = 0; hh < group; ++hh) {
                 const std::int64_t h = g * group + hh;
                 for (std::int64_t i = 0; i < s.seq_q; ++i) {
@@ -271,9 +307,9 @@ ValidationReport check_bwd(const AttentionProblem& p, const AttentionOperands& o
             }
             const float* dk = ops.dk + attn_offset(b, j, g, s.seq_k, s.kv_heads, D);
             const float* dv = ops.dv + attn_offset(b, j, g, s.seq_k, s.kv_heads, Dv);
-            for (std::int64_t d = 0; d < D; ++d) c.check(dk[d], ref[std::size_t(d)], bnd[std::size_t(d)], "dK", b, j, g, d);
-            for (std::int64_t x = 0; x < Dv; ++x) c.check(dv[x], refv[std::size_t(x)], bndv[std::size_t(x)], "dV", b, j, g, x);
-        }
+            for (std::int64_t d = 0; d < D; ++d) ck.check(dk[d], ref[std::size_t(d)], bnd[std::size_t(d)], "dK", b, j, g, d);
+            for (std::int64_t x = 0; x < Dv; ++x) ck.check(dv[x], refv[std::size_t(x)], bndv[std::size_t(x)], "dV", b, j, g, x);
+        }));
     }
     return c.done();
 }
