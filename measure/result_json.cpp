@@ -159,6 +159,20 @@ ojson case_to_json(const CaseResult& r) {
                     {"pct_of_measured", opt(r.pct_of_ceiling)},
                     {"datasheet_flops_per_s", opt(r.datasheet_flops_per_s)},
                     {"pct_of_datasheet", opt(r.pct_of_datasheet)}};
+    if (!r.bandwidth_pairing.empty()) {
+        const BandwidthPairing& bp = r.bandwidth_pairing;
+        ojson rounds = ojson::array();
+        for (const auto& x : bp.rounds)
+            rounds.push_back({{"case_bytes_per_s", x.case_bytes_per_s},
+                              {"reference_before", x.reference_before},
+                              {"reference_after", x.reference_after},
+                              {"ratio", x.ratio()}});
+        j["bandwidth_reference"] = {{"reference", bp.reference},
+                                    {"ratio_median", bp.ratio_median()},
+                                    {"ratio_min", bp.ratio_min()},
+                                    {"ratio_max", bp.ratio_max()},
+                                    {"rounds", rounds}};
+    }
     j["warnings"] = r.warnings;
     return j;
 }
@@ -242,6 +256,17 @@ CaseResult case_from_json(const json& j) {
         r.pct_of_ceiling = num(c, "pct_of_measured", -1.0);
         r.datasheet_flops_per_s = num(c, "datasheet_flops_per_s", -1.0);
         r.pct_of_datasheet = num(c, "pct_of_datasheet", -1.0);
+    }
+    if (j.contains("bandwidth_reference")) {
+        const json& b = j["bandwidth_reference"];
+        r.bandwidth_pairing.reference = b.value("reference", "");
+        for (const auto& x : b.value("rounds", json::array())) {
+            BandwidthPairing::Round rd;
+            rd.case_bytes_per_s = num(x, "case_bytes_per_s", 0.0);
+            rd.reference_before = num(x, "reference_before", 0.0);
+            rd.reference_after = num(x, "reference_after", 0.0);
+            r.bandwidth_pairing.rounds.push_back(rd);
+        }
     }
     r.warnings = j.value("warnings", std::vector<std::string>{});
     return r;

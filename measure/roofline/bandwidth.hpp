@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,23 @@ std::vector<BwLevel> bandwidth_levels(int threads);
 
 BandwidthResult measure_bandwidth(const BwLevel& level, BwKernel k, int threads, int trials = 5,
                                   double trial_seconds = 0.02);
+
+// The same measurement with its arrays allocated and first-touched once, so it can be repeated
+// between the repetitions of another case (bench quant interleaves DRAM readings with its
+// GEMV cases) without paying the allocation each time. Every measure() is a fresh reading:
+// `trials` trials of about trial_seconds each, the best reported.
+class BandwidthMeter {
+  public:
+    BandwidthMeter(const BwLevel& level, BwKernel k, int threads, double trial_seconds = 0.02);
+    ~BandwidthMeter();
+    BandwidthMeter(const BandwidthMeter&) = delete;
+    BandwidthMeter& operator=(const BandwidthMeter&) = delete;
+    BandwidthResult measure(int trials = 5);
+
+  private:
+    struct State;
+    std::unique_ptr<State> s_;
+};
 
 // --- kernels, one file per ISA ----------------------------------------------------------------
 struct BwKernels {
