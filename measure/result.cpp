@@ -40,6 +40,15 @@ double BandwidthPairing::ratio_median() const {
     const std::size_t h = v.size() / 2;
     return v.size() % 2 ? v[h] : 0.5 * (v[h - 1] + v[h]);
 }
+double BandwidthPairing::short_read_ratio_median() const {
+    std::vector<double> v;
+    for (const auto& r : rounds)
+        if (r.short_read() > 0) v.push_back(r.short_read_ratio());
+    if (v.empty()) return 0.0;
+    std::sort(v.begin(), v.end());
+    const std::size_t h = v.size() / 2;
+    return v.size() % 2 ? v[h] : 0.5 * (v[h - 1] + v[h]);
+}
 double BandwidthPairing::ratio_min() const {
     const auto v = sorted_ratios(*this);
     return v.empty() ? 0.0 : v.front();

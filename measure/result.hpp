@@ -22,8 +22,13 @@ struct BandwidthPairing {
     struct Round {
         double case_bytes_per_s = 0;  // bytes over this repetition's median time
         double reference_before = 0, reference_after = 0;  // bytes/s
+        // Optional second figure (0: not measured): a plain read of the case's own bytes timed
+        // like one call of the case (cold: after the same scrub), before and after likewise.
+        double short_read_before = 0, short_read_after = 0;
         double reference() const { return 0.5 * (reference_before + reference_after); }
         double ratio() const { return reference() > 0 ? case_bytes_per_s / reference() : 0.0; }
+        double short_read() const { return 0.5 * (short_read_before + short_read_after); }
+        double short_read_ratio() const { return short_read() > 0 ? case_bytes_per_s / short_read() : 0.0; }
     };
     std::string reference;  // what the reference is, e.g. "dram_read"
     std::vector<Round> rounds;
@@ -32,6 +37,8 @@ struct BandwidthPairing {
     double ratio_median() const;
     double ratio_min() const;
     double ratio_max() const;
+    // Median of the rounds' short_read_ratio(); 0 when no round has a short read.
+    double short_read_ratio_median() const;
 };
 
 struct CaseResult {

@@ -51,6 +51,9 @@ for r in json.load(open(f"{d}/gemv.json"))["results"]:
           f"{len(rounds)} repetitions: median {100*frac:5.1f}% (lowest {100*p['ratio_min']:5.1f}%, highest "
           f"{100*p['ratio_max']:5.1f}%; DRAM read median {ref/1e9:.2f} GB/s) (target >= 80%): {verdict}")
     ok &= frac >= 0.8
+    if p.get("short_read_ratio_median"):
+        print(f"  (information) {r['dtype']:5s} against a plain read of its own bytes timed like one cold call "
+              f"(the like-for-like footing): median {100*p['short_read_ratio_median']:5.1f}%")
 threads = {r["dtype"]: r.get("threads") for r in json.load(open(f"{d}/gemv.json"))["results"]}
 for r in json.load(open(f"{d}/warm1.json"))["results"]:
     if r["status"] != "ok":

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "cli_runner.hpp"
+#include "core/error.hpp"
 #include "measure/bench_runner.hpp"
 #include "measure/result_json.hpp"
 #include "measure/roofline/bandwidth.hpp"
@@ -84,6 +85,26 @@ TEST_CASE("bandwidth meter: repeated readings from one allocation", "[pairing][r
     CHECK(a.level == "L2");
 }
 
+TEST_CASE("bandwidth meter: a short read timed like a kernel call", "[pairing][roofline]") {
+    BandwidthMeter m({"L2", 64 << 10}, BwKernel::read, 1, 0.002);
+    int before = 0;
+    CHECK(m.measure_short_read(16 << 10, 5, [&] { ++before; }) > 0);
+    CHECK(before == 5);
+    BandwidthMeter w({"L2", 64 << 10}, BwKernel::write, 1, 0.002);
+    CHECK_THROWS_AS(w.measure_short_read(16 << 10, 1, {}), UsageError);
+}
+
+TEST_CASE("bandwidth pairing: the short-read ratio only over rounds that have one",
+          "[quant][pairing]") {
+    BandwidthPairing p;
+    p.rounds = {round_of(30, 40, 60), round_of(10, 40, 40)};
+    CHECK(p.short_read_ratio_median() == 0.0);
+    p.rounds[0].short_read_before = 50;
+    p.rounds[0].short_read_after = 70;  // 30 / 60
+    CHECK(p.rounds[0].short_read_ratio() == Approx(0.5));
+    CHECK(p.short_read_ratio_median() == Approx(0.5));
+}
+
 TEST_CASE("bench quant: the DRAM read around every repetition, paired ratios in table and JSON",
           "[quant][cli][pairing]") {
     char path[] = "/tmp/fm_pairing_XXXXXX.json";
@@ -131,4 +152,52 @@ TEST_CASE("bench quant: the DRAM read around every repetition, paired ratios in 
                                                  (0.5 * (x["reference_before"].get<double>() +
                                                          x["reference_after"].get<double>()))));
     }
+}
+
+TEST_CASE("bench quant, cold: a plain read of the case's bytes beside the DRAM reference",
+          "[quant][cli][pairing]") {
+    char path[] = "/tmp/fm_pairing_cold_XXXXXX.json";
+    const int fd = mkstemps(path, 5);
+    REQUIRE(fd >= 0);
+    close(fd);
+    const auto r = flopmeter::test::cli({"bench",
+                                         "quant",
+                                         "--m",
+                                         "1",
+                                         "--n",
+                                         "64",
+                                         "--k",
+                                         "256",
+                                         "--format",
+                                         "q4_0",
+                                         "--threads",
+                                         "1",
+                                         "--no-clock-probe",
+                                         "--cache",
+                                         "cold",
+                                         "--budget",
+                                         "0.02",
+                                         "--min-samples",
+                                         "3",
+                                         "--json",
+                                         path});
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    CHECK(r.out.find("%read") != std::string::npos);
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::remove(path);
+    const auto j = nlohmann::json::parse(ss.str());
+    const auto& br = j["results"][0]["bandwidth_reference"];
+    REQUIRE(br["rounds"].size() == 1);
+    const auto& x = br["rounds"][0];
+    CHECK(x["short_read_before"].get<double>() > 0);
+    CHECK(x["short_read_after"].get<double>() > 0);
+    CHECK(x["short_read_ratio"].get<double>() ==
+          Approx(x["case_bytes_per_s"].get<double>() /
+                 (0.5 *
+                  (x["short_read_before"].get<double>() + x["short_read_after"].get<double>()))));
+    CHECK(br["short_read_ratio_median"].get<double>() ==
+          Approx(x["short_read_ratio"].get<double>()));
 }

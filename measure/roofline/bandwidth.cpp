@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "core/aligned_buffer.hpp"
+#include "core/error.hpp"
 #include "core/isa.hpp"
 #include "core/thread_pool.hpp"
 #include "core/topology.hpp"
@@ -144,6 +145,29 @@ BandwidthResult BandwidthMeter::measure(int trials) {
     r.wa_bytes_per_s = rates.back() * bw_wa_bytes(st.k);
     r.spread = (rates.back() - rates.front()) / rates.back();
     return r;
+}
+
+double BandwidthMeter::measure_short_read(std::int64_t bytes, int calls, const std::function<void()>& before) {
+    State& st = *s_;
+    if (st.k != BwKernel::read) throw UsageError("a short read needs the read kernel");
+    std::int64_t per = bytes / st.threads / 8;
+    per = std::clamp<std::int64_t>(per / 64 * 64, 64, st.n);  // whole 8 x 8-lane iterations
+    ThreadPool& pool = shared_thread_pool(st.threads);
+    std::vector<double> t;
+    double sum = 0;
+    for (int c = 0; c < std::max(1, calls); ++c) {
+        if (before) before();
+        const auto t0 = std::chrono::steady_clock::now();
+        pool.run([&](int tid) {
+            const double s = st.kk->read(st.bufs[std::size_t(tid) * 3]->as<double>(), per);
+            if (tid == 0) sum += s;
+        });
+        t.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    }
+    g_sink = sum;
+    std::sort(t.begin(), t.end());
+    const double med = t.size() % 2 ? t[t.size() / 2] : 0.5 * (t[t.size() / 2 - 1] + t[t.size() / 2]);
+    return double(per) * 8.0 * double(st.threads) / med;
 }
 
 BandwidthResult measure_bandwidth(const BwLevel& level, BwKernel k, int threads, int trials, double trial_seconds) {

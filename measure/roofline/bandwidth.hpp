@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -52,6 +53,12 @@ class BandwidthMeter {
     BandwidthMeter(const BandwidthMeter&) = delete;
     BandwidthMeter& operator=(const BandwidthMeter&) = delete;
     BandwidthResult measure(int trials = 5);
+    // Read kernel only: a short read timed like one call of a multi-threaded kernel, for a
+    // like-for-like second figure beside measure(): `before` runs first (the caller's cache
+    // scrub and pool wake-up), then the first `bytes` of all threads' arrays together (bytes /
+    // threads each, capped at the array) are read in one pool call, timed from the caller's
+    // side (fork/join included). Median over `calls`, in bytes/s.
+    double measure_short_read(std::int64_t bytes, int calls, const std::function<void()>& before);
 
   private:
     struct State;
