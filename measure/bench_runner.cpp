@@ -10,6 +10,8 @@ namespace flopmeter {
 
 void pool_round(CaseResult& into, const CaseResult& more, const SamplerConfig& cfg) {
     merge_measurement(into.measurement, more.measurement, cfg);
+    auto& pr = into.bandwidth_pairing.rounds;
+    pr.insert(pr.end(), more.bandwidth_pairing.rounds.begin(), more.bandwidth_pairing.rounds.end());
     auto& w = into.warnings;
     w.erase(std::remove_if(w.begin(), w.end(),
                            [](const std::string& x) { return x.rfind("UNCONVERGED", 0) == 0; }),

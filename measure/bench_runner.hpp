@@ -52,7 +52,8 @@ struct BenchProgress {
 std::vector<CaseResult> run_bench(const std::vector<BenchItem>& items, const BenchRunOptions& o,
                                   const std::function<void(const BenchProgress&)>& progress = {});
 
-// Pools `more` into `into` (same case, another round) and refreshes its UNCONVERGED warning.
+// Pools `more` into `into` (same case, another round): samples, and the rounds of a bandwidth
+// pairing; refreshes its UNCONVERGED warning.
 void pool_round(CaseResult& into, const CaseResult& more, const SamplerConfig& cfg);
 
 }  // namespace flopmeter

@@ -157,7 +157,8 @@ CaseResult QuantCase::describe() const {
     return r;
 }
 
-CaseResult measure_quant(const QuantCaseSpec& s, const MeasureOptions& o, MeasureContext& ctx) {
+CaseResult measure_quant(const QuantCaseSpec& s, const MeasureOptions& o, MeasureContext& ctx,
+                         const std::function<void(bool after)>& around) {
     std::unique_ptr<QuantCase> c;
     try {
         c = std::make_unique<QuantCase>(s);
@@ -173,7 +174,10 @@ CaseResult measure_quant(const QuantCaseSpec& s, const MeasureOptions& o, Measur
         r.error = e.what();
         return r;
     }
-    return measure_case(*c, o, ctx);
+    if (around) around(false);
+    CaseResult r = measure_case(*c, o, ctx);
+    if (around) around(true);
+    return r;
 }
 
 }  // namespace flopmeter

@@ -4,6 +4,7 @@
 // (oneDNN's int8 matmul, q8 per-channel formats only).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -52,7 +53,11 @@ class QuantCase final : public KernelCase {
 };
 
 // Builds, validates and times one case; an unavailable backend or ISA becomes a result with
-// status unavailable (bad shapes still throw UsageError).
-CaseResult measure_quant(const QuantCaseSpec& s, const MeasureOptions& o, MeasureContext& ctx);
+// status unavailable (bad shapes still throw UsageError). `around` (optional) is called with
+// false once the case is built (its weights quantized and packed) and right before it is
+// validated and timed, and with true right after: bench quant takes its interleaved DRAM
+// readings there, so nothing but the case lies between a reading and the case.
+CaseResult measure_quant(const QuantCaseSpec& s, const MeasureOptions& o, MeasureContext& ctx,
+                         const std::function<void(bool after)>& around = {});
 
 }  // namespace flopmeter

@@ -1,5 +1,7 @@
 #include "measure/result.hpp"
 
+#include <algorithm>
+
 namespace flopmeter {
 
 std::string case_status_name(CaseStatus s) {
@@ -22,5 +24,38 @@ double rate(const CaseResult& r, double amount) {
 double CaseResult::model_flops_per_s() const { return rate(*this, model_flops); }
 double CaseResult::executed_flops_per_s() const { return rate(*this, executed_flops); }
 double CaseResult::bytes_per_s() const { return rate(*this, bytes); }
+
+namespace {
+std::vector<double> sorted_ratios(const BandwidthPairing& p) {
+    std::vector<double> v;
+    for (const auto& r : p.rounds) v.push_back(r.ratio());
+    std::sort(v.begin(), v.end());
+    return v;
+}
+}  // namespace
+
+double BandwidthPairing::ratio_median() const {
+    const auto v = sorted_ratios(*this);
+    if (v.empty()) return 0.0;
+    const std::size_t h = v.size() / 2;
+    return v.size() % 2 ? v[h] : 0.5 * (v[h - 1] + v[h]);
+}
+double BandwidthPairing::short_read_ratio_median() const {
+    std::vector<double> v;
+    for (const auto& r : rounds)
+        if (r.short_read() > 0) v.push_back(r.short_read_ratio());
+    if (v.empty()) return 0.0;
+    std::sort(v.begin(), v.end());
+    const std::size_t h = v.size() / 2;
+    return v.size() % 2 ? v[h] : 0.5 * (v[h - 1] + v[h]);
+}
+double BandwidthPairing::ratio_min() const {
+    const auto v = sorted_ratios(*this);
+    return v.empty() ? 0.0 : v.front();
+}
+double BandwidthPairing::ratio_max() const {
+    const auto v = sorted_ratios(*this);
+    return v.empty() ? 0.0 : v.back();
+}
 
 }  // namespace flopmeter

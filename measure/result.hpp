@@ -14,6 +14,33 @@ namespace flopmeter {
 enum class CaseStatus { ok, validation_failed, unavailable, error };
 std::string case_status_name(CaseStatus s);
 
+// A bandwidth-bound case against a reference bandwidth measured interleaved with it: one reading
+// right before and one right after each repetition of the case (bench quant: the DRAM read at
+// the case's thread count), so each repetition has its own ratio and the machine's swings hit
+// both sides of it. Empty unless the command measured one.
+struct BandwidthPairing {
+    struct Round {
+        double case_bytes_per_s = 0;  // bytes over this repetition's median time
+        double reference_before = 0, reference_after = 0;  // bytes/s
+        // Optional second figure (0: not measured): a plain read of the case's own bytes timed
+        // like one call of the case (cold: after the same scrub), before and after likewise.
+        double short_read_before = 0, short_read_after = 0;
+        double reference() const { return 0.5 * (reference_before + reference_after); }
+        double ratio() const { return reference() > 0 ? case_bytes_per_s / reference() : 0.0; }
+        double short_read() const { return 0.5 * (short_read_before + short_read_after); }
+        double short_read_ratio() const { return short_read() > 0 ? case_bytes_per_s / short_read() : 0.0; }
+    };
+    std::string reference;  // what the reference is, e.g. "dram_read"
+    std::vector<Round> rounds;
+    bool empty() const { return rounds.empty(); }
+    // Over the rounds' ratios; 0 when empty.
+    double ratio_median() const;
+    double ratio_min() const;
+    double ratio_max() const;
+    // Median of the rounds' short_read_ratio(); 0 when no round has a short read.
+    double short_read_ratio_median() const;
+};
+
 struct CaseResult {
     std::string op;       // "gemm", "attention"
     std::string name;     // unique case name, e.g. "gemm/own/fp32/nn/2048x2048x2048"
@@ -53,6 +80,8 @@ struct CaseResult {
     // datasheet peak where one is known; < 0 when unknown. Separate fields, never mixed.
     double ceiling_flops_per_s = -1, pct_of_ceiling = -1;
     double datasheet_flops_per_s = -1, pct_of_datasheet = -1;
+
+    BandwidthPairing bandwidth_pairing;  // see above; empty unless measured
 
     CaseStatus status = CaseStatus::ok;
     std::string error;                  // why, when status != ok

@@ -159,6 +159,29 @@ ojson case_to_json(const CaseResult& r) {
                     {"pct_of_measured", opt(r.pct_of_ceiling)},
                     {"datasheet_flops_per_s", opt(r.datasheet_flops_per_s)},
                     {"pct_of_datasheet", opt(r.pct_of_datasheet)}};
+    if (!r.bandwidth_pairing.empty()) {
+        const BandwidthPairing& bp = r.bandwidth_pairing;
+        ojson rounds = ojson::array();
+        for (const auto& x : bp.rounds) {
+            ojson rj = {{"case_bytes_per_s", x.case_bytes_per_s},
+                        {"reference_before", x.reference_before},
+                        {"reference_after", x.reference_after},
+                        {"ratio", x.ratio()}};
+            if (x.short_read() > 0) {
+                rj["short_read_before"] = x.short_read_before;
+                rj["short_read_after"] = x.short_read_after;
+                rj["short_read_ratio"] = x.short_read_ratio();
+            }
+            rounds.push_back(rj);
+        }
+        j["bandwidth_reference"] = {{"reference", bp.reference},
+                                    {"ratio_median", bp.ratio_median()},
+                                    {"ratio_min", bp.ratio_min()},
+                                    {"ratio_max", bp.ratio_max()}};
+        if (bp.short_read_ratio_median() > 0)
+            j["bandwidth_reference"]["short_read_ratio_median"] = bp.short_read_ratio_median();
+        j["bandwidth_reference"]["rounds"] = rounds;
+    }
     j["warnings"] = r.warnings;
     return j;
 }
@@ -242,6 +265,19 @@ CaseResult case_from_json(const json& j) {
         r.pct_of_ceiling = num(c, "pct_of_measured", -1.0);
         r.datasheet_flops_per_s = num(c, "datasheet_flops_per_s", -1.0);
         r.pct_of_datasheet = num(c, "pct_of_datasheet", -1.0);
+    }
+    if (j.contains("bandwidth_reference")) {
+        const json& b = j["bandwidth_reference"];
+        r.bandwidth_pairing.reference = b.value("reference", "");
+        for (const auto& x : b.value("rounds", json::array())) {
+            BandwidthPairing::Round rd;
+            rd.case_bytes_per_s = num(x, "case_bytes_per_s", 0.0);
+            rd.reference_before = num(x, "reference_before", 0.0);
+            rd.reference_after = num(x, "reference_after", 0.0);
+            rd.short_read_before = num(x, "short_read_before", 0.0);
+            rd.short_read_after = num(x, "short_read_after", 0.0);
+            r.bandwidth_pairing.rounds.push_back(rd);
+        }
     }
     r.warnings = j.value("warnings", std::vector<std::string>{});
     return r;

@@ -8,6 +8,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -39,6 +41,29 @@ std::vector<BwLevel> bandwidth_levels(int threads);
 
 BandwidthResult measure_bandwidth(const BwLevel& level, BwKernel k, int threads, int trials = 5,
                                   double trial_seconds = 0.02);
+
+// The same measurement with its arrays allocated and first-touched once, so it can be repeated
+// between the repetitions of another case (bench quant interleaves DRAM readings with its
+// GEMV cases) without paying the allocation each time. Every measure() is a fresh reading:
+// `trials` trials of about trial_seconds each, the best reported.
+class BandwidthMeter {
+  public:
+    BandwidthMeter(const BwLevel& level, BwKernel k, int threads, double trial_seconds = 0.02);
+    ~BandwidthMeter();
+    BandwidthMeter(const BandwidthMeter&) = delete;
+    BandwidthMeter& operator=(const BandwidthMeter&) = delete;
+    BandwidthResult measure(int trials = 5);
+    // Read kernel only: a short read timed like one call of a multi-threaded kernel, for a
+    // like-for-like second figure beside measure(): `before` runs first (the caller's cache
+    // scrub and pool wake-up), then the first `bytes` of all threads' arrays together (bytes /
+    // threads each, capped at the array) are read in one pool call, timed from the caller's
+    // side (fork/join included). Median over `calls`, in bytes/s.
+    double measure_short_read(std::int64_t bytes, int calls, const std::function<void()>& before);
+
+  private:
+    struct State;
+    std::unique_ptr<State> s_;
+};
 
 // --- kernels, one file per ISA ----------------------------------------------------------------
 struct BwKernels {
