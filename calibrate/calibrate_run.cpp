@@ -366,8 +366,9 @@ int run_calibration(const CalibrateOptions& o, std::ostream& out, std::ostream& 
     for (const auto& c : p.ceilings) mo.ceilings[c.dtype] = c.flops_per_s;
     MeasureContext ctx(threads);
     // Operands built once per case and kept for its later visits, up to 6 GiB and half the
-    // available memory (the quick sweep's cases take about 4.5 GiB; one beyond the budget is
-    // built, initialised and validated again on every visit).
+    // available memory (the quick sweep peaks at about 3.5 GB resident, its inputs shared through
+    // measure/operand_pool.hpp; a case beyond the budget is built, initialised and validated
+    // again on every visit).
     CaseCache cache(std::min(6.0 * double(1ull << 30), 0.5 * double(available_memory_bytes())));
     // The partial profile (every sample of every case) is written at most every 2 s: a write
     // with fsync after each of several hundred visits cost seconds on a busy disk. A signal
