@@ -72,6 +72,11 @@ struct CommQuery {
     double bytes = 0;  // message size per rank (nccl-tests' "size")
     int ranks = 2;
     bool inter_node = false;  // crosses nodes (slower tier) or stays within one
+    // Ranks of the group on each node, each with its own NIC. A ring across nodes runs one ring
+    // per NIC, so its crossing edges share the node's NICs: NCCL measures 192 GB/s all-reduce
+    // bus bandwidth on DGX A100 nodes with 8 x 200 Gb/s NICs (NVIDIA/nccl issue #812, maintainer
+    // comment), 8 x the 25 GB/s of one NIC, not 25 GB/s.
+    int ranks_per_node = 1;
 };
 
 struct Prediction {

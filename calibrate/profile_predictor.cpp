@@ -154,7 +154,16 @@ int latency_steps(Collective c, int n) {
 // Datasheet link-bandwidth model, also the fallback of measured profiles without comm fits.
 Prediction datasheet_comm(const DeviceFacts& f, const CommQuery& q, double eff, double latency) {
     Prediction p;
-    const double link = q.inter_node || f.intra_node_bandwidth <= 0 ? f.inter_node_bandwidth : f.intra_node_bandwidth;
+    double link = q.inter_node || f.intra_node_bandwidth <= 0 ? f.inter_node_bandwidth : f.intra_node_bandwidth;
+    // Ring collectives across nodes: one ring per NIC of the group's ranks on a node; each
+    // ring's NVLink hops still carry the whole per-rank volume, so NVLink caps the sum.
+    const bool ring = q.collective == Collective::all_reduce || q.collective == Collective::reduce_scatter ||
+                      q.collective == Collective::all_gather;
+    const int nics = q.inter_node && ring ? std::max(1, q.ranks_per_node) : 1;
+    if (nics > 1) {
+        link *= double(nics);
+        if (f.intra_node_bandwidth > 0) link = std::min(link, f.intra_node_bandwidth);
+    }
     if (q.ranks <= 1 || q.bytes <= 0) {
         p.source = "no communication";
         return p;
@@ -163,6 +172,7 @@ Prediction datasheet_comm(const DeviceFacts& f, const CommQuery& q, double eff, 
     p.seconds = algorithm_factor(q.collective, q.ranks) * q.bytes / (link * eff) +
                 double(latency_steps(q.collective, q.ranks)) * latency;
     p.source = std::string("datasheet ") + (q.inter_node ? "inter-node" : "intra-node") + " link " +
+               (nics > 1 ? fmt("(%d NICs per node) ", nics) : std::string()) +
                fmt("%.0f GB/s", link / 1e9) + " x " + fmt("%.2f", eff) + " + " + fmt("%.0f us", latency * 1e6) + "/step";
     return p;
 }

@@ -11,9 +11,9 @@ namespace {
 struct Timer {
     const Predictor& p;
     std::set<std::string>& sources;
-    double operator()(Collective c, double bytes, int ranks, bool inter, double times = 1.0) {
+    double operator()(Collective c, double bytes, int ranks, bool inter, double times = 1.0, int ranks_per_node = 1) {
         if (ranks < 2 || bytes <= 0 || times <= 0) return 0;
-        const Prediction r = p.comm(CommQuery{c, bytes, ranks, inter});
+        const Prediction r = p.comm(CommQuery{c, bytes, ranks, inter, ranks_per_node});
         sources.insert(collective_name(c) + ": " + r.source);
         return r.seconds * times;
     }
@@ -29,22 +29,27 @@ double tp_reduce(Timer& t, double bytes, int tp, bool inter, bool seq_parallel, 
     return t(Collective::all_reduce, bytes, tp, inter, times);
 }
 
-// Gradient and ZeRO traffic of one step over `ranks` data-parallel ranks.
-double dp_traffic(Timer& t, int zero, double grads, double weights, int ranks, bool inter, double micro, double& bytes) {
+// Gradient and ZeRO traffic of one step over `ranks` data-parallel ranks, `per_node` of them on
+// each node (their NICs carry the rings' crossings side by side).
+double dp_traffic(Timer& t, int zero, double grads, double weights, int ranks, bool inter, double micro, double& bytes,
+                  int per_node) {
+    const int k = per_node;
     switch (zero) {
         case 0:  // one all-reduce of the accumulated gradients
             bytes += 2.0 * grads;
-            return t(Collective::all_reduce, grads, ranks, inter);
+            return t(Collective::all_reduce, grads, ranks, inter, 1.0, k);
         case 1:  // reduce-scatter gradients, all-gather updated weights
             bytes += grads + weights;
-            return t(Collective::reduce_scatter, grads, ranks, inter) + t(Collective::all_gather, weights, ranks, inter);
+            return t(Collective::reduce_scatter, grads, ranks, inter, 1.0, k) +
+                   t(Collective::all_gather, weights, ranks, inter, 1.0, k);
         case 2:  // sharded gradients: reduce-scatter after every micro-batch's backward
             bytes += micro * grads + weights;
-            return t(Collective::reduce_scatter, grads, ranks, inter, micro) + t(Collective::all_gather, weights, ranks, inter);
+            return t(Collective::reduce_scatter, grads, ranks, inter, micro, k) +
+                   t(Collective::all_gather, weights, ranks, inter, 1.0, k);
         default:  // 3: weights gathered for each micro-batch's forward and backward
             bytes += micro * (2.0 * weights + grads);
-            return t(Collective::all_gather, weights, ranks, inter, 2.0 * micro) +
-                   t(Collective::reduce_scatter, grads, ranks, inter, micro);
+            return t(Collective::all_gather, weights, ranks, inter, 2.0 * micro, k) +
+                   t(Collective::reduce_scatter, grads, ranks, inter, micro, k);
     }
 }
 
@@ -137,15 +142,22 @@ CommTimes plan_training_comm(const ModelConfig& m, const TrainingSetup& s, const
     if (dp_group > 1) {
         const bool inter = par.dp * par.tp * par.pp * par.cp > node;
         const double micro = double(s.global_batch) / double(par.dp * par.micro_batch);
+        // Ranks are placed tensor-parallel innermost, then pipeline, then data, so a node holds
+        // node / (tp pp) ranks of each data-parallel group, each with its NIC.
+        const int inner = std::max(1, par.tp * par.pp);
+        auto on_node = [&](int group) { return std::clamp(node / inner, 1, std::max(1, group)); };
         if (s.mode == Mode::lora) {
             const double g = lora_trainable * act;
-            c.dp_per_step = dp_traffic(t, par.zero, g, g, dp_group, inter, micro, c.dp_bytes_per_step);
+            c.dp_per_step = dp_traffic(t, par.zero, g, g, dp_group, inter, micro, c.dp_bytes_per_step, on_node(dp_group));
         } else {
             c.dp_per_step = dp_traffic(t, par.zero, params.shared * act, params.shared * act, dp_group, inter, micro,
-                                       c.dp_bytes_per_step);
+                                       c.dp_bytes_per_step, on_node(dp_group));
             const int edp = std::max(1, par.dp / std::max(1, par.ep)) * par.cp;
+            // Expert weights reduce over the ranks holding the same experts: one per ep block,
+            // so one rank per node once the expert group fills a node.
+            const int edp_on_node = std::clamp(node / (inner * std::max(1, par.ep)), 1, std::max(1, edp));
             c.dp_per_step += dp_traffic(t, par.zero, params.experts * act, params.experts * act, edp, inter, micro,
-                                        c.dp_bytes_per_step);
+                                        c.dp_bytes_per_step, edp_on_node);
         }
     }
     return c;
