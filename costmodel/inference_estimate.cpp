@@ -147,8 +147,12 @@ void apply_runtime(InferenceEstimate& e, const ModelConfig& m, const InferenceSe
         // cache of mean_context - 1 tokens, writes mean_context tokens.
         const double per_layer = m.mla ? 1.0 : 2.0;
         e.kv_concat_bytes_per_step = double(s.batch) * (2.0 * e.mean_context - 1.0) * kv_per_token;
-        const Prediction c = p.memory(MemQuery{MemOpKind::copy, e.kv_concat_bytes_per_step / (L * per_layer), 0});
-        e.decode_kv_concat_s = c.seconds * L * per_layer;
+        // Each layer's cache was last touched a whole step ago, with the step's weights and
+        // every other cache read in between: copied at the rate of a working set of one step's
+        // traffic, not at the (cache-resident) rate of one concatenation's own size.
+        const double step_bytes = e.weight_bytes_per_step + e.kv_bytes_per_step + e.kv_concat_bytes_per_step;
+        const Prediction c = p.memory(MemQuery{MemOpKind::copy, step_bytes, 0});
+        e.decode_kv_concat_s = c.seconds * e.kv_concat_bytes_per_step / step_bytes;
         e.decode_ops += L * per_layer;
         e.decode_ops_per_layer += per_layer;
         e.sources.insert("KV cache concatenation: " + c.source);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # scripts/torch_int8_decode.py's exit codes without timing anything: 77 when torch cannot be
 # imported (a stand-in module that raises ImportError hides it), 2 for bad input when torch is
-# there (before any model is built); each python3 start imports torch (seconds), so few cases. Usage: torch_int8_decode_exit.sh SOURCE_DIR FLOPMETER
+# there (before any model is built). Each python3 start imports torch (seconds): few cases.
+# Usage: torch_int8_decode_exit.sh SOURCE_DIR FLOPMETER
 set -u
 src=$1 fm=$2
 script=$src/scripts/torch_int8_decode.py
