@@ -151,6 +151,8 @@ InferenceSetup inference_setup(const EstimateOptions& o) {
     s.compute = compute_dtype(o.dtype);
     s.tp = o.tp;
     s.op_overhead_s = parse_time_value(o.op_overhead, "--op-overhead");
+    s.attention = pick<AttentionImpl>(o.attention, "--attention",
+                                      {{"fused", AttentionImpl::fused}, {"explicit", AttentionImpl::explicit_matmul}});
     s.kv_append = pick<KvAppend>(o.kv_append, "--kv-append", {{"inplace", KvAppend::in_place}, {"concat", KvAppend::concat}});
     return s;
 }

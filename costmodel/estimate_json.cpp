@@ -128,7 +128,8 @@ json inference_json(const Labelled<InferenceEstimate>& l) {
     j["model"] = model_json(e.model, e.params);
     j["workload"] = {{"batch", s.batch}, {"prompt_tokens", s.prompt_tokens}, {"output_tokens", s.output_tokens},
                      {"weights", weight_precision_name(s.weights)}, {"compute", std::string(dtype_name(s.compute))}, {"tp", s.tp},
-                     {"op_overhead_seconds", s.op_overhead_s}, {"kv_append", kv_append_name(s.kv_append)}};
+                     {"op_overhead_seconds", s.op_overhead_s}, {"kv_append", kv_append_name(s.kv_append)},
+                     {"attention", attention_impl_name(s.attention)}};
     j["prefill"] = {{"seconds", e.prefill_s}, {"tokens_per_s", e.prefill_tokens_per_s}, {"model_flops", e.prefill_model_flops},
                     {"mfu", e.prefill_mfu}, {"ops", e.prefill_ops}, {"overhead_seconds", e.prefill_overhead_s}};
     j["decode"] = {{"step_seconds", e.decode_step_s}, {"compute_seconds", e.decode_compute_s},

@@ -237,8 +237,9 @@ void print_inference(std::ostream& os, const std::vector<Labelled<InferenceEstim
        << (s.kv == KvPrecision::compute ? ", activations/KV " : ", activations ") << dtype_name(s.compute)
        << (s.kv == KvPrecision::compute ? "" : ", KV cache " + kv_precision_name(s.kv))
        << ", tensor parallel " << s.tp;
-    if (s.op_overhead_s > 0 || s.kv_append != KvAppend::in_place)
-        os << ", runtime: " << fmt_time(s.op_overhead_s) << " per op, KV cache appended " << kv_append_name(s.kv_append);
+    if (s.op_overhead_s > 0 || s.kv_append != KvAppend::in_place || s.attention != AttentionImpl::fused)
+        os << ", runtime: " << fmt_time(s.op_overhead_s) << " per op, KV cache appended " << kv_append_name(s.kv_append)
+           << ", attention " << attention_impl_name(s.attention);
     os << "\n\n";
     std::vector<std::string> hdr = {"metric"};
     for (const auto& r : runs) hdr.push_back(r.profile + " (" + r.estimate.facts.name + ", " + r.estimate.facts.kind + ")");

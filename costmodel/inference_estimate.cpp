@@ -202,7 +202,7 @@ InferenceEstimate estimate_inference(const ModelConfig& m, const InferenceSetup&
                          "; try --weights int8/int4, a smaller --batch or more --tp");
 
     // Prefill: the whole prompt in one causal forward pass.
-    const PassShape pre{s.batch, s.prompt_tokens, s.prompt_tokens, true, s.tp, false, s.compute, AttentionImpl::fused};
+    const PassShape pre{s.batch, s.prompt_tokens, s.prompt_tokens, true, s.tp, false, s.compute, s.attention};
     e.prefill = time_ops(build_stage_ops(m, pre, whole, nullptr).ops, p);
     const double pre_comm = inference_tp_comm(m, s.batch * s.prompt_tokens, s.tp, s.compute, p, e.sources);
     e.prefill_ops = launched_ops(e.prefill.ops);
@@ -216,7 +216,7 @@ InferenceEstimate estimate_inference(const ModelConfig& m, const InferenceSetup&
     // Decode: costs are linear in the context, so the mean context gives the mean step.
     e.mean_context = double(s.prompt_tokens) + double(s.output_tokens - 1) / 2.0;
     const std::int64_t ctx = std::int64_t(std::llround(e.mean_context));
-    const PassShape dec{s.batch, 1, ctx, true, s.tp, false, s.compute, AttentionImpl::fused};
+    const PassShape dec{s.batch, 1, ctx, true, s.tp, false, s.compute, s.attention};
     const OpList dops = build_stage_ops(m, dec, whole, nullptr);
     e.decode = time_ops(dops.ops, p);
     e.decode_model_flops = e.decode.total.model_flops * s.tp;

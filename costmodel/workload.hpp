@@ -118,6 +118,9 @@ struct InferenceSetup {
     // 0: flopmeter's own kernels called back to back.
     double op_overhead_s = 0;
     KvAppend kv_append = KvAppend::in_place;
+    // fused: one attention kernel (FlashAttention-style, a decode-attention kernel); explicit:
+    // QK^T, softmax and PV as separate ops, as an eager framework runs them.
+    AttentionImpl attention = AttentionImpl::fused;
 };
 
 // Money and energy inputs; defaults and their sources in docs/costmodel.md.

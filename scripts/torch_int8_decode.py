@@ -11,11 +11,13 @@ depend on their values. Written for flopmeter; no code taken from other projects
 
 What the runtime adds beyond its kernels is measured apart from the decode step and passed to
 flopmeter as properties of the runtime (estimate --op-overhead, --kv-append):
-- host time per op: a chain of the op kinds the decode step launches (dynamic int8 Linear,
-  LayerNorm, add, GELU, softmax, batched matmul, cat) on tensors of 8 elements, so their kernels
-  do next to nothing; the chain's time per op is what eager PyTorch costs per launched op
-  (Python, dispatcher, the quantized Linear's activation quantization and thread hand-off);
-- the KV cache grows by torch.cat, a new tensor each step: --kv-append concat.
+- host time per op: one transformer layer's ops as flopmeter's decomposition lists them (norm,
+  dynamic int8 Linear, cat, batched matmul, softmax, add, GELU) on tensors of 8 elements, so
+  their kernels do next to nothing; the chain's time per op is what eager PyTorch costs per
+  launched op (Python, dispatcher, the quantized Linear's activation quantization and thread
+  hand-off): --op-overhead;
+- the KV cache grows by torch.cat, a new tensor each step: --kv-append concat;
+- attention runs as separate matmul, softmax and matmul ops: --attention explicit.
 Nothing is fitted to the decode step: its time is only measured and compared. The chain and
 the decode steps are timed in interleaved rounds, so both see the same load on a shared machine.
 
@@ -80,15 +82,20 @@ class DecodeGPT(nn.Module):
 
 
 def tiny_op_chain():
-    """The op kinds of the decode step on 8-element tensors, as a model calls them."""
+    """One transformer layer's ops as flopmeter's decomposition lists them for this runtime
+    (--attention explicit --kv-append concat: norm, QKV, cat K, cat V, QK^T, softmax, PV, output
+    projection, residual, norm, MLP up, GELU, MLP down, residual), each on 8-element tensors
+    and called as a model calls it, so the kernels do next to nothing."""
     d = 8
     x = torch.randn(1, d)
     lin = torch.ao.quantization.quantize_dynamic(nn.Sequential(nn.Linear(d, d)), {nn.Linear}, dtype=torch.qint8)[0]
     ln = nn.LayerNorm(d)
-    q, kt, kc = torch.randn(1, 1, d), torch.randn(1, d, 1), torch.randn(1, 1, d)
-    return [("int8 Linear", lambda: lin(x)), ("LayerNorm", lambda: ln(x)), ("add", lambda: x + x),
-            ("GELU", lambda: F.gelu(x)), ("softmax", lambda: x.softmax(dim=-1)), ("bmm", lambda: q @ kt),
-            ("cat", lambda: torch.cat([kc, q], dim=1))]
+    q, kt, kc, p = torch.randn(1, 1, d), torch.randn(1, d, 1), torch.randn(1, 1, d), torch.randn(1, 1, 1)
+    return [("LayerNorm", lambda: ln(x)), ("int8 Linear", lambda: lin(x)), ("cat", lambda: torch.cat([kc, q], dim=1)),
+            ("cat", lambda: torch.cat([kc, q], dim=1)), ("bmm", lambda: q @ kt), ("softmax", lambda: x.softmax(dim=-1)),
+            ("bmm", lambda: p @ kc), ("int8 Linear", lambda: lin(x)), ("add", lambda: x + x), ("LayerNorm", lambda: ln(x)),
+            ("int8 Linear", lambda: lin(x)), ("GELU", lambda: F.gelu(x)), ("int8 Linear", lambda: lin(x)),
+            ("add", lambda: x + x)]
 
 
 def time_block(fn, n):
@@ -101,6 +108,17 @@ def time_block(fn, n):
 def low(xs):
     """The 20th percentile: on a shared machine interference only adds time."""
     return statistics.quantiles(xs, n=5)[0]
+
+
+def print_breakdown(qmodel, token, caches, n=10):
+    """Self CPU time per op kind of n decode steps, per step (the profiler adds its own cost)."""
+    from torch.profiler import ProfilerActivity, profile
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        for _ in range(n):
+            qmodel(token, caches)
+    rows = sorted(prof.key_averages(), key=lambda e: -e.self_cpu_time_total)
+    print(f"  torch.profiler, per step of {n}: " + ", ".join(
+        f"{e.key} {e.count / n:.0f}x {e.self_cpu_time_total / n / 1e3:.3f} ms" for e in rows[:12]))
 
 
 def estimate(a, extra):
@@ -123,6 +141,8 @@ def main():
     ap.add_argument("--steps", type=int, default=100, help="decode steps timed, over --rounds rounds")
     ap.add_argument("--rounds", type=int, default=10, help="interleaved rounds of the op chain and decode steps")
     ap.add_argument("--tolerance", type=float, default=0.20)
+    ap.add_argument("--breakdown", action="store_true",
+                    help="also print torch.profiler's self CPU time per op kind of a few steps (for the record)")
     a = ap.parse_args()
     if a.steps < 5 or a.rounds < 5 or a.context < 1 or a.threads < 1:
         print("torch_int8_decode: --steps and --rounds must be >= 5, --context and --threads >= 1")
@@ -148,7 +168,7 @@ def main():
     token = torch.tensor([1])
     chain = tiny_op_chain()
     per_round = max(1, a.steps // a.rounds)
-    steps, chain_per_op, kinds = [], [], {name: [] for name, _ in chain}
+    steps, chain_per_op, kinds = [], [], {name: [] for name, _ in chain}  # kinds: for the record
     with torch.inference_mode():
         for _ in range(5):
             qmodel(token, caches)
@@ -156,18 +176,20 @@ def main():
             time_block(fn, 50)
         for _ in range(a.rounds):
             chain_per_op.append(time_block(lambda: [fn() for _, fn in chain], 100) / len(chain))
-            for name, fn in chain:
+            for name, fn in dict(chain).items():
                 kinds[name].append(time_block(fn, 100))
             for _ in range(per_round):
                 t0 = time.perf_counter()
                 qmodel(token, caches)
                 steps.append(time.perf_counter() - t0)
+        if a.breakdown:
+            print_breakdown(qmodel, token, caches)
     measured, median = low(steps), statistics.median(steps)
     q1, _, q3 = statistics.quantiles(steps, n=4)
     overhead = low(chain_per_op)
 
     try:
-        after = estimate(a, ["--op-overhead", f"{overhead:.9f}", "--kv-append", "concat"])
+        after = estimate(a, ["--op-overhead", f"{overhead:.9f}", "--kv-append", "concat", "--attention", "explicit"])
     except (OSError, RuntimeError, ValueError, KeyError) as e:
         print(f"torch_int8_decode: {e}")
         return 2
@@ -181,9 +203,10 @@ def main():
     rt = after["runtime"]
     weights = after.get("measured_quant_weights_seconds")
     print(f"  flopmeter, kernels only     {before['step_seconds'] * 1e3:8.3f} ms "
-          f"({'measured int8 rates' if weights is not None else 'bandwidth model'}), error "
+          f"({'measured int8 rates' if weights is not None else 'bandwidth model'}, fused attention, no runtime), error "
           f"{100 * (before['step_seconds'] - measured) / measured:+.1f}%")
-    print(f"  flopmeter, with the runtime {after['step_seconds'] * 1e3:8.3f} ms = kernels {before['step_seconds'] * 1e3:.3f}"
+    kernels = after["step_seconds"] - rt["kv_concat_seconds"] - rt["overhead_seconds"]
+    print(f"  flopmeter, with the runtime {after['step_seconds'] * 1e3:8.3f} ms = kernels {kernels * 1e3:.3f}"
           + (f" (weight GEMMs {weights * 1e3:.3f}, other ops {after['compute_seconds'] * 1e3:.3f})" if weights is not None else "")
           + f" + KV cache concatenation {rt['kv_concat_seconds'] * 1e3:.3f} ({rt['kv_concat_bytes'] / 2**20:.1f} MiB)"
           + f" + runtime {rt['overhead_seconds'] * 1e3:.3f} ({rt['ops']:.0f} ops, {rt['ops_per_layer']:.0f} per layer,"

@@ -85,6 +85,12 @@ TEST_CASE("runtime overhead: every launched op of the decode step costs --op-ove
     CHECK(e.prefill_ops == 124);  // the prompt's one pass launches the same ops once
     CHECK(e.prefill_s - base.prefill_s == Approx(124 * 10e-6));
     CHECK(e.per_sequence_tokens_per_s == Approx(1.0 / e.decode_step_s));
+    // Explicit attention (QK^T, softmax, PV as an eager framework runs them): two more.
+    InferenceSetup x = s;
+    x.attention = AttentionImpl::explicit_matmul;
+    const InferenceEstimate ex = estimate_inference(m, x, p, {});
+    CHECK(ex.decode_ops_per_layer == 12);
+    CHECK(ex.decode_ops == 12 * 12 + 4);
     // A RoPE model adds the rotary op to each layer.
     const InferenceEstimate llama = estimate_inference(find_preset("llama2-7b")->model, s, p, {});
     CHECK(llama.decode_ops_per_layer == 11);
