@@ -8,6 +8,7 @@
 #include "calibrate/profile_store.hpp"
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
+#include "cli/time_value.hpp"
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "costmodel/estimate_report.hpp"
@@ -38,6 +39,7 @@ struct EstimateOptions {
     std::int64_t batch = 1, prompt_tokens = 512, output_tokens = 256;
     std::string weights = "bf16";
     std::string kv_dtype = "compute";
+    std::string op_overhead = "0", kv_append = "inplace";
     CostInputs cost;
     WhatIfInputs whatif;
     std::string json_path, markdown_path;
@@ -148,6 +150,10 @@ InferenceSetup inference_setup(const EstimateOptions& o) {
                              {{"compute", KvPrecision::compute}, {"bf16", KvPrecision::bf16}, {"int8", KvPrecision::int8}});
     s.compute = compute_dtype(o.dtype);
     s.tp = o.tp;
+    s.op_overhead_s = parse_time_value(o.op_overhead, "--op-overhead");
+    s.attention = pick<AttentionImpl>(o.attention, "--attention",
+                                      {{"fused", AttentionImpl::fused}, {"explicit", AttentionImpl::explicit_matmul}});
+    s.kv_append = pick<KvAppend>(o.kv_append, "--kv-append", {{"inplace", KvAppend::in_place}, {"concat", KvAppend::concat}});
     return s;
 }
 
@@ -288,6 +294,12 @@ void register_estimate(CLI::App& app, Io io, Action& action) {
     sub->add_option("--weights", o->weights, "inference: weight precision bf16 (default), int8, int4");
     sub->add_option("--kv-dtype", o->kv_dtype,
                     "inference: KV cache storage compute (the --dtype, default), bf16, int8 (one fp32 scale per token and KV head)");
+    sub->add_option("--op-overhead", o->op_overhead,
+                    "inference: the runtime's host time per op it launches, added to every op (e.g. 10us; "
+                    "default 0: flopmeter's own kernels back to back)");
+    sub->add_option("--kv-append", o->kv_append,
+                    "inference: how the runtime appends to the KV cache: inplace (preallocated, default) or concat "
+                    "(a new tensor every step, as torch.cat: the whole cache copied)");
     sub->add_option("--price", o->cost.price_per_hour, "USD per device-hour (default: the profile's)")->check(finite_nonneg);
     sub->add_option("--power", o->cost.power_watts, "Watts per device (default: the profile's TDP)")->check(finite_nonneg);
     sub->add_option("--power-utilisation", o->cost.power_utilisation, "Average draw as a fraction of that power (default 1.0)");

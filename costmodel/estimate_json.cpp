@@ -132,15 +132,20 @@ json inference_json(const Labelled<InferenceEstimate>& l) {
     j["device"] = facts_json(l.profile, e.facts);
     j["model"] = model_json(e.model, e.params);
     j["workload"] = {{"batch", s.batch}, {"prompt_tokens", s.prompt_tokens}, {"output_tokens", s.output_tokens},
-                     {"weights", weight_precision_name(s.weights)}, {"compute", std::string(dtype_name(s.compute))}, {"tp", s.tp}};
+                     {"weights", weight_precision_name(s.weights)}, {"compute", std::string(dtype_name(s.compute))}, {"tp", s.tp},
+                     {"op_overhead_seconds", s.op_overhead_s}, {"kv_append", kv_append_name(s.kv_append)},
+                     {"attention", attention_impl_name(s.attention)}};
     j["prefill"] = {{"seconds", e.prefill_s}, {"tokens_per_s", e.prefill_tokens_per_s}, {"model_flops", e.prefill_model_flops},
-                    {"mfu", e.prefill_mfu}};
+                    {"mfu", e.prefill_mfu}, {"ops", e.prefill_ops}, {"overhead_seconds", e.prefill_overhead_s}};
     j["decode"] = {{"step_seconds", e.decode_step_s}, {"compute_seconds", e.decode_compute_s},
                    {"memory_seconds", e.decode_memory_s}, {"comm_seconds", e.decode_comm_s}, {"memory_bound", e.memory_bound},
                    {"weight_bytes_per_step", e.weight_bytes_per_step}, {"kv_bytes_per_step", e.kv_bytes_per_step},
                    {"mean_context", e.mean_context}, {"model_flops_per_step", e.decode_model_flops},
                    {"tokens_per_s", e.decode_tokens_per_s}, {"tokens_per_s_per_sequence", e.per_sequence_tokens_per_s}};
     if (e.decode_measured_quant) j["decode"]["measured_quant_weights_seconds"] = e.decode_weights_s;
+    j["decode"]["runtime"] = {{"ops", e.decode_ops}, {"ops_per_layer", e.decode_ops_per_layer},
+                              {"ops_outside_layers", e.decode_ops_outside_layers}, {"overhead_seconds", e.decode_overhead_s},
+                              {"kv_concat_bytes", e.kv_concat_bytes_per_step}, {"kv_concat_seconds", e.decode_kv_concat_s}};
     j["cost"] = {{"price_per_device_hour", e.price_per_hour}, {"dollars_per_million_output", e.dollars_per_million_output},
                  {"dollars_per_million_prompt", e.dollars_per_million_prompt},
                  {"kwh_per_million_output", e.energy_kwh_per_million_output}};

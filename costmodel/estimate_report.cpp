@@ -236,7 +236,11 @@ void print_inference(std::ostream& os, const std::vector<Labelled<InferenceEstim
        << s.output_tokens << " tokens, weights " << weight_precision_name(s.weights)
        << (s.kv == KvPrecision::compute ? ", activations/KV " : ", activations ") << dtype_name(s.compute)
        << (s.kv == KvPrecision::compute ? "" : ", KV cache " + kv_precision_name(s.kv))
-       << ", tensor parallel " << s.tp << "\n\n";
+       << ", tensor parallel " << s.tp;
+    if (s.op_overhead_s > 0 || s.kv_append != KvAppend::in_place || s.attention != AttentionImpl::fused)
+        os << ", runtime: " << fmt_time(s.op_overhead_s) << " per op, KV cache appended " << kv_append_name(s.kv_append)
+           << ", attention " << attention_impl_name(s.attention);
+    os << "\n\n";
     std::vector<std::string> hdr = {"metric"};
     for (const auto& r : runs) hdr.push_back(r.profile + " (" + r.estimate.facts.name + ", " + r.estimate.facts.kind + ")");
     if (runs.size() == 2) hdr.push_back("ratio");
@@ -254,6 +258,13 @@ void print_inference(std::ostream& os, const std::vector<Labelled<InferenceEstim
     row("decode step", [](const IE& x) { return x.decode_step_s; }, fmt_time);
     row("  compute part", [](const IE& x) { return x.decode_compute_s; }, fmt_time);
     row("  memory part (weights + KV)", [](const IE& x) { return x.decode_memory_s; }, fmt_time);
+    if (s.kv_append == KvAppend::concat)
+        row("  + KV cache concatenation", [](const IE& x) { return x.decode_kv_concat_s; }, fmt_time);
+    if (s.op_overhead_s > 0) {
+        row("  + runtime overhead", [](const IE& x) { return x.decode_overhead_s; }, fmt_time);
+        row("    ops launched per step", [](const IE& x) { return x.decode_ops; }, [](double v) { return fmt_sig(v, 6); });
+        row("    ops per layer", [](const IE& x) { return x.decode_ops_per_layer; }, [](double v) { return fmt_sig(v, 4); });
+    }
     row("decode tokens/s (batch)", [](const IE& x) { return x.decode_tokens_per_s; }, fmt_count);
     row("decode tokens/s per sequence", [](const IE& x) { return x.per_sequence_tokens_per_s; },
         [](double v) { return fmt_sig(v, 4); });

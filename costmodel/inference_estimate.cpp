@@ -29,6 +29,8 @@ double weight_bytes(WeightPrecision w) {
     return 2.0;
 }
 
+std::string kv_append_name(KvAppend k) { return k == KvAppend::concat ? "concat" : "in-place"; }
+
 std::string kv_precision_name(KvPrecision k) {
     switch (k) {
         case KvPrecision::compute: return "compute";
@@ -65,6 +67,8 @@ void check(const ModelConfig& m, const InferenceSetup& s) {
     if (s.output_tokens <= 0)
         throw UsageError("--output-tokens must be a positive integer (got " + std::to_string(s.output_tokens) + ")");
     if (s.tp < 1) throw UsageError("--tp must be at least 1");
+    if (!(s.op_overhead_s >= 0) || !std::isfinite(s.op_overhead_s))
+        throw UsageError("--op-overhead must be a finite time >= 0");
     if (m.heads % s.tp != 0)
         throw UsageError("--tp " + std::to_string(s.tp) + " does not divide the " + std::to_string(m.heads) + " attention heads");
     if (m.kv_heads % s.tp != 0 && s.tp % m.kv_heads != 0)
@@ -120,6 +124,52 @@ void apply_measured_quant_rates(InferenceEstimate& e, const InferenceSetup& s, c
                       " GB/s effective; the --weights bytes/param used for memory: " + fmt_sig(wb, 3) + ")");
 }
 
+// Ops a runtime launches for one pass: each op of the decomposition, once per repeat (layer).
+double launched_ops(const std::vector<TimedOp>& ops) {
+    double n = 0;
+    for (const auto& t : ops) n += t.op.repeat;
+    return n;
+}
+
+// What the runtime adds to a decode step beyond its kernels (InferenceSetup::op_overhead_s,
+// kv_append), in series with the rest of the step: the host issues one op after another, and
+// a concatenated cache is a new tensor the attention can only read once it is written.
+void apply_runtime(InferenceEstimate& e, const ModelConfig& m, const InferenceSetup& s, const PassShape& dec,
+                   const Predictor& p, double kv_per_token) {
+    const double L = double(m.layers);
+    double outside = 0;  // the same pass without its layers
+    for (const auto& op : build_stage_ops(m, dec, StageSpec{0, true, true}, nullptr).ops) outside += op.repeat;
+    e.decode_ops = launched_ops(e.decode.ops);
+    e.decode_ops_outside_layers = outside;
+    e.decode_ops_per_layer = (e.decode_ops - outside) / L;
+    if (s.kv_append == KvAppend::concat) {
+        // Per layer one concatenation per cached tensor (K and V; MLA's one latent): reads the
+        // cache of mean_context - 1 tokens, writes mean_context tokens.
+        const double per_layer = m.mla ? 1.0 : 2.0;
+        e.kv_concat_bytes_per_step = double(s.batch) * (2.0 * e.mean_context - 1.0) * kv_per_token;
+        // Each layer's cache was last touched a whole step ago, with the step's weights and
+        // every other cache read in between: copied at the rate of a working set of one step's
+        // traffic, not at the (cache-resident) rate of one concatenation's own size.
+        const double step_bytes = e.weight_bytes_per_step + e.kv_bytes_per_step + e.kv_concat_bytes_per_step;
+        const Prediction c = p.memory(MemQuery{MemOpKind::copy, step_bytes, 0});
+        e.decode_kv_concat_s = c.seconds * e.kv_concat_bytes_per_step / step_bytes;
+        e.decode_ops += L * per_layer;
+        e.decode_ops_per_layer += per_layer;
+        e.sources.insert("KV cache concatenation: " + c.source);
+        e.notes.push_back("KV cache appended by concatenation: " + fmt_bytes(e.kv_concat_bytes_per_step) +
+                          " copied per step (" + fmt_sig(e.decode_kv_concat_s * 1e3, 3) + " ms), " +
+                          fmt_sig(per_layer, 1) + " ops per layer");
+    }
+    e.decode_overhead_s = e.decode_ops * s.op_overhead_s;
+    e.decode_step_s += e.decode_kv_concat_s + e.decode_overhead_s;
+    if (s.op_overhead_s > 0)
+        e.notes.push_back("runtime overhead " + fmt_time(s.op_overhead_s) + " per op: " + fmt_sig(e.decode_ops, 4) +
+                          " ops per decode step (" + fmt_sig(e.decode_ops_per_layer, 3) + " per layer x " +
+                          std::to_string(m.layers) + " layers + " + fmt_sig(outside, 3) + " outside the layers) = " +
+                          fmt_time(e.decode_overhead_s) + " per step; prefill " + fmt_sig(e.prefill_ops, 4) + " ops = " +
+                          fmt_time(e.prefill_overhead_s));
+}
+
 }  // namespace
 
 InferenceEstimate estimate_inference(const ModelConfig& m, const InferenceSetup& s, const Predictor& p, const CostInputs& c) {
@@ -152,10 +202,12 @@ InferenceEstimate estimate_inference(const ModelConfig& m, const InferenceSetup&
                          "; try --weights int8/int4, a smaller --batch or more --tp");
 
     // Prefill: the whole prompt in one causal forward pass.
-    const PassShape pre{s.batch, s.prompt_tokens, s.prompt_tokens, true, s.tp, false, s.compute, AttentionImpl::fused};
+    const PassShape pre{s.batch, s.prompt_tokens, s.prompt_tokens, true, s.tp, false, s.compute, s.attention};
     e.prefill = time_ops(build_stage_ops(m, pre, whole, nullptr).ops, p);
     const double pre_comm = inference_tp_comm(m, s.batch * s.prompt_tokens, s.tp, s.compute, p, e.sources);
-    e.prefill_s = e.prefill.total.seconds + pre_comm;
+    e.prefill_ops = launched_ops(e.prefill.ops);
+    e.prefill_overhead_s = e.prefill_ops * s.op_overhead_s;
+    e.prefill_s = e.prefill.total.seconds + pre_comm + e.prefill_overhead_s;
     e.prefill_tokens_per_s = prompt / e.prefill_s;
     e.prefill_model_flops = e.prefill.total.model_flops * s.tp;
     const double peak = e.facts.peak_flops(s.compute);
@@ -164,7 +216,7 @@ InferenceEstimate estimate_inference(const ModelConfig& m, const InferenceSetup&
     // Decode: costs are linear in the context, so the mean context gives the mean step.
     e.mean_context = double(s.prompt_tokens) + double(s.output_tokens - 1) / 2.0;
     const std::int64_t ctx = std::int64_t(std::llround(e.mean_context));
-    const PassShape dec{s.batch, 1, ctx, true, s.tp, false, s.compute, AttentionImpl::fused};
+    const PassShape dec{s.batch, 1, ctx, true, s.tp, false, s.compute, s.attention};
     const OpList dops = build_stage_ops(m, dec, whole, nullptr);
     e.decode = time_ops(dops.ops, p);
     e.decode_model_flops = e.decode.total.model_flops * s.tp;
@@ -213,6 +265,7 @@ InferenceEstimate estimate_inference(const ModelConfig& m, const InferenceSetup&
     e.memory_bound = e.decode_memory_s >= e.decode_compute_s;
     e.decode_step_s = std::max(e.decode_compute_s, e.decode_memory_s) + e.decode_comm_s;
     if (s.weights != WeightPrecision::bf16) apply_measured_quant_rates(e, s, p, wb);
+    apply_runtime(e, m, s, dec, p, kv_per_token);
     e.decode_tokens_per_s = double(s.batch) / e.decode_step_s;
     e.per_sequence_tokens_per_s = 1.0 / e.decode_step_s;
     e.time_to_first_token_s = e.prefill_s;

@@ -37,6 +37,14 @@ struct InferenceEstimate {
     // KV cache read as before; step = weights + max(other ops, KV read) + comm.
     bool decode_measured_quant = false;
     double decode_weights_s = 0;
+    // The runtime (InferenceSetup::op_overhead_s, kv_append): ops it launches per decode step
+    // (every op of the decomposition, plus the cache concatenations), per layer and outside the
+    // layers (embedding, final norm, head), the host time they add, and the KV concatenation's
+    // copy. Both are added to the step in series.
+    double decode_ops = 0, decode_ops_per_layer = 0, decode_ops_outside_layers = 0;
+    double decode_overhead_s = 0;
+    double prefill_ops = 0, prefill_overhead_s = 0;
+    double kv_concat_bytes_per_step = 0, decode_kv_concat_s = 0;
     bool memory_bound = false;
     double weight_bytes_per_step = 0, kv_bytes_per_step = 0, decode_model_flops = 0;
     double decode_tokens_per_s = 0;       // all sequences

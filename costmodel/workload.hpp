@@ -96,6 +96,13 @@ double weight_bytes(WeightPrecision w);  // bytes per weight: 2, 1, 0.5
 enum class KvPrecision { compute, bf16, int8 };
 std::string kv_precision_name(KvPrecision k);
 
+// How a runtime appends a generated token's keys and values to its cache: written into a
+// preallocated cache (in_place), or by concatenating the old cache with the new vectors into a
+// new tensor every step (concat: torch.cat in an eager decode loop), which reads the whole
+// cache and writes it again.
+enum class KvAppend { in_place, concat };
+std::string kv_append_name(KvAppend k);
+
 struct InferenceSetup {
     std::int64_t batch = 1;           // concurrent sequences
     std::int64_t prompt_tokens = 512;  // prefill length per sequence
@@ -104,6 +111,16 @@ struct InferenceSetup {
     DType compute = DType::bf16;       // activations (and the KV cache unless kv says otherwise)
     KvPrecision kv = KvPrecision::compute;
     int tp = 1;                        // devices holding one model replica
+    // What the runtime adds beyond its kernels: host time per op it launches (an eager
+    // framework's Python, dispatcher and thread-pool hand-off; a GPU runtime's kernel launch).
+    // Added to every launched op in series: the host issues the next op only after this one
+    // (CPU eager mode; on a GPU the case where kernels are shorter than their launches).
+    // 0: flopmeter's own kernels called back to back.
+    double op_overhead_s = 0;
+    KvAppend kv_append = KvAppend::in_place;
+    // fused: one attention kernel (FlashAttention-style, a decode-attention kernel); explicit:
+    // QK^T, softmax and PV as separate ops, as an eager framework runs them.
+    AttentionImpl attention = AttentionImpl::fused;
 };
 
 // Money and energy inputs; defaults and their sources in docs/costmodel.md.

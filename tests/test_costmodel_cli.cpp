@@ -55,6 +55,11 @@ TEST_CASE("estimate: bad input gives one clear line and exit 2", "[costmodel][cl
         {with({"--tokens", "1e9", "--mode", "finetune"}), "unknown --mode 'finetune'"},
         {with({"--tokens", "1e9", "--recompute", "some"}), "unknown --recompute 'some'"},
         {with({"--mode", "inference", "--weights", "int3"}), "unknown --weights 'int3'"},
+        {with({"--mode", "inference", "--op-overhead", "10 parsecs"}), "--op-overhead must be a time >= 0"},
+        {with({"--mode", "inference", "--op-overhead", "fast"}), "--op-overhead must be a time >= 0"},
+        {with({"--mode", "inference", "--op-overhead=-3us"}), "--op-overhead must be a time >= 0"},
+        {with({"--mode", "inference", "--op-overhead", "inf"}), "--op-overhead must be a time >= 0"},
+        {with({"--mode", "inference", "--kv-append", "copy"}), "unknown --kv-append 'copy'"},
         {with({"--tokens", "1e9", "--pue", "0.5"}), "--pue"},
         {with({"--tokens", "1e9", "--years", "3", "--hw-improvement", "0"}), "--hw-improvement"},
         {{"estimate", "--model", "gpt-5", "--profile", "h100-sxm", "--tokens", "1e9"}, "unknown model 'gpt-5'"},
@@ -120,6 +125,26 @@ TEST_CASE("estimate: inference, LoRA and delta modes run", "[costmodel][cli]") {
     CHECK(inf.code == 0);
     CHECK(inf.out.find("decode tokens/s per sequence") != std::string::npos);
     CHECK(inf.out.find("$ per 1M output tokens") != std::string::npos);
+    // --op-overhead in any unit: the same seconds per op, added once per launched op.
+    const std::vector<std::string> gpt = {"estimate", "--model", "gpt2", "--profile", "h100-sxm", "--mode", "inference", "--json", "-"};
+    auto step = [&](std::vector<std::string> extra) {
+        auto a = gpt;
+        a.insert(a.end(), extra.begin(), extra.end());
+        const Run r = cli(a);
+        INFO(r.err);
+        REQUIRE(r.code == 0);
+        return nlohmann::json::parse(r.out)["estimates"][0]["decode"];
+    };
+    const auto none = step({}), us = step({"--op-overhead", "20us"}), sec = step({"--op-overhead", "2e-5"});
+    const auto ms = step({"--op-overhead", "0.02ms"});
+    const double ops = us["runtime"]["ops"].get<double>();
+    CHECK(ops == 124);
+    CHECK(us["step_seconds"].get<double>() - none["step_seconds"].get<double>() == Approx(ops * 20e-6));
+    CHECK(sec["step_seconds"].get<double>() == Approx(us["step_seconds"].get<double>()));
+    CHECK(ms["step_seconds"].get<double>() == Approx(us["step_seconds"].get<double>()));
+    const auto cat = step({"--kv-append", "concat"});
+    CHECK(cat["runtime"]["ops_per_layer"].get<double>() == 12);
+    CHECK(cat["runtime"]["kv_concat_seconds"].get<double>() > 0);
     const Run lora = cli({"estimate", "--model", "llama3.1-8b", "--profile", "h100-sxm", "--mode", "lora", "--tokens", "1e8",
                           "--lora-rank", "8", "--lora-targets", "q,k,v,o", "--seq-len", "2048", "--global-batch", "64"});
     INFO(lora.err);

@@ -63,3 +63,58 @@ TEST_CASE("bad inference input: one clear error", "[costmodel][inference]") {
     s.tp = 3;
     CHECK_THROWS_WITH(estimate_inference(find_preset("llama2-7b")->model, s, p, {}), Catch::Contains("--tp 3"));
 }
+
+TEST_CASE("runtime overhead: every launched op of the decode step costs --op-overhead more", "[costmodel][inference][runtime]") {
+    test::FakePredictor p;
+    const ModelConfig& m = find_preset("gpt2")->model;
+    InferenceSetup s;
+    s.prompt_tokens = 100;
+    s.output_tokens = 1;
+    const InferenceEstimate base = estimate_inference(m, s, p, {});
+    // GPT-2, counted by hand: per layer norm1, qkv, attention, out projection, residual, norm2,
+    // MLP up, GELU, MLP down, residual; outside the layers the embedding lookup, the final
+    // norm, the head and its softmax.
+    CHECK(base.decode_ops_per_layer == 10);
+    CHECK(base.decode_ops_outside_layers == 4);
+    CHECK(base.decode_ops == 12 * 10 + 4);
+    CHECK(base.decode_overhead_s == 0);
+    s.op_overhead_s = 10e-6;
+    const InferenceEstimate e = estimate_inference(m, s, p, {});
+    CHECK(e.decode_overhead_s == Approx(124 * 10e-6));
+    CHECK(e.decode_step_s - base.decode_step_s == Approx(124 * 10e-6));
+    CHECK(e.prefill_ops == 124);  // the prompt's one pass launches the same ops once
+    CHECK(e.prefill_s - base.prefill_s == Approx(124 * 10e-6));
+    CHECK(e.per_sequence_tokens_per_s == Approx(1.0 / e.decode_step_s));
+    // Explicit attention (QK^T, softmax, PV as an eager framework runs them): two more.
+    InferenceSetup x = s;
+    x.attention = AttentionImpl::explicit_matmul;
+    const InferenceEstimate ex = estimate_inference(m, x, p, {});
+    CHECK(ex.decode_ops_per_layer == 12);
+    CHECK(ex.decode_ops == 12 * 12 + 4);
+    // A RoPE model adds the rotary op to each layer.
+    const InferenceEstimate llama = estimate_inference(find_preset("llama2-7b")->model, s, p, {});
+    CHECK(llama.decode_ops_per_layer == 11);
+    CHECK(llama.decode_ops == 32 * 11 + 4);
+}
+
+TEST_CASE("runtime KV append by concatenation copies the cache every step", "[costmodel][inference][runtime]") {
+    test::FakePredictor p;
+    const ModelConfig& m = find_preset("gpt2")->model;
+    InferenceSetup s;
+    s.prompt_tokens = 100;
+    s.output_tokens = 1;  // mean context 100
+    s.op_overhead_s = 5e-6;
+    const InferenceEstimate in_place = estimate_inference(m, s, p, {});
+    s.kv_append = KvAppend::concat;
+    const InferenceEstimate cat = estimate_inference(m, s, p, {});
+    // bf16 K and V of 12 layers x 768: read 99 tokens, write 100.
+    const double per_token = 2.0 * 12 * 768 * 2;
+    CHECK(cat.kv_concat_bytes_per_step == Approx(199 * per_token));
+    CHECK(cat.decode_kv_concat_s == Approx(199 * per_token / p.bandwidth));
+    CHECK(cat.decode_ops_per_layer == 12);  // torch.cat of K and of V
+    CHECK(cat.decode_ops == in_place.decode_ops + 24);
+    CHECK(cat.decode_step_s - in_place.decode_step_s == Approx(199 * per_token / p.bandwidth + 24 * 5e-6));
+    CHECK(in_place.decode_kv_concat_s == 0);
+    s.op_overhead_s = -1e-6;
+    CHECK_THROWS_WITH(estimate_inference(m, s, p, {}), Catch::Contains("--op-overhead"));
+}
