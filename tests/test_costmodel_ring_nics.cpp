@@ -24,7 +24,7 @@ TEST_CASE("inter-node rings use the NICs of the group's ranks on each node", "[c
     CHECK(p->comm(CommQuery{Collective::all_to_all, 1e9, 16, true, 8}).seconds == Approx(a1));
 }
 
-TEST_CASE("ZeRO-3 over whole nodes: 8 ranks per node share 8 NICs; with tp 4 two ranks per node share two",
+TEST_CASE("ZeRO-3 over whole nodes: 8 ranks per node share 8 NICs, with tp 4 two ranks per node share two",
           "[costmodel][comm]") {
     auto p = load_predictor("h100-sxm");
     const ModelConfig& m = find_preset("llama2-7b")->model;  // weights large enough that latency is noise
