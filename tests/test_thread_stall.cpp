@@ -62,37 +62,45 @@ class StallCase : public KernelCase {
 }  // namespace
 
 TEST_CASE("stalled threads: an injected stall of one member is flagged in its samples", "[stall]") {
-    StallCase c;
-    MeasureOptions o;
-    o.probe_clock = false;
-    o.count_flops = false;
-    o.sampler.batch = false;  // one call per sample, so each call's stall maps to one sample
-    o.sampler.min_samples = 24;
-    o.sampler.max_samples = 24;
-    o.sampler.target_rel_ci = 1e-9;
-    o.sampler.budget_s = 5;
-    MeasureContext ctx(2);
-    const CaseResult r = measure_case(c, o, ctx);
-    REQUIRE(r.status == CaseStatus::ok);
-    const std::size_t n = r.measurement.samples.size();
-    REQUIRE(n == 24);
-    const std::vector<bool> sampled(c.stalled.end() - std::ptrdiff_t(n), c.stalled.end());
-    const auto& f = r.measurement.flagged;
-    int injected = 0, caught = 0, false_flags = 0;
-    for (std::size_t s = 0; s < n; ++s) {
-        const bool flagged = std::find(f.begin(), f.end(), std::int64_t(s)) != f.end();
-        injected += sampled[s];
-        caught += sampled[s] && flagged;
-        false_flags += !sampled[s] && flagged;
+    // Up to three attempts: on a loaded machine (ctest -j2 beside other tests) the host may slow
+    // both threads of an injected sample at once, which is not one member stalling. One attempt
+    // must catch every injected stall.
+    for (int attempt = 1; attempt <= 3; ++attempt) {
+        StallCase c;
+        MeasureOptions o;
+        o.probe_clock = false;
+        o.count_flops = false;
+        o.sampler.batch = false;  // one call per sample, so each call's stall maps to one sample
+        o.sampler.min_samples = 24;
+        o.sampler.max_samples = 24;
+        o.sampler.target_rel_ci = 1e-9;
+        o.sampler.budget_s = 5;
+        MeasureContext ctx(2);
+        const CaseResult r = measure_case(c, o, ctx);
+        REQUIRE(r.status == CaseStatus::ok);
+        const std::size_t n = r.measurement.samples.size();
+        REQUIRE(n == 24);
+        const std::vector<bool> sampled(c.stalled.end() - std::ptrdiff_t(n), c.stalled.end());
+        const auto& f = r.measurement.flagged;
+        int injected = 0, caught = 0, false_flags = 0;
+        for (std::size_t s = 0; s < n; ++s) {
+            const bool flagged = std::find(f.begin(), f.end(), std::int64_t(s)) != f.end();
+            injected += sampled[s];
+            caught += sampled[s] && flagged;
+            false_flags += !sampled[s] && flagged;
+        }
+        INFO("attempt " << attempt << ": flagged " << f.size() << " of " << n << ", caught " << caught << " of "
+                        << injected);
+        REQUIRE(injected == 6);
+        if (caught < injected && attempt < 3) continue;
+        CHECK(caught == injected);
+        // Other samples may be hit by real preemption on a loaded machine, but not most of them.
+        CHECK(false_flags <= 9);
+        CHECK(r.contended);
+        CHECK(std::any_of(r.warnings.begin(), r.warnings.end(),
+                          [](const std::string& w) { return w.rfind("STALLED THREAD", 0) == 0; }));
+        break;
     }
-    INFO("flagged " << f.size() << " of " << n);
-    CHECK(injected == 6);
-    CHECK(caught == injected);
-    // Other samples may be hit by real preemption on a loaded machine, but not most of them.
-    CHECK(false_flags <= 9);
-    CHECK(r.contended);
-    CHECK(std::any_of(r.warnings.begin(), r.warnings.end(),
-                      [](const std::string& w) { return w.rfind("STALLED THREAD", 0) == 0; }));
 }
 
 TEST_CASE("clock probe: co-run readings per thread, FMA rate, slowed on either",
