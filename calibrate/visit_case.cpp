@@ -1,25 +1,26 @@
 #include "calibrate/visit_case.hpp"
 
 #include <algorithm>
-#include <cstdio>
 
 #include "calibrate/attention_hook.hpp"
 #include "calibrate/quant_sweep.hpp"
 #include "core/error.hpp"
+#include "core/text_table.hpp"
 #include "measure/memop_case.hpp"
 
 namespace flopmeter {
 
 namespace {
 
-std::string fmt(const char* f, double x) {
-    char b[64];
-    std::snprintf(b, sizeof b, f, x);
-    return b;
-}
-
 bool measured_cold(const SweepCase& c) {
     return c.op == "quant_gemm" || c.op == "kv_decode";
+}
+
+std::string by_op(const std::map<std::string, double>& m) {
+    std::string s;
+    for (const auto& [k, v] : m)
+        if (v >= 0.05) s += ", " + k + " " + fmt_fixed(v, 1);
+    return s;
 }
 
 }  // namespace
@@ -37,24 +38,13 @@ void VisitPhases::add(const VisitPhases& o) {
     for (const auto& [k, v] : o.validate_by_op) validate_by_op[k] += v;
 }
 
-namespace {
-
-std::string by_op(const std::map<std::string, double>& m) {
-    std::string s;
-    for (const auto& [k, v] : m)
-        if (v >= 0.05) s += ", " + k + " " + fmt("%.1f", v);
-    return s;
-}
-
-}  // namespace
-
 std::string VisitPhases::line() const {
-    return std::to_string(visits) + " visits " + fmt("%.1f", total_s()) + " s: setup " +
-           fmt("%.1f", setup_s) + " s (" + std::to_string(setups) + " builds" + by_op(setup_by_op) +
-           "), validation " + fmt("%.1f", validate_s) + " s (" + std::to_string(validations) +
+    return std::to_string(visits) + " visits " + fmt_fixed(total_s(), 1) + " s: setup " +
+           fmt_fixed(setup_s, 1) + " s (" + std::to_string(setups) + " builds" + by_op(setup_by_op) +
+           "), validation " + fmt_fixed(validate_s, 1) + " s (" + std::to_string(validations) +
            by_op(validate_by_op) + "), warm-up+sampling " +
-           fmt("%.1f", sampling_s) + " s, probes+other " + fmt("%.1f", other_s) +
-           " s, bookkeeping " + fmt("%.1f", bookkeeping_s) + " s";
+           fmt_fixed(sampling_s, 1) + " s, probes+other " + fmt_fixed(other_s, 1) +
+           " s, bookkeeping " + fmt_fixed(bookkeeping_s, 1) + " s";
 }
 
 CaseResult measure_visit(const SweepCase& c, const MeasureOptions& mo, MeasureContext& ctx,

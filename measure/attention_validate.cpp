@@ -168,10 +168,8 @@ ValidationReport check_fwd(const AttentionProblem& p, const AttentionOperands& o
         for (std::int64_t i : pick(s.seq_q, all, rng)) rows.push_back({b, h, i});
     return check_items(rows, [&](const Row& row, Checker& c) {
         const auto [b, h, i] = row;
-        thread_local std::vector<double> scores, oref, bound;
-        scores.resize(std::size_t(s.seq_k));
-        oref.resize(std::size_t(s.value_dim));
-        bound.assign(std::size_t(s.value_dim), 0.0);
+        std::vector<double> scores(static_cast<std::size_t>(s.seq_k)), oref(static_cast<std::size_t>(s.value_dim)),
+            bound(static_cast<std::size_t>(s.value_dim), 0.0);
         const std::int64_t g = attn_kv_head(s, h);
         double lse_ref = 0, l = 0;
         attention_reference_fwd_row<In, double, double>(s, scale, q, k, v, b, h, i, scores.data(), oref.data(), &lse_ref, &l);

@@ -4,11 +4,9 @@
 #include <cmath>
 #include <cstring>
 
-#include "core/bf16.hpp"
 #include "core/error.hpp"
 #include "core/flops.hpp"
 #include "core/memory_info.hpp"
-#include "core/operand_values.hpp"
 #include "measure/cache_scrub.hpp"
 #include "measure/operand_pool.hpp"
 

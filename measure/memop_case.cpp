@@ -3,7 +3,6 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
-#include <random>
 
 #include "core/error.hpp"
 #include "core/memory_info.hpp"

@@ -346,10 +346,10 @@ AbSession run_ab_session(AbSide base, AbSide cand, const AbSessionOptions& o) {
     struct StopServers {
         ServedChild &b, &c;
         ~StopServers() {
-            stop_served_child(b, 5);
-            stop_served_child(c, 5);
+            stop_served_child(b, 30);
+            stop_served_child(c, 30);
         }
-    } stop_servers{srv_b, srv_c};  // also when bad input ends the session early
+    } stop_servers{srv_b, srv_c};  // at the end, and when bad input ends the session early
     auto server_spec = [&](const AbSide& side, const char* tag) {
         ChildSpec c;
         c.env = side.env;
@@ -367,9 +367,12 @@ AbSession run_ab_session(AbSide base, AbSide cand, const AbSessionOptions& o) {
         }
     }
     s.served = srv_b.running() && srv_c.running();
-    // A side's server that died (a crashed case) is started again for the next visit.
-    auto request = [&](ServedChild& srv, const AbSide& side, const char* tag, const ChildSpec& spec) {
-        if (!srv.running()) srv = start_served_child(server_spec(side, tag), 60);
+    // One command of a visit on a side's server; a server that died (a crashed case) is started
+    // again for the next visit. The visit's error line is read from the server's stderr.
+    auto request = [&](ServedChild& srv, const AbSide& side, const char* tag, ChildSpec& spec) {
+        const ChildSpec server = server_spec(side, tag);
+        spec.stderr_path = server.stderr_path;
+        if (!srv.running()) srv = start_served_child(server, 60);
         return served_request(srv, std::vector<std::string>(spec.argv.begin() + 1, spec.argv.end()),
                               o.run_timeout_s);
     };
@@ -385,8 +388,6 @@ AbSession run_ab_session(AbSide base, AbSide cand, const AbSessionOptions& o) {
             const std::string tag = "list" + std::to_string(u);
             ChildSpec sb = runner.spec(base, suites[u], "", -1, tag + "-b"),
                       sc = runner.spec(cand, suites[u], "", -1, tag + "-c");
-            sb.stderr_path = o.workdir + "/serve-b.err";
-            sc.stderr_path = o.workdir + "/serve-c.err";
             const ChildExit eb = request(srv_b, base, "b", sb), ec = request(srv_c, cand, "c", sc);
             ResultsDocument db, dc;
             std::string why_b, why_c;
@@ -439,8 +440,6 @@ AbSession run_ab_session(AbSide base, AbSide cand, const AbSessionOptions& o) {
                   spec_c = runner.spec(cand, args, name, cpu_c, tag + "-c");
         ChildExit eb, ec;
         if (s.served) {
-            spec_b.stderr_path = o.workdir + "/serve-b.err";
-            spec_c.stderr_path = o.workdir + "/serve-c.err";
             if (st.baseline_first) {
                 eb = request(srv_b, base, "b", spec_b);
                 ec = request(srv_c, cand, "c", spec_c);
@@ -553,8 +552,6 @@ AbSession run_ab_session(AbSide base, AbSide cand, const AbSessionOptions& o) {
                     std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count())) +
                 " s");
     }
-    stop_served_child(srv_b, 30);
-    stop_served_child(srv_c, 30);
     s.extra_rounds = extra;
     s.drop_disturbed = o.drop_disturbed;
     const int total_rounds = o.rounds + extra;
