@@ -12,29 +12,20 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "cli/commands.hpp"
 #include "core/error.hpp"
+#include "measure/thread_quiesce.hpp"
 
 namespace flopmeter {
 
 namespace {
-
-// Worker threads of a BLAS or oneDNN keep spinning a while after their call; the other side's
-// next case would be timed against them (the bench loop waits the same between libraries).
-bool library_threads_may_spin(const std::vector<std::string>& args) {
-    for (const auto& a : args)
-        if (a.find("openblas") != std::string::npos || a.find("onednn") != std::string::npos) return true;
-    return false;
-}
 
 int run_serve(int reply_fd, Io io) {
     if (reply_fd < 0 || ::fcntl(reply_fd, F_GETFD) < 0)
@@ -57,7 +48,9 @@ int run_serve(int reply_fd, Io io) {
             std::vector<const char*> argv{"flopmeter"};
             for (const auto& a : args) argv.push_back(a.c_str());
             rc = cli_main(int(argv.size()), argv.data(), io.out, io.err);
-            if (library_threads_may_spin(args)) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+            // Worker threads of a BLAS or oneDNN keep spinning a while after their call; the
+            // other side's next case would be timed against them.
+            wait_for_quiet_threads(0.3);
         } else if (!args.empty()) {
             io.err << "flopmeter serve: error: only bench commands are served, not '" << args[0] << "'\n";
         }

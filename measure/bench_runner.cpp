@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "core/error.hpp"
+#include "measure/thread_quiesce.hpp"
 
 namespace flopmeter {
 
@@ -87,7 +88,7 @@ std::vector<CaseResult> run_bench(const std::vector<BenchItem>& all_items, const
                     continue;
                 }
                 if (o.settle_ms > 0 && !last_backend.empty() && last_backend != item.backend)
-                    std::this_thread::sleep_for(std::chrono::milliseconds(o.settle_ms));
+                    wait_for_quiet_threads(1e-3 * o.settle_ms);
                 last_backend = item.backend;
                 CaseResult r = item.measure();
                 ++measured;
