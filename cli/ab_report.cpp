@@ -41,23 +41,26 @@ int disturbed_total(const AbSession& s) {
 
 std::string rule(const AbSession& s, const AbAnalysis& a, const AbRunInfo& info) {
     const auto& o = a.options;
-    char b[640];
+    const std::string warmup =
+        s.warmup_s >= 0 ? ", after " + fmt_sig(1e3 * s.warmup_s, 3) + " ms of warm-up" : "";
+    char b[700];
     std::snprintf(b, sizeof b,
                   "%d rounds (+%d extra for %d disturbed visits), sides %s in randomized order "
                   "(seed %llu), a visit's time the "
-                  "%.3g%% quantile of its unflagged samples (%s); "
+                  "%.3g%% quantile of its unflagged samples (%s)%s; "
                   "per case a Wilcoxon signed-rank test on the "
                   "per-round log ratio candidate/baseline, Hodges-Lehmann %.3g%% CI, "
                   "Benjamini-Hochberg FDR %.3g%% "
                   "across %zu cases, minimum effect %.3g%%",
                   info.rounds, s.extra_rounds, disturbed_total(s),
-                  info.duet   ? "at once on two cores (duet)"
-                  : s.served  ? "kept running, one case each, back to back"
-                              : "back to back",
+                  info.duet  ? "at once on two cores (duet)"
+                  : s.served ? "kept running, one case each, back to back"
+                             : "back to back",
                   static_cast<unsigned long long>(info.seed), 100 * info.quantile,
                   s.drop_disturbed ? "a visit with fewer than 3 is left out"
                                    : "all of them when fewer than 3",
-                  100 * o.ci_level, 100 * o.fdr, a.cases.size(), 100 * o.min_effect);
+                  warmup.c_str(), 100 * o.ci_level, 100 * o.fdr, a.cases.size(),
+                  100 * o.min_effect);
     return b;
 }
 
@@ -186,6 +189,7 @@ ojson ab_to_json(const AbSession& s, const AbAnalysis& a, const AbRunInfo& info)
               {"duet", info.duet},
               {"served", s.served},
               {"visit_quantile", info.quantile},
+              {"warmup_s", s.warmup_s >= 0 ? ojson(s.warmup_s) : ojson(nullptr)},
               {"seed", info.seed},
               {"cpus", s.cpus},
               {"min_effect", o.min_effect},

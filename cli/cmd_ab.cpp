@@ -62,6 +62,7 @@ int run_ab(AbCliOptions o, Io io) {
     if (!o.json_path.empty() && o.json_path != "-") check_writable_path(o.json_path);
     if (o.session.rounds < 1) throw UsageError("--rounds must be at least 1");
     if (!(o.session.case_budget_s > 0)) throw UsageError("--budget must be positive");
+    if (!(o.session.case_warmup_s >= 0)) throw UsageError("--warmup must be >= 0 seconds");
     AbSide base{o.baseline, "baseline", parse_env(o.baseline_env, "--baseline-env"), {}};
     AbSide cand{o.candidate, "candidate", parse_env(o.candidate_env, "--candidate-env"), {}};
     const std::string db = o.db.empty() ? default_db_path() : o.db;
@@ -162,6 +163,9 @@ void register_ab(CLI::App& app, Io io, Action& action) {
     sub->add_option("--budget", o->session.case_budget_s,
                     "flopmeter sides: seconds of sampling per case per round, unless ARGS give "
                     "--budget (default 0.2)");
+    sub->add_option("--warmup", o->session.case_warmup_s,
+                    "flopmeter sides: seconds of warm-up per case per visit, unless ARGS give "
+                    "--warmup; given only when both sides take the flag (default 0.01)");
     sub->add_option("--repetitions", o->session.gbench_repetitions,
                     "Google Benchmark sides: repetitions per case per round, unless ARGS give them "
                     "(default 3)");

@@ -7,6 +7,7 @@
 #include "cli/bench_printer.hpp"
 #include "cli/commands.hpp"
 #include "cli/cuda_cli.hpp"
+#include "cli/sampler_flags.hpp"
 #include "core/error.hpp"
 #include "core/shape_presets.hpp"
 #include "kernels/cuda/gemm/gpu_gemm_problem.hpp"
@@ -77,8 +78,7 @@ Parsed parse_and_check(const BenchCudaGemmOptions& o) {
     p.shapes = collect_shapes(o);
     for (const auto& s : p.shapes)
         for (GemmMode m : p.modes) check_gpu_gemm_problem(GpuGemmProblem{s.m, s.n, s.k, Layout::nn, m, o.alpha, o.beta});
-    if (!(o.sampler.target_rel_ci > 0)) throw UsageError("--target-ci must be positive");
-    if (!(o.sampler.budget_s > 0)) throw UsageError("--budget must be positive");
+    check_sampler_flags(o.sampler);
     if (o.rounds < 1) throw UsageError("--rounds must be at least 1");
     if (o.energy_s < 0) throw UsageError("--energy must be >= 0 seconds");
     if (o.cache != "warm" && o.cache != "cold") throw UsageError("unknown --cache '" + o.cache + "' (valid: warm, cold)");
@@ -214,9 +214,7 @@ void register_bench_cuda_gemm(CLI::App& bench, Io io, Action& action) {
     sub->add_option("--beta", o->beta, "beta (default 0)");
     add_bench_output_flags(sub, o->out);
     sub->add_option("--rounds", o->rounds, "Measure every case this many times round-robin and pool the samples (default 1)");
-    sub->add_option("--target-ci", o->sampler.target_rel_ci, "Stop when the 95% CI of the median is within this fraction (default 0.01)");
-    sub->add_option("--budget", o->sampler.budget_s, "Seconds of sampling per case at most (default 2)");
-    sub->add_option("--min-samples", o->sampler.min_samples, "Samples per case at least (default 10)");
+    add_sampler_flags(sub, o->sampler, "2");
     sub->add_option("--cache", o->cache, "warm (default) or cold: the L2 is scrubbed before every sample");
     sub->add_option("--energy", o->energy_s, "Seconds of back-to-back calls for power and joules per FLOP (NVML; 0 = off; default 0.5)");
     sub->callback([o, io, &action] { action = [o, io] { return run_bench_cuda_gemm(*o, io); }; });

@@ -6,9 +6,10 @@
 
 #include "cli/bench_printer.hpp"
 #include "cli/commands.hpp"
-#include "core/text_table.hpp"
+#include "cli/sampler_flags.hpp"
 #include "core/error.hpp"
 #include "core/shape_presets.hpp"
+#include "core/text_table.hpp"
 #include "core/thread_pool.hpp"
 #include "measure/gemm_case.hpp"
 #include "measure/result_json.hpp"
@@ -90,8 +91,7 @@ int run_bench_gemm(const BenchGemmOptions& o, Io io) {
     for (const auto& b : o.backends) backends.push_back(&find_gemm_backend(b));
     const int threads = resolve_thread_count(o.threads);
     const auto shapes = collect_shapes(o);
-    if (!(o.sampler.target_rel_ci > 0)) throw UsageError("--target-ci must be positive");
-    if (!(o.sampler.budget_s > 0)) throw UsageError("--budget must be positive");
+    check_sampler_flags(o.sampler);
     if (o.rounds < 1) throw UsageError("--rounds must be at least 1");
     if (o.cache != "warm" && o.cache != "cold") throw UsageError("unknown --cache '" + o.cache + "' (valid: warm, cold)");
     MeasureOptions mo;
@@ -208,9 +208,7 @@ void register_bench_gemm(CLI::App& bench, Io io, Action& action) {
     sub->add_option("--alpha", o->alpha, "alpha (default 1)");
     sub->add_option("--beta", o->beta, "beta (default 0)");
     add_bench_output_flags(sub, o->out);
-    sub->add_option("--target-ci", o->sampler.target_rel_ci, "Stop when the 95% CI of the median is within this fraction (default 0.01)");
-    sub->add_option("--budget", o->sampler.budget_s, "Seconds of sampling per case at most (default 2)");
-    sub->add_option("--min-samples", o->sampler.min_samples, "Samples per case at least (default 10)");
+    add_sampler_flags(sub, o->sampler, "2");
     add_record_flags(sub, o->rec);
     sub->add_option("--cache", o->cache, "warm (default) or cold: caches scrubbed and operands rotated between samples");
     sub->add_flag("--no-clock-probe", o->no_probe, "Skip the add-chain clock probes (contention detection)");

@@ -9,10 +9,11 @@
 
 #include "cli/bench_printer.hpp"
 #include "cli/commands.hpp"
-#include "core/text_table.hpp"
+#include "cli/sampler_flags.hpp"
 #include "core/error.hpp"
 #include "core/flops.hpp"
 #include "core/shape_presets.hpp"
+#include "core/text_table.hpp"
 #include "core/thread_pool.hpp"
 #include "measure/provenance.hpp"
 #include "measure/quant_case.hpp"
@@ -85,6 +86,7 @@ int run_bench_quant(const BenchQuantOptions& o, Io io) {
     if (o.cache != "warm" && o.cache != "cold")
         throw UsageError("unknown --cache '" + o.cache + "' (valid: warm, cold)");
     if (o.rounds < 1) throw UsageError("--rounds must be at least 1");
+    check_sampler_flags(o.sampler);
     const int threads = o.threads > 0 ? o.threads : default_thread_count();
     const auto shapes = collect_shapes(o);
     std::vector<QuantCaseSpec> specs;  // groups of backends side by side
@@ -238,10 +240,7 @@ void register_bench_quant(CLI::App& bench, Io io, Action& action) {
     sub->add_option("--rounds", o->rounds,
                     "Measure every case this many times, backends alternating, samples pooled");
     add_bench_output_flags(sub, o->out);
-    sub->add_option("--target-ci", o->sampler.target_rel_ci,
-                    "Stop when the 95% CI of the median is within this fraction");
-    sub->add_option("--budget", o->sampler.budget_s, "Seconds of sampling per case at most");
-    sub->add_option("--min-samples", o->sampler.min_samples, "Samples per case at least");
+    add_sampler_flags(sub, o->sampler, nullptr);
     add_record_flags(sub, o->rec);
     sub->callback([o, io, &action] { action = [o, io] { return run_bench_quant(*o, io); }; });
 }

@@ -79,8 +79,21 @@ for mode in served no-serve; do
 import json, sys
 j = json.load(open(sys.argv[1]))
 assert j["settings"]["served"] == (sys.argv[2] == "served"), j["settings"]
+assert j["settings"]["warmup_s"] == 0.01, j["settings"]
 names = sorted(c["case"] for c in j["cases"])
 assert len(names) == 3 and all(c["rounds"] == 2 for c in j["cases"]), [(c["case"], c["rounds"]) for c in j["cases"]]
 PY
 done
+# A side that predates bench's --warmup (its help does not name it): neither side gets one.
+cat >"$d/old-fm" <<OLD
+#!/usr/bin/env bash
+if [ "\$1 \$2 \$3" = "bench gemm --help" ]; then "$fm" "\$@" | grep -v -- --warmup; exit 0; fi
+for a in "\$@"; do [ "\$a" = --warmup ] && { echo "unknown option --warmup" >&2; exit 2; }; done
+exec "$fm" "\$@"
+OLD
+chmod +x "$d/old-fm"
+"$fm" ab "$d/old-fm" "$fm" --rounds 2 --budget 0.02 --no-record --quiet --seed 5 --no-serve --json "$d/old.json" \
+    -- gemm --size 64 --backend own --threads 1 >"$d/old.txt" 2>&1 || { cat "$d/old.txt"; fail "ab against an older side exited $?"; }
+python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert j["settings"]["warmup_s"] is None, j["settings"]; assert j["cases"][0]["rounds"] == 2' "$d/old.json" \
+  || fail "ab gave --warmup to a side that does not take it"
 echo "ab_flopmeter: serve and --case ok"

@@ -168,7 +168,7 @@ ResultsDocument pooled_doc(const SideAcc& acc) {
 
 class Runner {
   public:
-    Runner(const AbSessionOptions& o) : o_(o) {}
+    Runner(const AbSessionOptions& o, double warmup_s) : o_(o), warmup_s_(warmup_s) {}
 
     ChildSpec spec(const AbSide& s, const std::vector<std::string>& args,
                    const std::string& case_name, int cpu, const std::string& tag) const {
@@ -185,6 +185,11 @@ class Runner {
                 std::ostringstream b;
                 b << o_.case_budget_s;
                 c.argv.insert(c.argv.end(), {"--budget", b.str()});
+            }
+            if (warmup_s_ >= 0 && !has_flag(args, "--warmup")) {
+                std::ostringstream w;
+                w << warmup_s_;
+                c.argv.insert(c.argv.end(), {"--warmup", w.str()});
             }
             c.argv.insert(c.argv.end(), {"--json", out});
             c.stdout_path = o_.workdir + "/" + tag + ".out";
@@ -223,7 +228,7 @@ class Runner {
                 if (s.kind == AbSideKind::flopmeter) {
                     doc = results_from_json_string(text);
                 } else {
-                    doc = gbench_to_results(nlohmann::ordered_json::parse(text));
+                    doc = gbench_to_results(parse_gbench_json(text));
                 }
                 return true;
             } catch (const std::exception& x) {
@@ -237,6 +242,7 @@ class Runner {
 
   private:
     const AbSessionOptions& o_;
+    double warmup_s_;
 };
 
 std::vector<std::string> gbench_list(const AbSide& s, const AbSessionOptions& o) {
@@ -255,6 +261,23 @@ std::vector<std::string> gbench_list(const AbSide& s, const AbSessionOptions& o)
                          "' could not list its benchmarks with these arguments (" + e.describe() +
                          "): " + last_line(read_text_file(c.stderr_path)));
     return lines_of(read_text_file(c.stdout_path));
+}
+
+// Whether a flopmeter binary's `bench gemm` takes `flag` (its --help names it): an older
+// build compared against a newer one may not.
+bool flopmeter_bench_takes(const std::string& path, const std::string& flag,
+                           double timeout_s = 30) {
+    ChildSpec h;
+    h.argv = {path, "bench", "gemm", "--help"};
+    char tmpl[] = "/tmp/flopmeter-ab-help-XXXXXX";
+    const int fd = ::mkstemp(tmpl);
+    if (fd < 0) return false;
+    ::close(fd);
+    h.stdout_path = tmpl;
+    const ChildExit e = run_child(h, timeout_s);
+    const std::string text = read_text_file(tmpl);
+    ::unlink(tmpl);
+    return e.ok() && text.find(flag) != std::string::npos;
 }
 
 }  // namespace
@@ -340,7 +363,11 @@ AbSession run_ab_session(AbSide base, AbSide cand, const AbSessionOptions& o) {
     std::vector<std::size_t> unit_suite(units.size());  // flopmeter: the suite a unit runs
     for (std::size_t u = 0; u < unit_suite.size(); ++u) unit_suite[u] = gb ? 0 : u;
 
-    Runner runner(o);
+    // Both sides get the same warm-up, or both keep their own default.
+    if (!gb && o.case_warmup_s >= 0 && flopmeter_bench_takes(base.path, "--warmup") &&
+        flopmeter_bench_takes(cand.path, "--warmup"))
+        s.warmup_s = o.case_warmup_s;
+    Runner runner(o, s.warmup_s);
     // Servers: both sides or neither (an older flopmeter does not know `serve`).
     ServedChild srv_b, srv_c;
     struct StopServers {

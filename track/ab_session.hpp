@@ -53,6 +53,10 @@ struct AbSessionOptions {
     std::uint64_t seed = 0;
     double visit_quantile = 0.2;  // a visit's time: this quantile of its samples
     double case_budget_s = 0.2;   // flopmeter sides: --budget unless ARGS give one
+    // flopmeter sides: --warmup unless ARGS give one, when both sides know the flag (a served
+    // side's case was warmed at an earlier visit; a few ms re-warm the caches the other side
+    // used). Negative: leave the sides' own default.
+    double case_warmup_s = 0.01;
     int gbench_repetitions = 3;   // Google Benchmark sides, unless ARGS give them
     double gbench_min_time_s = 0.05;
     double run_timeout_s = 600;                        // one visit of one side
@@ -71,6 +75,7 @@ struct AbSession {
     std::vector<std::string> missing, only_candidate, failed;
     std::vector<int> cpus;  // duet: the two CPUs used
     bool served = false;    // both sides ran as servers, one case per visit
+    double warmup_s = -1;   // the --warmup both flopmeter sides were given; negative: none
     double wall_s = 0;
 };
 
