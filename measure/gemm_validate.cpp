@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <random>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -51,15 +52,23 @@ std::vector<std::pair<std::int64_t, std::int64_t>> gemm_check_points(std::int64_
 
 namespace {
 
+template <class In>
+std::vector<GemmDotTerms> terms_of(const GemmProblem& p, const GemmOperands& ops) {
+    return gemm_reference_dot_terms<In>(p.layout, p.k, static_cast<const In*>(ops.a), ops.lda,
+                                        static_cast<const In*>(ops.b), ops.ldb,
+                                        gemm_check_points(p.m, p.n, p.k));
+}
+
 template <class In, class Out>
 ValidationReport check(const GemmProblem& p, const GemmOperands& ops, const Out* before,
-                       const Out* after) {
-    const In* a = static_cast<const In*>(ops.a);
-    const In* b = static_cast<const In*>(ops.b);
+                       const Out* after, const std::vector<GemmDotTerms>* cached) {
     const auto pts = gemm_check_points(p.m, p.n, p.k);
     const double f = gemm_tolerance_factor(p.dtype) * std::sqrt(double(p.k) + 2.0);
-    const std::vector<GemmDotTerms> terms =
-        gemm_reference_dot_terms<In>(p.layout, p.k, a, ops.lda, b, ops.ldb, pts);
+    std::vector<GemmDotTerms> own;
+    if (!cached) own = terms_of<In>(p, ops);
+    const std::vector<GemmDotTerms>& terms = cached ? *cached : own;
+    if (terms.size() != pts.size())
+        throw std::logic_error("validate_gemm: reference terms of another shape");
     ValidationReport r;
     r.passed = true;
     for (std::size_t t = 0; t < pts.size(); ++t) {
@@ -94,18 +103,31 @@ ValidationReport check(const GemmProblem& p, const GemmOperands& ops, const Out*
 
 }  // namespace
 
+std::vector<GemmDotTerms> gemm_reference_terms(const GemmProblem& p, const GemmOperands& ops) {
+    switch (p.dtype) {
+        case DType::fp32:
+            return terms_of<float>(p, ops);
+        case DType::fp64:
+            return terms_of<double>(p, ops);
+        case DType::bf16:
+            return terms_of<bf16>(p, ops);
+        default:
+            return {};
+    }
+}
+
 ValidationReport validate_gemm(const GemmProblem& p, const GemmOperands& ops, const void* c_before,
-                               const void* c_after) {
+                               const void* c_after, const std::vector<GemmDotTerms>* terms) {
     switch (p.dtype) {
         case DType::fp32:
             return check<float, float>(p, ops, static_cast<const float*>(c_before),
-                                       static_cast<const float*>(c_after));
+                                       static_cast<const float*>(c_after), terms);
         case DType::fp64:
             return check<double, double>(p, ops, static_cast<const double*>(c_before),
-                                         static_cast<const double*>(c_after));
+                                         static_cast<const double*>(c_after), terms);
         case DType::bf16:
             return check<bf16, float>(p, ops, static_cast<const float*>(c_before),
-                                      static_cast<const float*>(c_after));
+                                      static_cast<const float*>(c_after), terms);
         default: {
             ValidationReport r;
             r.detail = "no oracle for dtype " + std::string(dtype_name(p.dtype));

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "kernels/gemm/gemm_problem.hpp"
+#include "kernels/gemm/gemm_reference.hpp"
 
 namespace flopmeter {
 
@@ -37,8 +38,16 @@ constexpr double kGemmFullCheckMacs = double(1 << 25);
 std::vector<std::pair<std::int64_t, std::int64_t>> gemm_check_points(std::int64_t m, std::int64_t n,
                                                                      std::int64_t k);
 
-// c_before: C's contents before the call (read when beta != 0); c_after: the output.
+// The oracle's dot products (and their terms' sizes) at gemm_check_points(m, n, k), computed
+// from ops.a and ops.b: they depend on the inputs only, so a caller that knows its inputs
+// unchanged (the shared read-only operand streams) may keep them and check later outputs
+// against them. Empty for a dtype without an oracle.
+std::vector<GemmDotTerms> gemm_reference_terms(const GemmProblem& p, const GemmOperands& ops);
+
+// c_before: C's contents before the call (read when beta != 0); c_after: the output. `terms`:
+// gemm_reference_terms(p, ops) when the caller has them, else computed here.
 ValidationReport validate_gemm(const GemmProblem& p, const GemmOperands& ops, const void* c_before,
-                               const void* c_after);
+                               const void* c_after,
+                               const std::vector<GemmDotTerms>* terms = nullptr);
 
 }  // namespace flopmeter
