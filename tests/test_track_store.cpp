@@ -248,6 +248,31 @@ TEST_CASE("Google Benchmark JSON is imported with one sample per repetition", "[
     CHECK_THROWS_WITH(gbench_to_results(aggregates_only), Catch::Contains("only aggregates"));
 }
 
+TEST_CASE("Google Benchmark JSON with a bare NaN counter still reads", "[track][store]") {
+    // Google Benchmark prints the cv aggregate of a counter that is 0 in every repetition as
+    // 0/0: a bare NaN, which is not JSON. A string holding "NaN" stays as it is.
+    const std::string text = R"({"context": {"host_name": "NaN-host"}, "benchmarks": [
+        {"name": "BM_A", "run_name": "BM_A", "run_type": "iteration", "repetitions": 2,
+         "repetition_index": 0, "iterations": 10, "real_time": 2.0, "cpu_time": 2.0, "time_unit": "ns",
+         "contended": 0.0},
+        {"name": "BM_A", "run_name": "BM_A", "run_type": "iteration", "repetitions": 2,
+         "repetition_index": 1, "iterations": 10, "real_time": 4.0, "cpu_time": 4.0, "time_unit": "ns",
+         "contended": 0.0},
+        {"name": "BM_A_cv", "run_name": "BM_A", "run_type": "aggregate", "aggregate_name": "cv",
+         "iterations": 2, "real_time": 0.47, "cpu_time": 0.47, "time_unit": "ns", "contended": NaN,
+         "other": -inf}]})";
+    CHECK_THROWS(nlohmann::ordered_json::parse(text));
+    const auto j = parse_gbench_json(text);
+    CHECK(j["context"]["host_name"] == "NaN-host");
+    CHECK(j["benchmarks"][2]["contended"].is_null());
+    CHECK(j["benchmarks"][2]["other"].is_null());
+    const ResultsDocument d = gbench_to_results(j);
+    REQUIRE(d.results.size() == 1);
+    CHECK(d.results[0].measurement.samples == std::vector<double>{2e-9, 4e-9});
+    CHECK_THROWS_AS(parse_gbench_json(R"({"a": NaNa})"), nlohmann::json::exception);
+    CHECK_THROWS_AS(parse_gbench_json("{\"a\": 1"), nlohmann::json::exception);
+}
+
 TEST_CASE("a run converted to Google Benchmark JSON reads back as the same hardware",
           "[track][store]") {
     const ResultsDocument native = test_suite(3, 4, "2025-02-01T00:00:00Z");

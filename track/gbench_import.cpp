@@ -1,5 +1,6 @@
 #include "track/gbench_import.hpp"
 
+#include <cstring>
 #include <map>
 
 #include "core/error.hpp"
@@ -78,6 +79,48 @@ Provenance context_provenance(const ojson& ctx) {
 }
 
 }  // namespace
+
+ojson parse_gbench_json(const std::string& text) {
+    try {
+        return ojson::parse(text);
+    } catch (const nlohmann::json::parse_error&) {
+    }
+    static const char* const kNonFinite[] = {"-Infinity", "Infinity", "-NaN", "NaN",
+                                             "-nan",      "nan",      "-inf", "inf"};
+    std::string fixed;
+    fixed.reserve(text.size());
+    bool in_string = false;
+    for (std::size_t i = 0; i < text.size();) {
+        const char c = text[i];
+        if (in_string) {
+            fixed += c;
+            if (c == '\\' && i + 1 < text.size())
+                fixed += text[++i];
+            else if (c == '"')
+                in_string = false;
+            ++i;
+            continue;
+        }
+        if (c == '"') {
+            in_string = true;
+            fixed += c;
+            ++i;
+            continue;
+        }
+        bool replaced = false;
+        for (const char* lit : kNonFinite) {
+            const std::size_t n = std::strlen(lit);
+            if (text.compare(i, n, lit) == 0) {
+                fixed += "null";
+                i += n;
+                replaced = true;
+                break;
+            }
+        }
+        if (!replaced) fixed += text[i++];
+    }
+    return ojson::parse(fixed);
+}
 
 ResultsDocument gbench_to_results(const ojson& j) {
     if (!is_gbench_json(j))

@@ -4,11 +4,19 @@
 // Aggregate rows (mean, median, stddev, cv) are derived data and are not imported.
 #pragma once
 
+#include <string>
+
 #include <nlohmann/json.hpp>
 
 #include "measure/result_json.hpp"
 
 namespace flopmeter {
+
+// Parses JSON text that may be Google Benchmark's: its writer prints a non-finite number as a
+// bare NaN or inf (the "cv" aggregate of a counter that is 0 in every repetition is 0/0), which
+// is not JSON. When the strict parse fails, such literals outside strings are read as null.
+// Throws nlohmann::json::exception like parse() when the text is malformed otherwise.
+nlohmann::ordered_json parse_gbench_json(const std::string& text);
 
 // Whether `j` looks like Google Benchmark output (an object with "context" and "benchmarks").
 bool is_gbench_json(const nlohmann::ordered_json& j);

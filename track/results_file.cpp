@@ -59,7 +59,7 @@ ResultsDocument load_results_file(const std::string& path) {
     const std::string text = read_file(path);
     nlohmann::ordered_json j;
     try {
-        j = nlohmann::ordered_json::parse(text);
+        j = parse_gbench_json(text);  // strict JSON, or Google Benchmark's with a bare NaN
     } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for 1e999
         throw UsageError(path + ": not valid JSON (" + std::string(e.what()) + ")");
     }
