@@ -41,18 +41,23 @@ int disturbed_total(const AbSession& s) {
 
 std::string rule(const AbSession& s, const AbAnalysis& a, const AbRunInfo& info) {
     const auto& o = a.options;
+    const std::string cut =
+        s.rounds_run < info.rounds
+            ? " (of " + std::to_string(info.rounds) + " asked: the " +
+                  fmt_sig(info.time_limit_s, 3) + " s time limit)"
+            : "";
     const std::string warmup =
         s.warmup_s >= 0 ? ", after " + fmt_sig(1e3 * s.warmup_s, 3) + " ms of warm-up" : "";
-    char b[700];
+    char b[800];
     std::snprintf(b, sizeof b,
-                  "%d rounds (+%d extra for %d disturbed visits), sides %s in randomized order "
+                  "%d rounds%s (+%d extra for %d disturbed visits), sides %s in randomized order "
                   "(seed %llu), a visit's time the "
                   "%.3g%% quantile of its unflagged samples (%s)%s; "
                   "per case a Wilcoxon signed-rank test on the "
                   "per-round log ratio candidate/baseline, Hodges-Lehmann %.3g%% CI, "
                   "Benjamini-Hochberg FDR %.3g%% "
                   "across %zu cases, minimum effect %.3g%%",
-                  info.rounds, s.extra_rounds, disturbed_total(s),
+                  s.rounds_run, cut.c_str(), s.extra_rounds, disturbed_total(s),
                   info.duet  ? "at once on two cores (duet)"
                   : s.served ? "kept running, one case each, back to back"
                              : "back to back",
@@ -184,7 +189,9 @@ ojson ab_to_json(const AbSession& s, const AbAnalysis& a, const AbRunInfo& info)
             {"baseline", side(s.baseline, info.baseline_run_id)},
             {"candidate", side(s.candidate, info.candidate_run_id)},
             {"settings",
-             {{"rounds", info.rounds},
+             {{"rounds", s.rounds_run},
+              {"rounds_asked", info.rounds},
+              {"time_limit_s", info.time_limit_s > 0 ? ojson(info.time_limit_s) : ojson(nullptr)},
               {"extra_rounds_run", s.extra_rounds},
               {"duet", info.duet},
               {"served", s.served},

@@ -63,6 +63,7 @@ int run_ab(AbCliOptions o, Io io) {
     if (o.session.rounds < 1) throw UsageError("--rounds must be at least 1");
     if (!(o.session.case_budget_s > 0)) throw UsageError("--budget must be positive");
     if (!(o.session.case_warmup_s >= 0)) throw UsageError("--warmup must be >= 0 seconds");
+    if (!(o.session.time_limit_s >= 0)) throw UsageError("--time-limit must be >= 0 seconds (0: none)");
     AbSide base{o.baseline, "baseline", parse_env(o.baseline_env, "--baseline-env"), {}};
     AbSide cand{o.candidate, "candidate", parse_env(o.candidate_env, "--candidate-env"), {}};
     const std::string db = o.db.empty() ? default_db_path() : o.db;
@@ -93,6 +94,7 @@ int run_ab(AbCliOptions o, Io io) {
     AbRunInfo info;
     info.seed = o.session.seed;
     info.rounds = o.session.rounds;
+    info.time_limit_s = o.session.time_limit_s;
     info.duet = o.session.duet;
     info.quantile = o.session.visit_quantile;
     if (!o.no_record) {
@@ -139,7 +141,10 @@ void register_ab(CLI::App& app, Io io, Action& action) {
                     "for Google Benchmark "
                     "sides its flags (--benchmark_filter=...)");
     sub->add_option("--rounds", o->session.rounds,
-                    "Rounds: every case is measured once per side per round (default 15)");
+                    "Rounds at most: every case is measured once per side per round (default 60)");
+    sub->add_option("--time-limit", o->session.time_limit_s,
+                    "Seconds the rounds may take: no round starts that would end past it, once 10 "
+                    "are done (default 150; 0: run all --rounds)");
     sub->add_flag("--drop-disturbed", o->session.drop_disturbed,
                   "Leave out visits whose samples the probes flagged (a vCPU taken, shared or "
                   "slowed) and run their units again, up to --extra-rounds");
@@ -162,16 +167,16 @@ void register_ab(CLI::App& app, Io io, Action& action) {
                     "interference only adds time)");
     sub->add_option("--budget", o->session.case_budget_s,
                     "flopmeter sides: seconds of sampling per case per round, unless ARGS give "
-                    "--budget (default 0.2)");
+                    "--budget (default 0.05)");
     sub->add_option("--warmup", o->session.case_warmup_s,
                     "flopmeter sides: seconds of warm-up per case per visit, unless ARGS give "
                     "--warmup; given only when both sides take the flag (default 0.01)");
     sub->add_option("--repetitions", o->session.gbench_repetitions,
                     "Google Benchmark sides: repetitions per case per round, unless ARGS give them "
-                    "(default 3)");
+                    "(default 10)");
     sub->add_option("--min-time", o->session.gbench_min_time_s,
                     "Google Benchmark sides: --benchmark_min_time per repetition, unless ARGS give "
-                    "it (default 0.05)");
+                    "it (default 0.01)");
     // One value per occurrence: a vector option would swallow the "--" and the side's ARGS.
     sub->add_option("--baseline-env", o->baseline_env,
                     "NAME=VALUE set for the baseline only (repeatable)")

@@ -19,7 +19,7 @@
 # Only meaningful on a machine nobody else is loading; run it when the machine is quiet.
 #
 #   scripts/noise-figures.sh [build-dir] [out-dir]
-# Environment: N (20), NB (10), NC (20), NK (5), ROUNDS (15), THREADS (2), BUDGET (0.2),
+# Environment: N (20), NB (10), NC (20), NK (5), ROUNDS (ab's), THREADS (2), BUDGET (ab's),
 #   SLOW_CASE (gemm/own/fp32/nn/256x256x256), SLOW_PCTS ('5 3'), GB_FILTER (see below),
 #   PARTS (ab,slow,gbench,check,calib).
 set -euo pipefail
@@ -29,7 +29,10 @@ out=${2:-$root/out/noise-figures}
 fm=$build/flopmeter
 gb=$build/flopmeter-bench
 [ -x "$fm" ] || { echo "noise-figures: $fm not built" >&2; exit 2; }
-N=${N:-20}; NB=${NB:-10}; NC=${NC:-20}; NK=${NK:-5}; ROUNDS=${ROUNDS:-15}; THREADS=${THREADS:-2}; BUDGET=${BUDGET:-0.2}
+N=${N:-20}; NB=${NB:-10}; NC=${NC:-20}; NK=${NK:-5}; THREADS=${THREADS:-2}
+# ab's own defaults unless set: rounds (at most 60, cut by its 150 s time limit), 0.05 s per
+# case per visit. The recorded runs of the check part use BUDGET or 0.2.
+ROUNDS=${ROUNDS:-}; BUDGET=${BUDGET:-}
 SLOW_CASE=${SLOW_CASE:-gemm/own/fp32/nn/256x256x256}
 GB_FILTER=${GB_FILTER:-'^gemm/(own|openblas)/fp32/nn/(256x256x256|512x512x512|1024x1024x1024)/'}
 PARTS=${PARTS:-ab,slow,gbench,check,calib}
@@ -48,7 +51,10 @@ ab() {  # name, then ab arguments
   local t0 t1 rc=0
   t0=$(date +%s.%N)
   # Options before "$@": everything after its "--" goes to the sides.
-  "$fm" ab --rounds "$ROUNDS" --budget "$BUDGET" --quiet --db "$db" --tag "$name" \
+  local opts=()
+  [ -n "$ROUNDS" ] && opts+=(--rounds "$ROUNDS")
+  [ -n "$BUDGET" ] && opts+=(--budget "$BUDGET")
+  "$fm" ab "${opts[@]}" --quiet --db "$db" --tag "$name" \
       --json "$out/$name.json" "$@" >"$out/$name.log" 2>&1 || rc=$?
   t1=$(date +%s.%N)
   [ $rc -le 1 ] || { echo "noise-figures: ab $name failed with exit $rc (see $out/$name.log)" >&2; exit 1; }
@@ -80,7 +86,7 @@ if has check; then
   for i in $(seq 0 "$NC"); do
     echo "noise-figures: recorded run $i/$NC" >&2
     "$fm" bench gemm --size 128,256,384,512 --dtype fp32 --backend own,openblas --threads "$THREADS" \
-        --budget "$BUDGET" --rounds 3 --record --db "$db" --tag "run$i" >/dev/null 2>"$out/run$i.log"
+        --budget "${BUDGET:-0.2}" --rounds 3 --record --db "$db" --tag "run$i" >/dev/null 2>"$out/run$i.log"
   done
   for i in $(seq 1 "$NC"); do
     rc=0

@@ -84,6 +84,13 @@ names = sorted(c["case"] for c in j["cases"])
 assert len(names) == 3 and all(c["rounds"] == 2 for c in j["cases"]), [(c["case"], c["rounds"]) for c in j["cases"]]
 PY
 done
+# --time-limit ends the rounds once 10 are done and the next would end past it; the report says so.
+"$fm" ab "$fm" "$fm" --rounds 30 --time-limit 0.001 --budget 0.01 --no-record --quiet --seed 9 --json "$d/limit.json" \
+    -- gemm --size 48 --backend own --threads 1 >"$d/limit.txt" 2>&1 || { cat "$d/limit.txt"; fail "ab with a time limit exited $?"; }
+python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); s=j["settings"]; assert (s["rounds"], s["rounds_asked"], s["time_limit_s"]) == (10, 30, 0.001), s; assert j["cases"][0]["rounds"] == 10' "$d/limit.json" \
+  || fail "ab --time-limit"
+grep -q "10 rounds (of 30 asked" "$d/limit.txt" || { cat "$d/limit.txt"; fail "ab's rule line does not say the rounds were cut"; }
+
 # A side that predates bench's --warmup (its help does not name it): neither side gets one.
 cat >"$d/old-fm" <<OLD
 #!/usr/bin/env bash

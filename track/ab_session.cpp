@@ -528,22 +528,40 @@ AbSession run_ab_session(AbSide base, AbSide cand, const AbSessionOptions& o) {
                    std::to_string(int(el)) + " s");
     };
     const auto steps = make_ab_schedule(o.rounds, int(units.size()), o.seed);
-    int last_round = -1;
+    int last_round = -1, rounds_run = 0;
+    bool stopped = false;
+    const auto rounds_t0 = std::chrono::steady_clock::now();
     for (const auto& st : steps) {
         if (st.round != last_round) {
-            if (last_round >= 0) round_done(last_round, o.rounds);
+            if (last_round >= 0) {
+                round_done(last_round, o.rounds);
+                rounds_run = last_round + 1;
+                // Stop before a round the rounds so far say would end past the time limit.
+                const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                                                rounds_t0)
+                                      .count();
+                const double since_start =
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+                if (o.time_limit_s > 0 && rounds_run >= o.min_rounds &&
+                    since_start + el / rounds_run > o.time_limit_s) {
+                    stopped = true;
+                    break;
+                }
+            }
             last_round = st.round;
         }
         run_visit(st);
+        rounds_run = st.round + 1;
     }
-    if (last_round >= 0) round_done(last_round, o.rounds);
+    if (!stopped && last_round >= 0) round_done(last_round, o.rounds);
+    s.rounds_run = rounds_run;
 
     // Extra rounds replace visits the probes found disturbed: a unit runs again (both sides,
     // the order a coin flip) while one of its cases has fewer paired rounds than asked for.
     auto paired = [&](const std::string& n) {
         const auto ib = acc_b.cases.find(n), ic = acc_c.cases.find(n);
         if (ib == acc_b.cases.end() || ic == acc_c.cases.end())
-            return o.rounds;  // reported, not re-run
+            return rounds_run;  // reported, not re-run
         int k = 0;
         const auto& b = ib->second.per_round;
         const auto& c = ic->second.per_round;
@@ -563,13 +581,13 @@ AbSession run_ab_session(AbSide base, AbSide cand, const AbSessionOptions& o) {
                 const auto ib = acc_b.cases.find(n), ic = acc_c.cases.find(n);
                 const bool failed = (ib != acc_b.cases.end() && !ib->second.failure.empty()) ||
                                     (ic != acc_c.cases.end() && !ic->second.failure.empty());
-                short_of = short_of || (!failed && paired(n) < o.rounds);
+                short_of = short_of || (!failed && paired(n) < rounds_run);
             }
             if (short_of) again.push_back(int(u));
         }
         if (again.empty()) break;
         std::shuffle(again.begin(), again.end(), coin);
-        const int round = o.rounds + extra;
+        const int round = rounds_run + extra;
         for (int u : again) run_visit({round, u, bool(coin() & 1), bool(coin() & 1)});
         if (o.progress)
             o.progress(
@@ -581,11 +599,9 @@ AbSession run_ab_session(AbSide base, AbSide cand, const AbSessionOptions& o) {
     }
     s.extra_rounds = extra;
     s.drop_disturbed = o.drop_disturbed;
-    const int total_rounds = o.rounds + extra;
+    const int total_rounds = rounds_run + extra;
     for (auto* a : {&acc_b, &acc_c})
-        for (auto& [n, c] : a->cases)
-            if (c.per_round.size() < std::size_t(total_rounds))
-                c.per_round.resize(std::size_t(total_rounds), kNaN);
+        for (auto& [n, c] : a->cases) c.per_round.resize(std::size_t(total_rounds), kNaN);
 
     // A suite that produced nothing on a side before its cases were known fails as a whole.
     auto placeholder = [](const std::string& n) { return n.rfind("(suite ", 0) == 0; };

@@ -39,7 +39,12 @@ AbSideKind detect_ab_side_kind(const std::string& path, double timeout_s = 30);
 
 struct AbSessionOptions {
     std::vector<std::string> args;  // after `--`: bench ARGS, or Google Benchmark flags/filter
-    int rounds = 15;
+    int rounds = 60;  // at most; `time_limit_s` may end the session after fewer
+    // Seconds the rounds may take (0: no limit): no round is started that the rounds so far say
+    // would end past it, once `min_rounds` are done. The limit looks at the clock only, never at
+    // the times measured, so stopping there favours neither side.
+    double time_limit_s = 150;
+    int min_rounds = 10;
     // Leave out visits the probes found disturbed (all but a few samples flagged) instead of
     // timing them on all their samples, and run up to `extra_rounds` more rounds for units with
     // such visits, until every case has `rounds` paired rounds.
@@ -52,13 +57,13 @@ struct AbSessionOptions {
     bool serve = true;
     std::uint64_t seed = 0;
     double visit_quantile = 0.2;  // a visit's time: this quantile of its samples
-    double case_budget_s = 0.2;   // flopmeter sides: --budget unless ARGS give one
+    double case_budget_s = 0.05;  // flopmeter sides: --budget unless ARGS give one
     // flopmeter sides: --warmup unless ARGS give one, when both sides know the flag (a served
     // side's case was warmed at an earlier visit; a few ms re-warm the caches the other side
     // used). Negative: leave the sides' own default.
     double case_warmup_s = 0.01;
-    int gbench_repetitions = 3;   // Google Benchmark sides, unless ARGS give them
-    double gbench_min_time_s = 0.05;
+    int gbench_repetitions = 10;  // Google Benchmark sides, unless ARGS give them
+    double gbench_min_time_s = 0.01;
     double run_timeout_s = 600;                        // one visit of one side
     std::string workdir;                               // scratch files (created by the caller)
     std::function<void(const std::string&)> progress;  // one line per round (optional)
@@ -69,7 +74,8 @@ struct AbSession {
     std::vector<AbCaseInput> cases;  // the cases both sides know, baseline order
     std::vector<int> threads;        // per case, the threads it ran with (1 when unknown)
     std::vector<int> disturbed;      // per case, visits left out (both sides): probes flagged them
-    int extra_rounds = 0;            // rounds run beyond AbSessionOptions::rounds
+    int rounds_run = 0;              // rounds run before extra rounds (time_limit_s may cut them)
+    int extra_rounds = 0;            // rounds run beyond rounds_run
     bool drop_disturbed = false;     // AbSessionOptions::drop_disturbed
     ResultsDocument baseline_doc, candidate_doc;  // samples pooled over the rounds
     std::vector<std::string> missing, only_candidate, failed;
