@@ -29,6 +29,11 @@ struct Linear {
     std::vector<Adapter> adapters;
     bool fp8 = true;         // may run at the FP8 rate (false: embedding, head, gating)
     bool recompute = false;  // forward rerun in backward under selective recomputation
+    // The input is not kept: the op producing it reruns in backward (its FP8 cast with it).
+    bool input_recomputed = false;
+    // FP8: rows whose input is cast before this GEMM when not `rows` (MoE up-projections: the
+    // tokens, cast before the dispatch copies them to their experts).
+    double quant_rows = -1;
 };
 
 class Builder {
@@ -61,6 +66,7 @@ class Builder {
     bool upstream_ = true;  // a trainable parameter lies upstream of the current tensor
     std::vector<Op>* recompute_ = nullptr;
     std::vector<Saved> saved_;
+    std::set<std::string> cast_, recast_;  // FP8 inputs already cast (forward) / re-tiled (backward) in this layer
 
     bool training() const { return bwd_ != nullptr; }
     bool base_trainable() const { return training() && bwd_->mode != Mode::lora; }

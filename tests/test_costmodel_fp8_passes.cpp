@@ -1,0 +1,116 @@
+// FP8 training's memory-bound passes and DeepSeek-V3's low-precision storage, on one MoE layer
+// of DeepSeek-V3 (section 3.3): each GEMM input cast once, re-tiled once for its weight
+// gradient, the experts' input cast before the dispatch, the SwiGLU output recomputed.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "core/flops.hpp"
+#include "costmodel/layer_ops.hpp"
+#include "costmodel/presets.hpp"
+
+using namespace flopmeter;
+using namespace flopmeter::cost;
+
+namespace {
+
+constexpr std::int64_t kTokens = 256;
+
+// One routed-expert layer (global index 3: after the three dense ones), expert parallelism 64.
+OpList moe_layer(bool fp8, Recompute rc) {
+    const Preset* ds = find_preset("deepseek-v3");
+    REQUIRE(ds);
+    PassShape s{1, kTokens, kTokens, true, 1, false, DType::bf16, AttentionImpl::fused};
+    s.fp8 = fp8;
+    s.ep = 64;
+    const BackwardSpec bwd{Mode::pretrain, rc, {}};
+    return build_stage_ops(ds->model, s, StageSpec{1, false, false, 3}, &bwd);
+}
+
+const Op* find(const OpList& l, const std::string& name, Phase p) {
+    for (const auto& op : l.ops)
+        if (op.name == name && op.phase == p) return &op;
+    return nullptr;
+}
+
+int count_containing(const OpList& l, const std::string& part) {
+    int n = 0;
+    for (const auto& op : l.ops) n += op.name.find(part) != std::string::npos;
+    return n;
+}
+
+bool saved(const OpList& l, const std::string& name) {
+    for (const auto& s : l.saved_per_layer)
+        if (s.name == name) return true;
+    return false;
+}
+
+}  // namespace
+
+TEST_CASE("FP8 pass bytes: a cast, a re-tiling for the weight gradient, a weight block cast", "[costmodel][fp8]") {
+    // 128 bf16 values: 256 read, 128 written and one float32 scale.
+    CHECK(flops::fp8_quant_bytes(128, 2.0) == 256 + 128 + 4);
+    // Read 1x128-tiled FP8 with its scales, write it 128x1-tiled with its scales.
+    CHECK(flops::fp8_requant_transposed_bytes(128 * 128) == 2 * (128 * 128 + 128 * 4));
+    // A 128x128 block: one scale.
+    CHECK(flops::fp8_weight_quant_bytes(128 * 128, 2.0) == 3 * 128 * 128 + 4);
+}
+
+TEST_CASE("FP8: each GEMM input is cast once and re-tiled once for its weight gradient", "[costmodel][fp8]") {
+    const OpList l = moe_layer(true, Recompute::none);
+    const double T = double(kTokens), h = 7168;
+    // q_a and kv_a read the same normalised input: one cast, one re-tiling.
+    const Op* qa = find(l, "attn.q_a.quant", Phase::forward);
+    REQUIRE(qa);
+    CHECK(qa->mem.bytes == flops::fp8_quant_bytes(T * h, 2.0));
+    CHECK_FALSE(find(l, "attn.kv_a.quant", Phase::forward));
+    const Op* qa_t = find(l, "attn.q_a.requant.bwd", Phase::backward_weight);
+    REQUIRE(qa_t);
+    CHECK(qa_t->mem.bytes == flops::fp8_requant_transposed_bytes(T * h));
+    CHECK_FALSE(find(l, "attn.kv_a.requant.bwd", Phase::backward_weight));
+    // The routed experts' input is cast per token before the dispatch (section 3.3.3), not per
+    // copy; the re-tiling for dW works on the 8 copies the experts received.
+    const Op* up = find(l, "mlp.up.quant", Phase::forward);
+    REQUIRE(up);
+    CHECK(up->mem.bytes == flops::fp8_quant_bytes(T * h, 2.0));
+    const Op* up_t = find(l, "mlp.up.requant.bwd", Phase::backward_weight);
+    REQUIRE(up_t);
+    CHECK(up_t->mem.bytes == flops::fp8_requant_transposed_bytes(8 * T * h));
+    // The permutation to expert order moves FP8 tokens with their scales.
+    const Op* perm = find(l, "moe.dispatch", Phase::forward);
+    REQUIRE(perm);
+    CHECK(perm->mem.bytes == 2 * flops::fp8_tile_scaled_bytes(8 * kTokens * 7168));
+    // The router stays 16-bit: neither cast nor re-tiled.
+    CHECK(count_containing(l, "moe.router.quant") == 0);
+    CHECK(count_containing(l, "moe.router.requant") == 0);
+
+    const OpList b = moe_layer(false, Recompute::none);
+    CHECK(count_containing(b, ".quant") == 0);
+    CHECK(count_containing(b, ".requant") == 0);
+    const Op* perm16 = find(b, "moe.dispatch", Phase::forward);
+    REQUIRE(perm16);
+    CHECK(perm16->mem.bytes == 2 * 8 * T * h * 2);
+}
+
+TEST_CASE("DeepSeek-V3's recipe recomputes the experts' SwiGLU output instead of keeping it", "[costmodel][fp8]") {
+    const OpList sel = moe_layer(true, Recompute::selective);
+    const OpList none = moe_layer(true, Recompute::none);
+    // Selective: the routed experts' SwiGLU and the cast of its output rerun in backward; its
+    // FP8 input stays cached, its output does not.
+    CHECK(find(sel, "mlp.act", Phase::recompute));
+    CHECK(find(sel, "mlp.down.quant", Phase::recompute));
+    CHECK(saved(sel, "mlp.up_out"));
+    CHECK_FALSE(saved(sel, "mlp.act_out"));
+    // The shared expert is not a routed one: kept as before.
+    CHECK_FALSE(find(sel, "mlp.shared.act", Phase::recompute));
+    CHECK(saved(sel, "mlp.shared.act_out"));
+    // Without recomputation the output is kept (FP8, with its scales) and nothing reruns.
+    CHECK_FALSE(find(none, "mlp.act", Phase::recompute));
+    CHECK(saved(none, "mlp.act_out"));
+    const double act_out = 8.0 * double(kTokens) * 2048 * (1.0 + 4.0 / 128);
+    double kept_none = 0, kept_sel = 0;
+    for (const auto& s : none.saved_per_layer) kept_none += s.name == "mlp.act_out" ? s.bytes : 0;
+    for (const auto& s : sel.saved_per_layer) kept_sel += s.name == "mlp.act_out" ? s.bytes : 0;
+    CHECK(kept_none == Approx(act_out));
+    CHECK(kept_sel == 0);
+}
