@@ -8,6 +8,8 @@
 #include "core/flops.hpp"
 #include "costmodel/layer_ops.hpp"
 #include "costmodel/presets.hpp"
+#include "costmodel/training_estimate.hpp"
+#include "tests/test_costmodel_fake.hpp"
 
 using namespace flopmeter;
 using namespace flopmeter::cost;
@@ -113,4 +115,31 @@ TEST_CASE("DeepSeek-V3's recipe recomputes the experts' SwiGLU output instead of
     for (const auto& s : sel.saved_per_layer) kept_sel += s.name == "mlp.act_out" ? s.bytes : 0;
     CHECK(kept_none == Approx(act_out));
     CHECK(kept_sel == 0);
+}
+
+TEST_CASE("FP8 weights are cast in 128x128 blocks once per step, by the device holding them", "[costmodel][fp8]") {
+    test::FakePredictor p;
+    p.f.fp8_peak = 2 * p.f.bf16_peak;
+    const ModelConfig& m = find_preset("gpt2")->model;
+    TrainingSetup s;
+    s.tokens = 1e9;
+    s.seq_len = 1024;
+    s.global_batch = 16;
+    s.par.micro_batch = 4;
+    s.fp8 = true;
+    TrainingEstimate e = estimate_training(m, s, p, {});
+    // GPT-2 small's linear layers by hand (embedding and head stay 16-bit): QKV 768 x 2304,
+    // output 768 x 768, MLP 768 x 3072 and back, 12 layers.
+    const double w = 12.0 * (768 * 2304 + 768 * 768 + 2 * 768 * 3072);
+    CHECK(e.fp8_weight_cast_s == Approx(flops::fp8_weight_quant_bytes(w, 2.0) / p.bandwidth));
+    CHECK(e.step_s == Approx(4 * e.stages[0].timed.total.seconds + e.optimizer_s + e.fp8_weight_cast_s));
+    double sum = 0;
+    for (const auto& r : e.breakdown) sum += r.seconds;
+    CHECK(sum == Approx(e.step_s).epsilon(1e-9));
+    // Two pipeline stages: each device casts its own half.
+    s.par.pp = 2;
+    e = estimate_training(m, s, p, {});
+    CHECK(e.fp8_weight_cast_s == Approx(flops::fp8_weight_quant_bytes(w / 2, 2.0) / p.bandwidth));
+    s.fp8 = false;
+    CHECK(estimate_training(m, s, p, {}).fp8_weight_cast_s == 0);
 }
