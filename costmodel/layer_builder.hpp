@@ -34,6 +34,10 @@ struct Linear {
     // FP8: rows whose input is cast before this GEMM when not `rows` (MoE up-projections: the
     // tokens, cast before the dispatch copies them to their experts).
     double quant_rows = -1;
+    // FP8: rows whose output gradient is cast row-wise when not `rows` (MoE down-projections:
+    // the tokens, cast before the backward dispatch); the weight gradient's column-wise copy is
+    // then re-tiled from the FP8 rows the experts received.
+    double grad_quant_rows = -1;
 };
 
 class Builder {

@@ -100,9 +100,15 @@ void Builder::linear(const Linear& L) {
                 e(gemm_op(L.name + ".lora_a.dX", OpGroup::lora, Phase::backward_data, T, a.in, r,
                           Layout::nt, d));
         }
-        if (fp8)
+        const double grad = L.rows * double(L.out);
+        if (fp8 && L.grad_quant_rows >= 0)
             e(mem_op(L.name + ".quant.bwd", L.group, Phase::backward_data, MemOpKind::copy,
-                     2.0 * flops::fp8_quant_bytes(L.rows * double(L.out), act_), 0));
+                     flops::fp8_quant_bytes(L.grad_quant_rows * double(L.out), act_) +
+                         flops::fp8_requant_transposed_bytes(grad),
+                     0));
+        else if (fp8)
+            e(mem_op(L.name + ".quant.bwd", L.group, Phase::backward_data, MemOpKind::copy,
+                     2.0 * flops::fp8_quant_bytes(grad, act_), 0));
         if (recast)
             e(mem_op(L.name + ".requant.bwd", L.group, Phase::backward_weight, MemOpKind::copy,
                      flops::fp8_requant_transposed_bytes(L.rows * double(L.in)), 0));

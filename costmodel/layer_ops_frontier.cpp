@@ -75,6 +75,9 @@ void Builder::mlp_block(const std::string& p, const std::string& in, std::int64_
     Linear down{p + ".down", p + ".act_out", OpGroup::mlp, f,
                 h,           experts,        rows,         adapters_for({{"down", Adapter{f, h}}})};
     down.input_recomputed = rerun;
+    // The output gradient reaches the experts in FP8 too: cast per token before the backward
+    // dispatch ("the activation gradient before MoE down-projections", section 3.3.3).
+    if (experts > 1) down.grad_quant_rows = double(tokens_);
     linear(down);
 }
 
@@ -102,9 +105,13 @@ void Builder::mlp(bool moe) {
     pointwise("moe.dispatch", OpGroup::router, MemOpKind::copy, moved, 0,
               2.0 * rows * double(h) * act_, 0);
     mlp_block("mlp", "moe.in", f, std::max<std::int64_t>(1, E / s_.ep), rows);
+    // Backward: the experts' outputs read for the gate gradients, and the output gradient's
+    // copies permuted to expert order (FP8 with their scales under FP8 training, as dispatched).
+    const double grad_moved = s_.fp8 ? 2.0 * flops::fp8_tile_scaled_bytes(std::int64_t(rows) * h)
+                                     : 2.0 * rows * double(h) * act_;
     pointwise("moe.combine", OpGroup::router, MemOpKind::copy,
               2.0 * rows * double(h) * act_ + T * double(h) * act_, rows * double(h),
-              3.0 * rows * double(h) * act_, rows * double(h));
+              rows * double(h) * act_ + grad_moved, rows * double(h));
     if (m_.shared_experts > 0)
         mlp_block("mlp.shared", "norm2.out", m_.shared_experts * m_.expert_ffn() / s_.tp, 1, T);
 }

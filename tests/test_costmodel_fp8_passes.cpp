@@ -82,6 +82,18 @@ TEST_CASE("FP8: each GEMM input is cast once and re-tiled once for its weight gr
     const Op* perm = find(l, "moe.dispatch", Phase::forward);
     REQUIRE(perm);
     CHECK(perm->mem.bytes == 2 * flops::fp8_tile_scaled_bytes(8 * kTokens * 7168));
+    // Backward: the experts' output gradient is cast per token before the backward dispatch,
+    // its copies permuted in FP8, and the weight gradient's copy re-tiled from them.
+    const Op* down_g = find(l, "mlp.down.quant.bwd", Phase::backward_data);
+    REQUIRE(down_g);
+    CHECK(down_g->mem.bytes == flops::fp8_quant_bytes(T * h, 2.0) + flops::fp8_requant_transposed_bytes(8 * T * h));
+    const Op* unperm = find(l, "moe.combine.bwd", Phase::backward_data);
+    REQUIRE(unperm);
+    CHECK(unperm->mem.bytes == 8 * T * h * 2 + 2 * flops::fp8_tile_scaled_bytes(8 * kTokens * 7168));
+    // A dense GEMM's output gradient: cast twice from 16 bits (row- and column-wise).
+    const Op* out_g = find(l, "attn.out.quant.bwd", Phase::backward_data);
+    REQUIRE(out_g);
+    CHECK(out_g->mem.bytes == 2 * flops::fp8_quant_bytes(T * h, 2.0));
     // The router stays 16-bit: neither cast nor re-tiled.
     CHECK(count_containing(l, "moe.router.quant") == 0);
     CHECK(count_containing(l, "moe.router.requant") == 0);
@@ -92,6 +104,9 @@ TEST_CASE("FP8: each GEMM input is cast once and re-tiled once for its weight gr
     const Op* perm16 = find(b, "moe.dispatch", Phase::forward);
     REQUIRE(perm16);
     CHECK(perm16->mem.bytes == 2 * 8 * T * h * 2);
+    const Op* unperm16 = find(b, "moe.combine.bwd", Phase::backward_data);
+    REQUIRE(unperm16);
+    CHECK(unperm16->mem.bytes == 3 * 8 * T * h * 2);
 }
 
 TEST_CASE("DeepSeek-V3's recipe recomputes the experts' SwiGLU output instead of keeping it", "[costmodel][fp8]") {
