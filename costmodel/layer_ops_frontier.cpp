@@ -169,6 +169,14 @@ void Builder::mtp_module(std::int64_t d) {
     const double n = double(tokens_) * double(m_.hidden);
     fwd(mem_op(p + ".embed", OpGroup::embedding, Phase::forward, MemOpKind::embedding,
                2.0 * n * act_, 0));
+    // The shared table's gradient from this lookup: a scatter-add, as for the main embedding.
+    if (base_trainable()) {
+        auto e = bwd_emitter();
+        bwd([=, this] {
+            e(mem_op(p + ".embed.bwd", OpGroup::embedding, Phase::backward_weight,
+                     MemOpKind::embedding, 3.0 * n * act_, n));
+        });
+    }
     norm(p + ".hnorm", p + ".hnorm.in");
     norm(p + ".enorm", p + ".enorm.in");
     linear(Linear{

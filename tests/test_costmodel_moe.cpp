@@ -93,6 +93,9 @@ TEST_CASE("multi-token prediction adds a module on the last stage in training on
     const OpList train = build_stage_ops(m, s, StageSpec{1, false, true, 3}, &bwd);
     CHECK(has_op(train, "mtp1.proj"));
     CHECK(has_op(train, "mtp1.logits"));
+    // Its lookup in the shared embedding sends a gradient back into the table, like the main one.
+    CHECK(has_op(train, "mtp1.embed.bwd"));
+    CHECK(!has_op(build_stage_ops(m, s, StageSpec{1, false, true, 3}, nullptr), "mtp1.embed.bwd"));
     CHECK(!has_op(build_stage_ops(m, s, StageSpec{1, false, true, 3}, nullptr), "mtp1.proj"));
     CHECK(!has_op(build_stage_ops(m, s, StageSpec{1, false, false, 2}, &bwd), "mtp1.proj"));
     CHECK(count_params(m).mtp > 0);
