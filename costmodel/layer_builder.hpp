@@ -70,7 +70,8 @@ class Builder {
     bool upstream_ = true;  // a trainable parameter lies upstream of the current tensor
     std::vector<Op>* recompute_ = nullptr;
     std::vector<Saved> saved_;
-    std::set<std::string> cast_, recast_;  // FP8 inputs already cast (forward) / re-tiled (backward) in this layer
+    // FP8 inputs already cast (forward) and re-tiled (backward) in this layer.
+    std::set<std::string> cast_, recast_;
 
     bool training() const { return bwd_ != nullptr; }
     bool base_trainable() const { return training() && bwd_->mode != Mode::lora; }

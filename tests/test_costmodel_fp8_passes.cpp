@@ -49,7 +49,8 @@ bool saved(const OpList& l, const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("FP8 pass bytes: a cast, a re-tiling for the weight gradient, a weight block cast", "[costmodel][fp8]") {
+TEST_CASE("FP8 pass bytes: a cast, a re-tiling for the weight gradient, a weight block cast",
+          "[costmodel][fp8]") {
     // 128 bf16 values: 256 read, 128 written and one float32 scale.
     CHECK(flops::fp8_quant_bytes(128, 2.0) == 256 + 128 + 4);
     // Read 1x128-tiled FP8 with its scales, write it 128x1-tiled with its scales.
@@ -58,7 +59,8 @@ TEST_CASE("FP8 pass bytes: a cast, a re-tiling for the weight gradient, a weight
     CHECK(flops::fp8_weight_quant_bytes(128 * 128, 2.0) == 3 * 128 * 128 + 4);
 }
 
-TEST_CASE("FP8: each GEMM input is cast once and re-tiled once for its weight gradient", "[costmodel][fp8]") {
+TEST_CASE("FP8: each GEMM input is cast once and re-tiled once for its weight gradient",
+          "[costmodel][fp8]") {
     const OpList l = moe_layer(true, Recompute::none);
     const double T = double(kTokens), h = 7168;
     // q_a and kv_a read the same normalised input: one cast, one re-tiling.
@@ -86,10 +88,12 @@ TEST_CASE("FP8: each GEMM input is cast once and re-tiled once for its weight gr
     // its copies permuted in FP8, and the weight gradient's copy re-tiled from them.
     const Op* down_g = find(l, "mlp.down.quant.bwd", Phase::backward_data);
     REQUIRE(down_g);
-    CHECK(down_g->mem.bytes == flops::fp8_quant_bytes(T * h, 2.0) + flops::fp8_requant_transposed_bytes(8 * T * h));
+    CHECK(down_g->mem.bytes ==
+          flops::fp8_quant_bytes(T * h, 2.0) + flops::fp8_requant_transposed_bytes(8 * T * h));
     const Op* unperm = find(l, "moe.combine.bwd", Phase::backward_data);
     REQUIRE(unperm);
-    CHECK(unperm->mem.bytes == 8 * T * h * 2 + 2 * flops::fp8_tile_scaled_bytes(8 * kTokens * 7168));
+    CHECK(unperm->mem.bytes ==
+          8 * T * h * 2 + 2 * flops::fp8_tile_scaled_bytes(8 * kTokens * 7168));
     // A dense GEMM's output gradient: cast twice from 16 bits (row- and column-wise).
     const Op* out_g = find(l, "attn.out.quant.bwd", Phase::backward_data);
     REQUIRE(out_g);
@@ -109,7 +113,8 @@ TEST_CASE("FP8: each GEMM input is cast once and re-tiled once for its weight gr
     CHECK(unperm16->mem.bytes == 3 * 8 * T * h * 2);
 }
 
-TEST_CASE("DeepSeek-V3's recipe recomputes the experts' SwiGLU output instead of keeping it", "[costmodel][fp8]") {
+TEST_CASE("DeepSeek-V3's recipe recomputes the experts' SwiGLU output instead of keeping it",
+          "[costmodel][fp8]") {
     const OpList sel = moe_layer(true, Recompute::selective);
     const OpList none = moe_layer(true, Recompute::none);
     // Selective: the routed experts' SwiGLU and the cast of its output rerun in backward; its
@@ -132,7 +137,8 @@ TEST_CASE("DeepSeek-V3's recipe recomputes the experts' SwiGLU output instead of
     CHECK(kept_sel == 0);
 }
 
-TEST_CASE("FP8 weights are cast in 128x128 blocks once per step, by the device holding them", "[costmodel][fp8]") {
+TEST_CASE("FP8 weights are cast in 128x128 blocks once per step, by the device holding them",
+          "[costmodel][fp8]") {
     test::FakePredictor p;
     p.f.fp8_peak = 2 * p.f.bf16_peak;
     const ModelConfig& m = find_preset("gpt2")->model;
@@ -147,7 +153,8 @@ TEST_CASE("FP8 weights are cast in 128x128 blocks once per step, by the device h
     // output 768 x 768, MLP 768 x 3072 and back, 12 layers.
     const double w = 12.0 * (768 * 2304 + 768 * 768 + 2 * 768 * 3072);
     CHECK(e.fp8_weight_cast_s == Approx(flops::fp8_weight_quant_bytes(w, 2.0) / p.bandwidth));
-    CHECK(e.step_s == Approx(4 * e.stages[0].timed.total.seconds + e.optimizer_s + e.fp8_weight_cast_s));
+    CHECK(e.step_s ==
+          Approx(4 * e.stages[0].timed.total.seconds + e.optimizer_s + e.fp8_weight_cast_s));
     double sum = 0;
     for (const auto& r : e.breakdown) sum += r.seconds;
     CHECK(sum == Approx(e.step_s).epsilon(1e-9));
