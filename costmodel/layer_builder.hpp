@@ -34,6 +34,8 @@ struct Linear {
     // FP8: rows whose input is cast before this GEMM when not `rows` (MoE up-projections: the
     // tokens, cast before the dispatch copies them to their experts).
     double quant_rows = -1;
+    // The tensor that cast reads when not `input` (MoE: the tokens before the dispatch).
+    std::string cast_of = "";
     // FP8: rows whose output gradient is cast row-wise when not `rows` (MoE down-projections:
     // the tokens, cast before the backward dispatch); the weight gradient's column-wise copy is
     // then re-tiled from the FP8 rows the experts received.
@@ -87,11 +89,15 @@ class Builder {
         out_.ops.push_back(std::move(op));
         return out_.ops.back();
     }
+    // Tensors DeepSeek-V3's selective recomputation produces again in backward instead of keeping.
+    bool rerun_tensor(const std::string& name) const {
+        return mla_selective() &&
+               (name == "norm1.out" || name == "norm2.out" || name == "attn.qkv" ||
+                name == "attn.q_norm.out" || name == "attn.kv_norm.out");
+    }
     void save(const std::string& name, double bytes) {
         if (!training()) return;
-        if (mla_selective() && (name == "norm1.out" || name == "norm2.out" || name == "attn.qkv" ||
-                                name == "attn.q_norm.out" || name == "attn.kv_norm.out"))
-            return;
+        if (rerun_tensor(name)) return;
         for (const auto& s : saved_)
             if (s.name == name) return;
         saved_.push_back({name, bytes});

@@ -58,7 +58,7 @@ void Builder::linear(const Linear& L) {
     // 8-bit and a scale per 1x128 tile written) in forward, once per tensor however many GEMMs
     // read it; the output gradient twice in backward (row- and column-wise scaled, for dX and
     // dW): DeepSeek-V3 section 3.3.2's online tile quantization, Transformer Engine's casts.
-    if (fp8 && cast_.insert(L.input).second) {
+    if (fp8 && cast_.insert(L.cast_of.empty() ? L.input : L.cast_of).second) {
         const double qrows = L.quant_rows >= 0 ? L.quant_rows : L.rows;
         fwd(mem_op(L.name + ".quant", L.group, Phase::forward, MemOpKind::copy,
                    flops::fp8_quant_bytes(qrows * double(L.in), act_), 0),
@@ -82,8 +82,12 @@ void Builder::linear(const Linear& L) {
     const double kept = fp8 ? 1.0 + 4.0 / 128.0 : act_;  // FP8: with its 1x128 tiles' scales
     if ((train_w || !L.adapters.empty()) && !L.input_recomputed)
         save(L.input, L.rows * double(L.in) * kept / (gathered ? double(s_.tp) : 1.0));
-    // The weight gradient reads the cached FP8 input re-tiled along the tokens (once per tensor).
+    // The weight gradient reads the cached FP8 input re-tiled along the tokens (once per tensor);
+    // an input recomputed in 16 bits is cast along the tokens directly.
     const bool recast = fp8 && train_w && recast_.insert(L.input).second;
+    const double recast_bytes = rerun_tensor(L.input)
+                                    ? flops::fp8_quant_bytes(L.rows * double(L.in), act_)
+                                    : flops::fp8_requant_transposed_bytes(L.rows * double(L.in));
     const bool need_dx = upstream_;
     if (train_w || !L.adapters.empty()) upstream_ = true;
     auto e = bwd_emitter();
@@ -111,7 +115,7 @@ void Builder::linear(const Linear& L) {
                      2.0 * flops::fp8_quant_bytes(grad, act_), 0));
         if (recast)
             e(mem_op(L.name + ".requant.bwd", L.group, Phase::backward_weight, MemOpKind::copy,
-                     flops::fp8_requant_transposed_bytes(L.rows * double(L.in)), 0));
+                     recast_bytes, 0));
         if (need_dx) {
             Op x =
                 gemm_op(L.name + ".dX", L.group, Phase::backward_data, rows, L.in, L.out,

@@ -57,7 +57,10 @@ void Builder::mlp_block(const std::string& p, const std::string& in, std::int64_
     // Under FP8 the experts' input is cast before the dispatch, once per token, not per copy
     // (DeepSeek-V3 section 3.3.3: "quantize the activation before MoE up-projections into FP8
     // and then apply dispatch components").
-    if (experts > 1) up.quant_rows = double(tokens_);
+    if (experts > 1) {
+        up.quant_rows = double(tokens_);
+        up.cast_of = "norm2.out";  // the shared experts read the same cast
+    }
     linear(up);
     const double n = rows * double(f);
     // MoE SwiGLU inputs are cached in FP8 under FP8 training, and DeepSeek-V3's recipe

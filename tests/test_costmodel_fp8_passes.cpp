@@ -80,6 +80,9 @@ TEST_CASE("FP8: each GEMM input is cast once and re-tiled once for its weight gr
     const Op* up_t = find(l, "mlp.up.requant.bwd", Phase::backward_weight);
     REQUIRE(up_t);
     CHECK(up_t->mem.bytes == flops::fp8_requant_transposed_bytes(8 * T * h));
+    // The shared expert reads the routed experts' cast of the same tokens.
+    CHECK_FALSE(find(l, "mlp.shared.up.quant", Phase::forward));
+    CHECK(find(l, "mlp.shared.up.requant.bwd", Phase::backward_weight));
     // The permutation to expert order moves FP8 tokens with their scales.
     const Op* perm = find(l, "moe.dispatch", Phase::forward);
     REQUIRE(perm);
@@ -117,6 +120,10 @@ TEST_CASE("DeepSeek-V3's recipe recomputes the experts' SwiGLU output instead of
           "[costmodel][fp8]") {
     const OpList sel = moe_layer(true, Recompute::selective);
     const OpList none = moe_layer(true, Recompute::none);
+    // An input recomputed in 16 bits (the RMSNorm's output) is cast along the tokens directly.
+    const Op* qa_t = find(sel, "attn.q_a.requant.bwd", Phase::backward_weight);
+    REQUIRE(qa_t);
+    CHECK(qa_t->mem.bytes == flops::fp8_quant_bytes(double(kTokens) * 7168, 2.0));
     // Selective: the routed experts' SwiGLU and the cast of its output rerun in backward; its
     // FP8 input stays cached, its output does not.
     CHECK(find(sel, "mlp.act", Phase::recompute));
