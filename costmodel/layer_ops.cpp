@@ -104,15 +104,18 @@ void Builder::linear(const Linear& L) {
                 e(gemm_op(L.name + ".lora_a.dX", OpGroup::lora, Phase::backward_data, T, a.in, r,
                           Layout::nt, d));
         }
+        // The output gradient row-wise for dX, column-wise for dW (a frozen weight needs none).
         const double grad = L.rows * double(L.out);
-        if (fp8 && L.grad_quant_rows >= 0)
+        const bool moe_grad = L.grad_quant_rows >= 0;
+        const double cast_rows = moe_grad ? L.grad_quant_rows : L.rows;
+        double rows_cast = 0, cols_cast = 0;
+        if (need_dx) rows_cast = flops::fp8_quant_bytes(cast_rows * double(L.out), act_);
+        if (train_w)
+            cols_cast = moe_grad ? flops::fp8_requant_transposed_bytes(grad)
+                                 : flops::fp8_quant_bytes(grad, act_);
+        if (fp8 && rows_cast + cols_cast > 0)
             e(mem_op(L.name + ".quant.bwd", L.group, Phase::backward_data, MemOpKind::copy,
-                     flops::fp8_quant_bytes(L.grad_quant_rows * double(L.out), act_) +
-                         flops::fp8_requant_transposed_bytes(grad),
-                     0));
-        else if (fp8)
-            e(mem_op(L.name + ".quant.bwd", L.group, Phase::backward_data, MemOpKind::copy,
-                     2.0 * flops::fp8_quant_bytes(grad, act_), 0));
+                     rows_cast + cols_cast, 0));
         if (recast)
             e(mem_op(L.name + ".requant.bwd", L.group, Phase::backward_weight, MemOpKind::copy,
                      recast_bytes, 0));

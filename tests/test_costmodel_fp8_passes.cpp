@@ -172,3 +172,24 @@ TEST_CASE("FP8 weights are cast in 128x128 blocks once per step, by the device h
     s.fp8 = false;
     CHECK(estimate_training(m, s, p, {}).fp8_weight_cast_s == 0);
 }
+
+TEST_CASE("FP8 with frozen weights (LoRA): the output gradient cast for dX only, nothing re-tiled",
+          "[costmodel][fp8]") {
+    const ModelConfig& m = find_preset("llama2-7b")->model;
+    PassShape s{1, kTokens, kTokens, true, 1, false, DType::bf16, AttentionImpl::fused};
+    s.fp8 = true;
+    const BackwardSpec lora{Mode::lora, Recompute::none, LoraSetup{16, {"q", "v"}}};
+    const BackwardSpec full{Mode::pretrain, Recompute::none, {}};
+    const OpList l = build_stage_ops(m, s, StageSpec{2, false, false, 2}, &lora);
+    const OpList f = build_stage_ops(m, s, StageSpec{2, false, false, 2}, &full);
+    const double T = double(kTokens), h = 4096;
+    // The output projection (h x h): one cast of its gradient (dX) frozen, two trained (dX, dW).
+    const Op* lo = find(l, "attn.out.quant.bwd", Phase::backward_data);
+    const Op* fo = find(f, "attn.out.quant.bwd", Phase::backward_data);
+    REQUIRE(lo);
+    REQUIRE(fo);
+    CHECK(lo->mem.bytes == flops::fp8_quant_bytes(T * h, 2.0));
+    CHECK(fo->mem.bytes == 2 * flops::fp8_quant_bytes(T * h, 2.0));
+    CHECK(count_containing(l, ".requant") == 0);
+    CHECK(count_containing(f, ".requant") > 0);
+}
