@@ -316,4 +316,23 @@ constexpr double fp8_tile_scaled_bytes(std::int64_t values, std::int64_t tile = 
     return double(values) + double((values + tile - 1) / tile) * scale_size;
 }
 
+// FP8 training's quantization passes (DeepSeek-V3 report, sections 3.3.1-3.3.2 and 3.5.2), as
+// memory traffic; `values` is a double because token counts in the cost model are.
+// Online quantization of an activation or gradient before an FP8 GEMM: the 16-bit tensor read
+// (`src_size` bytes a value), one byte a value and an fp32 scale per 1x128 tile written.
+constexpr double fp8_quant_bytes(double values, double src_size) {
+    return values * src_size + values + values / 128.0 * 4.0;
+}
+// The weight gradient X^T dY needs the cached FP8 input tiled along the tokens (128x1), the
+// forward stored it tiled along the channels (1x128): read out with its scales, transposed,
+// re-quantized and stored again (section 3.5.2 describes this workflow on Hopper).
+constexpr double fp8_requant_transposed_bytes(double values) {
+    return 2.0 * (values + values / 128.0 * 4.0);
+}
+// A weight cast to FP8 in 128x128 blocks (section 3.3.1): `src_size` bytes a value read, one
+// byte a value and an fp32 scale per block written.
+constexpr double fp8_weight_quant_bytes(double values, double src_size) {
+    return values * src_size + values + values / (128.0 * 128.0) * 4.0;
+}
+
 }  // namespace flopmeter::flops

@@ -29,6 +29,17 @@ struct Linear {
     std::vector<Adapter> adapters;
     bool fp8 = true;         // may run at the FP8 rate (false: embedding, head, gating)
     bool recompute = false;  // forward rerun in backward under selective recomputation
+    // The input is not kept: the op producing it reruns in backward (its FP8 cast with it).
+    bool input_recomputed = false;
+    // FP8: rows whose input is cast before this GEMM when not `rows` (MoE up-projections: the
+    // tokens, cast before the dispatch copies them to their experts).
+    double quant_rows = -1;
+    // The tensor that cast reads when not `input` (MoE: the tokens before the dispatch).
+    std::string cast_of = "";
+    // FP8: rows whose output gradient is cast row-wise when not `rows` (MoE down-projections:
+    // the tokens, cast before the backward dispatch); the weight gradient's column-wise copy is
+    // then re-tiled from the FP8 rows the experts received.
+    double grad_quant_rows = -1;
 };
 
 class Builder {
@@ -61,6 +72,8 @@ class Builder {
     bool upstream_ = true;  // a trainable parameter lies upstream of the current tensor
     std::vector<Op>* recompute_ = nullptr;
     std::vector<Saved> saved_;
+    // FP8 inputs already cast (forward) and re-tiled (backward) in this layer.
+    std::set<std::string> cast_, recast_;
 
     bool training() const { return bwd_ != nullptr; }
     bool base_trainable() const { return training() && bwd_->mode != Mode::lora; }
@@ -76,11 +89,15 @@ class Builder {
         out_.ops.push_back(std::move(op));
         return out_.ops.back();
     }
+    // Tensors DeepSeek-V3's selective recomputation produces again in backward instead of keeping.
+    bool rerun_tensor(const std::string& name) const {
+        return mla_selective() &&
+               (name == "norm1.out" || name == "norm2.out" || name == "attn.qkv" ||
+                name == "attn.q_norm.out" || name == "attn.kv_norm.out");
+    }
     void save(const std::string& name, double bytes) {
         if (!training()) return;
-        if (mla_selective() && (name == "norm1.out" || name == "norm2.out" || name == "attn.qkv" ||
-                                name == "attn.q_norm.out" || name == "attn.kv_norm.out"))
-            return;
+        if (rerun_tensor(name)) return;
         for (const auto& s : saved_)
             if (s.name == name) return;
         saved_.push_back({name, bytes});

@@ -55,13 +55,15 @@ void Builder::linear(const Linear& L) {
     f.fp8 = fp8;
     fwd(f, L.recompute);
     // FP8 GEMMs read operands quantized just before them: the input is cast (16-bit read,
-    // 8-bit written) in forward, the output gradient twice in backward (row- and column-wise
-    // scaled, for dX and dW): DeepSeek-V3 section 3.3.2's online tile/block quantization,
-    // Transformer Engine's casts.
-    if (fp8)
+    // 8-bit and a scale per 1x128 tile written) in forward, once per tensor however many GEMMs
+    // read it; the output gradient twice in backward (row- and column-wise scaled, for dX and
+    // dW): DeepSeek-V3 section 3.3.2's online tile quantization, Transformer Engine's casts.
+    if (fp8 && cast_.insert(L.cast_of.empty() ? L.input : L.cast_of).second) {
+        const double qrows = L.quant_rows >= 0 ? L.quant_rows : L.rows;
         fwd(mem_op(L.name + ".quant", L.group, Phase::forward, MemOpKind::copy,
-                   L.rows * double(L.in) * (act_ + 1.0), 0),
-            L.recompute);
+                   flops::fp8_quant_bytes(qrows * double(L.in), act_), 0),
+            L.recompute || L.input_recomputed);
+    }
     const bool train_w = base_trainable();
     const std::int64_t r = training() && bwd_->mode == Mode::lora ? bwd_->lora.rank : 0;
     for (const auto& a : L.adapters) {
@@ -77,9 +79,15 @@ void Builder::linear(const Linear& L) {
     const bool gathered = s_.sequence_parallel && L.in == m_.hidden && L.experts == 1;
     // FP8 GEMMs keep their inputs for the weight gradient in FP8 (DeepSeek-V3 report, section
     // 3.3.3; Transformer Engine alike): one byte per value.
-    const double kept = fp8 ? 1.0 : act_;
-    if (train_w || !L.adapters.empty())
+    const double kept = fp8 ? 1.0 + 4.0 / 128.0 : act_;  // FP8: with its 1x128 tiles' scales
+    if ((train_w || !L.adapters.empty()) && !L.input_recomputed)
         save(L.input, L.rows * double(L.in) * kept / (gathered ? double(s_.tp) : 1.0));
+    // The weight gradient reads the cached FP8 input re-tiled along the tokens (once per tensor);
+    // an input recomputed in 16 bits is cast along the tokens directly.
+    const bool recast = fp8 && train_w && recast_.insert(L.input).second;
+    const double recast_bytes = rerun_tensor(L.input)
+                                    ? flops::fp8_quant_bytes(L.rows * double(L.in), act_)
+                                    : flops::fp8_requant_transposed_bytes(L.rows * double(L.in));
     const bool need_dx = upstream_;
     if (train_w || !L.adapters.empty()) upstream_ = true;
     auto e = bwd_emitter();
@@ -96,9 +104,21 @@ void Builder::linear(const Linear& L) {
                 e(gemm_op(L.name + ".lora_a.dX", OpGroup::lora, Phase::backward_data, T, a.in, r,
                           Layout::nt, d));
         }
-        if (fp8)
+        // The output gradient row-wise for dX, column-wise for dW (a frozen weight needs none).
+        const double grad = L.rows * double(L.out);
+        const bool moe_grad = L.grad_quant_rows >= 0;
+        const double cast_rows = moe_grad ? L.grad_quant_rows : L.rows;
+        double rows_cast = 0, cols_cast = 0;
+        if (need_dx) rows_cast = flops::fp8_quant_bytes(cast_rows * double(L.out), act_);
+        if (train_w)
+            cols_cast = moe_grad ? flops::fp8_requant_transposed_bytes(grad)
+                                 : flops::fp8_quant_bytes(grad, act_);
+        if (fp8 && rows_cast + cols_cast > 0)
             e(mem_op(L.name + ".quant.bwd", L.group, Phase::backward_data, MemOpKind::copy,
-                     2.0 * L.rows * double(L.out) * (act_ + 1.0), 0));
+                     rows_cast + cols_cast, 0));
+        if (recast)
+            e(mem_op(L.name + ".requant.bwd", L.group, Phase::backward_weight, MemOpKind::copy,
+                     recast_bytes, 0));
         if (need_dx) {
             Op x =
                 gemm_op(L.name + ".dX", L.group, Phase::backward_data, rows, L.in, L.out,
@@ -281,6 +301,8 @@ void Builder::layer(double repeat, bool upstream_at_start, bool moe, double coun
     upstream_ = training() && upstream_at_start;
     if (!training()) upstream_ = false;
     saved_.clear();
+    cast_.clear();
+    recast_.clear();
     std::vector<Op> recompute;
     recompute_ = training() ? &recompute : nullptr;
     const double T = double(tokens_);

@@ -54,18 +54,33 @@ void Builder::mlp_block(const std::string& p, const std::string& in, std::int64_
               OpGroup::mlp, h,
               up_out,       experts,
               rows,         adapters_for({{"gate", Adapter{h, f}}, {"up", Adapter{h, f}}})};
+    // Under FP8 the experts' input is cast before the dispatch, once per token, not per copy
+    // (DeepSeek-V3 section 3.3.3: "quantize the activation before MoE up-projections into FP8
+    // and then apply dispatch components").
+    if (experts > 1) {
+        up.quant_rows = double(tokens_);
+        up.cast_of = "norm2.out";  // the shared experts read the same cast
+    }
     linear(up);
     const double n = rows * double(f);
-    // MoE SwiGLU inputs are cached in FP8 under FP8 training (DeepSeek-V3 section 3.3.3).
-    const double kept = s_.fp8 && experts > 1 ? 1.0 : act_;
+    // MoE SwiGLU inputs are cached in FP8 under FP8 training, and DeepSeek-V3's recipe
+    // recomputes the SwiGLU output in backward instead of keeping it (section 3.3.3), so the
+    // down-projection's input is not kept; here with the rest of its published selective
+    // recomputation (mla_selective).
+    const double kept = s_.fp8 && experts > 1 ? 1.0 + 4.0 / 128.0 : act_;
+    const bool rerun = experts > 1 && m_.gated_mlp && mla_selective();
     if (m_.gated_mlp)
         pointwise(p + ".act", OpGroup::activation, MemOpKind::elementwise, 3.0 * n * act_, 6.0 * n,
-                  5.0 * n * act_, 10.0 * n, p + ".up_out", 2.0 * n * kept);
+                  5.0 * n * act_, 10.0 * n, p + ".up_out", 2.0 * n * kept, rerun);
     else
         pointwise(p + ".act", OpGroup::activation, MemOpKind::elementwise, 2.0 * n * act_, 8.0 * n,
                   3.0 * n * act_, 12.0 * n, p + ".up_out", n * act_);
     Linear down{p + ".down", p + ".act_out", OpGroup::mlp, f,
                 h,           experts,        rows,         adapters_for({{"down", Adapter{f, h}}})};
+    down.input_recomputed = rerun;
+    // The output gradient reaches the experts in FP8 too: cast per token before the backward
+    // dispatch ("the activation gradient before MoE down-projections", section 3.3.3).
+    if (experts > 1) down.grad_quant_rows = double(tokens_);
     linear(down);
 }
 
@@ -86,12 +101,20 @@ void Builder::mlp(bool moe) {
               5.0 * T * double(E), 3.0 * T * double(E) * 4.0, 3.0 * T * double(E), "moe.probs",
               T * double(E) * 4.0);
     const double rows = T * double(m_.top_k);
-    pointwise("moe.dispatch", OpGroup::router, MemOpKind::copy, 2.0 * rows * double(h) * act_, 0,
+    // The permutation to expert order moves the tokens as dispatched: FP8 with their tile scales
+    // under FP8 training (section 3.3.3); its backward moves 16-bit gradients.
+    const double moved = s_.fp8 ? 2.0 * flops::fp8_tile_scaled_bytes(std::int64_t(rows) * h)
+                                : 2.0 * rows * double(h) * act_;
+    pointwise("moe.dispatch", OpGroup::router, MemOpKind::copy, moved, 0,
               2.0 * rows * double(h) * act_, 0);
     mlp_block("mlp", "moe.in", f, std::max<std::int64_t>(1, E / s_.ep), rows);
+    // Backward: the experts' outputs read for the gate gradients, and the output gradient's
+    // copies permuted to expert order (FP8 with their scales under FP8 training, as dispatched).
+    const double grad_moved = s_.fp8 ? 2.0 * flops::fp8_tile_scaled_bytes(std::int64_t(rows) * h)
+                                     : 2.0 * rows * double(h) * act_;
     pointwise("moe.combine", OpGroup::router, MemOpKind::copy,
               2.0 * rows * double(h) * act_ + T * double(h) * act_, rows * double(h),
-              3.0 * rows * double(h) * act_, rows * double(h));
+              rows * double(h) * act_ + grad_moved, rows * double(h));
     if (m_.shared_experts > 0)
         mlp_block("mlp.shared", "norm2.out", m_.shared_experts * m_.expert_ffn() / s_.tp, 1, T);
 }
@@ -144,9 +167,19 @@ void Builder::mtp_module(std::int64_t d) {
     upstream_ = training();
     const std::string p = "mtp" + std::to_string(d + 1);
     saved_.clear();
+    cast_.clear();
+    recast_.clear();
     const double n = double(tokens_) * double(m_.hidden);
     fwd(mem_op(p + ".embed", OpGroup::embedding, Phase::forward, MemOpKind::embedding,
                2.0 * n * act_, 0));
+    // The shared table's gradient from this lookup: a scatter-add, as for the main embedding.
+    if (base_trainable()) {
+        auto e = bwd_emitter();
+        bwd([=, this] {
+            e(mem_op(p + ".embed.bwd", OpGroup::embedding, Phase::backward_weight,
+                     MemOpKind::embedding, 3.0 * n * act_, n));
+        });
+    }
     norm(p + ".hnorm", p + ".hnorm.in");
     norm(p + ".enorm", p + ".enorm.in");
     linear(Linear{

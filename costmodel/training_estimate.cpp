@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "core/flops.hpp"
 #include "core/text_table.hpp"
 #include "core/error.hpp"
 #include "costmodel/layer_ops.hpp"
@@ -272,6 +273,7 @@ TrainingEstimate estimate_training(const ModelConfig& m, const TrainingSetup& s,
     // Pipeline pacing: per stage kind its micro-batch time and how many stages it stands for.
     std::vector<double> t_stage, copies;
     std::vector<PhaseTimes> phases;
+    std::vector<double> fp8_weights;  // per stage kind: values of the weights its FP8 GEMMs read
     for (const auto& sp : plan_stages(m, par, e.microbatches)) {
         StageEstimate st;
         st.name = sp.name;
@@ -314,6 +316,11 @@ TrainingEstimate estimate_training(const ModelConfig& m, const TrainingSetup& s,
         t_stage.push_back(st.per_microbatch_s);
         copies.push_back(sp.copies);
         phases.push_back(phase_times(st.timed));
+        double w8 = 0;
+        for (const auto& op : ops.ops)
+            if (op.fp8 && op.timing == Timing::gemm && op.phase == Phase::forward)
+                w8 += double(op.gemm.k) * double(op.gemm.n) * double(op.gemm.batch) * op.repeat;
+        fp8_weights.push_back(w8);
         e.stages.push_back(std::move(st));
     }
     if (par.schedule == Schedule::dualpipe && e.stages.size() >= 2) {
@@ -397,7 +404,25 @@ TrainingEstimate estimate_training(const ModelConfig& m, const TrainingSetup& s,
     e.sources.insert("optimizer: " + opt_pred.source);
     e.optimizer_s = opt_pred.seconds;
     e.optimizer_flops = e.trainable_params * adam_flops_per_param;
-    e.step_s = e.pipeline_s + e.dp_exposed_s + e.optimizer_s;
+    // FP8 weights: cast from the 16-bit working copy in 128x128 blocks after each optimizer step
+    // (DeepSeek-V3 report, section 3.3.1), by the device holding the most of them (under
+    // DualPipe a device holds a stage and its mirror).
+    if (s.fp8 && !fp8_weights.empty()) {
+        double w8 = *std::max_element(fp8_weights.begin(), fp8_weights.end());
+        if (par.schedule == Schedule::dualpipe && fp8_weights.size() >= 2)
+            w8 = std::max(fp8_weights.front() + fp8_weights.back(),
+                          fp8_weights.size() > 2 ? 2.0 * fp8_weights[1] : 0.0);
+        Op cast;
+        cast.name = "fp8.weight_cast";
+        cast.group = OpGroup::optimizer;
+        cast.phase = Phase::optimizer;
+        cast.timing = Timing::memory;
+        cast.mem = MemQuery{MemOpKind::copy, flops::fp8_weight_quant_bytes(w8, double(dtype_size(s.dtype))), 0};
+        const Prediction cp = predict(cast, p);
+        e.sources.insert("FP8 weight casts: " + cp.source);
+        e.fp8_weight_cast_s = cp.seconds;
+    }
+    e.step_s = e.pipeline_s + e.dp_exposed_s + e.optimizer_s + e.fp8_weight_cast_s;
 
     const StepFlops sf = training_model_flops(m, s);
     e.step_flops = sf.total;
@@ -440,6 +465,7 @@ TrainingEstimate estimate_training(const ModelConfig& m, const TrainingSetup& s,
     extra("SMs lent to overlapped communication (DualPipe)", sm_share_s);
     extra("pipeline bubble", e.bubble_s);
     extra("data-parallel comm (exposed)", e.dp_exposed_s);
+    extra("FP8 weight casts (once per step)", e.fp8_weight_cast_s);
     for (auto& r : e.breakdown)
         if (r.kind == op_group_name(OpGroup::optimizer)) r.seconds += e.optimizer_s;
     if (std::none_of(e.breakdown.begin(), e.breakdown.end(),

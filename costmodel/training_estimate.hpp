@@ -55,6 +55,9 @@ struct TrainingEstimate {
     // Seconds per optimizer step.
     double step_s = 0, pipeline_s = 0, bubble_s = 0, tp_comm_s = 0, pp_comm_s = 0, dp_comm_s = 0, dp_exposed_s = 0,
            optimizer_s = 0, ep_comm_s = 0, cp_comm_s = 0;  // comm: the exposed part
+    // FP8: the device's FP8-GEMM weights cast in 128x128 blocks once per step (they change only
+    // at the optimizer step).
+    double fp8_weight_cast_s = 0;
     // FLOPs per step, all devices.
     GroupTotals step_flops;  // model (causal), model (non-causal), executed (incl. recomputation, replication)
     std::array<GroupTotals, op_group_count> model_by_group{};
