@@ -24,6 +24,15 @@ const char* kAmd19h =
 const char* kAmdZen4 =
     "AMD Software Optimization Guide for the AMD Zen4 Microarchitecture (pub. 57647), sec. 2.11 "
     "Floating-Point Unit";
+const char* kAmdZen5 =
+    "AMD Software Optimization Guide for the AMD Zen5 Microarchitecture (pub. 58455), sec. 2.11 "
+    "Floating-Point Unit; AMD Tech Day, July 2024 (512-bit datapath on desktop and server, "
+    "256-bit on mobile)";
+const char* kIntelAmx =
+    "Intel ARK product specifications of 4th/5th/6th Gen Xeon Scalable processors ('# of AVX-512 "
+    "FMA Units: 2', 2 x 16 fp32 lanes x 2); Intel, 'Accelerate AI Workloads with Intel Advanced "
+    "Matrix Extensions (Intel AMX)' solution brief: 1024 bf16 operations per cycle per core (AMX "
+    "TMUL); flopmeter's own bf16 kernels use AVX-512 BF16 (vdpbf16ps, 128 per cycle), not AMX";
 const char* kIntelOpt =
     "Intel 64 and IA-32 Architectures Optimization Reference Manual (order no. 248966), "
     "Haswell/Skylake "
@@ -45,6 +54,18 @@ std::string read_first_line(const std::string& path) {
 }  // namespace
 
 std::optional<CpuMicroarch> cpu_microarch(const CpuFeatures& f) {
+    if (f.vendor == "AuthenticAMD" && f.family == 0x1A && f.avx512f) {
+        // Zen 5: the desktop (Granite Ridge, models 0x40-0x4F) and server (Turin, 0x00-0x1F)
+        // cores execute 512-bit ops on a full 512-bit datapath with two FMA pipes; the mobile
+        // parts (Strix Point 0x20-0x2F, Krackan 0x60-0x7F) keep Zen 4's 256-bit halves.
+        const bool full512 = f.model < 0x20 || (f.model >= 0x40 && f.model < 0x50);
+        if (full512)
+            return CpuMicroarch{"AMD Zen 5", 64, 32, 128,
+                                std::string(kAmdZen5) + ": 2 FMA pipes x 512 bit (desktop, server)"};
+        return CpuMicroarch{
+            "AMD Zen 5 (mobile)", 32, 16, 64,
+            std::string(kAmdZen5) + ": 2 FMA pipes, 512-bit ops as two 256-bit halves (mobile)"};
+    }
     if (f.vendor == "AuthenticAMD" && f.family == 0x19 && f.avx512f) {
         // Two 256-bit FMA pipes (FP0, FP1); a 512-bit op issues as two 256-bit halves, so AVX-512
         // doubles neither width nor throughput: 2 x 8 fp32 lanes x 2. VDPBF16PS multiplies two
@@ -62,6 +83,13 @@ std::optional<CpuMicroarch> cpu_microarch(const CpuFeatures& f) {
     if (f.vendor == "AuthenticAMD" && f.family == 0x17)
         return CpuMicroarch{"AMD Zen / Zen+", 16, 8, 0,
                             std::string(kAmd17h) + ": 2 FMA pipes x 128 bit (Zen, Zen+)"};
+    if (f.vendor == "GenuineIntel" && f.family == 6 && f.avx512f && f.amx_bf16) {
+        // AMX identifies a 4th-gen or later Xeon Scalable (Sapphire, Emerald, Granite Rapids):
+        // two AVX-512 FMA units on every SKU, and the AMX tile unit for bf16 matmuls. Keyed on
+        // the feature, not the model number, which a hypervisor may rewrite.
+        return CpuMicroarch{"Intel Xeon with AMX (Sapphire Rapids or later)", 64, 32, 1024,
+                            std::string(kIntelAmx)};
+    }
     if (f.vendor == "GenuineIntel" && f.family == 6 && (f.model == 0x6A || f.model == 0x6C) &&
         f.avx512f)
         return CpuMicroarch{"Intel Ice Lake-SP", 64, 32, 0,

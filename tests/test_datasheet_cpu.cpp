@@ -30,6 +30,25 @@ TEST_CASE("CPU datasheet: microarchitecture table", "[datasheet][cpu]") {
     skx.model = 0x55;
     skx.fma = skx.avx2 = skx.avx512f = true;
     CHECK_FALSE(cpu_microarch(skx));  // one or two FMA units depending on the SKU: no guess
+    CpuFeatures spr = skx;  // a hypervisor may report any model number: AMX decides
+    spr.model = 0xA7;
+    spr.amx_bf16 = true;
+    u = cpu_microarch(spr);
+    REQUIRE(u);
+    CHECK(u->fp32 == 64);
+    CHECK(u->fp64 == 32);
+    CHECK(u->bf16 == 1024);
+    CHECK(u->source.find("AMX") != std::string::npos);
+    CpuFeatures zen5 = zen4;
+    zen5.family = 0x1A;
+    zen5.model = 0x44;  // Granite Ridge desktop: full 512-bit datapath
+    u = cpu_microarch(zen5);
+    REQUIRE(u);
+    CHECK(u->name == "AMD Zen 5");
+    CHECK(u->fp32 == 64);
+    CHECK(u->bf16 == 128);
+    zen5.model = 0x24;  // Strix Point mobile: 256-bit halves
+    CHECK(cpu_microarch(zen5)->fp32 == 32);
     CpuFeatures other;
     other.vendor = "SomethingElse";
     CHECK_FALSE(cpu_microarch(other));
