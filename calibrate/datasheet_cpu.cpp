@@ -60,8 +60,9 @@ std::optional<CpuMicroarch> cpu_microarch(const CpuFeatures& f) {
         // parts (Strix Point 0x20-0x2F, Krackan 0x60-0x7F) keep Zen 4's 256-bit halves.
         const bool full512 = f.model < 0x20 || (f.model >= 0x40 && f.model < 0x50);
         if (full512)
-            return CpuMicroarch{"AMD Zen 5", 64, 32, 128,
-                                std::string(kAmdZen5) + ": 2 FMA pipes x 512 bit (desktop, server)"};
+            return CpuMicroarch{
+                "AMD Zen 5", 64, 32, 128,
+                std::string(kAmdZen5) + ": 2 FMA pipes x 512 bit (desktop, server)"};
         return CpuMicroarch{
             "AMD Zen 5 (mobile)", 32, 16, 64,
             std::string(kAmdZen5) + ": 2 FMA pipes, 512-bit ops as two 256-bit halves (mobile)"};

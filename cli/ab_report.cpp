@@ -41,11 +41,10 @@ int disturbed_total(const AbSession& s) {
 
 std::string rule(const AbSession& s, const AbAnalysis& a, const AbRunInfo& info) {
     const auto& o = a.options;
-    const std::string cut =
-        s.rounds_run < info.rounds
-            ? " (of " + std::to_string(info.rounds) + " asked: the " +
-                  fmt_sig(info.time_limit_s, 3) + " s time limit)"
-            : "";
+    const std::string cut = s.rounds_run < info.rounds
+                                ? " (of " + std::to_string(info.rounds) + " asked: the " +
+                                      fmt_sig(info.time_limit_s, 3) + " s time limit)"
+                                : "";
     const std::string warmup =
         s.warmup_s >= 0 ? ", after " + fmt_sig(1e3 * s.warmup_s, 3) + " ms of warm-up" : "";
     char b[800];

@@ -15,8 +15,8 @@ namespace flopmeter {
 
 struct AbRunInfo {
     std::uint64_t seed = 0;
-    int rounds = 0;             // asked for (--rounds); AbSession::rounds_run says how many ran
-    double time_limit_s = 0;    // --time-limit (0: none)
+    int rounds = 0;           // asked for (--rounds); AbSession::rounds_run says how many ran
+    double time_limit_s = 0;  // --time-limit (0: none)
     bool duet = false;
     double quantile = 0.2;  // a visit's time: this quantile of its samples
     std::int64_t baseline_run_id = 0, candidate_run_id = 0;  // 0: not recorded

@@ -63,7 +63,8 @@ int run_ab(AbCliOptions o, Io io) {
     if (o.session.rounds < 1) throw UsageError("--rounds must be at least 1");
     if (!(o.session.case_budget_s > 0)) throw UsageError("--budget must be positive");
     if (!(o.session.case_warmup_s >= 0)) throw UsageError("--warmup must be >= 0 seconds");
-    if (!(o.session.time_limit_s >= 0)) throw UsageError("--time-limit must be >= 0 seconds (0: none)");
+    if (!(o.session.time_limit_s >= 0))
+        throw UsageError("--time-limit must be >= 0 seconds (0: none)");
     AbSide base{o.baseline, "baseline", parse_env(o.baseline_env, "--baseline-env"), {}};
     AbSide cand{o.candidate, "candidate", parse_env(o.candidate_env, "--candidate-env"), {}};
     const std::string db = o.db.empty() ? default_db_path() : o.db;

@@ -92,9 +92,18 @@ json training_json(const Labelled<TrainingEstimate>& l) {
                   {"total_executed", e.total_executed_flops}, {"six_nd", e.six_nd},
                   {"step_model", e.step_flops.model_flops}, {"step_model_noncausal", e.step_flops.model_flops_noncausal},
                   {"step_executed", e.step_flops.executed_flops}, {"step_other", e.step_flops.other_flops}};
-    j["step"] = {{"seconds", e.step_s}, {"pipeline", e.pipeline_s}, {"bubble", e.bubble_s}, {"tp_comm", e.tp_comm_s},
-                 {"pp_comm", e.pp_comm_s}, {"ep_comm", e.ep_comm_s}, {"cp_comm", e.cp_comm_s}, {"dp_comm", e.dp_comm_s}, {"dp_comm_exposed", e.dp_exposed_s},
-                 {"optimizer", e.optimizer_s}, {"fp8_weight_cast", e.fp8_weight_cast_s}, {"tokens", e.tokens_per_step}};
+    j["step"] = {{"seconds", e.step_s},
+                 {"pipeline", e.pipeline_s},
+                 {"bubble", e.bubble_s},
+                 {"tp_comm", e.tp_comm_s},
+                 {"pp_comm", e.pp_comm_s},
+                 {"ep_comm", e.ep_comm_s},
+                 {"cp_comm", e.cp_comm_s},
+                 {"dp_comm", e.dp_comm_s},
+                 {"dp_comm_exposed", e.dp_exposed_s},
+                 {"optimizer", e.optimizer_s},
+                 {"fp8_weight_cast", e.fp8_weight_cast_s},
+                 {"tokens", e.tokens_per_step}};
     j["run"] = {{"steps", e.steps}, {"tokens_per_s", e.tokens_per_s}, {"tokens_per_s_per_device", e.tokens_per_s_per_device},
                 {"mfu", e.mfu}, {"mfu_noncausal", e.mfu_noncausal}, {"hfu", e.hfu}, {"peak_flops_per_device", e.peak_flops}, {"wall_seconds", e.wall_s},
                 {"device_hours", e.money.device_hours}, {"price_per_device_hour", e.money.price_per_hour},

@@ -4,9 +4,9 @@
 #include <cmath>
 #include <limits>
 
+#include "core/error.hpp"
 #include "core/flops.hpp"
 #include "core/text_table.hpp"
-#include "core/error.hpp"
 #include "costmodel/layer_ops.hpp"
 
 namespace flopmeter::cost {
@@ -417,7 +417,8 @@ TrainingEstimate estimate_training(const ModelConfig& m, const TrainingSetup& s,
         cast.group = OpGroup::optimizer;
         cast.phase = Phase::optimizer;
         cast.timing = Timing::memory;
-        cast.mem = MemQuery{MemOpKind::copy, flops::fp8_weight_quant_bytes(w8, double(dtype_size(s.dtype))), 0};
+        cast.mem = MemQuery{MemOpKind::copy,
+                            flops::fp8_weight_quant_bytes(w8, double(dtype_size(s.dtype))), 0};
         const Prediction cp = predict(cast, p);
         e.sources.insert("FP8 weight casts: " + cp.source);
         e.fp8_weight_cast_s = cp.seconds;

@@ -30,7 +30,7 @@ TEST_CASE("CPU datasheet: microarchitecture table", "[datasheet][cpu]") {
     skx.model = 0x55;
     skx.fma = skx.avx2 = skx.avx512f = true;
     CHECK_FALSE(cpu_microarch(skx));  // one or two FMA units depending on the SKU: no guess
-    CpuFeatures spr = skx;  // a hypervisor may report any model number: AMX decides
+    CpuFeatures spr = skx;            // a hypervisor may report any model number: AMX decides
     spr.model = 0xA7;
     spr.amx_bf16 = true;
     u = cpu_microarch(spr);

@@ -537,9 +537,9 @@ AbSession run_ab_session(AbSide base, AbSide cand, const AbSessionOptions& o) {
                 round_done(last_round, o.rounds);
                 rounds_run = last_round + 1;
                 // Stop before a round the rounds so far say would end past the time limit.
-                const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                                                rounds_t0)
-                                      .count();
+                const double el =
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - rounds_t0)
+                        .count();
                 const double since_start =
                     std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
                 if (o.time_limit_s > 0 && rounds_run >= o.min_rounds &&

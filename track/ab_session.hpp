@@ -39,7 +39,7 @@ AbSideKind detect_ab_side_kind(const std::string& path, double timeout_s = 30);
 
 struct AbSessionOptions {
     std::vector<std::string> args;  // after `--`: bench ARGS, or Google Benchmark flags/filter
-    int rounds = 60;  // at most; `time_limit_s` may end the session after fewer
+    int rounds = 60;                // at most; `time_limit_s` may end the session after fewer
     // Seconds the rounds may take (0: no limit): no round is started that the rounds so far say
     // would end past it, once `min_rounds` are done. The limit looks at the clock only, never at
     // the times measured, so stopping there favours neither side.
