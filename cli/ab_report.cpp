@@ -47,13 +47,19 @@ std::string rule(const AbSession& s, const AbAnalysis& a, const AbRunInfo& info)
                                 : "";
     const std::string warmup =
         s.warmup_s >= 0 ? ", after " + fmt_sig(1e3 * s.warmup_s, 3) + " ms of warm-up" : "";
-    char b[800];
+    const std::string unit =
+        s.epochs > 0
+            ? "log ratio candidate/baseline of each of " + std::to_string(s.epochs) +
+                  " epochs (the median of its rounds; both sides started afresh every epoch, " +
+                  fmt_sig(s.restart_s, 3) + " s in all)"
+            : std::string("per-round log ratio candidate/baseline");
+    char b[1000];
     std::snprintf(b, sizeof b,
                   "%d rounds%s (+%d extra for %d disturbed visits), sides %s in randomized order "
                   "(seed %llu), a visit's time the "
                   "%.3g%% quantile of its unflagged samples (%s)%s; "
                   "per case a Wilcoxon signed-rank test on the "
-                  "per-round log ratio candidate/baseline, Hodges-Lehmann %.3g%% CI, "
+                  "%s, Hodges-Lehmann %.3g%% CI, "
                   "Benjamini-Hochberg FDR %.3g%% "
                   "across %zu cases, minimum effect %.3g%%",
                   s.rounds_run, cut.c_str(), s.extra_rounds, disturbed_total(s),
@@ -63,7 +69,7 @@ std::string rule(const AbSession& s, const AbAnalysis& a, const AbRunInfo& info)
                   static_cast<unsigned long long>(info.seed), 100 * info.quantile,
                   s.drop_disturbed ? "a visit with fewer than 3 is left out"
                                    : "all of them when fewer than 3",
-                  warmup.c_str(), 100 * o.ci_level, 100 * o.fdr, a.cases.size(),
+                  warmup.c_str(), unit.c_str(), 100 * o.ci_level, 100 * o.fdr, a.cases.size(),
                   100 * o.min_effect);
     return b;
 }
@@ -161,6 +167,7 @@ ojson ab_to_json(const AbSession& s, const AbAnalysis& a, const AbRunInfo& info)
                          {"reason", x.reason},
                          {"threads", s.threads[i]},
                          {"rounds", x.rounds},
+                         {"epochs", s.epochs > 0 ? ojson(x.units) : ojson(nullptr)},
                          {"baseline_median_s", x.base_median},
                          {"candidate_median_s", x.cand_median},
                          {"ratio", x.ratio},
@@ -194,6 +201,8 @@ ojson ab_to_json(const AbSession& s, const AbAnalysis& a, const AbRunInfo& info)
               {"extra_rounds_run", s.extra_rounds},
               {"duet", info.duet},
               {"served", s.served},
+              {"epochs", s.epochs > 0 ? ojson(s.epochs) : ojson(nullptr)},
+              {"restart_s", s.epochs > 0 ? ojson(s.restart_s) : ojson(nullptr)},
               {"visit_quantile", info.quantile},
               {"warmup_s", s.warmup_s >= 0 ? ojson(s.warmup_s) : ojson(nullptr)},
               {"seed", info.seed},
@@ -202,7 +211,9 @@ ojson ab_to_json(const AbSession& s, const AbAnalysis& a, const AbRunInfo& info)
               {"fdr", o.fdr},
               {"ci_level", o.ci_level},
               {"min_rounds", o.min_rounds},
-              {"test", "wilcoxon-signed-rank on log(candidate/baseline) per round"}}},
+              {"test", s.epochs > 0 ? "wilcoxon-signed-rank on the per-epoch median of "
+                                      "log(candidate/baseline)"
+                                    : "wilcoxon-signed-rank on log(candidate/baseline) per round"}}},
             {"summary",
              {{"slower", a.count(Verdict::slower)},
               {"faster", a.count(Verdict::faster)},

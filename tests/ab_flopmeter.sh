@@ -40,6 +40,24 @@ PY
 done
 echo "ab_flopmeter: disturbed visits ok"
 
+# Served sides start afresh every --restart-every rounds: 7 rounds every 3 are 3 epochs (two
+# restarts), the test runs on them, and the report says so.
+"$fm" ab "$fm" "$fm" --rounds 7 --restart-every 3 --budget 0.01 --no-record --quiet --seed 3 \
+    --json "$d/ep.json" -- gemm --size 64 --backend own --threads 1 >"$d/ep.txt" 2>&1
+rc=$?
+[ $rc -eq 0 ] || { cat "$d/ep.txt"; fail "epochs: exit $rc, expected 0"; }
+python3 - "$d/ep.json" <<'PY' || fail "epochs"
+import json, sys
+j = json.load(open(sys.argv[1]))
+s = j["settings"]
+assert s["served"] and s["epochs"] == 3 and s["restart_s"] > 0, s
+assert "per-epoch" in s["test"], s["test"]
+c = j["cases"][0]
+assert c["rounds"] == 7 and c["epochs"] == 3, (c["rounds"], c["epochs"])
+assert c["verdict"] == "NOISY" and "too few paired epochs (3; need 6)" in c["reason"], c["reason"]
+PY
+echo "ab_flopmeter: epochs ok"
+
 # bench --case: only the named cases; an unknown name exits 2 naming the cases there are.
 "$fm" bench gemm --size 64,96 --backend own --threads 1 --budget 0.01 --case gemm/own/fp32/nn/96x96x96/t1 \
     --json "$d/one.json" >/dev/null 2>&1 || fail "bench --case exited $?"

@@ -2,6 +2,7 @@
 // codes of whole sessions with a stand-in Google Benchmark binary (tests/ab_fake_gbench.sh).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -11,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_runner.hpp"
+#include "core/error.hpp"
 #include "track/ab_analysis.hpp"
 #include "track/ab_process.hpp"
 #include "track/ab_schedule.hpp"
@@ -70,7 +72,7 @@ TEST_CASE("Hodges-Lehmann paired estimate and exact interval", "[ab][stats]") {
 namespace {
 // Per-round times with a fixed multiplicative pattern (host phases) shared by both sides.
 AbCaseInput paired_case(const std::string& name, double ratio, double jitter, int rounds = 12) {
-    AbCaseInput c{name, {}, {}};
+    AbCaseInput c{name, {}, {}, {}};
     for (int r = 0; r < rounds; ++r) {
         const double host = 1.0 + 0.5 * ((r * 7) % 5) / 5.0;  // up to +40% slow phases on both
         const double j = jitter * std::sin(1.0 + r);  // -jitter..+jitter, no two rounds alike
@@ -109,6 +111,65 @@ TEST_CASE("A/B analysis: verdicts from paired rounds, BH and the minimum effect"
     AbCaseInput gap = paired_case("gap", 1.0, 0.005);
     gap.cand[3] = std::nan("");
     CHECK(analyse_ab({gap}).cases[0].rounds == 11);
+}
+
+TEST_CASE("A/B analysis on epochs: a process-long offset is one unit, not many", "[ab][stats]") {
+    // 60 rounds; the candidate's process of epoch e (5 rounds each) runs `off[e]` slower for its
+    // whole life, with a small round-to-round jitter on top. One epoch (no restarts) with -19%:
+    // the rounds all agree, so a test on rounds calls it FASTER; twelve epochs whose offsets
+    // scatter around zero leave it NOISY.
+    const std::vector<double> off = {-0.19, 0.06, -0.03, 0.02, 0.08, -0.05,
+                                     0.01,  -0.07, 0.04, -0.02, 0.03, 0.0};
+    auto make = [&](bool restarts, double slowdown) {
+        AbCaseInput c{"c", {}, {}, {}};
+        for (int r = 0; r < 60; ++r) {
+            const int e = restarts ? r / 5 : 0;
+            const double j = 0.004 * std::sin(1.0 + r);
+            c.base.push_back(1e-3);
+            c.cand.push_back(1e-3 * (1 + off[std::size_t(e)]) * (1 + slowdown) * (1 + j));
+            c.epoch.push_back(e);
+        }
+        return c;
+    };
+    AbCaseInput one = make(false, 0);
+    one.epoch.clear();  // rounds as units: the offset of the one process looks like an effect
+    CHECK(analyse_ab({one}).cases[0].verdict == Verdict::faster);
+
+    const AbCase c = analyse_ab({make(true, 0)}).cases[0];
+    CHECK(c.rounds == 60);
+    CHECK(c.units == 12);
+    CHECK(c.verdict == Verdict::noisy);
+    // The test ran on the twelve epoch medians: the same p as Wilcoxon on those directly.
+    std::vector<double> med;
+    for (std::size_t e = 0; e < off.size(); ++e) {
+        std::vector<double> v;
+        for (int r = int(e) * 5; r < int(e) * 5 + 5; ++r)
+            v.push_back(std::log((1 + off[e]) * (1 + 0.004 * std::sin(1.0 + r))));
+        std::sort(v.begin(), v.end());
+        med.push_back(v[2]);
+    }
+    CHECK(c.p == Approx(wilcoxon_signed_rank(med).p_two_sided).epsilon(1e-12));
+    CHECK(c.reason.find("12 epochs") != std::string::npos);
+
+    // A real 6% slowdown over epoch offsets of +-1%: every epoch slower, exact p = 2/4096.
+    AbCaseInput slow{"s", {}, {}, {}};
+    for (int r = 0; r < 60; ++r) {
+        slow.base.push_back(1e-3);
+        slow.cand.push_back(1e-3 * 1.06 * (1 + 0.01 * std::sin(3.0 * (r / 5))));
+        slow.epoch.push_back(r / 5);
+    }
+    const AbCase cs = analyse_ab({slow}).cases[0];
+    CHECK(cs.verdict == Verdict::slower);
+    CHECK(cs.p == Approx(2.0 / 4096).epsilon(1e-9));
+    // Too few epochs for a verdict, however many rounds: NOISY, and it says why.
+    AbCaseInput few = slow;
+    for (auto& e : few.epoch) e = e % 4;
+    const AbCase cf = analyse_ab({few}).cases[0];
+    CHECK(cf.verdict == Verdict::noisy);
+    CHECK(cf.reason.find("too few paired epochs (4; need 6)") != std::string::npos);
+    AbCaseInput bad = slow;
+    bad.epoch.pop_back();
+    CHECK_THROWS_AS(analyse_ab({bad}), UsageError);
 }
 
 TEST_CASE("A/B schedule: every case once per round, sides balanced, order randomized",

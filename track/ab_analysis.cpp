@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
 
 #include "core/error.hpp"
 #include "track/fdr.hpp"
@@ -34,19 +35,23 @@ std::string num(const char* f, double x) {
     return b;
 }
 
-void decide(AbCase& c, const AbOptions& o) {
+void decide(AbCase& c, const AbOptions& o, bool epochs) {
     const double up = 1.0 + o.min_effect, down = 1.0 / up;
     const std::string band = "+-" + num("%.3g", 100.0 * o.min_effect) + "%";
     const std::string ci = pct(c.ratio_lo) + ".." + pct(c.ratio_hi);
-    if (c.rounds < o.min_rounds) {
+    const bool by_epoch = c.units != c.rounds || epochs;
+    const std::string units =
+        by_epoch ? std::to_string(c.units) + " epochs" : std::to_string(c.rounds) + " rounds";
+    if (c.units < o.min_rounds) {
         c.verdict = Verdict::noisy;
-        c.reason = "too few paired rounds (" + std::to_string(c.rounds) + "; need " +
-                   std::to_string(o.min_rounds) + ")";
+        c.reason = std::string("too few paired ") + (by_epoch ? "epochs (" : "rounds (") +
+                   std::to_string(c.units) + "; need " + std::to_string(o.min_rounds) + ")";
         return;
     }
     const bool precise = 0.5 * std::log(c.ratio_hi / c.ratio_lo) <= std::log(up);
-    const std::string what = pct(c.ratio) + " (CI " + ci + ", q=" + num("%.2g", c.q) + ", " +
-                             std::to_string(c.rounds) + " rounds)";
+    const std::string what =
+        pct(c.ratio) + " (CI " + ci + ", q=" + num("%.2g", c.q) + ", " +
+        (by_epoch ? std::to_string(c.rounds) + " rounds in " + units : units) + ")";
     if (c.q <= o.fdr && c.ratio >= up && c.ratio_lo > 1.0 && c.ratio_hi >= up &&
         (precise || c.ratio_lo >= up)) {
         c.verdict = Verdict::slower;
@@ -60,7 +65,8 @@ void decide(AbCase& c, const AbOptions& o) {
         c.reason = "within " + band + ": " + what;
     } else {
         c.verdict = Verdict::noisy;
-        c.reason = "CI " + ci + " reaches past " + band +
+        c.reason = "CI " + ci + " reaches past " + band + " (" +
+                   (by_epoch ? std::to_string(c.rounds) + " rounds in " + units : units) + ")" +
                    (precise ? ": not enough evidence either way"
                             : ": too noisy to resolve a change of that size");
     }
@@ -89,6 +95,18 @@ AbAnalysis analyse_ab(const std::vector<AbCaseInput>& cases, const AbOptions& o)
         c.rounds = std::int64_t(d.size());
         c.base_median = median(b);
         c.cand_median = median(k);
+        if (!in.epoch.empty()) {
+            if (in.epoch.size() != in.base.size())
+                throw UsageError("A/B case '" + in.name + "': an epoch for every round needed");
+            // Per epoch the median of its rounds' log ratios: the test's unit.
+            std::map<int, std::vector<double>> per;
+            for (std::size_t r = 0; r < in.base.size(); ++r)
+                if (in.base[r] > 0 && in.cand[r] > 0)
+                    per[in.epoch[r]].push_back(std::log(in.cand[r] / in.base[r]));
+            d.clear();
+            for (auto& [e, v] : per) d.push_back(median(v));
+        }
+        c.units = std::int64_t(d.size());
         if (!d.empty()) {
             const SignedRank t = wilcoxon_signed_rank(d);
             const PairedShift hl = hodges_lehmann_paired(d, o.ci_level);
@@ -106,7 +124,7 @@ AbAnalysis analyse_ab(const std::vector<AbCaseInput>& cases, const AbOptions& o)
     const auto q = benjamini_hochberg(p);
     for (std::size_t i = 0; i < a.cases.size(); ++i) {
         a.cases[i].q = q[i];
-        decide(a.cases[i], o);
+        decide(a.cases[i], o, !cases[i].epoch.empty());
     }
     return a;
 }

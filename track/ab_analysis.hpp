@@ -10,6 +10,17 @@
 // the minimum effect, an interval that excludes 1 and either resolves the minimum effect (no
 // wider than +-min effect) or clears it outright; SAME when the interval lies within +-min
 // effect; NOISY otherwise (or with fewer than min_rounds paired rounds).
+//
+// Epochs: a side kept running (`ab`'s served mode) carries state that lasts as long as its
+// process (where its buffers and its library's worker threads landed), and on a 2-core Intel
+// VM two processes of the same binary differed by up to 19% in one small OpenBLAS case for a
+// whole 150 s session. Rounds within one process pair then share that offset, and a test on
+// rounds takes it for an effect. So the servers are restarted every few rounds, each pair of
+// processes is one epoch, and the test runs on the epochs: per epoch the median of its
+// rounds' log ratios, then Wilcoxon and Hodges-Lehmann over those (the level that carries the
+// random effect is the one replicated: Kalibera and Jones, "Rigorous Benchmarking in
+// Reasonable Time", ISMM 2013, sec. 3; Abedi and Brecht, ICPE 2017, repeat whole trials for
+// the same reason).
 #pragma once
 
 #include <cstdint>
@@ -24,7 +35,7 @@ struct AbOptions {
     double min_effect = 0.03;
     double fdr = 0.05;
     double ci_level = 0.95;
-    int min_rounds = 6;  // paired rounds needed for a verdict other than NOISY
+    int min_rounds = 6;  // paired rounds (epochs, where given) needed for a verdict other than NOISY
 };
 
 // One case's measurements: per round the side's time (seconds per call); NaN where that side
@@ -32,11 +43,14 @@ struct AbOptions {
 struct AbCaseInput {
     std::string name;
     std::vector<double> base, cand;
+    // Per round, the epoch (the pair of processes) it ran in; empty: every round its own.
+    std::vector<int> epoch;
 };
 
 struct AbCase {
     std::string name;
     std::int64_t rounds = 0;                       // paired rounds used
+    std::int64_t units = 0;  // what the test ran on: epochs with a paired round, else rounds
     double base_median = 0, cand_median = 0;       // medians of the per-round times, seconds
     std::vector<double> ratios;                    // per paired round, candidate / baseline
     double ratio = 1, ratio_lo = 1, ratio_hi = 1;  // Hodges-Lehmann estimate and interval

@@ -528,6 +528,30 @@ AbSession run_ab_session(AbSide base, AbSide cand, const AbSessionOptions& o) {
                    std::to_string(int(el)) + " s");
     };
     const auto steps = make_ab_schedule(o.rounds, int(units.size()), o.seed);
+    // Served: a fresh pair of servers every restart_every rounds (the order they start in a
+    // coin flip); each round remembers its epoch.
+    std::vector<int> round_epoch;
+    int epoch = 0;
+    std::mt19937_64 restart_coin(o.seed ^ 0x5851f42d4c957f2dull);
+    auto restart_servers = [&] {
+        const auto r0 = std::chrono::steady_clock::now();
+        stop_served_child(srv_b, 30);
+        stop_served_child(srv_c, 30);
+        if (restart_coin() & 1) {
+            srv_b = start_served_child(server_spec(base, "b"), 60);
+            srv_c = start_served_child(server_spec(cand, "c"), 60);
+        } else {
+            srv_c = start_served_child(server_spec(cand, "c"), 60);
+            srv_b = start_served_child(server_spec(base, "b"), 60);
+        }
+        ++epoch;
+        s.restart_s +=
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - r0).count();
+    };
+    auto note_round = [&](int round) {
+        if (round_epoch.size() <= std::size_t(round)) round_epoch.resize(std::size_t(round) + 1, epoch);
+        round_epoch[std::size_t(round)] = epoch;
+    };
     int last_round = -1, rounds_run = 0;
     bool stopped = false;
     const auto rounds_t0 = std::chrono::steady_clock::now();
@@ -549,7 +573,10 @@ AbSession run_ab_session(AbSide base, AbSide cand, const AbSessionOptions& o) {
                 }
             }
             last_round = st.round;
+            if (s.served && o.restart_every > 0 && st.round > 0 && st.round % o.restart_every == 0)
+                restart_servers();
         }
+        note_round(st.round);
         run_visit(st);
         rounds_run = st.round + 1;
     }
@@ -588,6 +615,7 @@ AbSession run_ab_session(AbSide base, AbSide cand, const AbSessionOptions& o) {
         if (again.empty()) break;
         std::shuffle(again.begin(), again.end(), coin);
         const int round = rounds_run + extra;
+        note_round(round);  // in the last epoch's servers
         for (int u : again) run_visit({round, u, bool(coin() & 1), bool(coin() & 1)});
         if (o.progress)
             o.progress(
@@ -624,7 +652,11 @@ AbSession run_ab_session(AbSide base, AbSide cand, const AbSessionOptions& o) {
                 (!c.failure.empty() ? "candidate " + c.failure : "baseline " + b.failure));
             continue;
         }
-        s.cases.push_back({n, b.per_round, c.per_round});
+        s.cases.push_back({n, b.per_round, c.per_round, {}});
+        if (s.served) {
+            round_epoch.resize(std::size_t(total_rounds), epoch);
+            s.cases.back().epoch = round_epoch;
+        }
         s.threads.push_back(b.have ? b.pooled.threads : 1);
         s.disturbed.push_back(b.disturbed + c.disturbed);
     }
@@ -633,6 +665,7 @@ AbSession run_ab_session(AbSide base, AbSide cand, const AbSessionOptions& o) {
             if (!acc_b.cases.count(n) && !placeholder(n)) s.only_candidate.push_back(n);
     if (s.cases.empty() && s.missing.empty() && s.failed.empty())
         throw UsageError("the baseline and the candidate have no case in common");
+    s.epochs = s.served ? epoch + 1 : 0;
     s.baseline_doc = pooled_doc(acc_b);
     s.candidate_doc = pooled_doc(acc_c);
     s.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

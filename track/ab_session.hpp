@@ -55,6 +55,10 @@ struct AbSessionOptions {
     // (`bench ... --case NAME`) instead of starting a process per suite and visit. A side that
     // does not know `serve` (an older flopmeter) is run a process per visit.
     bool serve = true;
+    // Served sides: both servers are stopped and started afresh every this many rounds (0:
+    // never), so state that lasts a process's life varies between epochs instead of biasing the
+    // whole session; the test then runs on epochs (track/ab_analysis.hpp).
+    int restart_every = 5;
     std::uint64_t seed = 0;
     double visit_quantile = 0.2;  // a visit's time: this quantile of its samples
     double case_budget_s = 0.05;  // flopmeter sides: --budget unless ARGS give one
@@ -81,6 +85,8 @@ struct AbSession {
     std::vector<std::string> missing, only_candidate, failed;
     std::vector<int> cpus;  // duet: the two CPUs used
     bool served = false;    // both sides ran as servers, one case per visit
+    int epochs = 0;         // served: pairs of server processes the rounds ran in
+    double restart_s = 0;   // served: seconds spent stopping and starting servers between epochs
     double warmup_s = -1;   // the --warmup both flopmeter sides were given; negative: none
     double wall_s = 0;
 };
