@@ -6,9 +6,9 @@
 #include <map>
 
 #include "core/error.hpp"
+#include "measure/stats.hpp"
 #include "track/fdr.hpp"
 #include "track/wilcoxon.hpp"
-#include "measure/stats.hpp"
 
 namespace flopmeter {
 
@@ -39,19 +39,19 @@ void decide(AbCase& c, const AbOptions& o, bool epochs) {
     const double up = 1.0 + o.min_effect, down = 1.0 / up;
     const std::string band = "+-" + num("%.3g", 100.0 * o.min_effect) + "%";
     const std::string ci = pct(c.ratio_lo) + ".." + pct(c.ratio_hi);
-    const bool by_epoch = c.units != c.rounds || epochs;
+    // With epochs the test's unit is an epoch; say how many rounds they hold.
     const std::string units =
-        by_epoch ? std::to_string(c.units) + " epochs" : std::to_string(c.rounds) + " rounds";
+        epochs ? std::to_string(c.rounds) + " rounds in " + std::to_string(c.units) + " epochs"
+               : std::to_string(c.rounds) + " rounds";
     if (c.units < o.min_rounds) {
         c.verdict = Verdict::noisy;
-        c.reason = std::string("too few paired ") + (by_epoch ? "epochs (" : "rounds (") +
+        c.reason = std::string("too few paired ") + (epochs ? "epochs (" : "rounds (") +
                    std::to_string(c.units) + "; need " + std::to_string(o.min_rounds) + ")";
         return;
     }
     const bool precise = 0.5 * std::log(c.ratio_hi / c.ratio_lo) <= std::log(up);
     const std::string what =
-        pct(c.ratio) + " (CI " + ci + ", q=" + num("%.2g", c.q) + ", " +
-        (by_epoch ? std::to_string(c.rounds) + " rounds in " + units : units) + ")";
+        pct(c.ratio) + " (CI " + ci + ", q=" + num("%.2g", c.q) + ", " + units + ")";
     if (c.q <= o.fdr && c.ratio >= up && c.ratio_lo > 1.0 && c.ratio_hi >= up &&
         (precise || c.ratio_lo >= up)) {
         c.verdict = Verdict::slower;
@@ -65,8 +65,7 @@ void decide(AbCase& c, const AbOptions& o, bool epochs) {
         c.reason = "within " + band + ": " + what;
     } else {
         c.verdict = Verdict::noisy;
-        c.reason = "CI " + ci + " reaches past " + band + " (" +
-                   (by_epoch ? std::to_string(c.rounds) + " rounds in " + units : units) + ")" +
+        c.reason = "CI " + ci + " reaches past " + band + " (" + units + ")" +
                    (precise ? ": not enough evidence either way"
                             : ": too noisy to resolve a change of that size");
     }
@@ -84,25 +83,25 @@ AbAnalysis analyse_ab(const std::vector<AbCaseInput>& cases, const AbOptions& o)
             throw UsageError("A/B case '" + in.name + "': unpaired rounds");
         AbCase c;
         c.name = in.name;
+        if (!in.epoch.empty() && in.epoch.size() != in.base.size())
+            throw UsageError("A/B case '" + in.name + "': an epoch for every round needed");
         std::vector<double> b, k, d;
+        std::vector<int> ep;  // the epoch of each kept round
         for (std::size_t r = 0; r < in.base.size(); ++r) {
             if (!(in.base[r] > 0) || !(in.cand[r] > 0)) continue;  // NaN or missing on a side
             b.push_back(in.base[r]);
             k.push_back(in.cand[r]);
             c.ratios.push_back(in.cand[r] / in.base[r]);
             d.push_back(std::log(in.cand[r] / in.base[r]));
+            if (!in.epoch.empty()) ep.push_back(in.epoch[r]);
         }
         c.rounds = std::int64_t(d.size());
         c.base_median = median(b);
         c.cand_median = median(k);
         if (!in.epoch.empty()) {
-            if (in.epoch.size() != in.base.size())
-                throw UsageError("A/B case '" + in.name + "': an epoch for every round needed");
             // Per epoch the median of its rounds' log ratios: the test's unit.
             std::map<int, std::vector<double>> per;
-            for (std::size_t r = 0; r < in.base.size(); ++r)
-                if (in.base[r] > 0 && in.cand[r] > 0)
-                    per[in.epoch[r]].push_back(std::log(in.cand[r] / in.base[r]));
+            for (std::size_t r = 0; r < d.size(); ++r) per[ep[r]].push_back(d[r]);
             d.clear();
             for (auto& [e, v] : per) d.push_back(median(v));
         }

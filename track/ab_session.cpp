@@ -390,7 +390,9 @@ AbSession run_ab_session(AbSide base, AbSide cand, const AbSessionOptions& o) {
         if (srv_b.running()) srv_c = start_served_child(server_spec(cand, "c"), 60);
         if (!srv_c.running()) {
             stop_served_child(srv_b, 30);
-            if (o.progress) o.progress("a side does not run as `serve` (an older flopmeter): one process per visit");
+            if (o.progress)
+                o.progress(
+                    "a side does not run as `serve` (an older flopmeter): one process per visit");
         }
     }
     s.served = srv_b.running() && srv_c.running();
@@ -420,9 +422,11 @@ AbSession run_ab_session(AbSide base, AbSide cand, const AbSessionOptions& o) {
             std::string why_b, why_c;
             const bool ok_b = Runner::collect(base, sb, eb, db, why_b),
                        ok_c = Runner::collect(cand, sc, ec, dc, why_c);
-            for (auto [side, e, why] : {std::tuple{&base, &eb, &why_b}, std::tuple{&cand, &ec, &why_c}})
+            for (auto [side, e, why] :
+                 {std::tuple{&base, &eb, &why_b}, std::tuple{&cand, &ec, &why_c}})
                 if (!e->timed_out && !e->signaled && e->code == 2)
-                    throw UsageError("the " + side->role + " '" + side->path + "' rejected the arguments (" + *why + ")");
+                    throw UsageError("the " + side->role + " '" + side->path +
+                                     "' rejected the arguments (" + *why + ")");
             if (!ok_b || !ok_c) {
                 new_units.push_back("");
                 new_cases.emplace_back();
@@ -507,8 +511,8 @@ AbSession run_ab_session(AbSide base, AbSide cand, const AbSessionOptions& o) {
             std::vector<std::string> names =
                 gb ? std::vector<std::string>{name} : unit_cases[std::size_t(st.unit)];
             if (names.empty())
-                names.push_back("(suite " + std::to_string(unit_suite[std::size_t(st.unit)] + 1) + ": " + side->role +
-                                " produced no results)");
+                names.push_back("(suite " + std::to_string(unit_suite[std::size_t(st.unit)] + 1) +
+                                ": " + side->role + " produced no results)");
             fail_cases(*acc, names, why, known);
         }
         if (o.duet && st.round == 0 && !gb) {
@@ -545,12 +549,7 @@ AbSession run_ab_session(AbSide base, AbSide cand, const AbSessionOptions& o) {
             srv_b = start_served_child(server_spec(base, "b"), 60);
         }
         ++epoch;
-        s.restart_s +=
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - r0).count();
-    };
-    auto note_round = [&](int round) {
-        if (round_epoch.size() <= std::size_t(round)) round_epoch.resize(std::size_t(round) + 1, epoch);
-        round_epoch[std::size_t(round)] = epoch;
+        s.restart_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - r0).count();
     };
     int last_round = -1, rounds_run = 0;
     bool stopped = false;
@@ -575,8 +574,8 @@ AbSession run_ab_session(AbSide base, AbSide cand, const AbSessionOptions& o) {
             last_round = st.round;
             if (s.served && o.restart_every > 0 && st.round > 0 && st.round % o.restart_every == 0)
                 restart_servers();
+            round_epoch.push_back(epoch);
         }
-        note_round(st.round);
         run_visit(st);
         rounds_run = st.round + 1;
     }
@@ -615,7 +614,7 @@ AbSession run_ab_session(AbSide base, AbSide cand, const AbSessionOptions& o) {
         if (again.empty()) break;
         std::shuffle(again.begin(), again.end(), coin);
         const int round = rounds_run + extra;
-        note_round(round);  // in the last epoch's servers
+        round_epoch.push_back(epoch);  // in the last epoch's servers
         for (int u : again) run_visit({round, u, bool(coin() & 1), bool(coin() & 1)});
         if (o.progress)
             o.progress(
@@ -653,10 +652,7 @@ AbSession run_ab_session(AbSide base, AbSide cand, const AbSessionOptions& o) {
             continue;
         }
         s.cases.push_back({n, b.per_round, c.per_round, {}});
-        if (s.served) {
-            round_epoch.resize(std::size_t(total_rounds), epoch);
-            s.cases.back().epoch = round_epoch;
-        }
+        if (s.served) s.cases.back().epoch = round_epoch;  // one per round run
         s.threads.push_back(b.have ? b.pooled.threads : 1);
         s.disturbed.push_back(b.disturbed + c.disturbed);
     }
