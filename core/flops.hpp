@@ -5,7 +5,7 @@
 // training run (1e26 FLOPs) overflow any 64-bit integer. Doubles are exact below 2^53
 // (9e15), which covers every single kernel call; beyond that the relative error is 1e-16.
 //
-// Conventions (../shared/design.md):
+// Conventions (docs/architecture.md and docs/attention.md say the same for readers):
 //  - GEMM C = alpha*op(A)*op(B) + beta*C, M x N x K. Model FLOPs = 2*M*N*K (one multiply and
 //    one add per term of each inner product). Executed FLOPs add the epilogue, counted as
 //    2*M*N whenever alpha != 1 or beta != 0 (the CUTLASS profiler convention).
@@ -86,7 +86,7 @@ constexpr double gemm_intensity(std::int64_t m, std::int64_t n, std::int64_t k, 
 }
 
 // ---------------------------------------------------------------------------------------
-// Attention (scaled dot-product), per design.md
+// Attention (scaled dot-product)
 //   batch B, heads H (kv heads G only change bytes), query length Sq, key length Sk, head dim D,
 //   value dim Dv. P = exact number of unmasked (query, key) pairs per (batch, head).
 //   Causal masks are bottom-right aligned (FlashAttention): query i sees keys j <= i + Sk - Sq.
@@ -136,9 +136,14 @@ constexpr double attention_fwd_flash_flops(const AttentionShape& a) {
     return a.causal ? f / 2.0 : f;
 }
 
-// Backward model FLOPs: 2.5 x forward (design.md), i.e. dV, dP, dQ, dK matmuls plus one
-// S-sized matmul's worth, exactly 5/2 of the forward's two when D = Dv.
-constexpr double attention_bwd_model_flops(const AttentionShape& a) { return 2.5 * attention_fwd_model_flops(a); }
+// Backward model FLOPs: five matmuls against the forward's two, per unmasked pair S = QK^T
+// again (2D), dP = dO V^T (2Dv), dV (2Dv), dQ (2D), dK (2D): 2*(3D + 2Dv). That is the usual
+// 2.5 x forward when D = Dv, and stays exact when the value dim differs (multi-head latent
+// attention: D = 192, Dv = 128, where 2.5 x forward would count 3.8% too few).
+constexpr double attention_bwd_model_flops(const AttentionShape& a) {
+    return 2.0 * double(a.batch) * double(a.heads) * attention_pairs(a.seq_q, a.seq_k, a.causal) *
+           double(3 * a.head_dim + 2 * a.value_dim);
+}
 
 // Keys query i (0-based) sees: all Sk, or with the bottom-right causal mask min(Sk, max(0, i + Sk - Sq + 1)).
 constexpr std::int64_t attention_visible_keys(std::int64_t i, std::int64_t seq_q, std::int64_t seq_k, bool causal) {
@@ -183,13 +188,13 @@ constexpr double attention_fwd_executed_flops(const AttentionShape& a, double pa
 // Executed backward FLOPs over `pairs_per_head` pairs: dP = dO V^T (2Dv), dV += P^T dO (2Dv),
 // dQ += dS K (2D), dK += dS^T Q (2D), plus S = QK^T again (2D) when the kernel recomputes the
 // scores from the saved log-sum-exp (FlashAttention-2) instead of keeping the forward's P.
-// With recomputation over the exact pairs and D = Dv this equals attention_bwd_model_flops.
+// With recomputation over the exact pairs this equals attention_bwd_model_flops.
 constexpr double attention_bwd_executed_flops(const AttentionShape& a, double pairs_per_head, bool recompute) {
     const double per_pair = 2.0 * (double(recompute ? a.head_dim : 0) + 2.0 * double(a.value_dim) + 2.0 * double(a.head_dim));
     return double(a.batch) * double(a.heads) * pairs_per_head * per_pair;
 }
 
-// Softmax and the other elementwise work, counted apart from the matmul FLOPs (design.md).
+// Softmax and the other elementwise work, counted apart from the matmul FLOPs.
 // The counts are those of the reference kernel (kernels/attention/attention_reference.hpp),
 // which the counting-type test checks exactly; an exp, a max, a division and a log are one op each.
 struct SoftmaxTally {
