@@ -17,6 +17,7 @@
 #include "track/ab_process.hpp"
 #include "track/ab_schedule.hpp"
 #include "track/store.hpp"
+#include "track/verdict_rule.hpp"
 #include "track/wilcoxon.hpp"
 
 using namespace flopmeter;
@@ -111,6 +112,35 @@ TEST_CASE("A/B analysis: verdicts from paired rounds, BH and the minimum effect"
     AbCaseInput gap = paired_case("gap", 1.0, 0.005);
     gap.cand[3] = std::nan("");
     CHECK(analyse_ab({gap}).cases[0].rounds == 11);
+}
+
+TEST_CASE("The shared verdict rule: what confirms a change", "[ab][stats]") {
+    const double m = 0.03, fdr = 0.05;
+    // A 3% slowdown measured tightly (an interval from an `ab` run of the 3% test knob).
+    CHECK(confirmed_slower({1.031, 1.027, 1.034, 0.012}, m, fdr));
+    CHECK_FALSE(confirmed_faster({1.031, 1.027, 1.034, 0.012}, m, fdr));
+    // An unaffected case once called FASTER: -3.1%, interval -5.6%..-1.0%. The interval reaches
+    // back to within half the minimum effect of no change, so nothing is confirmed...
+    const RatioEvidence near_nothing{0.969, 0.944, 0.990, 0.029};
+    CHECK(resolves_min_effect(near_nothing, m));  // (it passed every other condition)
+    CHECK_FALSE(confirmed_faster(near_nothing, m, fdr));
+    CHECK_FALSE(within_min_effect(near_nothing, m));
+    // ...while the same estimate whose interval clears -1.5% is FASTER.
+    CHECK(confirmed_faster({0.969, 0.944, 0.984, 0.029}, m, fdr));
+    CHECK(confirmed_slower({1.031, 1.016, 1.059, 0.029}, m, fdr));
+    CHECK_FALSE(confirmed_slower({1.031, 1.014, 1.059, 0.029}, m, fdr));
+    // Not significant after BH, or an estimate short of the minimum effect: not confirmed.
+    CHECK_FALSE(confirmed_slower({1.031, 1.027, 1.034, 0.06}, m, fdr));
+    CHECK_FALSE(confirmed_slower({1.029, 1.027, 1.034, 0.01}, m, fdr));
+    // Too noisy to resolve 3% (+2%..+26%), unless the interval clears it outright (a doubling).
+    CHECK_FALSE(resolves_min_effect({1.1, 1.02, 1.26, 0.01}, m));
+    CHECK_FALSE(confirmed_slower({1.1, 1.02, 1.26, 0.01}, m, fdr));
+    CHECK(confirmed_slower({2.0, 1.5, 3.0, 0.01}, m, fdr));
+    CHECK(confirmed_faster({0.5, 0.33, 0.66, 0.01}, m, fdr));
+    // With no minimum effect the interval only has to exclude 1.
+    CHECK(confirmed_slower({1.01, 1.001, 1.02, 0.01}, 0.0, fdr));
+    CHECK_FALSE(confirmed_slower({1.01, 1.0, 1.02, 0.01}, 0.0, fdr));
+    CHECK(within_min_effect({1.0, 0.98, 1.02, 0.5}, m));
 }
 
 TEST_CASE("A/B analysis on epochs: a process-long offset is one unit, not many", "[ab][stats]") {

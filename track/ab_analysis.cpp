@@ -8,6 +8,7 @@
 #include "core/error.hpp"
 #include "measure/stats.hpp"
 #include "track/fdr.hpp"
+#include "track/verdict_rule.hpp"
 #include "track/wilcoxon.hpp"
 
 namespace flopmeter {
@@ -36,7 +37,6 @@ std::string num(const char* f, double x) {
 }
 
 void decide(AbCase& c, const AbOptions& o, bool epochs) {
-    const double up = 1.0 + o.min_effect, down = 1.0 / up;
     const std::string band = "+-" + num("%.3g", 100.0 * o.min_effect) + "%";
     const std::string ci = pct(c.ratio_lo) + ".." + pct(c.ratio_hi);
     // With epochs the test's unit is an epoch; say how many rounds they hold.
@@ -49,18 +49,17 @@ void decide(AbCase& c, const AbOptions& o, bool epochs) {
                    std::to_string(c.units) + "; need " + std::to_string(o.min_rounds) + ")";
         return;
     }
-    const bool precise = 0.5 * std::log(c.ratio_hi / c.ratio_lo) <= std::log(up);
+    const RatioEvidence e{c.ratio, c.ratio_lo, c.ratio_hi, c.q};
+    const bool precise = resolves_min_effect(e, o.min_effect);
     const std::string what =
         pct(c.ratio) + " (CI " + ci + ", q=" + num("%.2g", c.q) + ", " + units + ")";
-    if (c.q <= o.fdr && c.ratio >= up && c.ratio_lo > 1.0 && c.ratio_hi >= up &&
-        (precise || c.ratio_lo >= up)) {
+    if (confirmed_slower(e, o.min_effect, o.fdr)) {
         c.verdict = Verdict::slower;
         c.reason = what;
-    } else if (c.q <= o.fdr && c.ratio <= down && c.ratio_hi < 1.0 && c.ratio_lo <= down &&
-               (precise || c.ratio_hi <= down)) {
+    } else if (confirmed_faster(e, o.min_effect, o.fdr)) {
         c.verdict = Verdict::faster;
         c.reason = what;
-    } else if (c.ratio_lo >= down && c.ratio_hi <= up) {
+    } else if (within_min_effect(e, o.min_effect)) {
         c.verdict = Verdict::same;
         c.reason = "within " + band + ": " + what;
     } else {

@@ -6,9 +6,9 @@
 //
 // Per case: Wilcoxon signed-rank test on the log ratios (track/wilcoxon.hpp), the Hodges-Lehmann
 // estimate of the typical ratio with its interval, Benjamini-Hochberg across the suite, and the
-// verdict rules of `check` (track/compare.hpp): SLOWER/FASTER need q <= FDR, an estimate beyond
-// the minimum effect, an interval that excludes 1 and either resolves the minimum effect (no
-// wider than +-min effect) or clears it outright; SAME when the interval lies within +-min
+// verdict rule of `check` (track/verdict_rule.hpp): SLOWER/FASTER need q <= FDR, an estimate
+// beyond the minimum effect, an interval that clears half the minimum effect and either
+// resolves the minimum effect (no wider than +-min effect) or clears it outright; SAME when the interval lies within +-min
 // effect; NOISY otherwise (or with fewer than min_rounds paired rounds).
 //
 // Epochs: a side kept running (`ab`'s served mode) carries state that lasts as long as its

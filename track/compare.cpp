@@ -11,6 +11,7 @@
 #include "track/fdr.hpp"
 #include "track/mann_whitney.hpp"
 #include "track/shift_ci.hpp"
+#include "track/verdict_rule.hpp"
 #include "core/text_table.hpp"
 #include "measure/stats.hpp"
 
@@ -94,25 +95,14 @@ std::string num(const char* f, double x) {
 
 // The verdict from the wall-clock test, with the clock-normalised one as a check.
 void decide(CaseComparison& c, const CompareOptions& o) {
-    const double up = 1.0 + o.min_effect, down = 1.0 / (1.0 + o.min_effect);
     const std::string band = "+-" + num("%.3g", 100.0 * o.min_effect) + "%";
-    // A change is confirmed when it is significant after BH, its point estimate clears the
-    // minimum effect, and the measurement can resolve that effect: the CI is no wider than
-    // +-min_effect, or it clears the minimum effect outright. Without the resolution rule a
-    // very noisy case (CI +2..+26%) would be called SLOWER on the one chance in twenty that
-    // random samples look different; with it, a noisy case that doubled is still SLOWER.
-    auto precise = [&](const RatioTest& t) { return 0.5 * std::log(t.ratio_hi / t.ratio_lo) <= std::log(up); };
-    auto slower = [&](const RatioTest& t) {
-        // The interval must also reach the minimum effect: when the medians and the
-        // Hodges-Lehmann shift disagree (bimodal samples), the smaller reading wins.
-        return t.available && t.q <= o.fdr && t.ratio >= up && t.ratio_lo > 1.0 && t.ratio_hi >= up &&
-               (precise(t) || t.ratio_lo >= up);
-    };
-    auto faster = [&](const RatioTest& t) {
-        return t.available && t.q <= o.fdr && t.ratio <= down && t.ratio_hi < 1.0 && t.ratio_lo <= down &&
-               (precise(t) || t.ratio_hi <= down);
-    };
-    auto within = [&](const RatioTest& t) { return t.ratio_lo >= down && t.ratio_hi <= up; };
+    // The rule that confirms a change is shared with `ab` (track/verdict_rule.hpp); a test
+    // without a result (no clock readings) confirms nothing.
+    auto evidence = [](const RatioTest& t) { return RatioEvidence{t.ratio, t.ratio_lo, t.ratio_hi, t.q}; };
+    auto precise = [&](const RatioTest& t) { return resolves_min_effect(evidence(t), o.min_effect); };
+    auto slower = [&](const RatioTest& t) { return t.available && confirmed_slower(evidence(t), o.min_effect, o.fdr); };
+    auto faster = [&](const RatioTest& t) { return t.available && confirmed_faster(evidence(t), o.min_effect, o.fdr); };
+    auto within = [&](const RatioTest& t) { return within_min_effect(evidence(t), o.min_effect); };
     const RatioTest& w = c.wall;
     const std::string what = fmt_change(w.ratio) + " (CI " + interval(w) + ", q=" + num("%.2g", w.q) + ")";
 

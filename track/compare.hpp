@@ -4,9 +4,10 @@
 // effect on the ratio of medians; and, where both runs recorded the clock, the same test on
 // clock-normalised times (cycles), which must agree before a change is confirmed.
 //
-// Verdicts: SLOWER / FASTER (confirmed: significant after BH, the ratio of medians beyond the
-// minimum effect, an interval for the ratio either narrower than +-minimum effect or clearing
-// it outright, and the clock-normalised test agreeing), SAME (the interval lies within the
+// Verdicts: SLOWER / FASTER (confirmed by the rule shared with `ab`, track/verdict_rule.hpp:
+// significant after BH, the ratio of medians beyond the minimum effect, an interval for the
+// ratio that clears half the minimum effect and is either narrower than +-minimum effect or
+// clears it outright; and the clock-normalised test agreeing), SAME (the interval lies within the
 // minimum effect), NOISY (not enough evidence either way). A case the baseline timed and the
 // candidate failed or lacks fails the check as a confirmed slowdown does (exit 1).
 #pragma once
