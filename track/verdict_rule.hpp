@@ -26,7 +26,7 @@ struct RatioEvidence {
     double ratio = 1;  // estimate of candidate / baseline
     double lo = 1;     // its interval
     double hi = 1;
-    double q = 1;      // after Benjamini-Hochberg
+    double q = 1;  // after Benjamini-Hochberg
 };
 
 // The interval is narrow enough to resolve a change of min_effect.
