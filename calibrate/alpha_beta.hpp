@@ -18,13 +18,16 @@ struct AlphaBetaSegment {
 
 // The segment whose size range holds bytes, else the nearest one (by log distance); nullptr
 // when there are none. Segments are sorted by size.
-inline const AlphaBetaSegment* segment_for(const std::vector<AlphaBetaSegment>& segments, double bytes) {
+inline const AlphaBetaSegment* segment_for(const std::vector<AlphaBetaSegment>& segments,
+                                           double bytes) {
     const AlphaBetaSegment* best = nullptr;
     double best_d = 0;
     for (const auto& s : segments) {
         double d = 0;
-        if (bytes < double(s.min_bytes)) d = std::log(double(s.min_bytes) / bytes);
-        else if (bytes > double(s.max_bytes)) d = std::log(bytes / double(s.max_bytes));
+        if (bytes < double(s.min_bytes))
+            d = std::log(double(s.min_bytes) / bytes);
+        else if (bytes > double(s.max_bytes))
+            d = std::log(bytes / double(s.max_bytes));
         if (!best || d < best_d) {
             best = &s;
             best_d = d;

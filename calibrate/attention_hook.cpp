@@ -13,11 +13,13 @@ struct AttnShape {
     std::int64_t b, h, g, sq, sk, d;
 };
 
-SweepCase make_case(const AttnShape& s, DType dtype, bool backward, bool causal, bool held_out, int threads) {
+SweepCase make_case(const AttnShape& s, DType dtype, bool backward, bool causal, bool held_out,
+                    int threads) {
     SweepCase c;
     c.op = "attention";
     c.held_out = held_out;
-    c.attention = {{"b", s.b}, {"h", s.h}, {"g", s.g}, {"sq", s.sq}, {"sk", s.sk}, {"d", s.d}, {"dv", s.d}};
+    c.attention = {{"b", s.b},   {"h", s.h}, {"g", s.g}, {"sq", s.sq},
+                   {"sk", s.sk}, {"d", s.d}, {"dv", s.d}};
     c.attention_backend = "own";
     c.attention_dtype = dtype;
     c.attention_backward = backward;
@@ -51,10 +53,12 @@ std::vector<SweepCase> plan_attention_sweep(const std::string& mode, int threads
     std::vector<SweepCase> v;
     // Quick on a CPU with a bf16 dot product: the causal passes a training step runs, in bf16
     // (calibrate/sweep.hpp, cpu_has_bf16_dot), plus two held-out shapes.
-    if (mode == "quick" && cpu_has_bf16_dot() && find_attention_backend("own").supports(DType::bf16)) {
+    if (mode == "quick" && cpu_has_bf16_dot() &&
+        find_attention_backend("own").supports(DType::bf16)) {
         for (std::int64_t d : {64, 128}) {
             for (std::int64_t s : {256, 512, 1024, 2048})
-                v.push_back(make_case({1, 8, 8, s, s, d}, DType::bf16, false, true, false, threads));
+                v.push_back(
+                    make_case({1, 8, 8, s, s, d}, DType::bf16, false, true, false, threads));
             for (std::int64_t s : {256, 512, 1024})
                 v.push_back(make_case({1, 8, 8, s, s, d}, DType::bf16, true, true, false, threads));
         }
@@ -67,17 +71,20 @@ std::vector<SweepCase> plan_attention_sweep(const std::string& mode, int threads
         };
         if (smoke) {
             for (bool causal : {false, true}) {
-                for (std::int64_t s : {64, 128, 256}) add({1, 2, 2, s, s, 64}, false, causal, false);
+                for (std::int64_t s : {64, 128, 256})
+                    add({1, 2, 2, s, s, 64}, false, causal, false);
                 add({1, 2, 2, 192, 192, 64}, false, causal, true);
             }
             for (std::int64_t s : {64, 128, 256}) add({1, 2, 2, s, s, 64}, true, true, false);
             add({1, 2, 2, 192, 192, 64}, true, true, true);
             continue;
         }
-        const std::vector<std::int64_t> seqs = full ? std::vector<std::int64_t>{256, 512, 1024, 2048, 4096}
-                                                    : std::vector<std::int64_t>{256, 512, 1024, 2048};
-        const std::vector<std::int64_t> bwd_seqs = full ? std::vector<std::int64_t>{256, 512, 1024, 2048}
-                                                        : std::vector<std::int64_t>{256, 512, 1024};
+        const std::vector<std::int64_t> seqs =
+            full ? std::vector<std::int64_t>{256, 512, 1024, 2048, 4096}
+                 : std::vector<std::int64_t>{256, 512, 1024, 2048};
+        const std::vector<std::int64_t> bwd_seqs =
+            full ? std::vector<std::int64_t>{256, 512, 1024, 2048}
+                 : std::vector<std::int64_t>{256, 512, 1024};
         for (bool causal : {false, true})
             for (std::int64_t d : {64, 128}) {
                 for (std::int64_t s : seqs) add({1, 8, 8, s, s, d}, false, causal, false);
@@ -88,7 +95,8 @@ std::vector<SweepCase> plan_attention_sweep(const std::string& mode, int threads
         add({1, 32, 8, 1024, 1024, 128}, false, true, false);
         add({2, 16, 2, 512, 512, 128}, true, true, false);
         // Decode: one new token against a KV cache (non-causal: every cached position is visible).
-        for (std::int64_t sk : {1024, 4096, 16384}) add({1, 32, 8, 1, sk, 128}, false, false, false);
+        for (std::int64_t sk : {1024, 4096, 16384})
+            add({1, 32, 8, 1, sk, 128}, false, false, false);
         add({4, 32, 8, 1, 2048, 128}, false, false, false);
         // Held out.
         add({1, 8, 8, 768, 768, 64}, false, true, true);
@@ -104,7 +112,7 @@ std::vector<SweepCase> plan_attention_sweep(const std::string& mode, int threads
 AttentionCaseSpec attention_spec_of(const SweepCase& c, int threads) {
     AttentionCaseSpec spec;
     spec.backend = c.attention_backend;
-    spec.problem.shape = {dim_of(c, "b"), dim_of(c, "h"), dim_of(c, "g"), dim_of(c, "sq"),
+    spec.problem.shape = {dim_of(c, "b"),  dim_of(c, "h"), dim_of(c, "g"),  dim_of(c, "sq"),
                           dim_of(c, "sk"), dim_of(c, "d"), dim_of(c, "dv"), c.attention_causal};
     spec.problem.dtype = c.attention_dtype;
     spec.pass = c.attention_backward ? AttentionPass::bwd : AttentionPass::fwd;
@@ -112,7 +120,8 @@ AttentionCaseSpec attention_spec_of(const SweepCase& c, int threads) {
     return spec;
 }
 
-CaseResult measure_attention_case(const SweepCase& c, const MeasureOptions& o, MeasureContext& ctx) {
+CaseResult measure_attention_case(const SweepCase& c, const MeasureOptions& o,
+                                  MeasureContext& ctx) {
     return measure_attention(attention_spec_of(c, ctx.clock().threads()), o, ctx);
 }
 

@@ -13,10 +13,10 @@
 #include "calibrate/quant_sweep.hpp"
 #include "calibrate/sweep.hpp"
 #include "calibrate/visit_case.hpp"
-#include "core/text_table.hpp"
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "core/memory_info.hpp"
+#include "core/text_table.hpp"
 #include "core/thread_pool.hpp"
 #include "measure/memop_case.hpp"
 #include "measure/result_json.hpp"
@@ -46,7 +46,9 @@ namespace {
 // under a second.
 constexpr double kQuickRemeasureUntilS = 57.0;
 
-bool stop_requested(const CalibrateOptions& o) { return o.stop_requested && o.stop_requested(); }
+bool stop_requested(const CalibrateOptions& o) {
+    return o.stop_requested && o.stop_requested();
+}
 
 std::string now_utc() {
     std::time_t t = std::time(nullptr);
@@ -62,41 +64,54 @@ std::string fmt(const char* f, double x) {
 }
 
 void measure_ceilings(DeviceProfile& p, int threads, bool full, std::ostream& err) {
-    for (PeakKind k : {PeakKind::fp32_fma, PeakKind::fp64_fma, PeakKind::bf16_dot, PeakKind::int8_dot}) {
+    for (PeakKind k :
+         {PeakKind::fp32_fma, PeakKind::fp64_fma, PeakKind::bf16_dot, PeakKind::int8_dot}) {
         if (!peak_kernel(k)) continue;
         err << "ceiling " << peak_kind_name(k) << "\n";
         const PeakResult r = measure_peak(k, threads, full ? 7 : 3);
-        const std::string dtype = k == PeakKind::fp32_fma ? "fp32" : k == PeakKind::fp64_fma ? "fp64"
-                                : k == PeakKind::bf16_dot ? "bf16" : "int8";
-        p.ceilings.push_back({dtype, r.flops_per_s, threads, r.kernel, "measured: best of " + std::to_string(r.trials) +
-                                                                          " trials, spread " + fmt("%.1f%%", 100 * r.spread)});
+        const std::string dtype = k == PeakKind::fp32_fma   ? "fp32"
+                                  : k == PeakKind::fp64_fma ? "fp64"
+                                  : k == PeakKind::bf16_dot ? "bf16"
+                                                            : "int8";
+        p.ceilings.push_back({dtype, r.flops_per_s, threads, r.kernel,
+                              "measured: best of " + std::to_string(r.trials) + " trials, spread " +
+                                  fmt("%.1f%%", 100 * r.spread)});
     }
     // bf16 on a CPU without a bf16 dot product runs at the fp32 rate (widening kernels).
     if (p.ceiling("bf16") <= 0 && p.ceiling("fp32") > 0)
-        p.ceilings.push_back({"bf16", p.ceiling("fp32"), threads, "fp32 fma (no bf16 dot product on this CPU)",
+        p.ceilings.push_back({"bf16", p.ceiling("fp32"), threads,
+                              "fp32 fma (no bf16 dot product on this CPU)",
                               "measured fp32 ceiling"});
     for (const auto& level : bandwidth_levels(threads)) {
         BwLevel l = level;
-        if (!full && l.name == "DRAM") l.bytes_per_thread = std::min<std::int64_t>(l.bytes_per_thread, 128ll << 20);
-        for (BwKernel k : full ? std::vector<BwKernel>{BwKernel::read, BwKernel::write, BwKernel::copy, BwKernel::triad}
+        if (!full && l.name == "DRAM")
+            l.bytes_per_thread = std::min<std::int64_t>(l.bytes_per_thread, 128ll << 20);
+        for (BwKernel k : full ? std::vector<BwKernel>{BwKernel::read, BwKernel::write,
+                                                       BwKernel::copy, BwKernel::triad}
                                : std::vector<BwKernel>{BwKernel::read, BwKernel::triad}) {
             err << "bandwidth " << l.name << " " << bw_kernel_name(k) << "\n";
-            const BandwidthResult b = measure_bandwidth(l, k, threads, full ? 5 : 3, l.name == "DRAM" ? 0.05 : 0.01);
-            p.bandwidth.push_back({b.level, bw_kernel_name(b.kernel), b.stream_bytes_per_s, b.wa_bytes_per_s, b.working_set,
-                                   "measured (" + b.isa + ", " + std::to_string(threads) + " threads)"});
+            const BandwidthResult b =
+                measure_bandwidth(l, k, threads, full ? 5 : 3, l.name == "DRAM" ? 0.05 : 0.01);
+            p.bandwidth.push_back(
+                {b.level, bw_kernel_name(b.kernel), b.stream_bytes_per_s, b.wa_bytes_per_s,
+                 b.working_set,
+                 "measured (" + b.isa + ", " + std::to_string(threads) + " threads)"});
         }
     }
 }
 
 void print_summary(const DeviceProfile& p, double elapsed, std::ostream& out) {
-    out << "Profile " << p.name << " (" << p.description << "), " << (p.complete ? "complete" : "INCOMPLETE") << ", "
-        << p.measurements.size() << " measurements in " << fmt("%.1f", elapsed) << " s\n\n";
+    out << "Profile " << p.name << " (" << p.description << "), "
+        << (p.complete ? "complete" : "INCOMPLETE") << ", " << p.measurements.size()
+        << " measurements in " << fmt("%.1f", elapsed) << " s\n\n";
     Table c({"ceiling", "GFLOP/s", "kernel"});
-    for (const auto& x : p.ceilings) c.add_row({x.dtype, fmt("%.1f", x.flops_per_s / 1e9), x.kernel});
+    for (const auto& x : p.ceilings)
+        c.add_row({x.dtype, fmt("%.1f", x.flops_per_s / 1e9), x.kernel});
     c.print(out);
     out << "\n";
     Table b({"bandwidth", "kernel", "GB/s"});
-    for (const auto& x : p.bandwidth) b.add_row({x.level, x.kernel, fmt("%.1f", x.bytes_per_s / 1e9)});
+    for (const auto& x : p.bandwidth)
+        b.add_row({x.level, x.kernel, fmt("%.1f", x.bytes_per_s / 1e9)});
     b.print(out);
     out << "\nRate model: " << p.rate_model.ops.size() << " op models; held-out prediction error "
         << "(targets: median <= 8%, 90th percentile <= 20%)\n\n";
@@ -111,7 +126,8 @@ void print_summary(const DeviceProfile& p, double elapsed, std::ostream& out) {
 }
 
 // The end of every calibration: fit, mark complete, write, print, and hand the profile on.
-int finish_profile(DeviceProfile& p, const CalibrateOptions& o, const Provenance& prov, double t0, std::ostream& out) {
+int finish_profile(DeviceProfile& p, const CalibrateOptions& o, const Provenance& prov, double t0,
+                   std::ostream& out) {
     fit_profile(p);
     p.complete = true;
     write_profile_file(o.out, p);
@@ -129,11 +145,13 @@ int run_cuda_calibration(const CalibrateOptions& o, std::ostream& out, std::ostr
     if (o.out.empty()) throw UsageError("--out FILE is required (where the profile is written)");
     check_writable_path(o.out);
     if (o.threads != 0) throw UsageError("--threads does not apply to --device cuda");
-    if (o.price_per_hour < 0 || o.tdp_watts < 0) throw UsageError("--price and --tdp must not be negative");
+    if (o.price_per_hour < 0 || o.tdp_watts < 0)
+        throw UsageError("--price and --tdp must not be negative");
     CudaSweepOptions so;
     so.mode = o.mode;
     if (!o.backends.empty()) so.gemm_backends = o.backends;
-    for (const auto& b : so.gemm_backends) find_gpu_gemm_backend(b);  // unknown names are usage errors
+    for (const auto& b : so.gemm_backends)
+        find_gpu_gemm_backend(b);  // unknown names are usage errors
     for (const auto& b : so.attention_backends) find_gpu_attention_backend(b);
     const std::vector<CudaSweepCase> plan = plan_cuda_sweep(so);
     require_cuda_device();  // "no CUDA device: ..." (exit 2) before anything is written
@@ -145,20 +163,27 @@ int run_cuda_calibration(const CalibrateOptions& o, std::ostream& out, std::ostr
         p = read_profile_file(o.resume);
         if (p.kind != "measured" || p.device != "cuda")
             throw UsageError("--resume: '" + o.resume + "' is not a measured CUDA profile");
-        if (p.complete) throw UsageError("--resume: '" + o.resume + "' is already complete; nothing to resume");
+        if (p.complete)
+            throw UsageError("--resume: '" + o.resume + "' is already complete; nothing to resume");
         if (p.fingerprint != gpu.fingerprint())
-            throw UsageError("--resume: '" + o.resume + "' was measured on another GPU (" + p.fingerprint + ", this one " +
-                             gpu.fingerprint() + "); refusing to mix measurements");
-        if (p.mode != o.mode) throw UsageError("--resume: '" + o.resume + "' is a " + p.mode + " calibration, not " + o.mode);
-        if (p.backends != so.gemm_backends) throw UsageError("--resume: --backend differs from the partial profile's");
+            throw UsageError("--resume: '" + o.resume + "' was measured on another GPU (" +
+                             p.fingerprint + ", this one " + gpu.fingerprint() +
+                             "); refusing to mix measurements");
+        if (p.mode != o.mode)
+            throw UsageError("--resume: '" + o.resume + "' is a " + p.mode + " calibration, not " +
+                             o.mode);
+        if (p.backends != so.gemm_backends)
+            throw UsageError("--resume: --backend differs from the partial profile's");
     } else {
         std::string slug;
-        for (char ch : gpu.name) slug += std::isalnum(static_cast<unsigned char>(ch)) ? char(std::tolower(ch)) : '-';
+        for (char ch : gpu.name)
+            slug += std::isalnum(static_cast<unsigned char>(ch)) ? char(std::tolower(ch)) : '-';
         p.kind = "measured";
         p.device = "cuda";
         p.name = o.name.empty() ? "cuda-" + slug : o.name;
-        p.description = gpu.name + " (cc " + std::to_string(gpu.cc_major) + "." + std::to_string(gpu.cc_minor) + ", " +
-                        std::to_string(gpu.sms) + " SMs, measured)";
+        p.description = gpu.name + " (cc " + std::to_string(gpu.cc_major) + "." +
+                        std::to_string(gpu.cc_minor) + ", " + std::to_string(gpu.sms) +
+                        " SMs, measured)";
         p.mode = o.mode;
         p.backends = so.gemm_backends;
         p.created_utc = now_utc();
@@ -187,8 +212,9 @@ int run_cuda_calibration(const CalibrateOptions& o, std::ostream& out, std::ostr
     auto interrupted = [&] {
         if (!stop_requested(o)) return false;
         save();
-        err << "flopmeter: interrupted: " << p.measurements.size() << " of " << plan.size() << " cases kept in " << o.out
-            << " (marked incomplete); continue with --resume " << o.out << "\n";
+        err << "flopmeter: interrupted: " << p.measurements.size() << " of " << plan.size()
+            << " cases kept in " << o.out << " (marked incomplete); continue with --resume "
+            << o.out << "\n";
         return true;
     };
 
@@ -198,12 +224,15 @@ int run_cuda_calibration(const CalibrateOptions& o, std::ostream& out, std::ostr
         const CudaRoofline r = measure_cuda_roofline(ro, &err);
         for (const auto& c : r.ceilings)
             if (c.flops_per_s > 0)
-                p.ceilings.push_back({c.dtype, c.flops_per_s, 0, c.kernel + " (" + c.kind + ")", "measured: " + c.source});
+                p.ceilings.push_back({c.dtype, c.flops_per_s, 0, c.kernel + " (" + c.kind + ")",
+                                      "measured: " + c.source});
         for (const auto& b : r.bandwidth)
             if (b.bytes_per_s > 0)
-                p.bandwidth.push_back({b.level, b.kernel, b.bytes_per_s, 0.0, b.working_set, "measured (GPU " + b.kernel + ")"});
+                p.bandwidth.push_back({b.level, b.kernel, b.bytes_per_s, 0.0, b.working_set,
+                                       "measured (GPU " + b.kernel + ")"});
         p.facts.memory_bandwidth = p.dram_bandwidth();
-        p.sources["memory_bandwidth"] = "measured HBM bandwidth (flopmeter calibrate --device cuda)";
+        p.sources["memory_bandwidth"] =
+            "measured HBM bandwidth (flopmeter calibrate --device cuda)";
         p.facts.fp32_peak = p.ceiling("fp32");
         p.facts.fp64_peak = p.ceiling("fp64");
         p.facts.bf16_peak = p.ceiling("bf16");
@@ -218,7 +247,8 @@ int run_cuda_calibration(const CalibrateOptions& o, std::ostream& out, std::ostr
     mo.sampler.budget_s = full ? 0.6 : 0.25;
     mo.sampler.min_samples = 5;
     mo.sampler.target_rel_ci = full ? 0.01 : 0.02;
-    for (const auto& c : p.ceilings) mo.ceilings[c.dtype] = std::max(mo.ceilings[c.dtype], c.flops_per_s);
+    for (const auto& c : p.ceilings)
+        mo.ceilings[c.dtype] = std::max(mo.ceilings[c.dtype], c.flops_per_s);
     MeasureContext ctx(1);
     CudaMeasureOptions g;
     g.energy_s = 0;  // energy windows are `bench cuda-*`'s; the calibration measures time
@@ -228,9 +258,12 @@ int run_cuda_calibration(const CalibrateOptions& o, std::ostream& out, std::ostr
     std::size_t i = done.size();
     for (const auto& c : plan) {
         if (done.count(c.name)) continue;
-        err << "[" << ++i << "/" << plan.size() << "] " << c.name << (c.held_out ? " (held out)" : "") << "\n";
-        CaseResult r = c.op == "gemm" ? measure_gpu_gemm(GpuGemmCaseSpec{c.backend, c.gemm}, mo, ctx, g)
-                                      : measure_gpu_attention(GpuAttentionCaseSpec{c.backend, c.attention}, mo, ctx, g);
+        err << "[" << ++i << "/" << plan.size() << "] " << c.name
+            << (c.held_out ? " (held out)" : "") << "\n";
+        CaseResult r =
+            c.op == "gemm"
+                ? measure_gpu_gemm(GpuGemmCaseSpec{c.backend, c.gemm}, mo, ctx, g)
+                : measure_gpu_attention(GpuAttentionCaseSpec{c.backend, c.attention}, mo, ctx, g);
         r.name = c.name;  // the planned name, which --resume matches
         r.params.emplace_back("calibration_role", c.held_out ? "held_out" : "fit");
         r.measurement.samples.shrink_to_fit();
@@ -248,15 +281,18 @@ int run_cuda_calibration(const CalibrateOptions& o, std::ostream& out, std::ostr
 }  // namespace
 
 int run_calibration(const CalibrateOptions& o, std::ostream& out, std::ostream& err) {
-    if (o.out == "-") throw UsageError("--out needs a file name: the profile is saved there as it grows (--resume)");
+    if (o.out == "-")
+        throw UsageError(
+            "--out needs a file name: the profile is saved there as it grows (--resume)");
     if (o.device == "cuda" || o.device == "all") {
 #ifndef FLOPMETER_HAVE_CUDA
         throw UnavailableError("--device " + o.device + ": flopmeter was built without CUDA");
 #else
         // One device per profile: a CPU and a GPU profile are separate files.
         if (o.device == "all")
-            throw UsageError("--device all: a profile describes one device; run --device cpu and --device cuda "
-                             "with separate --out files");
+            throw UsageError(
+                "--device all: a profile describes one device; run --device cpu and --device cuda "
+                "with separate --out files");
         return run_cuda_calibration(o, out, err);
 #endif
     } else if (o.device != "cpu") {
@@ -264,7 +300,8 @@ int run_calibration(const CalibrateOptions& o, std::ostream& out, std::ostream& 
     }
     if (o.out.empty()) throw UsageError("--out FILE is required (where the profile is written)");
     check_writable_path(o.out);
-    if (o.price_per_hour < 0 || o.tdp_watts < 0) throw UsageError("--price and --tdp must not be negative");
+    if (o.price_per_hour < 0 || o.tdp_watts < 0)
+        throw UsageError("--price and --tdp must not be negative");
     int threads = resolve_thread_count(o.threads);
     const Provenance prov = collect_provenance();
 
@@ -272,27 +309,36 @@ int run_calibration(const CalibrateOptions& o, std::ostream& out, std::ostream& 
     std::vector<std::string> backends = o.backends;
     if (!o.resume.empty()) {
         p = read_profile_file(o.resume);
-        if (p.kind != "measured") throw UsageError("--resume: '" + o.resume + "' is not a measured profile");
-        if (p.complete) throw UsageError("--resume: '" + o.resume + "' is already complete; nothing to resume");
+        if (p.kind != "measured")
+            throw UsageError("--resume: '" + o.resume + "' is not a measured profile");
+        if (p.complete)
+            throw UsageError("--resume: '" + o.resume + "' is already complete; nothing to resume");
         if (p.fingerprint != prov.fingerprint)
-            throw UsageError("--resume: '" + o.resume + "' was measured on another machine (fingerprint " + p.fingerprint +
-                             ", this machine " + prov.fingerprint + "); refusing to mix measurements");
+            throw UsageError("--resume: '" + o.resume +
+                             "' was measured on another machine (fingerprint " + p.fingerprint +
+                             ", this machine " + prov.fingerprint +
+                             "); refusing to mix measurements");
         if (p.mode != o.mode)
-            throw UsageError("--resume: '" + o.resume + "' is a " + p.mode + " calibration, not " + o.mode);
+            throw UsageError("--resume: '" + o.resume + "' is a " + p.mode + " calibration, not " +
+                             o.mode);
         if (backends.empty()) backends = p.backends;
-        if (backends != p.backends) throw UsageError("--resume: --backend differs from the partial profile's");
+        if (backends != p.backends)
+            throw UsageError("--resume: --backend differs from the partial profile's");
         // One thread count per profile: rates at 1 and 2 threads fitted together would describe
         // no configuration. Without --threads the partial profile's count is taken.
         if (const int had = profile_thread_count(p); had > 0) {
-            if (o.threads == 0) threads = had;
+            if (o.threads == 0)
+                threads = had;
             else if (threads != had)
-                throw UsageError("--resume: '" + o.resume + "' was measured with " + std::to_string(had) +
-                                 " thread(s), not " + std::to_string(threads) + "; resume with --threads " +
+                throw UsageError("--resume: '" + o.resume + "' was measured with " +
+                                 std::to_string(had) + " thread(s), not " +
+                                 std::to_string(threads) + "; resume with --threads " +
                                  std::to_string(had) + " (or start a new profile)");
         }
     } else {
         if (backends.empty())
-            backends = o.mode == "full" ? std::vector<std::string>{"own", "openblas", "onednn"} : std::vector<std::string>{"own"};
+            backends = o.mode == "full" ? std::vector<std::string>{"own", "openblas", "onednn"}
+                                        : std::vector<std::string>{"own"};
         p.kind = "measured";
         p.device = "cpu";
         p.name = o.name.empty() ? "cpu-" + prov.fingerprint.substr(0, 8) : o.name;
@@ -332,7 +378,8 @@ int run_calibration(const CalibrateOptions& o, std::ostream& out, std::ostream& 
         if (!stop_requested(o)) return false;
         save();
         err << "flopmeter: interrupted: " << p.measurements.size() << " of " << plan.size()
-            << " cases kept in " << o.out << " (marked incomplete); continue with --resume " << o.out << "\n";
+            << " cases kept in " << o.out << " (marked incomplete); continue with --resume "
+            << o.out << "\n";
         return true;
     };
 
@@ -377,21 +424,20 @@ int run_calibration(const CalibrateOptions& o, std::ostream& out, std::ostream& 
     // with fsync after each of several hundred visits cost seconds on a busy disk. A signal
     // still writes at once; a SIGKILL loses at most the last 2 s of visits.
     double last_save = now_seconds(), save_s = 0;
-    const bool ok = run_interleaved_sweep(p, plan, io,
-                                          [&](const SweepCase& c, VisitPhases& ph) {
-                                              return measure_visit(c, mo, ctx, &cache, ph);
-                                          },
-                                          [&] {
-                                              if (stop_requested(o)) return interrupted();
-                                              if (now_seconds() - last_save >= 2.0) {
-                                                  const double w0 = now_seconds();
-                                                  save();
-                                                  last_save = now_seconds();
-                                                  save_s += last_save - w0;
-                                              }
-                                              return false;
-                                          },
-                                          err);
+    const bool ok = run_interleaved_sweep(
+        p, plan, io,
+        [&](const SweepCase& c, VisitPhases& ph) { return measure_visit(c, mo, ctx, &cache, ph); },
+        [&] {
+            if (stop_requested(o)) return interrupted();
+            if (now_seconds() - last_save >= 2.0) {
+                const double w0 = now_seconds();
+                save();
+                last_save = now_seconds();
+                save_s += last_save - w0;
+            }
+            return false;
+        },
+        err);
     if (!ok) return 130;
     err << "measured " << p.measurements.size() << " cases in " << fmt("%.1f", now_seconds() - t0)
         << " s (profile writes " << fmt("%.1f", save_s) << " s)\n";

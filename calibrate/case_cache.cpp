@@ -23,10 +23,10 @@ std::shared_ptr<KernelCase> CaseCache::get(const SweepCase& c, int threads) {
         s.threads = threads;
         k = std::make_shared<AttentionCase>(s);
     } else if (c.op == "quant_gemm") {
-        k = std::make_shared<QuantCase>(QuantCaseSpec{"own", parse_quant_format(c.quant_format),
-                                                      c.quant_act == "fp32" ? QuantActivation::fp32
-                                                                            : QuantActivation::int8,
-                                                      "", c.quant_m, c.quant_n, c.quant_k, threads});
+        k = std::make_shared<QuantCase>(
+            QuantCaseSpec{"own", parse_quant_format(c.quant_format),
+                          c.quant_act == "fp32" ? QuantActivation::fp32 : QuantActivation::int8, "",
+                          c.quant_m, c.quant_n, c.quant_k, threads});
     } else {
         return nullptr;
     }

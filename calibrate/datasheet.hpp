@@ -15,7 +15,7 @@ namespace flopmeter {
 
 // Default efficiencies of the datasheet rate model (fractions of peak), stated and cited.
 struct DatasheetEfficiency {
-    double gemm = 0.75;       // dense GEMMs in full waves, fraction of dense peak
+    double gemm = 0.75;  // dense GEMMs in full waves, fraction of dense peak
     // FP8 GEMMs with fine-grained (1x128 / 128x128 block) scaling, fraction of the FP8 dense
     // peak; 0: none known, FP8 answered as the 16-bit rate x the peak ratio.
     double gemm_fp8 = 0;

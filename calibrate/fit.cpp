@@ -28,7 +28,9 @@ std::string param(const CaseResult& r, const std::string& name, const std::strin
     return "";
 }
 
-bool is_held_out(const CaseResult& r) { return param(r, "calibration_role") == "held_out"; }
+bool is_held_out(const CaseResult& r) {
+    return param(r, "calibration_role") == "held_out";
+}
 
 MemOpKind memop_kind(const std::string& kind) {
     if (kind == "rmsnorm") return MemOpKind::norm;
@@ -69,7 +71,8 @@ bool case_fit_point(const CaseResult& r, CaseFitPoint& out) {
         q.causal = param(r, "causal") == "true";
         q.backward = param(r, "pass", "direction") == "bwd";
         q.dtype = *d;
-        if (q.batch <= 0 || q.heads <= 0 || q.seq_q <= 0 || q.seq_k <= 0 || q.head_dim <= 0) return false;
+        if (q.batch <= 0 || q.heads <= 0 || q.seq_q <= 0 || q.seq_k <= 0 || q.head_dim <= 0)
+            return false;
         if (q.kv_heads <= 0) q.kv_heads = q.heads;
         if (q.value_dim <= 0) q.value_dim = q.head_dim;
         out.key = attention_model_key(r.backend, *d, q.backward, q.causal);
@@ -107,8 +110,8 @@ void fit_profile(DeviceProfile& p) {
                            : op == "attention" ? attention_feature_names()
                                                : memory_feature_names();
         if (samples.size() < names.size() + 1) {
-            p.warnings.push_back("rate model '" + key + "' not fitted: only " + std::to_string(samples.size()) +
-                                 " measurements");
+            p.warnings.push_back("rate model '" + key + "' not fitted: only " +
+                                 std::to_string(samples.size()) + " measurements");
             continue;
         }
         const double ceiling = op == "memory" ? 0.0 : p.ceiling(key_dtype[key]);
@@ -132,7 +135,8 @@ void fit_profile(DeviceProfile& p) {
     }
     for (auto& [op, e] : errors) {
         std::sort(e.begin(), e.end());
-        p.held_out_summary.push_back({op, int(e.size()), quantile_sorted(e, 0.5), quantile_sorted(e, 0.9)});
+        p.held_out_summary.push_back(
+            {op, int(e.size()), quantile_sorted(e, 0.5), quantile_sorted(e, 0.9)});
     }
 }
 

@@ -31,7 +31,8 @@ const char* attention_kernel_name(AttentionKernel k);
 AttentionKernel parse_attention_kernel(const std::string& s);
 
 struct AttentionQuery {
-    std::int64_t batch = 1, heads = 1, kv_heads = 1, seq_q = 1, seq_k = 1, head_dim = 64, value_dim = 64;
+    std::int64_t batch = 1, heads = 1, kv_heads = 1, seq_q = 1, seq_k = 1, head_dim = 64,
+                 value_dim = 64;
     bool causal = true;
     bool backward = false;  // backward pass (dQ, dK, dV) instead of forward
     DType dtype = DType::bf16;
@@ -82,18 +83,19 @@ struct CommQuery {
 struct Prediction {
     double seconds = 0;
     double flops_per_s = 0;  // achieved rate implied (0 for memory/comm ops)
-    std::string source;      // e.g. "fit: measured 2048x768x768 nn bf16, 3 neighbours" or "datasheet peak x 0.60"
-    bool at_fp8 = false;     // a GEMM answered at its FP8 rate (GemmQuery::fp8)
+    std::string source;   // e.g. "fit: measured 2048x768x768 nn bf16, 3 neighbours" or "datasheet
+                          // peak x 0.60"
+    bool at_fp8 = false;  // a GEMM answered at its FP8 rate (GemmQuery::fp8)
 };
 
 // Facts about the device that are not kernel rates.
 struct DeviceFacts {
-    std::string name;            // "H100 SXM", "AMD EPYC (measured)"
-    std::string kind;            // "measured" or "datasheet"
-    double memory_bytes = 0;     // per device
-    double memory_bandwidth = 0; // bytes/s, per device
+    std::string name;             // "H100 SXM", "AMD EPYC (measured)"
+    std::string kind;             // "measured" or "datasheet"
+    double memory_bytes = 0;      // per device
+    double memory_bandwidth = 0;  // bytes/s, per device
     double tdp_watts = 0;
-    double price_per_hour = 0;   // USD per device-hour (default; --price overrides)
+    double price_per_hour = 0;         // USD per device-hour (default; --price overrides)
     double peak_flops(DType d) const;  // dense peak (datasheet) or measured ceiling, 0 if unknown
     double bf16_peak = 0, fp16_peak = 0, fp32_peak = 0, fp64_peak = 0, fp8_peak = 0, int8_peak = 0;
     double intra_node_bandwidth = 0;  // bytes/s per device (NVLink, ...)
@@ -102,7 +104,7 @@ struct DeviceFacts {
 };
 
 class Predictor {
-public:
+  public:
     virtual ~Predictor() = default;
     virtual const DeviceFacts& facts() const = 0;
     virtual Prediction gemm(const GemmQuery& q) const = 0;

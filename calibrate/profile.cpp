@@ -14,7 +14,9 @@ const char* profile_schema_json();  // generated from docs/schema/profile.schema
 
 using ojson = nlohmann::ordered_json;
 
-double HeldOutPoint::rel_error() const { return measured_s > 0 ? (predicted_s - measured_s) / measured_s : 0.0; }
+double HeldOutPoint::rel_error() const {
+    return measured_s > 0 ? (predicted_s - measured_s) / measured_s : 0.0;
+}
 
 double DeviceProfile::ceiling(const std::string& dtype) const {
     double best = 0;
@@ -42,26 +44,45 @@ ojson profile_to_json(const DeviceProfile& p) {
     ojson ceil = ojson::array(), bw = ojson::array(), comm = ojson::array(), meas = ojson::array(),
           held = ojson::array(), summ = ojson::array();
     for (const auto& c : p.ceilings)
-        ceil.push_back({{"dtype", c.dtype}, {"flops_per_s", c.flops_per_s}, {"threads", c.threads},
-                        {"kernel", c.kernel}, {"source", c.source}});
+        ceil.push_back({{"dtype", c.dtype},
+                        {"flops_per_s", c.flops_per_s},
+                        {"threads", c.threads},
+                        {"kernel", c.kernel},
+                        {"source", c.source}});
     for (const auto& b : p.bandwidth)
-        bw.push_back({{"level", b.level}, {"kernel", b.kernel}, {"bytes_per_s", b.bytes_per_s},
+        bw.push_back({{"level", b.level},
+                      {"kernel", b.kernel},
+                      {"bytes_per_s", b.bytes_per_s},
                       {"write_allocate_bytes_per_s", b.write_allocate_bytes_per_s},
-                      {"working_set_bytes", b.working_set}, {"source", b.source}});
+                      {"working_set_bytes", b.working_set},
+                      {"source", b.source}});
     for (const auto& c : p.comm)
-        comm.push_back({{"collective", c.collective}, {"ranks", c.ranks}, {"tier", c.tier}, {"alpha_s", c.alpha_s},
-                        {"beta_s_per_byte", c.beta_s_per_byte}, {"r2", c.r2}, {"source", c.source},
-                        {"min_bytes", c.min_bytes}, {"max_bytes", c.max_bytes}});
+        comm.push_back({{"collective", c.collective},
+                        {"ranks", c.ranks},
+                        {"tier", c.tier},
+                        {"alpha_s", c.alpha_s},
+                        {"beta_s_per_byte", c.beta_s_per_byte},
+                        {"r2", c.r2},
+                        {"source", c.source},
+                        {"min_bytes", c.min_bytes},
+                        {"max_bytes", c.max_bytes}});
     for (std::size_t i = 0; i < p.comm.size(); ++i)
         for (const auto& g : p.comm[i].segments)
-            comm[i]["segments"].push_back({{"min_bytes", g.min_bytes}, {"max_bytes", g.max_bytes},
-                                           {"alpha_s", g.alpha_s}, {"beta_s_per_byte", g.beta_s_per_byte}});
+            comm[i]["segments"].push_back({{"min_bytes", g.min_bytes},
+                                           {"max_bytes", g.max_bytes},
+                                           {"alpha_s", g.alpha_s},
+                                           {"beta_s_per_byte", g.beta_s_per_byte}});
     for (const auto& m : p.measurements) meas.push_back(case_to_json(m));
     for (const auto& h : p.held_out)
-        held.push_back({{"name", h.name}, {"op", h.op}, {"measured_s", h.measured_s}, {"predicted_s", h.predicted_s},
+        held.push_back({{"name", h.name},
+                        {"op", h.op},
+                        {"measured_s", h.measured_s},
+                        {"predicted_s", h.predicted_s},
                         {"rel_error", h.rel_error()}});
     for (const auto& s : p.held_out_summary)
-        summ.push_back({{"op", s.op}, {"points", s.points}, {"median_abs_error", s.median_abs_error},
+        summ.push_back({{"op", s.op},
+                        {"points", s.points},
+                        {"median_abs_error", s.median_abs_error},
                         {"p90_abs_error", s.p90_abs_error}});
     ojson j = {{"schema", kProfileSchema},
                {"schema_version", p.schema_version},
@@ -75,24 +96,33 @@ ojson profile_to_json(const DeviceProfile& p) {
                {"created_utc", p.created_utc},
                {"fingerprint", p.fingerprint},
                {"provenance", p.provenance.is_null() ? ojson(nullptr) : p.provenance},
-               {"facts", {{"memory_bytes", p.facts.memory_bytes},
-                          {"memory_bandwidth", p.facts.memory_bandwidth},
-                          {"tdp_watts", p.facts.tdp_watts},
-                          {"price_per_hour", p.facts.price_per_hour},
-                          {"intra_node_bandwidth", p.facts.intra_node_bandwidth},
-                          {"inter_node_bandwidth", p.facts.inter_node_bandwidth},
-                          {"devices_per_node", p.facts.devices_per_node}}},
+               {"facts",
+                {{"memory_bytes", p.facts.memory_bytes},
+                 {"memory_bandwidth", p.facts.memory_bandwidth},
+                 {"tdp_watts", p.facts.tdp_watts},
+                 {"price_per_hour", p.facts.price_per_hour},
+                 {"intra_node_bandwidth", p.facts.intra_node_bandwidth},
+                 {"inter_node_bandwidth", p.facts.inter_node_bandwidth},
+                 {"devices_per_node", p.facts.devices_per_node}}},
                {"sources", p.sources},
                {"ceilings", ceil},
                {"bandwidth", bw},
                {"comm", comm}};
     if (p.kind == "datasheet") {
         const DatasheetEfficiency e = datasheet_efficiency(p);
-        j["efficiency"] = {{"gemm", e.gemm}, {"attention", e.attention}, {"memory", e.memory}, {"comm", e.comm},
-                           {"comm_latency_s", e.comm_latency_s}, {"gemm_fp8", e.gemm_fp8}, {"sms", e.sms},
-                           {"tile_k0", e.tile_k0}, {"tile_k0_fp8", e.tile_k0_fp8},
-                           {"attention_curves", e.hopper_attention ? "FlashAttention-3 paper Figures 5-6 (H100 SXM5)" : "none"},
-                           {"source", e.source}};
+        j["efficiency"] = {
+            {"gemm", e.gemm},
+            {"attention", e.attention},
+            {"memory", e.memory},
+            {"comm", e.comm},
+            {"comm_latency_s", e.comm_latency_s},
+            {"gemm_fp8", e.gemm_fp8},
+            {"sms", e.sms},
+            {"tile_k0", e.tile_k0},
+            {"tile_k0_fp8", e.tile_k0_fp8},
+            {"attention_curves",
+             e.hopper_attention ? "FlashAttention-3 paper Figures 5-6 (H100 SXM5)" : "none"},
+            {"source", e.source}};
     }
     j["rate_model"] = rate_model_to_json(p.rate_model);
     j["measurements"] = meas;
@@ -106,10 +136,12 @@ ojson profile_to_json(const DeviceProfile& p) {
 
 DeviceProfile profile_from_json(const ojson& j) {
     if (!j.is_object() || j.value("schema", "") != kProfileSchema)
-        throw UsageError(std::string("not a flopmeter profile (expected \"schema\": \"") + kProfileSchema + "\")");
+        throw UsageError(std::string("not a flopmeter profile (expected \"schema\": \"") +
+                         kProfileSchema + "\")");
     const int v = j.value("schema_version", 0);
     if (v > kProfileSchemaVersion)
-        throw UsageError("profile has schema_version " + std::to_string(v) + ", newer than this flopmeter reads (" +
+        throw UsageError("profile has schema_version " + std::to_string(v) +
+                         ", newer than this flopmeter reads (" +
                          std::to_string(kProfileSchemaVersion) + "); upgrade flopmeter");
     require_schema_valid(profile_schema(), j, "profile");
     DeviceProfile p;
@@ -137,8 +169,8 @@ DeviceProfile profile_from_json(const ojson& j) {
         p.facts.devices_per_node = f.value("devices_per_node", 1);
         p.sources = j.value("sources", std::map<std::string, std::string>{});
         for (const auto& c : j.at("ceilings")) {
-            Ceiling x{c.at("dtype").get<std::string>(), c.at("flops_per_s").get<double>(), c.value("threads", 0),
-                      c.value("kernel", ""), c.value("source", "")};
+            Ceiling x{c.at("dtype").get<std::string>(), c.at("flops_per_s").get<double>(),
+                      c.value("threads", 0), c.value("kernel", ""), c.value("source", "")};
             p.ceilings.push_back(x);
             if (x.dtype == "bf16") p.facts.bf16_peak = std::max(p.facts.bf16_peak, x.flops_per_s);
             if (x.dtype == "fp16") p.facts.fp16_peak = std::max(p.facts.fp16_peak, x.flops_per_s);
@@ -148,26 +180,37 @@ DeviceProfile profile_from_json(const ojson& j) {
             if (x.dtype == "int8") p.facts.int8_peak = std::max(p.facts.int8_peak, x.flops_per_s);
         }
         for (const auto& b : j.at("bandwidth"))
-            p.bandwidth.push_back({b.at("level").get<std::string>(), b.at("kernel").get<std::string>(),
-                                   b.at("bytes_per_s").get<double>(), b.value("write_allocate_bytes_per_s", 0.0),
-                                   b.value("working_set_bytes", std::int64_t(0)), b.value("source", "")});
+            p.bandwidth.push_back(
+                {b.at("level").get<std::string>(), b.at("kernel").get<std::string>(),
+                 b.at("bytes_per_s").get<double>(), b.value("write_allocate_bytes_per_s", 0.0),
+                 b.value("working_set_bytes", std::int64_t(0)), b.value("source", "")});
         for (const auto& c : j.value("comm", ojson::array())) {
-            p.comm.push_back({c.at("collective").get<std::string>(), c.at("ranks").get<int>(),
-                              c.at("tier").get<std::string>(), c.at("alpha_s").get<double>(),
-                              c.at("beta_s_per_byte").get<double>(), c.value("r2", 0.0), c.value("source", ""),
-                              c.value("min_bytes", std::int64_t(0)), c.value("max_bytes", std::int64_t(0)), {}});
+            p.comm.push_back({c.at("collective").get<std::string>(),
+                              c.at("ranks").get<int>(),
+                              c.at("tier").get<std::string>(),
+                              c.at("alpha_s").get<double>(),
+                              c.at("beta_s_per_byte").get<double>(),
+                              c.value("r2", 0.0),
+                              c.value("source", ""),
+                              c.value("min_bytes", std::int64_t(0)),
+                              c.value("max_bytes", std::int64_t(0)),
+                              {}});
             for (const auto& g : c.value("segments", ojson::array()))
-                p.comm.back().segments.push_back({g.at("min_bytes").get<std::int64_t>(), g.at("max_bytes").get<std::int64_t>(),
-                                                  g.at("alpha_s").get<double>(), g.at("beta_s_per_byte").get<double>()});
+                p.comm.back().segments.push_back(
+                    {g.at("min_bytes").get<std::int64_t>(), g.at("max_bytes").get<std::int64_t>(),
+                     g.at("alpha_s").get<double>(), g.at("beta_s_per_byte").get<double>()});
         }
         p.rate_model = rate_model_from_json(j.at("rate_model"));
-        for (const auto& m : j.value("measurements", ojson::array())) p.measurements.push_back(case_from_json(m));
+        for (const auto& m : j.value("measurements", ojson::array()))
+            p.measurements.push_back(case_from_json(m));
         for (const auto& h : j.value("held_out", ojson::array()))
             p.held_out.push_back({h.at("name").get<std::string>(), h.at("op").get<std::string>(),
-                                  h.at("measured_s").get<double>(), h.at("predicted_s").get<double>()});
+                                  h.at("measured_s").get<double>(),
+                                  h.at("predicted_s").get<double>()});
         for (const auto& s : j.value("held_out_summary", ojson::array()))
             p.held_out_summary.push_back({s.at("op").get<std::string>(), s.at("points").get<int>(),
-                                          s.at("median_abs_error").get<double>(), s.at("p90_abs_error").get<double>()});
+                                          s.at("median_abs_error").get<double>(),
+                                          s.at("p90_abs_error").get<double>()});
         p.planned = j.value("planned", std::vector<std::string>{});
         p.warnings = j.value("warnings", std::vector<std::string>{});
         if (j.contains("cluster")) p.cluster = j["cluster"];
@@ -183,7 +226,8 @@ DeviceProfile read_profile_file(const std::string& path) {
     try {
         j = ojson::parse(text);
     } catch (const nlohmann::json::exception& e) {  // parse_error; out_of_range for 1e999
-        throw UsageError("profile '" + path + "' is not valid JSON (corrupt or truncated?): " + e.what());
+        throw UsageError("profile '" + path +
+                         "' is not valid JSON (corrupt or truncated?): " + e.what());
     }
     try {
         return profile_from_json(j);

@@ -21,17 +21,17 @@ inline constexpr const char* kProfileSchema = "flopmeter.profile";
 inline constexpr int kProfileSchemaVersion = 1;
 
 struct Ceiling {
-    std::string dtype;        // "fp32", "fp64", "bf16", "fp16", "fp8", "int8", "tf32"
-    double flops_per_s = 0;   // measured: best probe at `threads`; datasheet: dense peak
-    int threads = 0;          // 0 for datasheet figures
-    std::string kernel;       // probe kernel, or "" for datasheet
-    std::string source;       // citation for datasheet figures
+    std::string dtype;       // "fp32", "fp64", "bf16", "fp16", "fp8", "int8", "tf32"
+    double flops_per_s = 0;  // measured: best probe at `threads`; datasheet: dense peak
+    int threads = 0;         // 0 for datasheet figures
+    std::string kernel;      // probe kernel, or "" for datasheet
+    std::string source;      // citation for datasheet figures
 };
 
 struct BandwidthFigure {
-    std::string level;        // "L1", "L2", "L3", "DRAM", "HBM"
-    std::string kernel;       // "read", "write", "copy", "triad"
-    double bytes_per_s = 0;   // STREAM counting
+    std::string level;       // "L1", "L2", "L3", "DRAM", "HBM"
+    std::string kernel;      // "read", "write", "copy", "triad"
+    double bytes_per_s = 0;  // STREAM counting
     double write_allocate_bytes_per_s = 0;
     std::int64_t working_set = 0;
     std::string source;
@@ -39,13 +39,13 @@ struct BandwidthFigure {
 
 // Latency-bandwidth fit of one collective at one group size and link tier (issue: comm).
 struct CommFit {
-    std::string collective;   // "all_reduce", ...
+    std::string collective;  // "all_reduce", ...
     int ranks = 2;
-    std::string tier;         // "intra_node", "inter_node"
-    double alpha_s = 0;       // latency
+    std::string tier;    // "intra_node", "inter_node"
+    double alpha_s = 0;  // latency
     double beta_s_per_byte = 0;
     double r2 = 0;
-    std::string source;       // "measured (MPI)", "measured (NCCL)", "datasheet"
+    std::string source;  // "measured (MPI)", "measured (NCCL)", "datasheet"
     // Message sizes the fit was measured over (nccl-tests' size; 0 = unknown), so a prediction
     // outside them can say it extrapolates.
     std::int64_t min_bytes = 0, max_bytes = 0;
@@ -55,8 +55,8 @@ struct CommFit {
 };
 
 struct HeldOutPoint {
-    std::string name;         // case name
-    std::string op;           // "gemm", "attention", "memory"
+    std::string name;  // case name
+    std::string op;    // "gemm", "attention", "memory"
     double measured_s = 0, predicted_s = 0;
     double rel_error() const;  // (predicted - measured) / measured
 };
@@ -69,15 +69,15 @@ struct HeldOutSummary {
 
 struct DeviceProfile {
     int schema_version = kProfileSchemaVersion;
-    std::string name;          // "h100-sxm", or "cpu-<fingerprint>" for a calibrated CPU
-    std::string kind;          // "measured" or "datasheet"
-    std::string device;        // "cpu", "cuda", "rocm", "tpu"
+    std::string name;    // "h100-sxm", or "cpu-<fingerprint>" for a calibrated CPU
+    std::string kind;    // "measured" or "datasheet"
+    std::string device;  // "cpu", "cuda", "rocm", "tpu"
     std::string description;
-    bool complete = true;      // false while a calibration is partial (interrupted)
-    std::string mode;          // calibration sweep: "quick" or "full" ("" for datasheet)
+    bool complete = true;               // false while a calibration is partial (interrupted)
+    std::string mode;                   // calibration sweep: "quick" or "full" ("" for datasheet)
     std::vector<std::string> backends;  // GEMM backends measured, preferred first
     std::string created_utc;
-    std::string fingerprint;   // of the machine measured ("" for datasheet)
+    std::string fingerprint;            // of the machine measured ("" for datasheet)
     nlohmann::ordered_json provenance;  // flopmeter provenance (measured) or null
 
     DeviceFacts facts;
@@ -97,7 +97,7 @@ struct DeviceProfile {
     nlohmann::ordered_json cluster;
 
     double ceiling(const std::string& dtype) const;  // 0 when absent
-    double dram_bandwidth() const;                     // DRAM/HBM read (or triad), 0 when absent
+    double dram_bandwidth() const;                   // DRAM/HBM read (or triad), 0 when absent
 };
 
 nlohmann::ordered_json profile_to_json(const DeviceProfile& p);

@@ -21,9 +21,11 @@ std::vector<std::string> gemm_feature_names();
 // Features by the names a fitted model uses: {"1", "flops", "bytes"} (vendor backends, older
 // profiles) or {"1", "padded_flops", "bytes"} with the model's tiling (the own backend).
 std::vector<std::string> gemm_feature_names(const GemmTiling& t);
-std::vector<double> gemm_features(const GemmTiling& t, std::int64_t m, std::int64_t n, std::int64_t k, DType dtype);
+std::vector<double> gemm_features(const GemmTiling& t, std::int64_t m, std::int64_t n,
+                                  std::int64_t k, DType dtype);
 
-std::string attention_model_key(const std::string& backend, DType dtype, bool backward, bool causal);
+std::string attention_model_key(const std::string& backend, DType dtype, bool backward,
+                                bool causal);
 std::vector<double> attention_coords(const AttentionQuery& q);
 std::vector<double> attention_features(const AttentionQuery& q);
 double attention_query_flops(const AttentionQuery& q);

@@ -37,8 +37,10 @@ std::vector<std::string> builtin_profile_names() {
 
 std::string local_profile_dir() {
     if (const char* d = std::getenv("FLOPMETER_PROFILE_DIR"); d && *d) return d;
-    if (const char* x = std::getenv("XDG_DATA_HOME"); x && *x) return std::string(x) + "/flopmeter/profiles";
-    if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.local/share/flopmeter/profiles";
+    if (const char* x = std::getenv("XDG_DATA_HOME"); x && *x)
+        return std::string(x) + "/flopmeter/profiles";
+    if (const char* h = std::getenv("HOME"); h && *h)
+        return std::string(h) + "/.local/share/flopmeter/profiles";
     return ".flopmeter/profiles";
 }
 
@@ -63,7 +65,8 @@ DeviceProfile load_profile(const std::string& name_or_path) {
     std::string valid;
     for (const auto& n : builtin_profile_names()) valid += (valid.empty() ? "" : ", ") + n;
     for (const auto& [n, path] : local_profiles()) valid += ", " + n;
-    throw UsageError("unknown profile '" + name + "': not a file, a built-in profile or a local profile in " +
+    throw UsageError("unknown profile '" + name +
+                     "': not a file, a built-in profile or a local profile in " +
                      local_profile_dir() + " (valid: " + valid + ")");
 }
 
@@ -73,15 +76,19 @@ std::unique_ptr<Predictor> load_predictor(const std::string& name_or_path) {
     if (p.kind == "measured" && !p.complete)
         // An interrupted calibration has measurements but no fitted rate model yet: predicting
         // from it would answer from whatever happened to be measured.
-        throw UsageError("profile '" + name + "' is incomplete: " + std::to_string(p.measurements.size()) + " of " +
+        throw UsageError("profile '" + name +
+                         "' is incomplete: " + std::to_string(p.measurements.size()) + " of " +
                          std::to_string(p.planned.size()) +
-                         " planned cases measured and no rate model fitted (an interrupted calibration); finish it "
-                         "with: flopmeter calibrate --resume " + name + " --out " + name);
+                         " planned cases measured and no rate model fitted (an interrupted "
+                         "calibration); finish it "
+                         "with: flopmeter calibrate --resume " +
+                         name + " --out " + name);
     if (!backend.empty() && p.kind == "measured" &&
         std::find(p.backends.begin(), p.backends.end(), backend) == p.backends.end()) {
         std::string have;
         for (const auto& b : p.backends) have += (have.empty() ? "" : ", ") + b;
-        throw UsageError("profile '" + name + "' has no measurements for backend '" + backend + "' (it has: " + have + ")");
+        throw UsageError("profile '" + name + "' has no measurements for backend '" + backend +
+                         "' (it has: " + have + ")");
     }
     return make_profile_predictor(std::move(p), backend);
 }

@@ -14,7 +14,8 @@ namespace {
 // Solves the weighted least-squares problem min sum_i ((x_i . c - t_i) / t_i)^2 restricted to
 // the features in `use` (others fixed at 0) by normal equations with Gaussian elimination.
 // Returns false when singular.
-bool solve_subset(const std::vector<FitSample>& s, const std::vector<int>& use, std::vector<double>& coef) {
+bool solve_subset(const std::vector<FitSample>& s, const std::vector<int>& use,
+                  std::vector<double>& coef) {
     const std::size_t k = use.size();
     std::vector<double> a(k * k, 0.0), b(k, 0.0);
     for (const auto& x : s) {
@@ -22,12 +23,15 @@ bool solve_subset(const std::vector<FitSample>& s, const std::vector<int>& use, 
         for (std::size_t i = 0; i < k; ++i) {
             b[i] += w * x.features[std::size_t(use[i])] * x.seconds;
             for (std::size_t j = 0; j < k; ++j)
-                a[i * k + j] += w * x.features[std::size_t(use[i])] * x.features[std::size_t(use[j])];
+                a[i * k + j] +=
+                    w * x.features[std::size_t(use[i])] * x.features[std::size_t(use[j])];
         }
     }
-    // Scale columns so features of very different magnitude (1 vs 1e12 FLOPs) stay well conditioned.
+    // Scale columns so features of very different magnitude (1 vs 1e12 FLOPs) stay well
+    // conditioned.
     std::vector<double> scale(k, 1.0);
-    for (std::size_t i = 0; i < k; ++i) scale[i] = a[i * k + i] > 0 ? 1.0 / std::sqrt(a[i * k + i]) : 1.0;
+    for (std::size_t i = 0; i < k; ++i)
+        scale[i] = a[i * k + i] > 0 ? 1.0 / std::sqrt(a[i * k + i]) : 1.0;
     for (std::size_t i = 0; i < k; ++i) {
         b[i] *= scale[i];
         for (std::size_t j = 0; j < k; ++j) a[i * k + j] *= scale[i] * scale[j];
@@ -74,7 +78,8 @@ double linear(const std::vector<double>& c, const std::vector<double>& f) {
 OpRateModel fit_op_model(const std::string& key, const std::vector<std::string>& names,
                          const std::vector<FitSample>& samples, double ceiling) {
     const std::size_t nf = names.size();
-    if (samples.size() < nf) throw UsageError("rate model '" + key + "': too few measurements to fit");
+    if (samples.size() < nf)
+        throw UsageError("rate model '" + key + "': too few measurements to fit");
     for (const auto& s : samples)
         if (!(s.seconds > 0) || s.features.size() != nf)
             throw UsageError("rate model '" + key + "': invalid measurement " + s.name);
@@ -105,7 +110,8 @@ OpRateModel fit_op_model(const std::string& key, const std::vector<std::string>&
     m.hi.assign(nc, -std::numeric_limits<double>::infinity());
     for (const auto& s : samples) {
         m.point_coords.push_back(s.coords);
-        m.point_log_residual.push_back(std::log(s.seconds / std::max(linear(m.coef, s.features), 1e-30)));
+        m.point_log_residual.push_back(
+            std::log(s.seconds / std::max(linear(m.coef, s.features), 1e-30)));
         for (std::size_t i = 0; i < nc; ++i) {
             m.lo[i] = std::min(m.lo[i], s.coords[i]);
             m.hi[i] = std::max(m.hi[i], s.coords[i]);
@@ -114,8 +120,8 @@ OpRateModel fit_op_model(const std::string& key, const std::vector<std::string>&
     return m;
 }
 
-OpRateModel::Result OpRateModel::predict(const std::vector<double>& coords, const std::vector<double>& f,
-                                         double flops) const {
+OpRateModel::Result OpRateModel::predict(const std::vector<double>& coords,
+                                         const std::vector<double>& f, double flops) const {
     Result r;
     double t = std::max(linear(coef, f), 1e-30);
     for (std::size_t i = 0; i < coords.size() && i < lo.size(); ++i)
@@ -160,7 +166,8 @@ double OpRateModel::leave_one_out_error(std::size_t i) const {
         if (p == i) continue;
         double s = 0;
         for (std::size_t c = 0; c < point_coords[i].size() && c < point_coords[p].size(); ++c)
-            s += (point_coords[i][c] - point_coords[p][c]) * (point_coords[i][c] - point_coords[p][c]);
+            s += (point_coords[i][c] - point_coords[p][c]) *
+                 (point_coords[i][c] - point_coords[p][c]);
         d.emplace_back(s, p);
     }
     const std::size_t k = std::min<std::size_t>(std::size_t(std::max(1, neighbours)), d.size());
@@ -203,7 +210,8 @@ nlohmann::ordered_json rate_model_to_json(const RateModel& rm) {
     }
     return {{"kind", "linear+idw-correction"},
             {"rule",
-             "t = max(flops / ceiling, (c . features) * exp(idw of log residuals of the nearest measured "
+             "t = max(flops / ceiling, (c . features) * exp(idw of log residuals of the nearest "
+             "measured "
              "shapes)); beyond the measured range by more than margin_log2 in any coordinate, the "
              "correction is dropped"},
             {"ops", ops}};
@@ -234,11 +242,14 @@ RateModel rate_model_from_json(const nlohmann::ordered_json& j) {
             if (m.tiling.mr < 1 || m.tiling.nr < 1 || m.tiling.k_pack < 1 || m.tiling.threads < 1)
                 throw UsageError("rate model '" + m.key + "': tiling sizes must be positive");
         }
-        const bool padded = std::find(m.features.begin(), m.features.end(), "padded_flops") != m.features.end();
+        const bool padded =
+            std::find(m.features.begin(), m.features.end(), "padded_flops") != m.features.end();
         if (padded && !m.tiling.known())
             throw UsageError("rate model '" + m.key + "' has a padded_flops feature but no tiling");
-        if (m.coef.size() != m.features.size() || m.point_coords.size() != m.point_log_residual.size())
-            throw UsageError("rate model '" + m.key + "' is inconsistent (feature or point counts differ)");
+        if (m.coef.size() != m.features.size() ||
+            m.point_coords.size() != m.point_log_residual.size())
+            throw UsageError("rate model '" + m.key +
+                             "' is inconsistent (feature or point counts differ)");
         rm.ops.push_back(std::move(m));
     }
     return rm;

@@ -33,27 +33,29 @@ struct FitSample {
 };
 
 struct OpRateModel {
-    std::string key;                    // "gemm/own/fp32/nn", "attention/own/fp32/fwd/causal", "memory/norm"
-    std::vector<std::string> features;  // names of the linear features, e.g. {"1", "flops", "bytes"}
-    std::vector<double> coef;           // seconds per unit of each feature
+    std::string key;  // "gemm/own/fp32/nn", "attention/own/fp32/fwd/causal", "memory/norm"
+    std::vector<std::string>
+        features;              // names of the linear features, e.g. {"1", "flops", "bytes"}
+    std::vector<double> coef;  // seconds per unit of each feature
     std::vector<std::vector<double>> point_coords;
     std::vector<double> point_log_residual;
-    std::vector<double> lo, hi;         // measured range of each coordinate
-    double ceiling_flops_per_s = 0;     // lower bound on time: flops / ceiling (0: none)
-    double margin = 1.0;                // log2 units beyond the range where correction still applies
+    std::vector<double> lo, hi;      // measured range of each coordinate
+    double ceiling_flops_per_s = 0;  // lower bound on time: flops / ceiling (0: none)
+    double margin = 1.0;             // log2 units beyond the range where correction still applies
     int neighbours = 4;
-    double fit_rms_rel_error = 0;       // of the linear part alone, on the fitted samples
+    double fit_rms_rel_error = 0;  // of the linear part alone, on the fitted samples
     // GEMM models with a "padded_flops" feature: the kernel's tiles and thread count that
     // feature is computed with (calibrate/gemm_tiling.hpp). Unknown (all 1) otherwise.
     GemmTiling tiling;
 
     struct Result {
         double seconds = 0;
-        bool extrapolated = false;      // outside the measured range: linear model only
-        bool ceiling_bound = false;     // the ceiling bound was applied
-        std::vector<int> nearest;       // indices of the neighbours used
+        bool extrapolated = false;   // outside the measured range: linear model only
+        bool ceiling_bound = false;  // the ceiling bound was applied
+        std::vector<int> nearest;    // indices of the neighbours used
     };
-    Result predict(const std::vector<double>& coords, const std::vector<double>& features, double flops) const;
+    Result predict(const std::vector<double>& coords, const std::vector<double>& features,
+                   double flops) const;
     // Relative error (predicted / measured - 1) at fitted point `i` when its own correction is
     // left out and its neighbours' interpolate it: large where a point disagrees with the
     // shapes around it (a disturbed measurement, or a real local effect). 0 with < 2 points.

@@ -12,12 +12,13 @@
 namespace flopmeter {
 
 struct SweepCase {
-    std::string name;     // unique case name (also the key for --resume)
-    std::string op;       // "gemm", "attention", "memory", "quant_gemm", "kv_decode"
+    std::string name;  // unique case name (also the key for --resume)
+    std::string op;    // "gemm", "attention", "memory", "quant_gemm", "kv_decode"
     bool held_out = false;
-    GemmCaseSpec gemm;    // op == "gemm"
-    MemOpShape memop;     // op == "memory"
-    std::vector<std::pair<std::string, std::int64_t>> attention;  // op == "attention": dims for the attention hook
+    GemmCaseSpec gemm;  // op == "gemm"
+    MemOpShape memop;   // op == "memory"
+    std::vector<std::pair<std::string, std::int64_t>>
+        attention;  // op == "attention": dims for the attention hook
     std::string attention_backend;
     DType attention_dtype = DType::fp32;
     bool attention_backward = false, attention_causal = false;
@@ -30,9 +31,10 @@ struct SweepCase {
 };
 
 struct SweepOptions {
-    std::string mode = "quick";          // "quick", "full", "smoke"
-    std::vector<std::string> backends;   // GEMM backends, e.g. {"own"} (quick) or {"own","openblas","onednn"}
-    std::vector<DType> dtypes;           // empty: mode default
+    std::string mode = "quick";  // "quick", "full", "smoke"
+    std::vector<std::string>
+        backends;  // GEMM backends, e.g. {"own"} (quick) or {"own","openblas","onednn"}
+    std::vector<DType> dtypes;  // empty: mode default
     int threads = 1;
 };
 

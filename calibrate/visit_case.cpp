@@ -40,9 +40,9 @@ void VisitPhases::add(const VisitPhases& o) {
 
 std::string VisitPhases::line() const {
     return std::to_string(visits) + " visits " + fmt_fixed(total_s(), 1) + " s: setup " +
-           fmt_fixed(setup_s, 1) + " s (" + std::to_string(setups) + " builds" + by_op(setup_by_op) +
-           "), validation " + fmt_fixed(validate_s, 1) + " s (" + std::to_string(validations) +
-           by_op(validate_by_op) + "), warm-up+sampling " +
+           fmt_fixed(setup_s, 1) + " s (" + std::to_string(setups) + " builds" +
+           by_op(setup_by_op) + "), validation " + fmt_fixed(validate_s, 1) + " s (" +
+           std::to_string(validations) + by_op(validate_by_op) + "), warm-up+sampling " +
            fmt_fixed(sampling_s, 1) + " s, probes+other " + fmt_fixed(other_s, 1) +
            " s, bookkeeping " + fmt_fixed(bookkeeping_s, 1) + " s";
 }

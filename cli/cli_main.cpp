@@ -10,7 +10,8 @@ void build_cli(CLI::App& app, Io io, Action& action) {
     app.require_subcommand(1);
     app.set_version_flag("--version", "flopmeter 0.1.0");
     register_info(app, io, action);
-    CLI::App* bench = app.add_subcommand("bench", "Validate, then time kernels (gemm, attention, quant, cuda-gemm, cuda-attention)");
+    CLI::App* bench = app.add_subcommand(
+        "bench", "Validate, then time kernels (gemm, attention, quant, cuda-gemm, cuda-attention)");
     bench->require_subcommand(1);
     register_bench_gemm(*bench, io, action);
     register_bench_attention(*bench, io, action);
@@ -39,7 +40,8 @@ void build_cli(CLI::App& app, Io io, Action& action) {
 }
 
 int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
-    CLI::App app{"flopmeter: measured matmul and attention rates, exact FLOPs, and what they cost", "flopmeter"};
+    CLI::App app{"flopmeter: measured matmul and attention rates, exact FLOPs, and what they cost",
+                 "flopmeter"};
     Action action;
     build_cli(app, Io{out, err}, action);
 

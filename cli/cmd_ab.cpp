@@ -152,9 +152,10 @@ void register_ab(CLI::App& app, Io io, Action& action) {
     sub->add_option("--extra-rounds", o->session.extra_rounds,
                     "With --drop-disturbed: rounds run again, at most, until every case has "
                     "--rounds paired rounds (default 5)");
-    sub->add_flag("--no-serve", [o](std::int64_t n) { o->session.serve = n == 0; },
-                  "flopmeter sides: start a process per suite and visit instead of keeping each side "
-                  "running (serve) and pairing single cases");
+    sub->add_flag(
+        "--no-serve", [o](std::int64_t n) { o->session.serve = n == 0; },
+        "flopmeter sides: start a process per suite and visit instead of keeping each side "
+        "running (serve) and pairing single cases");
     sub->add_option("--restart-every", o->session.restart_every,
                     "Kept-running sides: start both afresh every N rounds, so what lasts a "
                     "process's life varies between epochs; the test runs on epochs (default 5; 0: "

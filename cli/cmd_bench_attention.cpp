@@ -25,7 +25,8 @@ namespace {
 struct BenchAttentionOptions {
     std::vector<std::int64_t> batch{1}, heads, kv_heads, seq_q, seq_k, head_dim, value_dim;
     bool causal = false;
-    std::vector<std::string> masks, dtypes{"fp32"}, passes{"fwd"}, backends{"own"}, kv_dtypes{"same"};
+    std::vector<std::string> masks, dtypes{"fp32"}, passes{"fwd"}, backends{"own"},
+        kv_dtypes{"same"};
     std::string preset;
     double scale = 0.0;
     int threads = 0;
@@ -48,11 +49,14 @@ std::vector<Shape> collect_shapes(const BenchAttentionOptions& o) {
             v.push_back({a.batch, a.heads, a.kv_heads, a.seq_q, a.seq_k, a.head_dim, a.value_dim});
     const bool any = !o.heads.empty() || !o.seq_q.empty() || !o.head_dim.empty();
     if (!any) {
-        if (v.empty()) throw UsageError("give --heads, --seq-q and --head-dim (or --preset " + preset_names("attention") + ")");
+        if (v.empty())
+            throw UsageError("give --heads, --seq-q and --head-dim (or --preset " +
+                             preset_names("attention") + ")");
         return v;
     }
     if (o.heads.empty() || o.seq_q.empty() || o.head_dim.empty())
-        throw UsageError("give all of --heads, --seq-q and --head-dim (or --preset " + preset_names("attention") + ")");
+        throw UsageError("give all of --heads, --seq-q and --head-dim (or --preset " +
+                         preset_names("attention") + ")");
     const std::vector<std::int64_t> none{0};
     for (auto b : o.batch)
         for (auto h : o.heads)
@@ -61,17 +65,21 @@ std::vector<Shape> collect_shapes(const BenchAttentionOptions& o) {
                     for (auto sk : o.seq_k.empty() ? none : o.seq_k)
                         for (auto d : o.head_dim)
                             for (auto dv : o.value_dim.empty() ? none : o.value_dim)
-                                v.push_back({b, h, o.kv_heads.empty() ? h : g, sq, o.seq_k.empty() ? sq : sk, d,
+                                v.push_back({b, h, o.kv_heads.empty() ? h : g, sq,
+                                             o.seq_k.empty() ? sq : sk, d,
                                              o.value_dim.empty() ? d : dv});
     return v;
 }
 
 template <class T, class Parse>
-std::vector<T> parse_names(const std::vector<std::string>& names, Parse parse, const char* what, const char* valid) {
+std::vector<T> parse_names(const std::vector<std::string>& names, Parse parse, const char* what,
+                           const char* valid) {
     std::vector<T> v;
     for (const auto& s : names) {
         auto x = parse(s);
-        if (!x) throw UsageError(std::string("unknown ") + what + " '" + s + "' (valid: " + valid + ")");
+        if (!x)
+            throw UsageError(std::string("unknown ") + what + " '" + s + "' (valid: " + valid +
+                             ")");
         v.push_back(*x);
     }
     return v;
@@ -84,8 +92,10 @@ CaseResult skipped_result(const AttentionCaseSpec& spec, CaseStatus st, const st
     r.backend = spec.backend;
     r.dtype = std::string(dtype_name(spec.problem.dtype));
     const flops::AttentionShape& s = spec.problem.shape;
-    r.dims = {{"b", s.batch}, {"h", s.heads}, {"g", s.kv_heads}, {"sq", s.seq_q}, {"sk", s.seq_k}, {"d", s.head_dim}, {"dv", s.value_dim}};
-    r.params = {{"causal", s.causal ? "true" : "false"}, {"pass", std::string(attention_pass_name(spec.pass))}};
+    r.dims = {{"b", s.batch},  {"h", s.heads},    {"g", s.kv_heads},  {"sq", s.seq_q},
+              {"sk", s.seq_k}, {"d", s.head_dim}, {"dv", s.value_dim}};
+    r.params = {{"causal", s.causal ? "true" : "false"},
+                {"pass", std::string(attention_pass_name(spec.pass))}};
     r.threads = spec.threads;
     r.status = st;
     r.error = why;
@@ -104,16 +114,22 @@ double param_num(const CaseResult& r, const std::string& name) {
 }
 
 int run_bench_attention(const BenchAttentionOptions& o, Io io) {
-    const auto dtypes = parse_names<DType>(o.dtypes, [](const std::string& s) -> std::optional<DType> {
-        auto d = parse_dtype(s);
-        if (d && (*d == DType::fp32 || *d == DType::bf16)) return d;
-        return std::nullopt;
-    }, "dtype", "fp32, bf16");
-    const auto passes = parse_names<AttentionPass>(o.passes, parse_attention_pass, "pass", "fwd, bwd, fwd+bwd");
-    const auto kvs = parse_names<KvCache>(o.kv_dtypes, parse_kv_cache, "--kv-dtype", "same, bf16, int8");
+    const auto dtypes = parse_names<DType>(
+        o.dtypes,
+        [](const std::string& s) -> std::optional<DType> {
+            auto d = parse_dtype(s);
+            if (d && (*d == DType::fp32 || *d == DType::bf16)) return d;
+            return std::nullopt;
+        },
+        "dtype", "fp32, bf16");
+    const auto passes =
+        parse_names<AttentionPass>(o.passes, parse_attention_pass, "pass", "fwd, bwd, fwd+bwd");
+    const auto kvs =
+        parse_names<KvCache>(o.kv_dtypes, parse_kv_cache, "--kv-dtype", "same, bf16, int8");
     std::vector<bool> masks;
     for (const auto& m : o.masks) {
-        if (m != "full" && m != "causal") throw UsageError("unknown --mask '" + m + "' (valid: full, causal)");
+        if (m != "full" && m != "causal")
+            throw UsageError("unknown --mask '" + m + "' (valid: full, causal)");
         masks.push_back(m == "causal");
     }
     if (masks.empty()) masks.push_back(o.causal);
@@ -123,7 +139,8 @@ int run_bench_attention(const BenchAttentionOptions& o, Io io) {
     const auto shapes = collect_shapes(o);
     check_sampler_flags(o.sampler);
     if (o.rounds < 1) throw UsageError("--rounds must be at least 1");
-    if (o.cache != "warm" && o.cache != "cold") throw UsageError("unknown --cache '" + o.cache + "' (valid: warm, cold)");
+    if (o.cache != "warm" && o.cache != "cold")
+        throw UsageError("unknown --cache '" + o.cache + "' (valid: warm, cold)");
     for (const auto* b : backends) {
         bool any = false;
         std::string why;
@@ -133,7 +150,8 @@ int run_bench_attention(const BenchAttentionOptions& o, Io io) {
             else
                 any = true;
         }
-        if (!any) throw UnavailableError("attention backend '" + b->name + "' cannot run here: " + why);
+        if (!any)
+            throw UnavailableError("attention backend '" + b->name + "' cannot run here: " + why);
     }
     check_bench_outputs(o.out, io);
 
@@ -149,10 +167,12 @@ int run_bench_attention(const BenchAttentionOptions& o, Io io) {
                             p.dtype = d;
                             p.scale = o.scale;
                             p.kv = kv;
-                            check_attention_problem(p, ps);  // every problem before spending time measuring
+                            check_attention_problem(
+                                p, ps);  // every problem before spending time measuring
                             if (kv != KvCache::same && b->name != "own")
                                 throw UsageError("--kv-dtype " + std::string(kv_cache_name(kv)) +
-                                                 " runs on the own backend only, not '" + b->name + "'");
+                                                 " runs on the own backend only, not '" + b->name +
+                                                 "'");
                             specs.push_back({b->name, p, ps, threads});
                         }
     // A problem every requested backend refuses (the unfused S x S does not fit) is bad input;
@@ -181,7 +201,8 @@ int run_bench_attention(const BenchAttentionOptions& o, Io io) {
     double dram_read = 0;
     if (o.dram) {
         for (const auto& lv : bandwidth_levels(threads))
-            if (lv.name == "DRAM") dram_read = measure_bandwidth(lv, BwKernel::read, threads).stream_bytes_per_s;
+            if (lv.name == "DRAM")
+                dram_read = measure_bandwidth(lv, BwKernel::read, threads).stream_bytes_per_s;
     }
     ResultsDocument doc;
     doc.provenance = collect_provenance();
@@ -202,7 +223,8 @@ int run_bench_attention(const BenchAttentionOptions& o, Io io) {
             it.measure = [spec, &mo, &ctx] {
                 try {
                     return measure_attention(spec, mo, ctx);
-                } catch (const UnavailableError& e) {  // e.g. unfused S x S does not fit: this backend only
+                } catch (const UnavailableError&
+                             e) {  // e.g. unfused S x S does not fit: this backend only
                     return skipped_result(spec, CaseStatus::unavailable, e.what());
                 }
             };
@@ -213,13 +235,15 @@ int run_bench_attention(const BenchAttentionOptions& o, Io io) {
     ro.group = backends.size();
     ro.sampler = o.sampler;
     ro.only = o.out.cases;
-    std::vector<CaseResult> results = run_bench(items, ro, bench_progress_printer(io.err, o.out.progress));
+    std::vector<CaseResult> results =
+        run_bench(items, ro, bench_progress_printer(io.err, o.out.progress));
     bool all_unavailable = true;
     for (auto& r : results) {
         if (r.status != CaseStatus::unavailable) all_unavailable = false;
         if (dram_read > 0 && r.status == CaseStatus::ok) {
             r.params.emplace_back("dram_read_bytes_per_s", std::to_string(dram_read));
-            r.params.emplace_back("kv_pct_of_dram_read", std::to_string(param_num(r, "kv_bytes") / r.seconds() / dram_read));
+            r.params.emplace_back("kv_pct_of_dram_read", std::to_string(param_num(r, "kv_bytes") /
+                                                                        r.seconds() / dram_read));
         }
     }
     if (all_unavailable && !results.empty()) throw UnavailableError(results.front().error);
@@ -237,37 +261,49 @@ int run_bench_attention(const BenchAttentionOptions& o, Io io) {
         std::string d = std::to_string(dim(r, "d"));
         if (dim(r, "dv") != dim(r, "d")) d += "/" + std::to_string(dim(r, "dv"));
         const std::string kv = param(r, "kv_cache");
-        return std::vector<std::string>{r.backend, kv.empty() ? r.dtype : r.dtype + " kv " + kv, param(r, "pass"), std::to_string(dim(r, "b")),
-                                        std::to_string(dim(r, "h")), std::to_string(dim(r, "g")),
-                                        std::to_string(dim(r, "sq")), std::to_string(dim(r, "sk")), d,
+        return std::vector<std::string>{r.backend,
+                                        kv.empty() ? r.dtype : r.dtype + " kv " + kv,
+                                        param(r, "pass"),
+                                        std::to_string(dim(r, "b")),
+                                        std::to_string(dim(r, "h")),
+                                        std::to_string(dim(r, "g")),
+                                        std::to_string(dim(r, "sq")),
+                                        std::to_string(dim(r, "sk")),
+                                        d,
                                         param(r, "causal") == "true" ? "causal" : "full"};
     };
     t.metric_headers = {"time", "GFLOP/s", "exec GF/s", "FA GF/s", "%peak", "KV GB/s"};
     if (dram_read > 0) t.metric_headers.push_back("%DRAM");
     t.metric_headers.insert(t.metric_headers.end(), {"extra mem", "CI95", "n"});
     t.metrics = [dram_read](const CaseResult& r, std::size_t) {
-        std::vector<std::string> row = {fmt_time(r.seconds()), fmt_fixed(r.model_flops_per_s() / 1e9, 1),
-                                        fmt_fixed(r.executed_flops_per_s() / 1e9, 1),
-                                        fmt_fixed(param_num(r, "flash_convention_flops") / r.seconds() / 1e9, 1),
-                                        r.pct_of_ceiling >= 0 ? fmt_fixed(100.0 * r.pct_of_ceiling, 1) : "-",
-                                        fmt_fixed(param_num(r, "kv_bytes") / r.seconds() / 1e9, 2)};
+        std::vector<std::string> row = {
+            fmt_time(r.seconds()),
+            fmt_fixed(r.model_flops_per_s() / 1e9, 1),
+            fmt_fixed(r.executed_flops_per_s() / 1e9, 1),
+            fmt_fixed(param_num(r, "flash_convention_flops") / r.seconds() / 1e9, 1),
+            r.pct_of_ceiling >= 0 ? fmt_fixed(100.0 * r.pct_of_ceiling, 1) : "-",
+            fmt_fixed(param_num(r, "kv_bytes") / r.seconds() / 1e9, 2)};
         if (dram_read > 0) row.push_back(fmt_fixed(100.0 * param_num(r, "kv_pct_of_dram_read"), 1));
-        row.insert(row.end(), {fmt_bytes(r.workspace_bytes), bench_ci_cell(r), std::to_string(r.measurement.stats.n)});
+        row.insert(row.end(), {fmt_bytes(r.workspace_bytes), bench_ci_cell(r),
+                               std::to_string(r.measurement.stats.n)});
         return row;
     };
     t.backends.clear();
     for (const auto* b : backends) t.backends.push_back(b->name);
     t.ratio_key = [](const CaseResult& r, std::size_t) {
-        std::string k = r.dtype + "/" + param(r, "kv_cache") + "/" + param(r, "pass") + "/" + param(r, "causal");
+        std::string k = r.dtype + "/" + param(r, "kv_cache") + "/" + param(r, "pass") + "/" +
+                        param(r, "causal");
         for (const auto& [n, v] : r.dims) k += "/" + std::to_string(v);
         return k;
     };
     std::ostringstream title;
     title << "Attention on " << doc.provenance.cpu_model << " | " << threads
-          << " thread(s) | GFLOP/s: model FLOPs 2*B*H*P*(D+Dv) over unmasked pairs P (backward 2.5x), exec: FLOPs the "
+          << " thread(s) | GFLOP/s: model FLOPs 2*B*H*P*(D+Dv) over unmasked pairs P (backward "
+             "2.5x), exec: FLOPs the "
              "kernel executes, FA: FlashAttention's 4*B*H*Sq*Sk*D (/2 causal) | "
           << o.cache << " cache | %peak of the measured fp32 FMA ceiling | stop at CI95 +-"
-          << fmt_sig(100.0 * o.sampler.target_rel_ci, 3) << "% or " << fmt_sig(o.sampler.budget_s, 3) << " s per case\n";
+          << fmt_sig(100.0 * o.sampler.target_rel_ci, 3) << "% or "
+          << fmt_sig(o.sampler.budget_s, 3) << " s per case\n";
     if (dram_read > 0)
         title << "DRAM read bandwidth measured now: " << fmt_fixed(dram_read / 1e9, 1)
               << " GB/s; %DRAM = bytes of K and V read per second / that\n";
@@ -282,24 +318,37 @@ int run_bench_attention(const BenchAttentionOptions& o, Io io) {
 
 void register_bench_attention(CLI::App& bench, Io io, Action& action) {
     auto o = std::make_shared<BenchAttentionOptions>();
-    CLI::App* sub = bench.add_subcommand("attention", "Scaled dot-product attention, layout [B, S, heads, dim], forward and backward");
+    CLI::App* sub = bench.add_subcommand(
+        "attention",
+        "Scaled dot-product attention, layout [B, S, heads, dim], forward and backward");
     sub->add_option("--batch", o->batch, "Batch size B (list; default 1)")->delimiter(',');
     sub->add_option("--heads", o->heads, "Query heads H (list)")->delimiter(',');
-    sub->add_option("--kv-heads", o->kv_heads, "Key/value heads G dividing H (list; default H: MHA; 1: MQA)")->delimiter(',');
-    sub->add_option("--seq-q", o->seq_q, "Query length Sq (list; 1 = a decode step)")->delimiter(',');
+    sub->add_option("--kv-heads", o->kv_heads,
+                    "Key/value heads G dividing H (list; default H: MHA; 1: MQA)")
+        ->delimiter(',');
+    sub->add_option("--seq-q", o->seq_q, "Query length Sq (list; 1 = a decode step)")
+        ->delimiter(',');
     sub->add_option("--seq-k", o->seq_k, "Key length Sk (list; default Sq)")->delimiter(',');
     sub->add_option("--head-dim", o->head_dim, "Head dim D (list; at most 256)")->delimiter(',');
     sub->add_option("--value-dim", o->value_dim, "Value dim Dv (list; default D)")->delimiter(',');
-    sub->add_flag("--causal", o->causal, "Causal mask, bottom-right aligned when Sq != Sk (FlashAttention)");
-    sub->add_option("--mask", o->masks, "full, causal (list: both side by side; overrides --causal)")->delimiter(',');
+    sub->add_flag("--causal", o->causal,
+                  "Causal mask, bottom-right aligned when Sq != Sk (FlashAttention)");
+    sub->add_option("--mask", o->masks,
+                    "full, causal (list: both side by side; overrides --causal)")
+        ->delimiter(',');
     sub->add_option("--scale", o->scale, "Softmax scale (default 1/sqrt(D))");
-    sub->add_option("--dtype", o->dtypes, "fp32, bf16 (list; bf16 Q/K/V with fp32 accumulation and outputs)")->delimiter(',');
+    sub->add_option("--dtype", o->dtypes,
+                    "fp32, bf16 (list; bf16 Q/K/V with fp32 accumulation and outputs)")
+        ->delimiter(',');
     sub->add_option("--kv-dtype", o->kv_dtypes,
-                    "K/V cache storage for decode (Sq <= 4, fwd, own): same (as --dtype), bf16, int8 (one fp32 scale per "
+                    "K/V cache storage for decode (Sq <= 4, fwd, own): same (as --dtype), bf16, "
+                    "int8 (one fp32 scale per "
                     "token and KV head; list)")
         ->delimiter(',');
     sub->add_option("--pass", o->passes, "fwd, bwd, fwd+bwd (list)")->delimiter(',');
-    sub->add_option("--backend", o->backends, "own, unfused (= unfused:own), unfused:openblas, reference (list: side by side)")
+    sub->add_option(
+           "--backend", o->backends,
+           "own, unfused (= unfused:own), unfused:openblas, reference (list: side by side)")
         ->delimiter(',');
     sub->add_option("--preset", o->preset, preset_help("attention"));
     sub->add_option("--threads", o->threads, "Threads (default: one per core)");
@@ -307,9 +356,13 @@ void register_bench_attention(CLI::App& bench, Io io, Action& action) {
     add_record_flags(sub, o->rec);
     add_sampler_flags(sub, o->sampler, "2");
     sub->add_option("--cache", o->cache, "warm (default) or cold: caches scrubbed between samples");
-    sub->add_flag("--no-clock-probe", o->no_probe, "Skip the add-chain clock probes (contention detection)");
-    sub->add_option("--rounds", o->rounds, "Measure every case this many times round-robin and pool the samples (default 1)");
-    sub->add_flag("--dram-ceiling", o->dram, "Measure DRAM read bandwidth first and report K+V bytes/s as a % of it (decode)");
+    sub->add_flag("--no-clock-probe", o->no_probe,
+                  "Skip the add-chain clock probes (contention detection)");
+    sub->add_option(
+        "--rounds", o->rounds,
+        "Measure every case this many times round-robin and pool the samples (default 1)");
+    sub->add_flag("--dram-ceiling", o->dram,
+                  "Measure DRAM read bandwidth first and report K+V bytes/s as a % of it (decode)");
     sub->callback([o, io, &action] { action = [o, io] { return run_bench_attention(*o, io); }; });
 }
 

@@ -49,16 +49,21 @@ std::vector<Shape> collect_shapes(const BenchGemmOptions& o) {
     }
     if (!o.preset.empty())
         for (const auto& sh : gemm_preset("gemm", o.preset).shapes) shapes.push_back(sh);
-    if (shapes.empty()) throw UsageError("no shape given: use --size S, --m M --n N --k K, or --preset " + preset_names("gemm"));
+    if (shapes.empty())
+        throw UsageError("no shape given: use --size S, --m M --n N --k K, or --preset " +
+                         preset_names("gemm"));
     return shapes;
 }
 
 template <class T, class Parse>
-std::vector<T> parse_names(const std::vector<std::string>& names, Parse parse, const char* what, const char* valid) {
+std::vector<T> parse_names(const std::vector<std::string>& names, Parse parse, const char* what,
+                           const char* valid) {
     std::vector<T> v;
     for (const auto& s : names) {
         auto x = parse(s);
-        if (!x) throw UsageError(std::string("unknown ") + what + " '" + s + "' (valid: " + valid + ")");
+        if (!x)
+            throw UsageError(std::string("unknown ") + what + " '" + s + "' (valid: " + valid +
+                             ")");
         v.push_back(*x);
     }
     return v;
@@ -93,7 +98,8 @@ int run_bench_gemm(const BenchGemmOptions& o, Io io) {
     const auto shapes = collect_shapes(o);
     check_sampler_flags(o.sampler);
     if (o.rounds < 1) throw UsageError("--rounds must be at least 1");
-    if (o.cache != "warm" && o.cache != "cold") throw UsageError("unknown --cache '" + o.cache + "' (valid: warm, cold)");
+    if (o.cache != "warm" && o.cache != "cold")
+        throw UsageError("unknown --cache '" + o.cache + "' (valid: warm, cold)");
     MeasureOptions mo;
     mo.sampler = o.sampler;
     mo.cache = o.cache == "cold" ? CacheMode::cold : CacheMode::warm;
@@ -143,10 +149,12 @@ int run_bench_gemm(const BenchGemmOptions& o, Io io) {
         for (Layout l : layouts)
             for (const auto& s : shapes)
                 for (const auto* b : backends) {
-                    const GemmCaseSpec spec{b->name, GemmProblem{s.m, s.n, s.k, l, d, o.alpha, o.beta}, threads};
+                    const GemmCaseSpec spec{
+                        b->name, GemmProblem{s.m, s.n, s.k, l, d, o.alpha, o.beta}, threads};
                     BenchItem it{gemm_case_name(spec), b->name, std::nullopt, {}};
                     if (!b->supports(d))
-                        it.unavailable = unavailable_result(spec, "dtype not supported by this backend");
+                        it.unavailable =
+                            unavailable_result(spec, "dtype not supported by this backend");
                     else if (auto why = b->unavailable(d))
                         it.unavailable = unavailable_result(spec, *why);
                     else
@@ -164,15 +172,22 @@ int run_bench_gemm(const BenchGemmOptions& o, Io io) {
     BenchTable t;
     t.id_headers = {"backend", "dtype", "layout", "M", "N", "K"};
     t.ids = [](const CaseResult& r, std::size_t) {
-        return std::vector<std::string>{r.backend, r.dtype, layout_of(r), std::to_string(r.dims[0].second),
-                                        std::to_string(r.dims[1].second), std::to_string(r.dims[2].second)};
+        return std::vector<std::string>{r.backend,
+                                        r.dtype,
+                                        layout_of(r),
+                                        std::to_string(r.dims[0].second),
+                                        std::to_string(r.dims[1].second),
+                                        std::to_string(r.dims[2].second)};
     };
     t.metric_headers = {"time", "GFLOP/s", "%peak", "GB/s", "CI95", "n"};
     t.metrics = [](const CaseResult& r, std::size_t) {
-        return std::vector<std::string>{fmt_time(r.seconds()), fmt_fixed(r.model_flops_per_s() / 1e9, 1),
-                                        r.pct_of_ceiling >= 0 ? fmt_fixed(100.0 * r.pct_of_ceiling, 1) : "-",
-                                        fmt_fixed(r.bytes_per_s() / 1e9, 2), bench_ci_cell(r),
-                                        std::to_string(r.measurement.stats.n)};
+        return std::vector<std::string>{
+            fmt_time(r.seconds()),
+            fmt_fixed(r.model_flops_per_s() / 1e9, 1),
+            r.pct_of_ceiling >= 0 ? fmt_fixed(100.0 * r.pct_of_ceiling, 1) : "-",
+            fmt_fixed(r.bytes_per_s() / 1e9, 2),
+            bench_ci_cell(r),
+            std::to_string(r.measurement.stats.n)};
     };
     t.backends = o.backends;
     t.ratio_key = [](const CaseResult& r, std::size_t) {
@@ -185,7 +200,8 @@ int run_bench_gemm(const BenchGemmOptions& o, Io io) {
     title << "GEMM on " << doc.provenance.cpu_model << " | " << threads
           << " thread(s) | model FLOPs (2MNK) over the median time | " << o.cache
           << " cache | %peak of the measured FMA/dot ceiling | stop at CI95 +-"
-          << fmt_sig(100.0 * o.sampler.target_rel_ci, 3) << "% or " << fmt_sig(o.sampler.budget_s, 3) << " s per case\n\n";
+          << fmt_sig(100.0 * o.sampler.target_rel_ci, 3) << "% or "
+          << fmt_sig(o.sampler.budget_s, 3) << " s per case\n\n";
     rep.title = title.str();
     rep.record = &o.rec;
     return print_bench_report(doc, t, rep, o.out, io);
@@ -203,16 +219,22 @@ void register_bench_gemm(CLI::App& bench, Io io, Action& action) {
     sub->add_option("--preset", o->preset, preset_help("gemm"));
     sub->add_option("--dtype", o->dtypes, "fp32, fp64, bf16 (list)")->delimiter(',');
     sub->add_option("--layout", o->layouts, "nn, nt, tn (list)")->delimiter(',');
-    sub->add_option("--backend", o->backends, "own, openblas, onednn, reference (list: side by side)")->delimiter(',');
+    sub->add_option("--backend", o->backends,
+                    "own, openblas, onednn, reference (list: side by side)")
+        ->delimiter(',');
     sub->add_option("--threads", o->threads, "Threads (default: one per core)");
     sub->add_option("--alpha", o->alpha, "alpha (default 1)");
     sub->add_option("--beta", o->beta, "beta (default 0)");
     add_bench_output_flags(sub, o->out);
     add_sampler_flags(sub, o->sampler, "2");
     add_record_flags(sub, o->rec);
-    sub->add_option("--cache", o->cache, "warm (default) or cold: caches scrubbed and operands rotated between samples");
-    sub->add_flag("--no-clock-probe", o->no_probe, "Skip the add-chain clock probes (contention detection)");
-    sub->add_option("--rounds", o->rounds, "Measure every case this many times round-robin and pool the samples (default 1)");
+    sub->add_option("--cache", o->cache,
+                    "warm (default) or cold: caches scrubbed and operands rotated between samples");
+    sub->add_flag("--no-clock-probe", o->no_probe,
+                  "Skip the add-chain clock probes (contention detection)");
+    sub->add_option(
+        "--rounds", o->rounds,
+        "Measure every case this many times round-robin and pool the samples (default 1)");
     sub->callback([o, io, &action] { action = [o, io] { return run_bench_gemm(*o, io); }; });
 }
 

@@ -54,7 +54,8 @@ std::vector<Shape> collect_shapes(const BenchQuantOptions& o) {
     if (!o.preset.empty())
         for (const auto& sh : gemm_preset("quant", o.preset).shapes) v.push_back(sh);
     if (v.empty())
-        throw UsageError("no shape given: use --m M --n N --k K or --preset " + preset_names("quant"));
+        throw UsageError("no shape given: use --m M --n N --k K or --preset " +
+                         preset_names("quant"));
     return v;
 }
 
@@ -117,7 +118,8 @@ int run_bench_quant(const BenchQuantOptions& o, Io io) {
     std::unique_ptr<BandwidthMeter> dram;
     std::vector<double> readings;
     if (!o.no_dram) {
-        io.err << "DRAM read bandwidth: allocating its arrays; read before and after every repetition\n";
+        io.err << "DRAM read bandwidth: allocating its arrays; read before and after every "
+                  "repetition\n";
         dram = dram_read_meter(threads);
     }
     // Cold: also a plain read of the case's own bytes timed like one cold call of the case
@@ -162,21 +164,30 @@ int run_bench_quant(const BenchQuantOptions& o, Io io) {
     t.id_headers = {"backend", "format", "act", "M", "N", "K"};
     t.ids = [&specs](const CaseResult& r, std::size_t i) {
         const QuantCaseSpec& s = specs[i];
-        return std::vector<std::string>{r.backend, r.dtype, r.backend == "onednn" ? "int8" : quant_activation_name(s.act),
-                                        std::to_string(s.m), std::to_string(s.n), std::to_string(s.k)};
+        return std::vector<std::string>{
+            r.backend,
+            r.dtype,
+            r.backend == "onednn" ? "int8" : quant_activation_name(s.act),
+            std::to_string(s.m),
+            std::to_string(s.n),
+            std::to_string(s.k)};
     };
     t.metric_headers = {"time", "GFLOP/s", "GB/s", "%DRAM", "%DRAM range", "%read", "CI95", "n"};
     t.metrics = [](const CaseResult& r, std::size_t) {
         const BandwidthPairing& p = r.bandwidth_pairing;
-        return std::vector<std::string>{
-            fmt_time(r.seconds()), fmt_fixed(r.model_flops_per_s() / 1e9, 1),
-            fmt_fixed(r.bytes_per_s() / 1e9, 2),
-            p.empty() ? "-" : fmt_fixed(100.0 * p.ratio_median(), 1),
-            p.empty() ? "-"
-                      : fmt_fixed(100.0 * p.ratio_min(), 1) + "-" + fmt_fixed(100.0 * p.ratio_max(), 1) +
-                            " (" + std::to_string(p.rounds.size()) + ")",
-            p.short_read_ratio_median() > 0 ? fmt_fixed(100.0 * p.short_read_ratio_median(), 1) : "-",
-            bench_ci_cell(r), std::to_string(r.measurement.stats.n)};
+        return std::vector<std::string>{fmt_time(r.seconds()),
+                                        fmt_fixed(r.model_flops_per_s() / 1e9, 1),
+                                        fmt_fixed(r.bytes_per_s() / 1e9, 2),
+                                        p.empty() ? "-" : fmt_fixed(100.0 * p.ratio_median(), 1),
+                                        p.empty() ? "-"
+                                                  : fmt_fixed(100.0 * p.ratio_min(), 1) + "-" +
+                                                        fmt_fixed(100.0 * p.ratio_max(), 1) + " (" +
+                                                        std::to_string(p.rounds.size()) + ")",
+                                        p.short_read_ratio_median() > 0
+                                            ? fmt_fixed(100.0 * p.short_read_ratio_median(), 1)
+                                            : "-",
+                                        bench_ci_cell(r),
+                                        std::to_string(r.measurement.stats.n)};
     };
     t.backends = o.backends;
     t.ratio_key = [&specs](const CaseResult& r, std::size_t i) {
@@ -192,15 +203,21 @@ int run_bench_quant(const BenchQuantOptions& o, Io io) {
     if (!readings.empty()) {
         std::vector<double> sr = readings;
         std::sort(sr.begin(), sr.end());
-        title << "DRAM read bandwidth (" << threads << " thread(s), sum over 4x LLC, best of 5 trials), read right "
-              << "before and after every repetition: " << sr.size() << " readings, " << fmt_fixed(sr.front() / 1e9, 2)
-              << " to " << fmt_fixed(sr.back() / 1e9, 2) << " GB/s, median " << fmt_fixed(sr[sr.size() / 2] / 1e9, 2)
-              << "\n%DRAM = median over repetitions of (that repetition's GB/s / the mean of its two readings); "
+        title << "DRAM read bandwidth (" << threads
+              << " thread(s), sum over 4x LLC, best of 5 trials), read right "
+              << "before and after every repetition: " << sr.size() << " readings, "
+              << fmt_fixed(sr.front() / 1e9, 2) << " to " << fmt_fixed(sr.back() / 1e9, 2)
+              << " GB/s, median " << fmt_fixed(sr[sr.size() / 2] / 1e9, 2)
+              << "\n%DRAM = median over repetitions of (that repetition's GB/s / the mean of its "
+                 "two readings); "
                  "range: lowest-highest (repetitions)\n";
         if (short_read)
-            title << "%read = the same median against a plain read of the case's own bytes timed like one cold call of "
-                     "it (scrub, wake, one pool call; median of 11, before and after each repetition): the "
-                     "like-for-like figure; a ratio above 100% in %DRAM means such a short read beats the DRAM stream\n";
+            title << "%read = the same median against a plain read of the case's own bytes timed "
+                     "like one cold call of "
+                     "it (scrub, wake, one pool call; median of 11, before and after each "
+                     "repetition): the "
+                     "like-for-like figure; a ratio above 100% in %DRAM means such a short read "
+                     "beats the DRAM stream\n";
     }
     title << '\n';
     BenchReport rep;
@@ -234,8 +251,9 @@ void register_bench_quant(CLI::App& bench, Io io, Action& action) {
     sub->add_option(
         "--cache", o->cache,
         "cold (default: caches scrubbed before each call, weights come from DRAM) or warm");
-    sub->add_flag("--no-dram", o->no_dram,
-                  "Skip the DRAM read bandwidth readings (else one before and after every repetition)");
+    sub->add_flag(
+        "--no-dram", o->no_dram,
+        "Skip the DRAM read bandwidth readings (else one before and after every repetition)");
     sub->add_flag("--no-clock-probe", o->no_probe, "Skip the add-chain clock probes");
     sub->add_option("--rounds", o->rounds,
                     "Measure every case this many times, backends alternating, samples pooled");

@@ -20,12 +20,16 @@ int run_convert(const ConvertOptions& o, Io io) {
     check_output_paths({o.out});
     const ResultsDocument doc = results_from_json_string(read_file(o.input));
     std::string text;
-    if (o.to == "csv") text = results_to_csv(doc);
-    else if (o.to == "markdown" || o.to == "md") text = results_to_markdown(doc);
+    if (o.to == "csv")
+        text = results_to_csv(doc);
+    else if (o.to == "markdown" || o.to == "md")
+        text = results_to_markdown(doc);
     else if (o.to == "gbench")
         text = results_to_gbench_json(doc, o.repetitions);
-    else if (o.to == "json") text = results_to_json_string(doc);
-    else throw UsageError("unknown --to '" + o.to + "' (valid: csv, markdown, gbench, json)");
+    else if (o.to == "json")
+        text = results_to_json_string(doc);
+    else
+        throw UsageError("unknown --to '" + o.to + "' (valid: csv, markdown, gbench, json)");
     write_output(o.out.empty() ? "-" : o.out, text, io.out);
     return 0;
 }
@@ -33,7 +37,8 @@ int run_convert(const ConvertOptions& o, Io io) {
 
 void register_convert(CLI::App& app, Io io, Action& action) {
     auto o = std::make_shared<ConvertOptions>();
-    CLI::App* sub = app.add_subcommand("convert", "Print a flopmeter results file as CSV, Markdown or Google Benchmark JSON");
+    CLI::App* sub = app.add_subcommand(
+        "convert", "Print a flopmeter results file as CSV, Markdown or Google Benchmark JSON");
     sub->add_option("file", o->input, "flopmeter results JSON")->required();
     sub->add_option("--to", o->to, "csv, markdown (default), gbench, json");
     sub->add_option("--out", o->out, "Write to FILE instead of standard output");

@@ -6,16 +6,16 @@
 #include <vector>
 
 #include "cli/commands.hpp"
-#include "cli/output.hpp"
 #include "cli/cuda_cli.hpp"
+#include "cli/output.hpp"
 #include "core/error.hpp"
 #include "measure/cuda/cuda_sweep.hpp"
 
 #ifdef FLOPMETER_HAVE_CUDA
 #include <map>
 
-#include "core/text_table.hpp"
 #include "core/atomic_file.hpp"
+#include "core/text_table.hpp"
 #include "kernels/cuda/common/cuda_device.hpp"
 #include "measure/cuda/roofline/cuda_roofline.hpp"
 #include "measure/provenance.hpp"
@@ -60,7 +60,8 @@ int list_plan(const CudaSweepOptions& s, Io io) {
 
 int run_cuda_sweep_cli(const CudaSweepCliOptions& o, Io io_in) {
     check_output_paths({o.json_path, o.roofline_json});
-    Io io{text_stream(io_in, {o.json_path, o.roofline_json}), io_in.err};  // text to stderr when data goes to stdout
+    Io io{text_stream(io_in, {o.json_path, o.roofline_json}),
+          io_in.err};  // text to stderr when data goes to stdout
     std::ostream& data_out = io_in.out;
     const CudaSweepOptions s = sweep_options(o);
     if (o.list) return list_plan(s, io);
@@ -85,15 +86,17 @@ int run_cuda_sweep_cli(const CudaSweepCliOptions& o, Io io_in) {
 
     std::map<std::string, int> count;
     for (const auto& r : doc.results) ++count[case_status_name(r.status)];
-    io.out << "GPU sweep (" << s.mode << ") on " << gpu.name << ": " << doc.results.size() << " cases";
+    io.out << "GPU sweep (" << s.mode << ") on " << gpu.name << ": " << doc.results.size()
+           << " cases";
     for (const auto& [k, v] : count) io.out << ", " << v << " " << k;
     io.out << '\n';
     for (const auto& r : doc.results)
         if (r.status == CaseStatus::ok)
-            io.out << "  " << r.name << "  " << fmt_fixed(r.model_flops_per_s() / 1e12, 1) << " TFLOP/s  " << fmt_time(r.seconds())
-                   << '\n';
+            io.out << "  " << r.name << "  " << fmt_fixed(r.model_flops_per_s() / 1e12, 1)
+                   << " TFLOP/s  " << fmt_time(r.seconds()) << '\n';
         else
-            io.out << "  " << r.name << "  " << case_status_name(r.status) << ": " << r.error << '\n';
+            io.out << "  " << r.name << "  " << case_status_name(r.status) << ": " << r.error
+                   << '\n';
     if (!o.json_path.empty()) {
         write_output(o.json_path, gpu_results_json(doc, gpu), data_out);
         io.out << "Results written to " << o.json_path << '\n';
@@ -116,15 +119,24 @@ int run_cuda_sweep_cli(const CudaSweepCliOptions& o, Io io) {
 
 void register_cuda_sweep(CLI::App& app, Io io, Action& action) {
     auto o = std::make_shared<CudaSweepCliOptions>();
-    CLI::App* sub = app.add_subcommand("cuda-sweep", "Measure the GPU calibration sweep (GEMM and attention shapes) and its roofline");
+    CLI::App* sub = app.add_subcommand(
+        "cuda-sweep",
+        "Measure the GPU calibration sweep (GEMM and attention shapes) and its roofline");
     sub->add_option("--mode", o->mode, "smoke (seconds), quick (default, minutes), full");
-    sub->add_option("--gemm-backend", o->gemm_backends, "GEMM backends (list; default cublas)")->delimiter(',');
-    sub->add_option("--attention-backend", o->attention_backends, "attention backends (list; default flash)")->delimiter(',');
-    sub->add_option("--gemm-mode", o->modes, "GEMM modes (list; default: the sweep's)")->delimiter(',');
+    sub->add_option("--gemm-backend", o->gemm_backends, "GEMM backends (list; default cublas)")
+        ->delimiter(',');
+    sub->add_option("--attention-backend", o->attention_backends,
+                    "attention backends (list; default flash)")
+        ->delimiter(',');
+    sub->add_option("--gemm-mode", o->modes, "GEMM modes (list; default: the sweep's)")
+        ->delimiter(',');
     sub->add_option("--budget", o->budget, "Seconds of sampling per case at most (default 1)");
-    sub->add_option("--energy", o->energy, "Energy window per case in seconds (NVML; default 0 = off)");
-    sub->add_option("--json", o->json_path, "Write the results JSON (with the GPU's provenance) to FILE");
-    sub->add_option("--roofline-json", o->roofline_json, "Also measure the GPU roofline and write it to FILE");
+    sub->add_option("--energy", o->energy,
+                    "Energy window per case in seconds (NVML; default 0 = off)");
+    sub->add_option("--json", o->json_path,
+                    "Write the results JSON (with the GPU's provenance) to FILE");
+    sub->add_option("--roofline-json", o->roofline_json,
+                    "Also measure the GPU roofline and write it to FILE");
     sub->add_flag("--list", o->list, "Print the planned cases and exit (no device needed)");
     sub->callback([o, io, &action] { action = [o, io] { return run_cuda_sweep_cli(*o, io); }; });
 }

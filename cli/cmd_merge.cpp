@@ -25,8 +25,8 @@ int run_merge(const MergeCliOptions& o, Io io) {
     Store target = Store::open(db, so);
     for (const auto& s : o.sources) {
         const MergeOutcome m = merge_store(target, db, s, so.busy_timeout_ms);
-        io.out << "Merged " << s << " into " << db << ": " << m.added << " run(s) added, " << m.already_present
-               << " already present\n";
+        io.out << "Merged " << s << " into " << db << ": " << m.added << " run(s) added, "
+               << m.already_present << " already present\n";
     }
     return 0;
 }
@@ -35,10 +35,13 @@ int run_merge(const MergeCliOptions& o, Io io) {
 
 void register_merge(CLI::App& app, Io io, Action& action) {
     auto o = std::make_shared<MergeCliOptions>();
-    CLI::App* sub = app.add_subcommand("merge", "Copy the runs of other stores into --db (duplicates skipped)");
+    CLI::App* sub =
+        app.add_subcommand("merge", "Copy the runs of other stores into --db (duplicates skipped)");
     sub->add_option("sources", o->sources, "Stores to read (not modified)")->required();
-    sub->add_option("--db", o->db, "Target store, created if missing (default: $FLOPMETER_DB, else flopmeter.db)");
-    sub->add_option("--lock-timeout", o->lock_timeout_s, "Seconds to wait for a busy store (default 10)");
+    sub->add_option("--db", o->db,
+                    "Target store, created if missing (default: $FLOPMETER_DB, else flopmeter.db)");
+    sub->add_option("--lock-timeout", o->lock_timeout_s,
+                    "Seconds to wait for a busy store (default 10)");
     sub->callback([o, io, &action] { action = [o, io] { return run_merge(*o, io); }; });
 }
 

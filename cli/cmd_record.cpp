@@ -29,10 +29,12 @@ int run_record(const RecordCliOptions& o, Io io) {
     for (std::size_t i = 0; i < docs.size(); ++i) {
         const RecordOutcome r = record_results(docs[i], db, ro);
         if (r.added)
-            io.out << "Recorded " << o.files[i] << " as run " << r.run_id << " (" << docs[i].results.size()
-                   << " cases, " << docs[i].provenance.tool << ") in " << db << "\n";
+            io.out << "Recorded " << o.files[i] << " as run " << r.run_id << " ("
+                   << docs[i].results.size() << " cases, " << docs[i].provenance.tool << ") in "
+                   << db << "\n";
         else
-            io.out << o.files[i] << " is already recorded as run " << r.run_id << " in " << db << "\n";
+            io.out << o.files[i] << " is already recorded as run " << r.run_id << " in " << db
+                   << "\n";
     }
     return 0;
 }
@@ -41,12 +43,15 @@ int run_record(const RecordCliOptions& o, Io io) {
 
 void register_record(CLI::App& app, Io io, Action& action) {
     auto o = std::make_shared<RecordCliOptions>();
-    CLI::App* sub = app.add_subcommand("record", "Store result files (flopmeter or Google Benchmark JSON) as runs");
+    CLI::App* sub = app.add_subcommand(
+        "record", "Store result files (flopmeter or Google Benchmark JSON) as runs");
     sub->add_option("results", o->files, "Result JSON files")->required();
-    sub->add_option("--db", o->db, "Results store (default: $FLOPMETER_DB, else flopmeter.db here)");
+    sub->add_option("--db", o->db,
+                    "Results store (default: $FLOPMETER_DB, else flopmeter.db here)");
     sub->add_option("--tag", o->tag, "Name the run (e.g. v1.2, nightly): usable as --baseline");
     sub->add_option("--git-sha", o->git_sha, "Git SHA to record (default: the one in the file)");
-    sub->add_option("--lock-timeout", o->lock_timeout_s, "Seconds to wait for another process writing the store (default 10)");
+    sub->add_option("--lock-timeout", o->lock_timeout_s,
+                    "Seconds to wait for another process writing the store (default 10)");
     sub->callback([o, io, &action] { action = [o, io] { return run_record(*o, io); }; });
 }
 

@@ -42,25 +42,29 @@ int run_selfcheck(Io io) {
     t.add_row({"empty call, batched (time per call)", fmt_time(e.seconds())});
     t.add_row({"empty call, one per sample (timer cost per sample)", fmt_time(e1.seconds())});
     t.add_row({"1 ms spin kernel, median measured", fmt_time(s.seconds())});
-    t.add_row({"harness overhead on a 1 ms kernel", fmt_time(overhead) + " = " + fmt_fixed(100.0 * overhead / 1e-3, 3) + "%"});
+    t.add_row({"harness overhead on a 1 ms kernel",
+               fmt_time(overhead) + " = " + fmt_fixed(100.0 * overhead / 1e-3, 3) + "%"});
     const ClockReading c = ctx.clock().probe();
     t.add_row({"effective clock (add-chain probe)", fmt_fixed(c.min_ghz, 2) + " GHz"});
     const FlopCounterStatus& fc = flop_counter_status();
-    t.add_row({"hardware FLOP counters", fc.available ? "available (" + fc.method + ")" : "unavailable: " + fc.reason});
+    t.add_row({"hardware FLOP counters",
+               fc.available ? "available (" + fc.method + ")" : "unavailable: " + fc.reason});
     const SystemState st = read_system_state();
     t.add_row({"governor / turbo", (st.governor.empty() ? "not exposed" : st.governor) + " / " +
                                        (st.turbo.empty() ? "not exposed" : st.turbo)});
     t.print(io.out);
     for (const auto& w : system_warnings(st)) io.out << "WARNING: " << w << "\n";
     const bool ok = overhead / 1e-3 < 0.01;
-    io.out << (ok ? "Harness overhead is below 1% of a 1 ms kernel.\n" : "Harness overhead is 1% or more of a 1 ms kernel.\n");
+    io.out << (ok ? "Harness overhead is below 1% of a 1 ms kernel.\n"
+                  : "Harness overhead is 1% or more of a 1 ms kernel.\n");
     return 0;
 }
 
 }  // namespace
 
 void register_selfcheck(CLI::App& app, Io io, Action& action) {
-    CLI::App* sub = app.add_subcommand("selfcheck", "Measure the harness itself: timing overhead, clock probe, counters");
+    CLI::App* sub = app.add_subcommand(
+        "selfcheck", "Measure the harness itself: timing overhead, clock probe, counters");
     sub->callback([io, &action] { action = [io] { return run_selfcheck(io); }; });
 }
 

@@ -29,7 +29,8 @@ namespace {
 
 int run_serve(int reply_fd, Io io) {
     if (reply_fd < 0 || ::fcntl(reply_fd, F_GETFD) < 0)
-        throw UsageError("--reply-fd " + std::to_string(reply_fd) + ": not an open file descriptor");
+        throw UsageError("--reply-fd " + std::to_string(reply_fd) +
+                         ": not an open file descriptor");
     std::unique_ptr<FILE, int (*)(FILE*)> reply(::fdopen(reply_fd, "w"), &std::fclose);
     if (!reply) throw UsageError("--reply-fd " + std::to_string(reply_fd) + ": cannot write to it");
     std::fputs("{\"ready\": 1}\n", reply.get());
@@ -41,7 +42,8 @@ int run_serve(int reply_fd, Io io) {
         try {
             args = nlohmann::json::parse(line).get<std::vector<std::string>>();
         } catch (const std::exception& e) {
-            io.err << "flopmeter serve: error: a request is not a JSON array of strings (" << e.what() << ")\n";
+            io.err << "flopmeter serve: error: a request is not a JSON array of strings ("
+                   << e.what() << ")\n";
             args.clear();
         }
         if (!args.empty() && args[0] == "bench") {
@@ -52,7 +54,8 @@ int run_serve(int reply_fd, Io io) {
             // other side's next case would be timed against them.
             wait_for_quiet_threads(0.3);
         } else if (!args.empty()) {
-            io.err << "flopmeter serve: error: only bench commands are served, not '" << args[0] << "'\n";
+            io.err << "flopmeter serve: error: only bench commands are served, not '" << args[0]
+                   << "'\n";
         }
         io.out.flush();
         io.err.flush();
@@ -66,12 +69,16 @@ int run_serve(int reply_fd, Io io) {
 
 void register_serve(CLI::App& app, Io io, Action& action) {
     auto fd = std::make_shared<int>(-1);
-    CLI::App* sub = app.add_subcommand(
-        "serve",
-        "Run bench commands read one per line on stdin (JSON arrays: [\"bench\", \"gemm\", \"--size\", "
-        "\"256\", \"--json\", \"r.json\"]) in this one process; {\"ready\": 1} and then one {\"rc\": N} per "
-        "command on --reply-fd (what `ab` runs each side as; docs/tracking.md)");
-    sub->add_option("--reply-fd", *fd, "Descriptor to write the ready line and each command's exit code to")->required();
+    CLI::App* sub =
+        app.add_subcommand("serve",
+                           "Run bench commands read one per line on stdin (JSON arrays: "
+                           "[\"bench\", \"gemm\", \"--size\", "
+                           "\"256\", \"--json\", \"r.json\"]) in this one process; {\"ready\": 1} "
+                           "and then one {\"rc\": N} per "
+                           "command on --reply-fd (what `ab` runs each side as; docs/tracking.md)");
+    sub->add_option("--reply-fd", *fd,
+                    "Descriptor to write the ready line and each command's exit code to")
+        ->required();
     sub->callback([fd, io, &action] { action = [fd, io] { return run_serve(*fd, io); }; });
 }
 

@@ -21,10 +21,13 @@ struct ValidateOptions {
 
 int run_validate(const ValidateOptions& o, Io io_in) {
     check_output_paths({o.markdown_path});
-    Io io{text_stream(io_in, {o.markdown_path}), io_in.err};  // text to stderr when data goes to stdout
+    Io io{text_stream(io_in, {o.markdown_path}),
+          io_in.err};  // text to stderr when data goes to stdout
     std::ostream& data_out = io_in.out;
-    const std::string runs = o.runs_path.empty() ? cost::builtin_published_runs() : read_file(o.runs_path);
-    const std::string setup = o.setup_path.empty() ? cost::builtin_published_runs_setup() : read_file(o.setup_path);
+    const std::string runs =
+        o.runs_path.empty() ? cost::builtin_published_runs() : read_file(o.runs_path);
+    const std::string setup =
+        o.setup_path.empty() ? cost::builtin_published_runs_setup() : read_file(o.setup_path);
     cost::ValidationReport r;
     try {
         r = cost::validate_published_runs(runs, setup, load_predictor);
@@ -49,9 +52,13 @@ int run_validate(const ValidateOptions& o, Io io_in) {
 
 void register_validate(CLI::App& app, Io io, Action& action) {
     auto o = std::make_shared<ValidateOptions>();
-    CLI::App* sub = app.add_subcommand("validate", "Check the cost model against published training runs");
-    sub->add_option("--runs", o->runs_path, "Published runs JSON (default: the copy built in, data/published_runs.json)");
-    sub->add_option("--setup", o->setup_path, "How each run is reproduced (default: data/published_runs_setup.json, built in)");
+    CLI::App* sub =
+        app.add_subcommand("validate", "Check the cost model against published training runs");
+    sub->add_option("--runs", o->runs_path,
+                    "Published runs JSON (default: the copy built in, data/published_runs.json)");
+    sub->add_option(
+        "--setup", o->setup_path,
+        "How each run is reproduced (default: data/published_runs_setup.json, built in)");
     sub->add_option("--markdown", o->markdown_path, "Also write the report as Markdown to FILE");
     sub->callback([o, io, &action] { action = [o, io] { return run_validate(*o, io); }; });
 }

@@ -7,8 +7,8 @@
 #include "core/error.hpp"
 
 #ifdef FLOPMETER_HAVE_CUDA
-#include "core/text_table.hpp"
 #include "core/atomic_file.hpp"
+#include "core/text_table.hpp"
 #include "kernels/cuda/common/cuda_device.hpp"
 #include "measure/cuda/roofline/cuda_roofline.hpp"
 #endif
@@ -17,7 +17,8 @@ namespace flopmeter {
 
 void throw_built_without_cuda() {
     throw UnavailableError(
-        "flopmeter was built without CUDA (nvcc was not found when it was configured, or -DFLOPMETER_CUDA=OFF); "
+        "flopmeter was built without CUDA (nvcc was not found when it was configured, or "
+        "-DFLOPMETER_CUDA=OFF); "
         "rebuild with the CUDA toolkit installed for GPU commands");
 }
 
@@ -47,17 +48,19 @@ int run_roofline_cuda(bool quick, const std::string& json_path, Io io_in) {
     o.quick = quick;
     const CudaRoofline r = measure_cuda_roofline(o, &io.err);
     const GpuProvenance& d = r.device;
-    io.out << "GPU roofline on " << d.name << " (cc " << d.cc_major << "." << d.cc_minor << ", " << d.sms << " SMs, "
-           << fmt_bytes(double(d.memory_bytes)) << ", driver " << d.driver_version << ")\n\n";
+    io.out << "GPU roofline on " << d.name << " (cc " << d.cc_major << "." << d.cc_minor << ", "
+           << d.sms << " SMs, " << fmt_bytes(double(d.memory_bytes)) << ", driver "
+           << d.driver_version << ")\n\n";
     Table t({"dtype", "kind", "TFLOP/s", "spread", "kernel", "source"});
     for (const auto& c : r.ceilings)
-        t.add_row({c.dtype, c.kind, fmt_fixed(c.flops_per_s / 1e12, 1), fmt_fixed(100.0 * c.spread, 1) + "%", c.kernel, c.source});
+        t.add_row({c.dtype, c.kind, fmt_fixed(c.flops_per_s / 1e12, 1),
+                   fmt_fixed(100.0 * c.spread, 1) + "%", c.kernel, c.source});
     t.print(io.out);
     io.out << "\nDevice memory bandwidth (bytes read + written, best of trials)\n\n";
     Table b({"level", "kernel", "GB/s", "working set", "spread"});
     for (const auto& w : r.bandwidth)
-        b.add_row({w.level, w.kernel, fmt_fixed(w.bytes_per_s / 1e9, 0), fmt_bytes(double(w.working_set)),
-                   fmt_fixed(100.0 * w.spread, 1) + "%"});
+        b.add_row({w.level, w.kernel, fmt_fixed(w.bytes_per_s / 1e9, 0),
+                   fmt_bytes(double(w.working_set)), fmt_fixed(100.0 * w.spread, 1) + "%"});
     b.print(io.out);
     if (!json_path.empty()) {
         write_output(json_path, cuda_roofline_to_json(r).dump(2) + "\n", data_out);
@@ -68,7 +71,9 @@ int run_roofline_cuda(bool quick, const std::string& json_path, Io io_in) {
 
 #else
 
-int run_roofline_cuda(bool, const std::string&, Io) { throw_built_without_cuda(); }
+int run_roofline_cuda(bool, const std::string&, Io) {
+    throw_built_without_cuda();
+}
 
 #endif
 

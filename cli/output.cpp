@@ -19,8 +19,10 @@ void check_output_paths(std::initializer_list<std::string> paths) {
     int to_stdout = 0;
     for (const auto& p : paths) {
         if (p.empty()) continue;
-        if (p == "-") ++to_stdout;
-        else check_writable_path(p);
+        if (p == "-")
+            ++to_stdout;
+        else
+            check_writable_path(p);
     }
     if (to_stdout > 1) throw UsageError("only one output can go to standard output ('-')");
 }

@@ -18,7 +18,8 @@ struct ClusterRun {
     int ranks = 0;
     std::string launcher, backend, identity, mpi_library, thread_level;
     std::vector<NodeInfo> nodes;
-    std::vector<nlohmann::ordered_json> node_profiles;  // per node; null when the node was not calibrated
+    std::vector<nlohmann::ordered_json>
+        node_profiles;  // per node; null when the node was not calibrated
     NodeCheck check;
     std::vector<Series> series;
     int planned_series = 0;
@@ -40,7 +41,8 @@ void attach_cluster(DeviceProfile& p, const ClusterRun& run);
 // The file rank 0 writes: `base` (rank 0's node, or --base) renamed for the cluster
 // (`name`, or cluster-<nodes>x<ranks per node>-<fingerprint>), with devices_per_node, the
 // comm fits, the cluster section and `warnings`; complete only when `complete` and the base is.
-DeviceProfile assemble_cluster_profile(const DeviceProfile& base, const ClusterRun& run, const std::string& name,
+DeviceProfile assemble_cluster_profile(const DeviceProfile& base, const ClusterRun& run,
+                                       const std::string& name,
                                        const std::vector<std::string>& warnings, bool complete);
 
 }  // namespace flopmeter::comm

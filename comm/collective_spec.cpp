@@ -13,9 +13,13 @@ namespace {
 constexpr int kRankPeriod = 251;
 constexpr int kIndexPeriod = 509;
 
-int rank_part(int rank) { return rank % kRankPeriod; }
+int rank_part(int rank) {
+    return rank % kRankPeriod;
+}
 
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
+std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
+    return (a + b - 1) / b;
+}
 
 // dst[k] = base + scale * b(start + k), with b advanced incrementally (no division per element).
 void write_pattern(Elem* dst, std::int64_t n, double base, double scale, std::int64_t start) {
@@ -26,7 +30,9 @@ void write_pattern(Elem* dst, std::int64_t n, double base, double scale, std::in
     }
 }
 
-void write_poison(Elem* dst, std::int64_t n) { std::fill(dst, dst + n, kPoison); }
+void write_poison(Elem* dst, std::int64_t n) {
+    std::fill(dst, dst + n, kPoison);
+}
 
 // Compares got[k] with base + scale * b(start + k), accumulating into r at output offset `at`.
 void compare_pattern(const Elem* got, std::int64_t n, double base, double scale, std::int64_t start,
@@ -92,18 +98,25 @@ BufferLayout buffer_layout(Collective c, std::int64_t bytes, int ranks) {
 double bus_factor(Collective c, int ranks) {
     const double n = double(std::max(ranks, 1));
     switch (c) {
-        case Collective::all_reduce: return 2.0 * (n - 1) / n;
+        case Collective::all_reduce:
+            return 2.0 * (n - 1) / n;
         case Collective::reduce_scatter:
         case Collective::all_gather:
-        case Collective::all_to_all: return (n - 1) / n;
+        case Collective::all_to_all:
+            return (n - 1) / n;
         case Collective::broadcast:
-        case Collective::send_recv: return 1.0;
+        case Collective::send_recv:
+            return 1.0;
     }
     return 1.0;
 }
 
-bool has_in_place(Collective c) { return c != Collective::send_recv; }
-bool has_out_of_place(Collective c) { return c != Collective::broadcast; }
+bool has_in_place(Collective c) {
+    return c != Collective::send_recv;
+}
+bool has_out_of_place(Collective c) {
+    return c != Collective::broadcast;
+}
 
 std::vector<Collective> all_collectives() {
     return {Collective::all_reduce, Collective::reduce_scatter, Collective::all_gather,
@@ -117,7 +130,9 @@ std::optional<Collective> parse_collective(const std::string& s) {
     return std::nullopt;
 }
 
-Elem input_value(int rank, std::int64_t i) { return Elem(rank_part(rank) + int(i % kIndexPeriod)); }
+Elem input_value(int rank, std::int64_t i) {
+    return Elem(rank_part(rank) + int(i % kIndexPeriod));
+}
 
 void fill_buffers(Collective c, const BufferLayout& l, bool in_place, int rank, int ranks, int root,
                   const HostBuffers& b) {
@@ -135,23 +150,26 @@ void fill_buffers(Collective c, const BufferLayout& l, bool in_place, int rank, 
         case Collective::all_gather:
             if (in_place) {
                 write_poison(b.recv, l.in_place);
-                write_pattern(b.recv + std::int64_t(rank) * l.chunk, l.chunk, a, 1.0, std::int64_t(rank) * l.chunk);
+                write_pattern(b.recv + std::int64_t(rank) * l.chunk, l.chunk, a, 1.0,
+                              std::int64_t(rank) * l.chunk);
             } else {
                 write_pattern(b.send, l.send, a, 1.0, std::int64_t(rank) * l.chunk);
                 write_poison(b.recv, l.recv);
             }
             break;
         case Collective::broadcast:
-            if (rank == root) write_pattern(in, in_place ? l.in_place : l.send, a, 1.0, 0);
-            else write_poison(in, in_place ? l.in_place : l.send);
+            if (rank == root)
+                write_pattern(in, in_place ? l.in_place : l.send, a, 1.0, 0);
+            else
+                write_poison(in, in_place ? l.in_place : l.send);
             if (!in_place) write_poison(b.recv, l.recv);
             break;
     }
     (void)ranks;
 }
 
-CheckResult check_buffers(Collective c, const BufferLayout& l, bool in_place, int rank, int ranks, int root,
-                          const HostBuffers& b) {
+CheckResult check_buffers(Collective c, const BufferLayout& l, bool in_place, int rank, int ranks,
+                          int root, const HostBuffers& b) {
     CheckResult r;
     const Elem* out = b.recv;
     const double n = ranks;
@@ -189,8 +207,8 @@ CheckResult check_buffers(Collective c, const BufferLayout& l, bool in_place, in
 std::string CheckResult::describe() const {
     if (ok) return "correct";
     char b[160];
-    std::snprintf(b, sizeof b, "element %lld is %g, expected %g (%lld elements wrong)", static_cast<long long>(index),
-                  got, expected, static_cast<long long>(wrong));
+    std::snprintf(b, sizeof b, "element %lld is %g, expected %g (%lld elements wrong)",
+                  static_cast<long long>(index), got, expected, static_cast<long long>(wrong));
     return b;
 }
 

@@ -23,10 +23,11 @@ using Elem = float;
 inline constexpr std::int64_t kElemBytes = sizeof(Elem);
 
 struct BufferLayout {
-    std::int64_t bytes = 0;   // nccl-tests' size after rounding to whole elements per rank
-    std::int64_t chunk = 0;   // elements per rank block (reduce-scatter, all-gather, all-to-all); else the count
-    std::int64_t send = 0;    // elements of the send buffer (out of place)
-    std::int64_t recv = 0;    // elements of the receive buffer (out of place)
+    std::int64_t bytes = 0;  // nccl-tests' size after rounding to whole elements per rank
+    std::int64_t chunk =
+        0;  // elements per rank block (reduce-scatter, all-gather, all-to-all); else the count
+    std::int64_t send = 0;      // elements of the send buffer (out of place)
+    std::int64_t recv = 0;      // elements of the receive buffer (out of place)
     std::int64_t in_place = 0;  // elements of the single buffer (in place)
 };
 
@@ -35,11 +36,12 @@ struct BufferLayout {
 BufferLayout buffer_layout(Collective c, std::int64_t bytes, int ranks);
 
 double bus_factor(Collective c, int ranks);
-bool has_in_place(Collective c);      // broadcast is in place only, send/recv out of place only
+bool has_in_place(Collective c);  // broadcast is in place only, send/recv out of place only
 bool has_out_of_place(Collective c);
 
 std::vector<Collective> all_collectives();
-// Accepts the predictor's names and their dash or no-separator spellings ("all-reduce", "allreduce").
+// Accepts the predictor's names and their dash or no-separator spellings ("all-reduce",
+// "allreduce").
 std::optional<Collective> parse_collective(const std::string& s);
 
 // The value rank `rank` contributes at global element `i`: small integers, so every sum of
@@ -52,7 +54,7 @@ inline constexpr Elem kPoison = -1.0f;  // never an input value or a sum of them
 struct HostBuffers {
     Elem* send = nullptr;
     std::int64_t send_n = 0;
-    Elem* recv = nullptr;     // the receive buffer, or the single buffer in place
+    Elem* recv = nullptr;  // the receive buffer, or the single buffer in place
     std::int64_t recv_n = 0;
 };
 
@@ -65,12 +67,12 @@ struct CheckResult {
     bool ok = true;
     std::int64_t index = -1;  // first wrong element of the output
     double got = 0, expected = 0;
-    std::int64_t wrong = 0;   // how many elements are wrong
+    std::int64_t wrong = 0;  // how many elements are wrong
     std::string describe() const;
 };
 
 // Compares this rank's output with what the collective must produce.
-CheckResult check_buffers(Collective c, const BufferLayout& l, bool in_place, int rank, int ranks, int root,
-                          const HostBuffers& b);
+CheckResult check_buffers(Collective c, const BufferLayout& l, bool in_place, int rank, int ranks,
+                          int root, const HostBuffers& b);
 
 }  // namespace flopmeter::comm

@@ -10,17 +10,17 @@
 namespace flopmeter::comm {
 
 class CommBackend {
-public:
+  public:
     virtual ~CommBackend() = default;
     virtual std::string name() const = 0;  // "MPI", "NCCL"
     virtual bool supports(Collective c, bool in_place) const = 0;
     // Buffers for one collective and size (reused while large enough); throws UsageError when
     // memory runs out.
     virtual HostBuffers prepare(Collective c, const BufferLayout& l, bool in_place) = 0;
-    virtual void upload() {}    // host views -> the buffers the collective uses
-    virtual void download() {}  // and back, in MPI's layout
-    virtual void run() = 0;     // one collective; returns when this rank's part has completed
-    virtual void barrier() = 0; // all ranks of the group
+    virtual void upload() {}     // host views -> the buffers the collective uses
+    virtual void download() {}   // and back, in MPI's layout
+    virtual void run() = 0;      // one collective; returns when this rank's part has completed
+    virtual void barrier() = 0;  // all ranks of the group
 };
 
 }  // namespace flopmeter::comm

@@ -16,6 +16,7 @@
 
 namespace flopmeter::comm {
 
-int run_comm_job(const CommOptions& o, const LaunchInfo& launch, std::ostream& out, std::ostream& err);
+int run_comm_job(const CommOptions& o, const LaunchInfo& launch, std::ostream& out,
+                 std::ostream& err);
 
 }  // namespace flopmeter::comm

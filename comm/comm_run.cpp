@@ -15,14 +15,16 @@ int run_comm_calibration(const CommOptions& o, std::ostream& out, std::ostream& 
     (void)out;
     (void)err;
     throw UnavailableError(
-        "this flopmeter was built without MPI, which --comm needs: install Open MPI (apt-get install libopenmpi-dev "
+        "this flopmeter was built without MPI, which --comm needs: install Open MPI (apt-get "
+        "install libopenmpi-dev "
         "openmpi-bin, or scripts/install-deps.sh), reconfigure and rebuild. Then:\n" +
         launch_hint());
 #else
     const LaunchInfo li = detect_launch();
     if (!li.launched) throw UsageError("not started by an MPI launcher. " + launch_hint());
     if (li.world_size == 1)
-        throw UsageError("--comm needs at least 2 ranks (" + li.launcher + " started 1). " + launch_hint());
+        throw UsageError("--comm needs at least 2 ranks (" + li.launcher + " started 1). " +
+                         launch_hint());
     return run_comm_job(o, li, out, err);
 #endif
 }

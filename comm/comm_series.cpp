@@ -44,8 +44,8 @@ SizePoint summarize_point(Collective c, int ranks, std::int64_t bytes, std::vect
 namespace {
 
 // Weighted least squares of t = a + b x with weights w; returns false when degenerate.
-bool weighted_line(const std::vector<double>& x, const std::vector<double>& t, const std::vector<double>& w,
-                   double& a, double& b) {
+bool weighted_line(const std::vector<double>& x, const std::vector<double>& t,
+                   const std::vector<double>& w, double& a, double& b) {
     double sw = 0, sx = 0, st = 0, sxx = 0, sxt = 0;
     for (std::size_t i = 0; i < x.size(); ++i) {
         sw += w[i];
@@ -66,9 +66,10 @@ bool weighted_line(const std::vector<double>& x, const std::vector<double>& t, c
 namespace {
 
 // One non-negative alpha-beta line over x[lo, hi), weights 1/t.
-void fit_line(const std::vector<double>& x, const std::vector<double>& t, std::size_t lo, std::size_t hi, double& a,
-              double& b) {
-    std::vector<double> xs(x.begin() + long(lo), x.begin() + long(hi)), ts(t.begin() + long(lo), t.begin() + long(hi)), w;
+void fit_line(const std::vector<double>& x, const std::vector<double>& t, std::size_t lo,
+              std::size_t hi, double& a, double& b) {
+    std::vector<double> xs(x.begin() + long(lo), x.begin() + long(hi)),
+        ts(t.begin() + long(lo), t.begin() + long(hi)), w;
     for (double v : ts) w.push_back(1.0 / v);
     if (xs.size() < 2 || !weighted_line(xs, ts, w, a, b)) {
         a = 0;
@@ -96,7 +97,8 @@ void fit_line(const std::vector<double>& x, const std::vector<double>& t, std::s
 }
 
 // Sum of squared relative errors of the line fitted over [lo, hi).
-double segment_cost(const std::vector<double>& x, const std::vector<double>& t, std::size_t lo, std::size_t hi) {
+double segment_cost(const std::vector<double>& x, const std::vector<double>& t, std::size_t lo,
+                    std::size_t hi) {
     double a = 0, b = 0, c = 0;
     fit_line(x, t, lo, hi, a, b);
     for (std::size_t i = lo; i < hi; ++i) c += std::pow((a + b * x[i]) / t[i] - 1, 2);
@@ -110,7 +112,8 @@ AlphaBeta fit_alpha_beta(const std::vector<SizePoint>& points, int max_segments)
     std::vector<SizePoint> pts;
     for (const auto& p : points)
         if (p.time_s > 0 && p.bytes > 0) pts.push_back(p);
-    std::sort(pts.begin(), pts.end(), [](const SizePoint& a, const SizePoint& b) { return a.bytes < b.bytes; });
+    std::sort(pts.begin(), pts.end(),
+              [](const SizePoint& a, const SizePoint& b) { return a.bytes < b.bytes; });
     std::vector<double> x, t;
     for (const auto& p : pts) {
         x.push_back(double(p.bytes));
@@ -123,7 +126,8 @@ AlphaBeta fit_alpha_beta(const std::vector<SizePoint>& points, int max_segments)
     // Best split into k contiguous segments of at least kMin sizes each, by dynamic programming
     // over the end of the last segment; k chosen by BIC (two parameters per segment).
     constexpr std::size_t kMin = 3;
-    const std::size_t kmax = std::max<std::size_t>(1, std::min<std::size_t>(std::size_t(std::max(1, max_segments)), n / kMin));
+    const std::size_t kmax = std::max<std::size_t>(
+        1, std::min<std::size_t>(std::size_t(std::max(1, max_segments)), n / kMin));
     const double inf = std::numeric_limits<double>::infinity();
     // best[k][j]: cost of the first j sizes in k segments; from[k][j]: where the last one starts.
     std::vector<std::vector<double>> best(kmax + 1, std::vector<double>(n + 1, inf));
@@ -147,7 +151,8 @@ AlphaBeta fit_alpha_beta(const std::vector<SizePoint>& points, int max_segments)
     double chosen_bic = inf;
     for (std::size_t k = 1; k <= kmax; ++k) {
         if (!std::isfinite(best[k][n])) continue;
-        const double bic = double(n) * std::log(std::max(best[k][n] / double(n), 1e-12)) + 2.0 * double(k) * std::log(double(n));
+        const double bic = double(n) * std::log(std::max(best[k][n] / double(n), 1e-12)) +
+                           2.0 * double(k) * std::log(double(n));
         if (bic < chosen_bic - 1e-9) {
             chosen_bic = bic;
             chosen = k;
@@ -218,13 +223,14 @@ nlohmann::ordered_json series_to_json(const Series& s) {
             {"world_ranks", s.world_ranks},
             {"backend", s.backend},
             {"bus_factor", bus_factor(s.collective, s.ranks)},
-            {"fit", {{"alpha_s", s.fit.alpha_s},
-                     {"beta_s_per_byte", s.fit.beta_s_per_byte},
-                     {"r2", s.fit.r2},
-                     {"rms_rel_error", s.fit.rms_rel_error},
-                     {"line_r2", s.fit.line_r2},
-                     {"points", s.fit.points},
-                     {"segments", segments_to_json(s.fit.segments)}}},
+            {"fit",
+             {{"alpha_s", s.fit.alpha_s},
+              {"beta_s_per_byte", s.fit.beta_s_per_byte},
+              {"r2", s.fit.r2},
+              {"rms_rel_error", s.fit.rms_rel_error},
+              {"line_r2", s.fit.line_r2},
+              {"points", s.fit.points},
+              {"segments", segments_to_json(s.fit.segments)}}},
             {"sizes", pts}};
 }
 

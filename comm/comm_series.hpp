@@ -16,9 +16,9 @@
 namespace flopmeter::comm {
 
 struct SizePoint {
-    std::int64_t bytes = 0;       // nccl-tests' size
-    int iterations = 0;           // timed (warm-up excluded)
-    double time_s = 0;            // median over iterations of the slowest rank's time
+    std::int64_t bytes = 0;  // nccl-tests' size
+    int iterations = 0;      // timed (warm-up excluded)
+    double time_s = 0;       // median over iterations of the slowest rank's time
     double p99_s = 0, min_s = 0, mean_s = 0;
     double p20_s = 0;             // 20th percentile: what the alpha-beta fit uses (see below)
     double algbw = 0, busbw = 0;  // bytes/s, from time_s
@@ -26,7 +26,8 @@ struct SizePoint {
 };
 
 // Summarises per-iteration times (each already the maximum over ranks).
-SizePoint summarize_point(Collective c, int ranks, std::int64_t bytes, std::vector<double> iteration_max_s);
+SizePoint summarize_point(Collective c, int ranks, std::int64_t bytes,
+                          std::vector<double> iteration_max_s);
 
 // t(size) = alpha + beta * size, by least squares with weights 1/t: plain least squares lets
 // the largest transfers decide alone (small-message errors of 100-300% on loopback), relative
@@ -42,8 +43,8 @@ SizePoint summarize_point(Collective c, int ranks, std::int64_t bytes, std::vect
 // each with its own alpha-beta line (the LogGP-style "one line per protocol"); the number of
 // segments is chosen by BIC on relative errors, so a second segment appears only where the
 // data demand it. r2 (coefficient of determination of the piecewise model over the fitted
-// 20th percentiles) and rms_rel_error say how well it does; line_r2 is the single line's R^2 over every
-// size. alpha_s and beta_s_per_byte repeat the segment of the largest sizes (the bandwidth
+// 20th percentiles) and rms_rel_error say how well it does; line_r2 is the single line's R^2 over
+// every size. alpha_s and beta_s_per_byte repeat the segment of the largest sizes (the bandwidth
 // regime gradient all-reduces live in).
 struct AlphaBeta {
     double alpha_s = 0, beta_s_per_byte = 0;

@@ -45,7 +45,8 @@ Series measure_series(const SweepSetup& s, Collective c, bool in_place, bool fir
         s.backend.prepare(c, buffer_layout(c, s.sizes.back(), n), in_place);
     } catch (const std::exception& e) {
         ready.code = dynamic_cast<const UsageError*>(&e) ? 2 : 1;
-        ready.message = collective_name(c) + " " + variant + " " + bytes_text(double(s.sizes.back())) + ": " + e.what();
+        ready.message = collective_name(c) + " " + variant + " " +
+                        bytes_text(double(s.sizes.back())) + ": " + e.what();
     }
     const std::string start = collective_name(c) + " " + variant + " start " + group;
     if (faulty) act_on_fault(s.fault, start, ready);
@@ -73,7 +74,8 @@ Series measure_series(const SweepSetup& s, Collective c, bool in_place, bool fir
     for (int pass = 0; pass < kPasses; ++pass)
         for (std::size_t li = 0; li < layouts.size(); ++li) {
             const BufferLayout& l = layouts[li];
-            const std::string what = collective_name(c) + " " + variant + " " + bytes_text(double(l.bytes)) + " " + group;
+            const std::string what = collective_name(c) + " " + variant + " " +
+                                     bytes_text(double(l.bytes)) + " " + group;
             const int total = iterations_for(l.bytes, s.max_iters);
             const int iters = total * (pass + 1) / kPasses - total * pass / kPasses;
             if (iters <= 0) continue;
@@ -83,7 +85,8 @@ Series measure_series(const SweepSetup& s, Collective c, bool in_place, bool fir
             times.reserve(std::size_t(iters));
             {
                 // Blocking collectives never return when a peer stops; the watchdog ends the job
-                // then. Re-armed every iteration: --timeout bounds one iteration, whatever the size.
+                // then. Re-armed every iteration: --timeout bounds one iteration, whatever the
+                // size.
                 const double wait = s.timeout_s + (s.ctl.is_root() ? 0 : kFollowerGrace);
                 Watchdog::Scope armed(s.dog, what, wait);
                 const HostBuffers b = s.backend.prepare(c, l, in_place);
@@ -101,19 +104,24 @@ Series measure_series(const SweepSetup& s, Collective c, bool in_place, bool fir
                     const CheckResult chk = check_buffers(c, l, in_place, rank, n, 0, b);
                     if (!chk.ok && rep.code == 0) {
                         rep.code = 1;
-                        rep.message = what + ", iteration " + std::to_string(it + 1) + ": wrong result: " + chk.describe();
+                        rep.message = what + ", iteration " + std::to_string(it + 1) +
+                                      ": wrong result: " + chk.describe();
                     }
-                    if (it >= s.warmup) times.push_back(std::chrono::duration<double>(t1 - t0).count());
+                    if (it >= s.warmup)
+                        times.push_back(std::chrono::duration<double>(t1 - t0).count());
                 }
             }
             rep.payload = pack_doubles(times);
-            const auto all = s.ctl.checkpoint(rep, s.timeout_s, s.timeout_s + kFollowerGrace, what + " results");
+            const auto all =
+                s.ctl.checkpoint(rep, s.timeout_s, s.timeout_s + kFollowerGrace, what + " results");
             if (!s.ctl.is_root()) continue;
-            // A collective is done when its slowest rank is: the time of an iteration is the maximum over ranks.
+            // A collective is done when its slowest rank is: the time of an iteration is the
+            // maximum over ranks.
             std::vector<double> worst(times.size(), 0.0);
             for (const auto& r : all) {
                 const auto t = unpack_doubles(r.payload);
-                for (std::size_t i = 0; i < worst.size() && i < t.size(); ++i) worst[i] = std::max(worst[i], t[i]);
+                for (std::size_t i = 0; i < worst.size() && i < t.size(); ++i)
+                    worst[i] = std::max(worst[i], t[i]);
             }
             slowest[li].insert(slowest[li].end(), worst.begin(), worst.end());
         }

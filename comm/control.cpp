@@ -14,7 +14,8 @@ constexpr int kVerdictTag = 7102;
 using Clock = std::chrono::steady_clock;
 
 Clock::time_point after(double s) {
-    return Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
+    return Clock::now() +
+           std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
 }
 
 // Polls with a yield at first (checkpoints between timed steps are answered within tens of
@@ -22,14 +23,16 @@ Clock::time_point after(double s) {
 // time: a rank waiting outside the group being measured, or while a node calibrates its
 // kernels, must not take CPU time from the ranks being timed.
 class Pacer {
-public:
+  public:
     void wait() {
         ++n_;
-        if (n_ < 500) std::this_thread::yield();
-        else std::this_thread::sleep_for(std::chrono::microseconds(n_ < 600 ? 100 : 2000));
+        if (n_ < 500)
+            std::this_thread::yield();
+        else
+            std::this_thread::sleep_for(std::chrono::microseconds(n_ < 600 ? 100 : 2000));
     }
 
-private:
+  private:
     long n_ = 0;
 };
 
@@ -71,7 +74,8 @@ bool try_receive(MPI_Comm comm, int src, int tag, std::string& out) {
 }
 
 // Completes sends, or throws naming the destinations still pending at the deadline.
-void complete_sends(std::vector<MPI_Request>& reqs, Clock::time_point deadline, const std::string& timeout_msg) {
+void complete_sends(std::vector<MPI_Request>& reqs, Clock::time_point deadline,
+                    const std::string& timeout_msg) {
     Pacer p;
     for (;;) {
         int done = 0;
@@ -106,13 +110,15 @@ std::string Control::who(int member) const {
     return "rank " + std::to_string(w) + " (" + hosts_[std::size_t(w)] + ")";
 }
 
-std::vector<Report> Control::gather(const Report& mine, double root_wait_s, const std::string& what) {
+std::vector<Report> Control::gather(const Report& mine, double root_wait_s,
+                                    const std::string& what) {
     if (!is_root()) {
         const std::string msg = pack(mine.code, mine.message, mine.payload);
         std::vector<MPI_Request> req(1);
         MPI_Isend(msg.data(), int(msg.size()), MPI_BYTE, 0, kReportTag, comm_, req.data());
         complete_sends(req, after(root_wait_s + kFollowerGrace),
-                       who(rank_) + ": " + who(0) + ", which leads the run, did not take its report within " +
+                       who(rank_) + ": " + who(0) +
+                           ", which leads the run, did not take its report within " +
                            seconds_text(root_wait_s + kFollowerGrace) + " at " + what);
         return {};
     }
@@ -144,14 +150,17 @@ std::vector<Report> Control::gather(const Report& mine, double root_wait_s, cons
     return all;
 }
 
-Verdict Control::decide(const Verdict& root_verdict, double member_wait_s, const std::string& what) {
+Verdict Control::decide(const Verdict& root_verdict, double member_wait_s,
+                        const std::string& what) {
     if (is_root()) {
         const std::string msg = pack(root_verdict.code, root_verdict.message, "");
         std::vector<MPI_Request> reqs(members_.size() - 1);
         for (std::size_t m = 1; m < members_.size(); ++m)
-            MPI_Isend(msg.data(), int(msg.size()), MPI_BYTE, int(m), kVerdictTag, comm_, &reqs[m - 1]);
+            MPI_Isend(msg.data(), int(msg.size()), MPI_BYTE, int(m), kVerdictTag, comm_,
+                      &reqs[m - 1]);
         if (!reqs.empty())
-            complete_sends(reqs, after(member_wait_s), "a rank did not take rank 0's decision at " + what);
+            complete_sends(reqs, after(member_wait_s),
+                           "a rank did not take rank 0's decision at " + what);
         return root_verdict;
     }
     const auto deadline = after(member_wait_s);
@@ -159,7 +168,8 @@ Verdict Control::decide(const Verdict& root_verdict, double member_wait_s, const
     std::string msg;
     while (!try_receive(comm_, 0, kVerdictTag, msg)) {
         if (Clock::now() > deadline)
-            throw CommTimeout(who(rank_) + ": " + who(0) + ", which leads the run, did not answer within " +
+            throw CommTimeout(who(rank_) + ": " + who(0) +
+                              ", which leads the run, did not answer within " +
                               seconds_text(member_wait_s) + " at " + what);
         p.wait();
     }
@@ -168,8 +178,8 @@ Verdict Control::decide(const Verdict& root_verdict, double member_wait_s, const
     return v;
 }
 
-std::vector<Report> Control::checkpoint(const Report& mine, double root_wait_s, double member_wait_s,
-                                        const std::string& what) {
+std::vector<Report> Control::checkpoint(const Report& mine, double root_wait_s,
+                                        double member_wait_s, const std::string& what) {
     auto all = gather(mine, root_wait_s, what);
     Verdict v;
     for (std::size_t m = 0; m < all.size(); ++m) {

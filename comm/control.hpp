@@ -19,34 +19,34 @@ namespace flopmeter::comm {
 inline constexpr double kFollowerGrace = 10;
 
 struct Report {
-    int code = 0;          // 0 ok; else the exit code this rank asks for (1 run failure, 2 bad input)
-    std::string message;   // what went wrong, for the root to print
-    std::string payload;   // the checkpoint's data (JSON text, packed doubles)
+    int code = 0;  // 0 ok; else the exit code this rank asks for (1 run failure, 2 bad input)
+    std::string message;  // what went wrong, for the root to print
+    std::string payload;  // the checkpoint's data (JSON text, packed doubles)
 };
 
 struct Verdict {
-    int code = 0;          // 0: go on; else every rank stops with this exit code
-    std::string message;   // printed by the root only
+    int code = 0;         // 0: go on; else every rank stops with this exit code
+    std::string message;  // printed by the root only
 };
 
 // A rank did not report, or the root did not answer, in time: the job cannot go on.
 class CommTimeout : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
 // The decision every member received when it is not "go on".
 class RunFailure : public std::runtime_error {
-public:
+  public:
     RunFailure(int code, const std::string& message) : std::runtime_error(message), code_(code) {}
     int code() const { return code_; }
 
-private:
+  private:
     int code_;
 };
 
 class Control {
-public:
+  public:
     // `members[i]`: world rank of comm's rank i; `hosts[r]`: hostname of world rank r.
     Control(MPI_Comm comm, std::vector<int> members, std::vector<std::string> hosts);
     ~Control();
@@ -66,9 +66,10 @@ public:
 
     // gather + decide, where the verdict is the first failure reported (worst code wins);
     // throws RunFailure on every member when some member failed.
-    std::vector<Report> checkpoint(const Report& mine, double root_wait_s, double member_wait_s, const std::string& what);
+    std::vector<Report> checkpoint(const Report& mine, double root_wait_s, double member_wait_s,
+                                   const std::string& what);
 
-private:
+  private:
     MPI_Comm comm_ = MPI_COMM_NULL;
     int rank_ = 0;
     std::vector<int> members_;

@@ -8,20 +8,25 @@
 namespace flopmeter::comm {
 
 std::string GroupSpec::label() const {
-    return std::to_string(size) + " ranks, " + tier + (nodes > 1 ? " (" + std::to_string(nodes) + " nodes)" : "");
+    return std::to_string(size) + " ranks, " + tier +
+           (nodes > 1 ? " (" + std::to_string(nodes) + " nodes)" : "");
 }
 
 std::vector<HostRanks> ranks_by_host(const std::vector<std::string>& hosts) {
     std::vector<HostRanks> out;
     for (int r = 0; r < int(hosts.size()); ++r) {
-        auto it = std::find_if(out.begin(), out.end(), [&](const HostRanks& h) { return h.host == hosts[std::size_t(r)]; });
-        if (it == out.end()) out.push_back({hosts[std::size_t(r)], {r}});
-        else it->ranks.push_back(r);
+        auto it = std::find_if(out.begin(), out.end(),
+                               [&](const HostRanks& h) { return h.host == hosts[std::size_t(r)]; });
+        if (it == out.end())
+            out.push_back({hosts[std::size_t(r)], {r}});
+        else
+            it->ranks.push_back(r);
     }
     return out;
 }
 
-std::vector<GroupSpec> plan_groups(const std::vector<std::string>& hosts, const std::vector<int>& requested) {
+std::vector<GroupSpec> plan_groups(const std::vector<std::string>& hosts,
+                                   const std::vector<int>& requested) {
     const int world = int(hosts.size());
     const auto by_host = ranks_by_host(hosts);
     std::vector<int> sizes = requested;
@@ -41,8 +46,8 @@ std::vector<GroupSpec> plan_groups(const std::vector<std::string>& hosts, const 
     std::vector<GroupSpec> out;
     for (int g : sizes) {
         if (g < 2 || g > world)
-            throw UsageError("group size " + std::to_string(g) + " is not possible with " + std::to_string(world) +
-                             " ranks (2 to " + std::to_string(world) + ")");
+            throw UsageError("group size " + std::to_string(g) + " is not possible with " +
+                             std::to_string(world) + " ranks (2 to " + std::to_string(world) + ")");
         bool formed = false;
         const auto& local = by_host.front().ranks;  // rank 0's node
         if (int(local.size()) >= g) {
@@ -58,8 +63,8 @@ std::vector<GroupSpec> plan_groups(const std::vector<std::string>& hosts, const 
             formed = true;
         }
         if (!formed)
-            throw UsageError("group size " + std::to_string(g) + ": rank 0's node has " + std::to_string(local.size()) +
-                             " ranks and there is no other node");
+            throw UsageError("group size " + std::to_string(g) + ": rank 0's node has " +
+                             std::to_string(local.size()) + " ranks and there is no other node");
     }
     return out;
 }

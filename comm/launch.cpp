@@ -15,7 +15,9 @@ int env_int(const char* name) {
     const char* s = std::getenv(name);
     return s ? std::atoi(s) : -1;
 }
-bool has_env(const char* name) { return std::getenv(name) != nullptr; }
+bool has_env(const char* name) {
+    return std::getenv(name) != nullptr;
+}
 }  // namespace
 
 LaunchInfo detect_launch() {
@@ -36,15 +38,18 @@ LaunchInfo detect_launch() {
 }
 
 std::string launch_hint() {
-    return "calibrate --comm measures communication between MPI ranks: start it with an MPI launcher, e.g.\n"
+    return "calibrate --comm measures communication between MPI ranks: start it with an MPI "
+           "launcher, e.g.\n"
            "  mpirun -np 2 flopmeter calibrate --comm --out cluster.json          (one machine)\n"
            "  mpirun -np 16 --host a:8,b:8 flopmeter calibrate --comm --out cluster.json\n"
-           "  srun -N 2 --ntasks-per-node 8 flopmeter calibrate --comm --out cluster.json   (Slurm)\n"
+           "  srun -N 2 --ntasks-per-node 8 flopmeter calibrate --comm --out cluster.json   "
+           "(Slurm)\n"
            "(as root, Open MPI also needs --allow-run-as-root; see docs/cluster.md)";
 }
 
 std::string BuildIdentity::str() const {
-    return "flopmeter " + version + ", git " + git_sha + ", binary " + binary_hash + ", " + mpi_library;
+    return "flopmeter " + version + ", git " + git_sha + ", binary " + binary_hash + ", " +
+           mpi_library;
 }
 
 std::string hash_file(const std::string& path) {

@@ -10,7 +10,7 @@ namespace flopmeter::comm {
 namespace {
 
 class MpiBackend final : public CommBackend {
-public:
+  public:
     explicit MpiBackend(MPI_Comm group) : comm_(group) {
         MPI_Comm_rank(comm_, &rank_);
         MPI_Comm_size(comm_, &size_);
@@ -48,26 +48,26 @@ public:
                 MPI_Reduce_scatter_block(in, buf_.recv, chunk, MPI_FLOAT, MPI_SUM, comm_);
                 break;
             case Collective::all_gather:
-                MPI_Allgather(in, in_place_ ? 0 : chunk, in_place_ ? MPI_DATATYPE_NULL : MPI_FLOAT, buf_.recv, chunk,
-                              MPI_FLOAT, comm_);
+                MPI_Allgather(in, in_place_ ? 0 : chunk, in_place_ ? MPI_DATATYPE_NULL : MPI_FLOAT,
+                              buf_.recv, chunk, MPI_FLOAT, comm_);
                 break;
             case Collective::all_to_all:
-                MPI_Alltoall(in, in_place_ ? 0 : chunk, in_place_ ? MPI_DATATYPE_NULL : MPI_FLOAT, buf_.recv, chunk,
-                             MPI_FLOAT, comm_);
+                MPI_Alltoall(in, in_place_ ? 0 : chunk, in_place_ ? MPI_DATATYPE_NULL : MPI_FLOAT,
+                             buf_.recv, chunk, MPI_FLOAT, comm_);
                 break;
             case Collective::broadcast:
                 MPI_Bcast(buf_.recv, chunk, MPI_FLOAT, 0, comm_);
                 break;
             case Collective::send_recv:
-                MPI_Sendrecv(buf_.send, chunk, MPI_FLOAT, (rank_ + 1) % size_, 0, buf_.recv, chunk, MPI_FLOAT,
-                             (rank_ + size_ - 1) % size_, 0, comm_, MPI_STATUS_IGNORE);
+                MPI_Sendrecv(buf_.send, chunk, MPI_FLOAT, (rank_ + 1) % size_, 0, buf_.recv, chunk,
+                             MPI_FLOAT, (rank_ + size_ - 1) % size_, 0, comm_, MPI_STATUS_IGNORE);
                 break;
         }
     }
 
     void barrier() override { MPI_Barrier(comm_); }
 
-private:
+  private:
     MPI_Comm comm_;
     int rank_ = 0, size_ = 1;
     Collective c_ = Collective::all_reduce;
@@ -84,6 +84,8 @@ private:
 
 }  // namespace
 
-std::unique_ptr<CommBackend> make_mpi_backend(MPI_Comm group) { return std::make_unique<MpiBackend>(group); }
+std::unique_ptr<CommBackend> make_mpi_backend(MPI_Comm group) {
+    return std::make_unique<MpiBackend>(group);
+}
 
 }  // namespace flopmeter::comm

@@ -14,21 +14,26 @@ MpiSession::MpiSession() {
     MPI_Get_library_version(lib, &len);
     library = lib;  // resultlen may count the terminating NUL
     if (const auto nl = library.find_first_of("\r\n"); nl != std::string::npos) library.resize(nl);
-    while (!library.empty() && (library.back() == ' ' || library.back() == ','))
-        library.pop_back();
+    while (!library.empty() && (library.back() == ' ' || library.back() == ',')) library.pop_back();
     char name[MPI_MAX_PROCESSOR_NAME] = {};
     MPI_Get_processor_name(name, &len);
     processor_name = name;
 }
 
-MpiSession::~MpiSession() { MPI_Finalize(); }
+MpiSession::~MpiSession() {
+    MPI_Finalize();
+}
 
 std::string MpiSession::thread_level_name() const {
     switch (thread_level) {
-        case MPI_THREAD_SINGLE: return "single";
-        case MPI_THREAD_FUNNELED: return "funneled";
-        case MPI_THREAD_SERIALIZED: return "serialized";
-        case MPI_THREAD_MULTIPLE: return "multiple";
+        case MPI_THREAD_SINGLE:
+            return "single";
+        case MPI_THREAD_FUNNELED:
+            return "funneled";
+        case MPI_THREAD_SERIALIZED:
+            return "serialized";
+        case MPI_THREAD_MULTIPLE:
+            return "multiple";
     }
     return "?";
 }

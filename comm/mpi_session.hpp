@@ -13,7 +13,7 @@
 namespace flopmeter::comm {
 
 class MpiSession {
-public:
+  public:
     MpiSession();
     ~MpiSession();  // MPI_Finalize
     MpiSession(const MpiSession&) = delete;

@@ -13,14 +13,16 @@ namespace flopmeter::comm {
 namespace {
 
 void cuda_check(cudaError_t e, const char* what) {
-    if (e != cudaSuccess) throw std::runtime_error(std::string(what) + ": " + cudaGetErrorString(e));
+    if (e != cudaSuccess)
+        throw std::runtime_error(std::string(what) + ": " + cudaGetErrorString(e));
 }
 void nccl_check(ncclResult_t e, const char* what) {
-    if (e != ncclSuccess) throw std::runtime_error(std::string(what) + ": " + ncclGetErrorString(e));
+    if (e != ncclSuccess)
+        throw std::runtime_error(std::string(what) + ": " + ncclGetErrorString(e));
 }
 
 class DeviceArray {
-public:
+  public:
     DeviceArray() = default;
     ~DeviceArray() { cudaFree(p_); }
     DeviceArray(const DeviceArray&) = delete;
@@ -31,18 +33,19 @@ public:
         p_ = nullptr;
         n_ = 0;
         if (cudaMalloc(&p_, std::size_t(elems) * sizeof(Elem)) != cudaSuccess)
-            throw UsageError("out of GPU memory: could not allocate " + std::to_string(elems * kElemBytes) + " bytes");
+            throw UsageError("out of GPU memory: could not allocate " +
+                             std::to_string(elems * kElemBytes) + " bytes");
         n_ = elems;
     }
     Elem* get() const { return static_cast<Elem*>(p_); }
 
-private:
+  private:
     void* p_ = nullptr;
     std::int64_t n_ = 0;
 };
 
 class NcclBackend final : public CommBackend {
-public:
+  public:
     NcclBackend(MPI_Comm group, int local_rank) {
         MPI_Comm_rank(group, &rank_);
         MPI_Comm_size(group, &size_);
@@ -88,9 +91,11 @@ public:
     void upload() override {
         const std::int64_t nr = in_place_ ? l_.in_place : l_.recv;
         if (!in_place_)
-            cuda_check(cudaMemcpy(dsend_.get(), host_send_.data(), std::size_t(l_.send) * sizeof(Elem),
-                                  cudaMemcpyHostToDevice), "upload");
-        cuda_check(cudaMemcpy(drecv_.get(), host_recv_.data(), std::size_t(nr) * sizeof(Elem), cudaMemcpyHostToDevice),
+            cuda_check(cudaMemcpy(dsend_.get(), host_send_.data(),
+                                  std::size_t(l_.send) * sizeof(Elem), cudaMemcpyHostToDevice),
+                       "upload");
+        cuda_check(cudaMemcpy(drecv_.get(), host_recv_.data(), std::size_t(nr) * sizeof(Elem),
+                              cudaMemcpyHostToDevice),
                    "upload");
     }
 
@@ -99,11 +104,13 @@ public:
             // NCCL's in-place reduce-scatter leaves this rank's block at its own offset; the
             // shared check expects MPI's layout (the block first).
             cuda_check(cudaMemcpy(host_recv_.data(), drecv_.get() + std::int64_t(rank_) * l_.chunk,
-                                  std::size_t(l_.chunk) * sizeof(Elem), cudaMemcpyDeviceToHost), "download");
+                                  std::size_t(l_.chunk) * sizeof(Elem), cudaMemcpyDeviceToHost),
+                       "download");
             return;
         }
         const std::int64_t nr = in_place_ ? l_.in_place : l_.recv;
-        cuda_check(cudaMemcpy(host_recv_.data(), drecv_.get(), std::size_t(nr) * sizeof(Elem), cudaMemcpyDeviceToHost),
+        cuda_check(cudaMemcpy(host_recv_.data(), drecv_.get(), std::size_t(nr) * sizeof(Elem),
+                              cudaMemcpyDeviceToHost),
                    "download");
     }
 
@@ -113,34 +120,43 @@ public:
         const Elem* in = in_place_ ? buf : dsend_.get();
         switch (c_) {
             case Collective::all_reduce:
-                nccl_check(ncclAllReduce(in, buf, chunk, ncclFloat32, ncclSum, comm_, stream_), "ncclAllReduce");
+                nccl_check(ncclAllReduce(in, buf, chunk, ncclFloat32, ncclSum, comm_, stream_),
+                           "ncclAllReduce");
                 break;
             case Collective::reduce_scatter:
                 // In place, NCCL's output is the rank's own block of the input buffer.
-                nccl_check(ncclReduceScatter(in, in_place_ ? buf + std::size_t(rank_) * chunk : buf, chunk, ncclFloat32,
-                                             ncclSum, comm_, stream_),
+                nccl_check(ncclReduceScatter(in, in_place_ ? buf + std::size_t(rank_) * chunk : buf,
+                                             chunk, ncclFloat32, ncclSum, comm_, stream_),
                            "ncclReduceScatter");
                 break;
             case Collective::all_gather:
-                nccl_check(ncclAllGather(in_place_ ? buf + std::size_t(rank_) * chunk : in, buf, chunk, ncclFloat32,
-                                         comm_, stream_),
+                nccl_check(ncclAllGather(in_place_ ? buf + std::size_t(rank_) * chunk : in, buf,
+                                         chunk, ncclFloat32, comm_, stream_),
                            "ncclAllGather");
                 break;
             case Collective::all_to_all:
                 nccl_check(ncclGroupStart(), "ncclGroupStart");
                 for (int q = 0; q < size_; ++q) {
-                    nccl_check(ncclSend(in + std::size_t(q) * chunk, chunk, ncclFloat32, q, comm_, stream_), "ncclSend");
-                    nccl_check(ncclRecv(buf + std::size_t(q) * chunk, chunk, ncclFloat32, q, comm_, stream_), "ncclRecv");
+                    nccl_check(ncclSend(in + std::size_t(q) * chunk, chunk, ncclFloat32, q, comm_,
+                                        stream_),
+                               "ncclSend");
+                    nccl_check(ncclRecv(buf + std::size_t(q) * chunk, chunk, ncclFloat32, q, comm_,
+                                        stream_),
+                               "ncclRecv");
                 }
                 nccl_check(ncclGroupEnd(), "ncclGroupEnd");
                 break;
             case Collective::broadcast:
-                nccl_check(ncclBroadcast(buf, buf, chunk, ncclFloat32, 0, comm_, stream_), "ncclBroadcast");
+                nccl_check(ncclBroadcast(buf, buf, chunk, ncclFloat32, 0, comm_, stream_),
+                           "ncclBroadcast");
                 break;
             case Collective::send_recv:
                 nccl_check(ncclGroupStart(), "ncclGroupStart");
-                nccl_check(ncclSend(in, chunk, ncclFloat32, (rank_ + 1) % size_, comm_, stream_), "ncclSend");
-                nccl_check(ncclRecv(buf, chunk, ncclFloat32, (rank_ + size_ - 1) % size_, comm_, stream_), "ncclRecv");
+                nccl_check(ncclSend(in, chunk, ncclFloat32, (rank_ + 1) % size_, comm_, stream_),
+                           "ncclSend");
+                nccl_check(
+                    ncclRecv(buf, chunk, ncclFloat32, (rank_ + size_ - 1) % size_, comm_, stream_),
+                    "ncclRecv");
                 nccl_check(ncclGroupEnd(), "ncclGroupEnd");
                 break;
         }
@@ -149,7 +165,7 @@ public:
 
     void barrier() override { MPI_Barrier(comm_mpi_); }
 
-private:
+  private:
     MPI_Comm comm_mpi_ = MPI_COMM_NULL;
     ncclComm_t comm_ = nullptr;
     cudaStream_t stream_ = nullptr;
@@ -166,7 +182,9 @@ private:
 std::string nccl_unavailable_reason() {
     int devices = 0;
     const cudaError_t e = cudaGetDeviceCount(&devices);
-    if (e != cudaSuccess) return std::string("--device cuda: no usable CUDA device for NCCL (") + cudaGetErrorString(e) + ")";
+    if (e != cudaSuccess)
+        return std::string("--device cuda: no usable CUDA device for NCCL (") +
+               cudaGetErrorString(e) + ")";
     if (devices == 0) return "--device cuda: no CUDA device visible for NCCL";
     return "";
 }

@@ -10,8 +10,8 @@ namespace flopmeter::comm {
 
 namespace {
 
-void check_rate(const std::vector<NodeInfo>& nodes, double NodeInfo::*field, const char* what, double slow,
-                std::vector<NodeOutlier>& out) {
+void check_rate(const std::vector<NodeInfo>& nodes, double NodeInfo::*field, const char* what,
+                double slow, std::vector<NodeOutlier>& out) {
     std::vector<double> v;
     for (const auto& n : nodes)
         if (n.*field > 0) v.push_back(n.*field);
@@ -42,13 +42,16 @@ NodeCheck check_nodes(const std::vector<NodeInfo>& nodes, double slow_fraction) 
     for (const auto& n : nodes) {
         if (n.fingerprint == ref->fingerprint) continue;
         c.match = false;
-        std::string why = "fingerprint " + n.fingerprint + " differs from " + ref->fingerprint + " (" + ref->hostname + ")";
+        std::string why = "fingerprint " + n.fingerprint + " differs from " + ref->fingerprint +
+                          " (" + ref->hostname + ")";
         std::string fields;
         for (const auto& [k, v] : n.fingerprint_fields) {
-            const auto it = std::find_if(ref->fingerprint_fields.begin(), ref->fingerprint_fields.end(),
-                                         [&](const auto& kv) { return kv.first == k; });
+            const auto it =
+                std::find_if(ref->fingerprint_fields.begin(), ref->fingerprint_fields.end(),
+                             [&](const auto& kv) { return kv.first == k; });
             const std::string rv = it == ref->fingerprint_fields.end() ? "(absent)" : it->second;
-            if (rv != v) fields += (fields.empty() ? "" : "; ") + k + " '" + v + "' vs '" + rv + "'";
+            if (rv != v)
+                fields += (fields.empty() ? "" : "; ") + k + " '" + v + "' vs '" + rv + "'";
         }
         c.outliers.push_back({n.hostname, why + (fields.empty() ? "" : ": " + fields)});
     }

@@ -18,17 +18,18 @@ struct NodeInfo {
     std::vector<int> ranks;  // world ranks on this node
     std::string fingerprint;
     std::vector<std::pair<std::string, std::string>> fingerprint_fields;
-    double fp32_flops = 0;       // measured ceiling (0: not calibrated)
-    double dram_bandwidth = 0;   // measured (0: not calibrated)
+    double fp32_flops = 0;      // measured ceiling (0: not calibrated)
+    double dram_bandwidth = 0;  // measured (0: not calibrated)
 };
 
 struct NodeOutlier {
     std::string hostname;
-    std::string reason;  // "fingerprint differs: cpu_model 'X' (reference 'Y')" or "fp32 ceiling 23% below the median"
+    std::string reason;  // "fingerprint differs: cpu_model 'X' (reference 'Y')" or "fp32 ceiling
+                         // 23% below the median"
 };
 
 struct NodeCheck {
-    bool match = true;                 // all fingerprints equal
+    bool match = true;  // all fingerprints equal
     std::string reference_fingerprint;
     std::string reference_host;
     std::vector<NodeOutlier> outliers;

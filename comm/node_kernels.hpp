@@ -18,6 +18,7 @@ struct NodeKernels {
 
 // `out`/`err` receive the calibration's tables and progress (rank 0 shows them; other nodes
 // pass sinks and only their failure message travels).
-NodeKernels calibrate_node_kernels(const CommOptions& o, const std::string& host, std::ostream& out, std::ostream& err);
+NodeKernels calibrate_node_kernels(const CommOptions& o, const std::string& host, std::ostream& out,
+                                   std::ostream& err);
 
 }  // namespace flopmeter::comm

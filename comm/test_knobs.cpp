@@ -23,7 +23,8 @@ Fault parse_fault(const std::string& spec, int rank) {
     for (const auto& item : split(spec, ',')) {
         if (item.empty()) continue;
         const auto colon = item.find(':');
-        const std::string bad = "FLOPMETER_COMM_TEST_FAULT: '" + item + "' is not RANK:ACTION[@COLLECTIVE]";
+        const std::string bad =
+            "FLOPMETER_COMM_TEST_FAULT: '" + item + "' is not RANK:ACTION[@COLLECTIVE]";
         if (colon == std::string::npos) throw UsageError(bad);
         int r = -1;
         try {
@@ -39,13 +40,20 @@ Fault parse_fault(const std::string& spec, int rank) {
             action = action.substr(0, at);
         }
         Fault f;
-        if (action == "identity") f.kind = FaultKind::identity;
-        else if (action == "fail") f.kind = FaultKind::fail;
-        else if (action == "corrupt") f.kind = FaultKind::corrupt;
-        else if (action == "hang") f.kind = FaultKind::hang;
-        else if (action == "stall") f.kind = FaultKind::stall;
-        else if (action == "kill") f.kind = FaultKind::kill;
-        else throw UsageError(bad + " (actions: identity, fail, corrupt, hang, stall, kill)");
+        if (action == "identity")
+            f.kind = FaultKind::identity;
+        else if (action == "fail")
+            f.kind = FaultKind::fail;
+        else if (action == "corrupt")
+            f.kind = FaultKind::corrupt;
+        else if (action == "hang")
+            f.kind = FaultKind::hang;
+        else if (action == "stall")
+            f.kind = FaultKind::stall;
+        else if (action == "kill")
+            f.kind = FaultKind::kill;
+        else
+            throw UsageError(bad + " (actions: identity, fail, corrupt, hang, stall, kill)");
         if (!where.empty()) {
             f.at = parse_collective(where);
             if (!f.at) throw UsageError(bad + ": unknown collective '" + where + "'");
@@ -65,8 +73,8 @@ std::vector<std::string> test_hosts_from_env(int ranks) {
     if (!s || !*s) return {};
     auto hosts = split(s, ',');
     if (int(hosts.size()) != ranks)
-        throw UsageError("FLOPMETER_COMM_TEST_HOSTS names " + std::to_string(hosts.size()) + " hosts for " +
-                         std::to_string(ranks) + " ranks (one per rank)");
+        throw UsageError("FLOPMETER_COMM_TEST_HOSTS names " + std::to_string(hosts.size()) +
+                         " hosts for " + std::to_string(ranks) + " ranks (one per rank)");
     for (const auto& h : hosts)
         if (h.empty()) throw UsageError("FLOPMETER_COMM_TEST_HOSTS has an empty hostname");
     return hosts;

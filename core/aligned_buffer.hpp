@@ -6,8 +6,8 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <utility>
 
@@ -16,11 +16,12 @@
 namespace flopmeter {
 
 class AlignedBuffer {
-public:
+  public:
     AlignedBuffer() = default;
     explicit AlignedBuffer(std::size_t bytes, std::size_t align = 64) { reset(bytes, align); }
     ~AlignedBuffer() { std::free(p_); }
-    AlignedBuffer(AlignedBuffer&& o) noexcept : p_(std::exchange(o.p_, nullptr)), n_(std::exchange(o.n_, 0)) {}
+    AlignedBuffer(AlignedBuffer&& o) noexcept
+        : p_(std::exchange(o.p_, nullptr)), n_(std::exchange(o.n_, 0)) {}
     AlignedBuffer& operator=(AlignedBuffer&& o) noexcept {
         std::swap(p_, o.p_);
         std::swap(n_, o.n_);
@@ -61,7 +62,7 @@ public:
         return static_cast<const T*>(p_);
     }
 
-private:
+  private:
     static constexpr std::size_t kHugePage = std::size_t(2) << 20;
     static constexpr std::size_t kHugeThreshold = std::size_t(4) << 20;
     void* p_ = nullptr;

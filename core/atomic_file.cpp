@@ -74,7 +74,8 @@ void write_file_atomic(const std::string& path, const std::string& content) {
     // A regular file (or none yet): a complete new file renamed over the old, so readers never
     // see half of it; a symlink keeps pointing at the file it named.
     const std::string tmp = target + ".tmp." + std::to_string(getpid());
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, exists ? (st.st_mode & 07777) : 0644);
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+                          exists ? (st.st_mode & 07777) : 0644);
     if (fd < 0) fail(path, std::strerror(errno));
     int e = write_all(fd, content);
     if (e == 0 && ::fsync(fd) != 0) e = errno;
@@ -99,7 +100,8 @@ void check_writable_path(const std::string& path) {
     }
     const std::string dir = dir_of(target);
     if (::access(dir.c_str(), W_OK) != 0)
-        fail(path, "directory '" + dir + "' " + (errno == ENOENT ? "does not exist" : "is not writable"));
+        fail(path,
+             "directory '" + dir + "' " + (errno == ENOENT ? "does not exist" : "is not writable"));
 }
 
 std::string read_file(const std::string& path) {

@@ -24,7 +24,9 @@ std::uint64_t xgetbv0() {
     return (std::uint64_t(hi) << 32) | lo;
 }
 
-bool bit(unsigned v, int i) { return (v >> i) & 1u; }
+bool bit(unsigned v, int i) {
+    return (v >> i) & 1u;
+}
 
 CpuFeatures detect() {
     CpuFeatures f;
@@ -39,8 +41,9 @@ CpuFeatures detect() {
     Regs r1 = cpuid(1);
     int base_family = (r1.a >> 8) & 0xf, base_model = (r1.a >> 4) & 0xf;
     f.family = base_family == 0xf ? base_family + int((r1.a >> 20) & 0xff) : base_family;
-    f.model = (base_family == 0x6 || base_family == 0xf) ? base_model + int(((r1.a >> 16) & 0xf) << 4)
-                                                         : base_model;
+    f.model = (base_family == 0x6 || base_family == 0xf)
+                  ? base_model + int(((r1.a >> 16) & 0xf) << 4)
+                  : base_model;
     f.stepping = int(r1.a & 0xf);
 
     const bool osxsave = bit(r1.c, 27);

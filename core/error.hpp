@@ -9,19 +9,19 @@ namespace flopmeter {
 
 // Bad input from the user (sizes, names, files): exit code 2.
 class UsageError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
 // A backend or feature absent on this machine (library not built in, ISA missing): exit 2.
 class UnavailableError : public UsageError {
-public:
+  public:
     using UsageError::UsageError;
 };
 
 // A kernel produced wrong results against its oracle: never report a rate (exit 1).
 class ValidationError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 

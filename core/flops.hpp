@@ -24,7 +24,9 @@ constexpr double gemm_model_flops(std::int64_t m, std::int64_t n, std::int64_t k
     return 2.0 * double(m) * double(n) * double(k);
 }
 
-constexpr bool gemm_has_epilogue(double alpha, double beta) { return alpha != 1.0 || beta != 0.0; }
+constexpr bool gemm_has_epilogue(double alpha, double beta) {
+    return alpha != 1.0 || beta != 0.0;
+}
 
 // Executed epilogue FLOPs by convention (CUTLASS): 2 per element of C when there is one.
 constexpr double gemm_epilogue_flops(std::int64_t m, std::int64_t n, double alpha, double beta) {
@@ -95,7 +97,8 @@ constexpr double gemm_intensity(std::int64_t m, std::int64_t n, std::int64_t k, 
 //   Backward model FLOPs = 2.5 x forward (five matmuls against the forward's two). Executed
 //   FLOPs (recomputation of S, work on masked tiles) depend on a kernel's tiling; they are
 //   computed from the tile counts the kernel reports, with the helpers below.
-//   Softmax/exp/scale work is counted separately (attention_fwd_softmax_ops, attention_bwd_softmax_ops), never folded in.
+//   Softmax/exp/scale work is counted separately (attention_fwd_softmax_ops,
+//   attention_bwd_softmax_ops), never folded in.
 // ---------------------------------------------------------------------------------------
 
 // Unmasked (query, key) pairs for one (batch, head).
@@ -105,9 +108,11 @@ constexpr double attention_pairs(std::int64_t seq_q, std::int64_t seq_k, bool ca
     const std::int64_t offset = seq_k - seq_q;  // keys visible to query 0, minus one
     // Queries with i + offset + 1 <= 0 see nothing; those with i + offset + 1 >= Sk see all.
     double total = 0;
-    const std::int64_t first = offset + 1 > 0 ? 0 : -(offset + 1) + 1;  // first query that sees >= 1 key
-    const std::int64_t full_from = seq_k - offset - 1;                   // queries i >= this see all Sk keys
-    const std::int64_t lo = first, hi = full_from < seq_q ? full_from : seq_q;  // partial range [lo, hi)
+    const std::int64_t first =
+        offset + 1 > 0 ? 0 : -(offset + 1) + 1;         // first query that sees >= 1 key
+    const std::int64_t full_from = seq_k - offset - 1;  // queries i >= this see all Sk keys
+    const std::int64_t lo = first,
+                       hi = full_from < seq_q ? full_from : seq_q;  // partial range [lo, hi)
     if (hi > lo) {
         // sum_{i=lo}^{hi-1} (i + offset + 1)
         const double n = double(hi - lo);
@@ -121,7 +126,8 @@ constexpr double attention_pairs(std::int64_t seq_q, std::int64_t seq_k, bool ca
 }
 
 struct AttentionShape {
-    std::int64_t batch = 1, heads = 1, kv_heads = 1, seq_q = 1, seq_k = 1, head_dim = 64, value_dim = 64;
+    std::int64_t batch = 1, heads = 1, kv_heads = 1, seq_q = 1, seq_k = 1, head_dim = 64,
+                 value_dim = 64;
     bool causal = false;
 };
 
@@ -132,7 +138,8 @@ constexpr double attention_fwd_model_flops(const AttentionShape& a) {
 
 // FlashAttention's convention: 4*B*H*Sq*Sk*D, halved when causal (it ignores Dv != D).
 constexpr double attention_fwd_flash_flops(const AttentionShape& a) {
-    const double f = 4.0 * double(a.batch) * double(a.heads) * double(a.seq_q) * double(a.seq_k) * double(a.head_dim);
+    const double f = 4.0 * double(a.batch) * double(a.heads) * double(a.seq_q) * double(a.seq_k) *
+                     double(a.head_dim);
     return a.causal ? f / 2.0 : f;
 }
 
@@ -145,8 +152,10 @@ constexpr double attention_bwd_model_flops(const AttentionShape& a) {
            double(3 * a.head_dim + 2 * a.value_dim);
 }
 
-// Keys query i (0-based) sees: all Sk, or with the bottom-right causal mask min(Sk, max(0, i + Sk - Sq + 1)).
-constexpr std::int64_t attention_visible_keys(std::int64_t i, std::int64_t seq_q, std::int64_t seq_k, bool causal) {
+// Keys query i (0-based) sees: all Sk, or with the bottom-right causal mask min(Sk, max(0, i + Sk -
+// Sq + 1)).
+constexpr std::int64_t attention_visible_keys(std::int64_t i, std::int64_t seq_q,
+                                              std::int64_t seq_k, bool causal) {
     if (!causal) return seq_k;
     const std::int64_t n = i + seq_k - seq_q + 1;
     return n < 0 ? 0 : (n > seq_k ? seq_k : n);
@@ -165,13 +174,14 @@ constexpr double attention_rows_with_keys(std::int64_t seq_q, std::int64_t seq_k
 // tile_k; a (query tile, key tile) pair with no unmasked (query, key) pair is skipped, every
 // other one is computed in full (masked entries included), clipped at the sequence ends.
 // Non-causal: exactly Sq*Sk. Loop over query tiles: O(Sq / tile_q).
-constexpr double attention_tiled_pairs(std::int64_t seq_q, std::int64_t seq_k, bool causal, std::int64_t tile_q,
-                                       std::int64_t tile_k) {
+constexpr double attention_tiled_pairs(std::int64_t seq_q, std::int64_t seq_k, bool causal,
+                                       std::int64_t tile_q, std::int64_t tile_k) {
     if (!causal) return double(seq_q) * double(seq_k);
     double total = 0;
     for (std::int64_t i0 = 0; i0 < seq_q; i0 += tile_q) {
         const std::int64_t i1 = i0 + tile_q < seq_q ? i0 + tile_q : seq_q;
-        const std::int64_t vis = attention_visible_keys(i1 - 1, seq_q, seq_k, true);  // the tile's last row sees most
+        const std::int64_t vis =
+            attention_visible_keys(i1 - 1, seq_q, seq_k, true);  // the tile's last row sees most
         const std::int64_t tiles = (vis + tile_k - 1) / tile_k;
         const std::int64_t covered = tiles * tile_k < seq_k ? tiles * tile_k : seq_k;
         total += double(i1 - i0) * double(covered);
@@ -182,15 +192,18 @@ constexpr double attention_tiled_pairs(std::int64_t seq_q, std::int64_t seq_k, b
 // Executed forward FLOPs of a kernel that computes `pairs_per_head` (query, key) pairs per
 // (batch, head): QK^T and PV over those pairs, 2*(D + Dv) each (masked-tile work included).
 constexpr double attention_fwd_executed_flops(const AttentionShape& a, double pairs_per_head) {
-    return 2.0 * double(a.batch) * double(a.heads) * pairs_per_head * double(a.head_dim + a.value_dim);
+    return 2.0 * double(a.batch) * double(a.heads) * pairs_per_head *
+           double(a.head_dim + a.value_dim);
 }
 
 // Executed backward FLOPs over `pairs_per_head` pairs: dP = dO V^T (2Dv), dV += P^T dO (2Dv),
 // dQ += dS K (2D), dK += dS^T Q (2D), plus S = QK^T again (2D) when the kernel recomputes the
 // scores from the saved log-sum-exp (FlashAttention-2) instead of keeping the forward's P.
 // With recomputation over the exact pairs this equals attention_bwd_model_flops.
-constexpr double attention_bwd_executed_flops(const AttentionShape& a, double pairs_per_head, bool recompute) {
-    const double per_pair = 2.0 * (double(recompute ? a.head_dim : 0) + 2.0 * double(a.value_dim) + 2.0 * double(a.head_dim));
+constexpr double attention_bwd_executed_flops(const AttentionShape& a, double pairs_per_head,
+                                              bool recompute) {
+    const double per_pair = 2.0 * (double(recompute ? a.head_dim : 0) + 2.0 * double(a.value_dim) +
+                                   2.0 * double(a.head_dim));
     return double(a.batch) * double(a.heads) * pairs_per_head * per_pair;
 }
 
@@ -240,7 +253,8 @@ struct AttentionBytes {
     constexpr double total() const { return q + k + v + o + lse + d_o + dq + dk + dv; }
 };
 
-constexpr AttentionBytes attention_fwd_bytes(const AttentionShape& a, double in_size, double out_size) {
+constexpr AttentionBytes attention_fwd_bytes(const AttentionShape& a, double in_size,
+                                             double out_size) {
     AttentionBytes b;
     b.q = double(a.batch) * double(a.seq_q) * double(a.heads) * double(a.head_dim) * in_size;
     b.k = double(a.batch) * double(a.seq_k) * double(a.kv_heads) * double(a.head_dim) * in_size;
@@ -251,7 +265,8 @@ constexpr AttentionBytes attention_fwd_bytes(const AttentionShape& a, double in_
 }
 
 // Backward reads Q, K, V, O, dO and LSE and writes dQ, dK, dV.
-constexpr AttentionBytes attention_bwd_bytes(const AttentionShape& a, double in_size, double out_size) {
+constexpr AttentionBytes attention_bwd_bytes(const AttentionShape& a, double in_size,
+                                             double out_size) {
     AttentionBytes b = attention_fwd_bytes(a, in_size, out_size);
     b.d_o = b.o;
     b.dq = b.q / in_size * out_size;
@@ -269,13 +284,14 @@ constexpr double attention_kv_bytes(const AttentionShape& a, double in_size) {
 // A decode step over a KV cache stored apart from Q (bf16, or int8 with `kv_scale_bytes` of
 // scale per cached (token, kv head) vector, for K and again for V): the cache read with its
 // scales, the decode bandwidth figure ...
-constexpr double attention_decode_kv_bytes(const AttentionShape& a, double kv_size, double kv_scale_bytes) {
+constexpr double attention_decode_kv_bytes(const AttentionShape& a, double kv_size,
+                                           double kv_scale_bytes) {
     return double(a.batch) * double(a.seq_k) * double(a.kv_heads) *
            (double(a.head_dim + a.value_dim) * kv_size + 2.0 * kv_scale_bytes);
 }
 // ... and the step's compulsory bytes: that read, Q at q_size, O at out_size and the fp32 LSE.
-constexpr double attention_decode_bytes(const AttentionShape& a, double q_size, double kv_size, double kv_scale_bytes,
-                                        double out_size) {
+constexpr double attention_decode_bytes(const AttentionShape& a, double q_size, double kv_size,
+                                        double kv_scale_bytes, double out_size) {
     const AttentionBytes b = attention_fwd_bytes(a, q_size, out_size);
     return attention_decode_kv_bytes(a, kv_size, kv_scale_bytes) + b.q + b.o + b.lse;
 }
@@ -300,8 +316,9 @@ constexpr double quant_bits_per_weight(int bits, std::int64_t group, double scal
     return double(bits) + 8.0 * scale_size / double(group);
 }
 
-constexpr double quant_gemm_bytes(std::int64_t m, std::int64_t n, std::int64_t k, int bits, std::int64_t group,
-                                  double x_size, double y_size, double scale_size = 2.0) {
+constexpr double quant_gemm_bytes(std::int64_t m, std::int64_t n, std::int64_t k, int bits,
+                                  std::int64_t group, double x_size, double y_size,
+                                  double scale_size = 2.0) {
     return quant_weight_bytes(n, k, bits, group, scale_size) + double(m) * double(k) * x_size +
            double(m) * double(n) * y_size;
 }
@@ -311,13 +328,15 @@ constexpr double quant_gemm_bytes(std::int64_t m, std::int64_t n, std::int64_t k
 // (int8 KV caches keep one scale per head vector). Per sequence.
 constexpr double decode_kv_bytes(std::int64_t layers, std::int64_t kv_heads, std::int64_t head_dim,
                                  double context, double kv_size, double kv_scale_bytes = 0.0) {
-    return 2.0 * double(layers) * double(kv_heads) * context * (double(head_dim) * kv_size + kv_scale_bytes);
+    return 2.0 * double(layers) * double(kv_heads) * context *
+           (double(head_dim) * kv_size + kv_scale_bytes);
 }
 
 // An FP8 tensor of `values` elements in fine-grained tiles: one byte per value plus one
 // `scale_size`-byte scale per 1 x `tile` tile (DeepSeek-V3 report section 3.3.1: activations
 // scaled per 1x128 tile; the scales float32 as DeepEP's FP8 dispatch takes them).
-constexpr double fp8_tile_scaled_bytes(std::int64_t values, std::int64_t tile = 128, double scale_size = 4.0) {
+constexpr double fp8_tile_scaled_bytes(std::int64_t values, std::int64_t tile = 128,
+                                       double scale_size = 4.0) {
     return double(values) + double((values + tile - 1) / tile) * scale_size;
 }
 

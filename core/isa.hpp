@@ -13,10 +13,14 @@ enum class Isa { generic = 0, avx2 = 1, avx512 = 2, avx512_bf16 = 3 };
 
 constexpr std::string_view isa_name(Isa i) {
     switch (i) {
-        case Isa::generic: return "generic";
-        case Isa::avx2: return "avx2";
-        case Isa::avx512: return "avx512";
-        case Isa::avx512_bf16: return "avx512_bf16";
+        case Isa::generic:
+            return "generic";
+        case Isa::avx2:
+            return "avx2";
+        case Isa::avx512:
+            return "avx512";
+        case Isa::avx512_bf16:
+            return "avx512_bf16";
     }
     return "?";
 }

@@ -12,15 +12,23 @@ namespace {
 
 std::string type_of(const json& v) {
     switch (v.type()) {
-        case json::value_t::null: return "null";
-        case json::value_t::boolean: return "boolean";
+        case json::value_t::null:
+            return "null";
+        case json::value_t::boolean:
+            return "boolean";
         case json::value_t::number_integer:
-        case json::value_t::number_unsigned: return "integer";
-        case json::value_t::number_float: return "number";
-        case json::value_t::string: return "string";
-        case json::value_t::array: return "array";
-        case json::value_t::object: return "object";
-        default: return "unknown";
+        case json::value_t::number_unsigned:
+            return "integer";
+        case json::value_t::number_float:
+            return "number";
+        case json::value_t::string:
+            return "string";
+        case json::value_t::array:
+            return "array";
+        case json::value_t::object:
+            return "object";
+        default:
+            return "unknown";
     }
 }
 
@@ -38,15 +46,18 @@ bool type_matches(const std::string& want, const json& v) {
 std::string escape_pointer(const std::string& key) {
     std::string s;
     for (char c : key) {
-        if (c == '~') s += "~0";
-        else if (c == '/') s += "~1";
-        else s += c;
+        if (c == '~')
+            s += "~0";
+        else if (c == '/')
+            s += "~1";
+        else
+            s += c;
     }
     return s;
 }
 
 class Validator {
-public:
+  public:
     explicit Validator(const json& root) : root_(root) {}
     std::vector<SchemaError> errors;
 
@@ -98,18 +109,23 @@ public:
                 add(ptr, "value " + v.dump() + " is below the minimum " + it->dump());
             if (auto it = schema.find("maximum"); it != schema.end() && d > it->get<double>())
                 add(ptr, "value " + v.dump() + " is above the maximum " + it->dump());
-            if (auto it = schema.find("exclusiveMinimum"); it != schema.end() && !(d > it->get<double>()))
+            if (auto it = schema.find("exclusiveMinimum");
+                it != schema.end() && !(d > it->get<double>()))
                 add(ptr, "value " + v.dump() + " must be greater than " + it->dump());
         }
         if (v.is_string()) {
-            if (auto it = schema.find("minLength"); it != schema.end() && v.get<std::string>().size() < it->get<std::size_t>())
+            if (auto it = schema.find("minLength");
+                it != schema.end() && v.get<std::string>().size() < it->get<std::size_t>())
                 add(ptr, "string shorter than " + it->dump());
         }
         if (v.is_array()) {
-            if (auto it = schema.find("minItems"); it != schema.end() && v.size() < it->get<std::size_t>())
-                add(ptr, "array has " + std::to_string(v.size()) + " items, needs at least " + it->dump());
+            if (auto it = schema.find("minItems");
+                it != schema.end() && v.size() < it->get<std::size_t>())
+                add(ptr, "array has " + std::to_string(v.size()) + " items, needs at least " +
+                             it->dump());
             if (auto it = schema.find("items"); it != schema.end())
-                for (std::size_t i = 0; i < v.size(); ++i) check(*it, v[i], ptr + "/" + std::to_string(i), depth + 1);
+                for (std::size_t i = 0; i < v.size(); ++i)
+                    check(*it, v[i], ptr + "/" + std::to_string(i), depth + 1);
         }
         if (v.is_object()) {
             if (auto it = schema.find("required"); it != schema.end())
@@ -145,10 +161,12 @@ public:
         }
     }
 
-private:
+  private:
     const json& root_;
 
-    void add(const std::string& ptr, const std::string& msg) { errors.push_back({ptr.empty() ? "/" : ptr, msg}); }
+    void add(const std::string& ptr, const std::string& msg) {
+        errors.push_back({ptr.empty() ? "/" : ptr, msg});
+    }
 
     const json* resolve(const std::string& ref) const {
         if (ref.rfind("#/", 0) != 0) return nullptr;
@@ -156,7 +174,8 @@ private:
         std::size_t pos = 2;
         while (pos <= ref.size()) {
             const std::size_t next = ref.find('/', pos);
-            const std::string key = ref.substr(pos, next == std::string::npos ? std::string::npos : next - pos);
+            const std::string key =
+                ref.substr(pos, next == std::string::npos ? std::string::npos : next - pos);
             if (!cur->is_object() || !cur->contains(key)) return nullptr;
             cur = &(*cur)[key];
             if (next == std::string::npos) break;

@@ -18,7 +18,8 @@ struct SchemaError {
 };
 
 // Returns every violation (empty when the document is valid).
-std::vector<SchemaError> validate_json_schema(const nlohmann::ordered_json& schema, const nlohmann::ordered_json& doc);
+std::vector<SchemaError> validate_json_schema(const nlohmann::ordered_json& schema,
+                                              const nlohmann::ordered_json& doc);
 
 // Throws UsageError "<what>: <pointer>: <message>" (first few errors) when invalid.
 void require_schema_valid(const nlohmann::ordered_json& schema, const nlohmann::ordered_json& doc,

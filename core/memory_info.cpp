@@ -29,7 +29,9 @@ std::int64_t meminfo_bytes(const std::string& field) {
 }
 }  // namespace
 
-std::int64_t total_memory_bytes() { return meminfo_bytes("MemTotal:"); }
+std::int64_t total_memory_bytes() {
+    return meminfo_bytes("MemTotal:");
+}
 
 std::int64_t available_memory_bytes() {
     std::int64_t avail = meminfo_bytes("MemAvailable:");

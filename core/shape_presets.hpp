@@ -32,8 +32,8 @@ struct GemmPreset {
 };
 
 struct AttentionPreset {
-    std::string
-        family;  // "attention" (CPU), "attention-sweep" (Google Benchmark binary), "cuda-attention", "compare"
+    std::string family;  // "attention" (CPU), "attention-sweep" (Google Benchmark binary),
+                         // "cuda-attention", "compare"
     std::string name;
     std::string description;
     std::vector<flops::AttentionShape> shapes;  // value_dim = head_dim; causal as listed

@@ -10,7 +10,8 @@ namespace {
 bool numeric(const std::string& s) {
     if (s.empty()) return false;
     const char c = s[0];
-    return std::isdigit(static_cast<unsigned char>(c)) || ((c == '-' || c == '+' || c == '.') && s.size() > 1);
+    return std::isdigit(static_cast<unsigned char>(c)) ||
+           ((c == '-' || c == '+' || c == '.') && s.size() > 1);
 }
 }  // namespace
 
@@ -18,7 +19,8 @@ void Table::print(std::ostream& os) const {
     std::vector<std::size_t> w(headers_.size(), 0);
     for (std::size_t i = 0; i < headers_.size(); ++i) w[i] = headers_[i].size();
     for (const auto& r : rows_)
-        for (std::size_t i = 0; i < r.size() && i < w.size(); ++i) w[i] = std::max(w[i], r[i].size());
+        for (std::size_t i = 0; i < r.size() && i < w.size(); ++i)
+            w[i] = std::max(w[i], r[i].size());
     auto line = [&](const std::vector<std::string>& cells, bool header) {
         std::string s;
         for (std::size_t i = 0; i < w.size(); ++i) {
@@ -40,7 +42,8 @@ void Table::print(std::ostream& os) const {
 void Table::print_markdown(std::ostream& os) const {
     auto line = [&](const std::vector<std::string>& cells) {
         os << '|';
-        for (std::size_t i = 0; i < headers_.size(); ++i) os << ' ' << (i < cells.size() ? cells[i] : "") << " |";
+        for (std::size_t i = 0; i < headers_.size(); ++i)
+            os << ' ' << (i < cells.size() ? cells[i] : "") << " |";
         os << '\n';
     };
     line(headers_);
@@ -62,7 +65,9 @@ std::string fmt_sig(double x, int digits) {
     return buf;
 }
 
-std::string fmt_pct(double fraction) { return fmt_fixed(100.0 * fraction, 1) + "%"; }
+std::string fmt_pct(double fraction) {
+    return fmt_fixed(100.0 * fraction, 1) + "%";
+}
 
 std::string fmt_signed_pct(double fraction) {
     char buf[64];
@@ -70,7 +75,9 @@ std::string fmt_signed_pct(double fraction) {
     return buf;
 }
 
-std::string fmt_change(double ratio) { return fmt_signed_pct(ratio - 1.0); }
+std::string fmt_change(double ratio) {
+    return fmt_signed_pct(ratio - 1.0);
+}
 
 std::string fmt_bytes(double b) {
     const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};

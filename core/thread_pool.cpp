@@ -34,8 +34,7 @@ ThreadPool::~ThreadPool() {
 
 std::string ThreadPool::binding() const {
     const std::string range = size_ == 1 ? "0" : "0.." + std::to_string(size_ - 1);
-    if (!pinned_)
-        return std::to_string(size_) + " threads unpinned (more threads than cores)";
+    if (!pinned_) return std::to_string(size_) + " threads unpinned (more threads than cores)";
     return "threads " + range + " pinned to cores " + range + " (hwloc)";
 }
 
@@ -62,13 +61,16 @@ void ThreadPool::worker_main(int tid) {
 void ThreadPool::run_member(int tid) {
     const auto t0 = std::chrono::steady_clock::now();
     fn_(ctx_, tid);
-    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
+    const auto ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
+            .count();
     busy_ns_[std::size_t(tid)].fetch_add(std::int64_t(ns), std::memory_order_relaxed);
 }
 
 std::vector<double> ThreadPool::busy_seconds() const {
     std::vector<double> v(static_cast<std::size_t>(size_));
-    for (int t = 0; t < size_; ++t) v[std::size_t(t)] = 1e-9 * double(busy_ns_[std::size_t(t)].load(std::memory_order_relaxed));
+    for (int t = 0; t < size_; ++t)
+        v[std::size_t(t)] = 1e-9 * double(busy_ns_[std::size_t(t)].load(std::memory_order_relaxed));
     return v;
 }
 
@@ -127,8 +129,9 @@ int resolve_thread_count(int requested, const char* option) {
     if (requested == 0) return default_thread_count();
     const int most = max_thread_count();
     if (requested < 0 || requested > most)
-        throw UsageError(std::string(option) + " " + std::to_string(requested) + ": must be between 1 and " +
-                         std::to_string(most) + " (the hardware threads of this machine)");
+        throw UsageError(std::string(option) + " " + std::to_string(requested) +
+                         ": must be between 1 and " + std::to_string(most) +
+                         " (the hardware threads of this machine)");
     return requested;
 }
 

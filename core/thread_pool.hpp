@@ -15,7 +15,7 @@
 namespace flopmeter {
 
 class ThreadPool {
-public:
+  public:
     explicit ThreadPool(int threads);
     ~ThreadPool();
     ThreadPool(const ThreadPool&) = delete;
@@ -33,12 +33,11 @@ public:
     // Runs f(tid) for tid in [0, size()) concurrently and returns when all have finished.
     template <class F>
     void run(F&& f) {
-        run_impl(
-            [](void* ctx, int tid) { (*static_cast<std::remove_reference_t<F>*>(ctx))(tid); },
-            static_cast<void*>(&f));
+        run_impl([](void* ctx, int tid) { (*static_cast<std::remove_reference_t<F>*>(ctx))(tid); },
+                 static_cast<void*>(&f));
     }
 
-private:
+  private:
     using Trampoline = void (*)(void*, int);
     void run_impl(Trampoline fn, void* ctx);
     void worker_main(int tid);

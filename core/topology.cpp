@@ -80,8 +80,8 @@ Topology load() {
         if (const char* model = hwloc_obj_get_info_by_name(pkg, "CPUModel"))
             if (*model) t.cpu_model = model;
     }
-    const hwloc_obj_type_t cache_types[] = {HWLOC_OBJ_L1CACHE, HWLOC_OBJ_L2CACHE,
-                                            HWLOC_OBJ_L3CACHE, HWLOC_OBJ_L4CACHE};
+    const hwloc_obj_type_t cache_types[] = {HWLOC_OBJ_L1CACHE, HWLOC_OBJ_L2CACHE, HWLOC_OBJ_L3CACHE,
+                                            HWLOC_OBJ_L4CACHE};
     for (int lvl = 0; lvl < 4; ++lvl) {
         const int n = hwloc_get_nbobjs_by_type(topo, cache_types[lvl]);
         if (n <= 0) continue;
@@ -98,9 +98,8 @@ Topology load() {
         if (cl.cores_sharing <= 0) cl.cores_sharing = 1;
         t.caches.push_back(cl);
     }
-    std::string s = "packages=" + std::to_string(t.packages) +
-                    " cores=" + std::to_string(t.cores) + " pus=" + std::to_string(t.pus) +
-                    " numa=" + std::to_string(t.numa_nodes);
+    std::string s = "packages=" + std::to_string(t.packages) + " cores=" + std::to_string(t.cores) +
+                    " pus=" + std::to_string(t.pus) + " numa=" + std::to_string(t.numa_nodes);
     for (const auto& c : t.caches)
         s += " L" + std::to_string(c.level) + "=" + human_bytes(c.size) + "x" +
              std::to_string(c.instances);

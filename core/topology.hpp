@@ -8,16 +8,16 @@
 namespace flopmeter {
 
 struct CacheLevel {
-    int level = 0;            // 1, 2, 3
-    std::string type;         // "data", "unified", "instruction"
-    std::int64_t size = 0;    // bytes per instance
-    int line = 0;             // bytes
-    int instances = 0;        // how many of them in the machine
-    int cores_sharing = 0;    // cores under one instance
+    int level = 0;          // 1, 2, 3
+    std::string type;       // "data", "unified", "instruction"
+    std::int64_t size = 0;  // bytes per instance
+    int line = 0;           // bytes
+    int instances = 0;      // how many of them in the machine
+    int cores_sharing = 0;  // cores under one instance
 };
 
 struct Topology {
-    std::string cpu_model;    // from hwloc's CPUModel info (falls back to cpuid brand)
+    std::string cpu_model;  // from hwloc's CPUModel info (falls back to cpuid brand)
     int packages = 0, cores = 0, pus = 0, numa_nodes = 0;
     std::int64_t memory_bytes = 0;
     std::vector<CacheLevel> caches;  // data and unified caches, L1 first
@@ -37,14 +37,14 @@ bool bind_current_thread_to_core(int core);
 
 // Binds the calling thread to a core for its lifetime and restores the previous binding.
 class ScopedCoreBinding {
-public:
+  public:
     explicit ScopedCoreBinding(int core);
     ~ScopedCoreBinding();
     ScopedCoreBinding(const ScopedCoreBinding&) = delete;
     ScopedCoreBinding& operator=(const ScopedCoreBinding&) = delete;
     bool bound() const { return bound_; }
 
-private:
+  private:
     void* saved_ = nullptr;  // hwloc_bitmap_t
     bool bound_ = false;
 };

@@ -11,7 +11,8 @@ namespace {
 struct Timer {
     const Predictor& p;
     std::set<std::string>& sources;
-    double operator()(Collective c, double bytes, int ranks, bool inter, double times = 1.0, int ranks_per_node = 1) {
+    double operator()(Collective c, double bytes, int ranks, bool inter, double times = 1.0,
+                      int ranks_per_node = 1) {
         if (ranks < 2 || bytes <= 0 || times <= 0) return 0;
         const Prediction r = p.comm(CommQuery{c, bytes, ranks, inter, ranks_per_node});
         sources.insert(collective_name(c) + ": " + r.source);
@@ -19,20 +20,23 @@ struct Timer {
     }
 };
 
-int per_node(const Predictor& p) { return p.facts().devices_per_node > 0 ? p.facts().devices_per_node : 1; }
+int per_node(const Predictor& p) {
+    return p.facts().devices_per_node > 0 ? p.facts().devices_per_node : 1;
+}
 
 // One Megatron tensor-parallel all-reduce (or, with sequence parallelism, the reduce-scatter +
 // all-gather pair that replaces it).
 double tp_reduce(Timer& t, double bytes, int tp, bool inter, bool seq_parallel, double times) {
     if (seq_parallel)
-        return t(Collective::reduce_scatter, bytes, tp, inter, times) + t(Collective::all_gather, bytes, tp, inter, times);
+        return t(Collective::reduce_scatter, bytes, tp, inter, times) +
+               t(Collective::all_gather, bytes, tp, inter, times);
     return t(Collective::all_reduce, bytes, tp, inter, times);
 }
 
 // Gradient and ZeRO traffic of one step over `ranks` data-parallel ranks, `per_node` of them on
 // each node (their NICs carry the rings' crossings side by side).
-double dp_traffic(Timer& t, int zero, double grads, double weights, int ranks, bool inter, double micro, double& bytes,
-                  int per_node) {
+double dp_traffic(Timer& t, int zero, double grads, double weights, int ranks, bool inter,
+                  double micro, double& bytes, int per_node) {
     const int k = per_node;
     switch (zero) {
         case 0:  // one all-reduce of the accumulated gradients
@@ -58,7 +62,8 @@ double dp_traffic(Timer& t, int zero, double grads, double weights, int ranks, b
 // experts; the busiest rank carries `moe_imbalance` times the average. With node-limited
 // routing (DeepSeek-V3, section 3.2.2) a token crosses the inter-node link once per target node
 // (at most route_nodes) and is forwarded over NVLink inside the node, concurrently.
-double ep_all_to_all(Timer& t, const ModelConfig& m, const TrainingSetup& s, double tokens, double moe_layers, int node) {
+double ep_all_to_all(Timer& t, const ModelConfig& m, const TrainingSetup& s, double tokens,
+                     double moe_layers, int node) {
     const Parallelism& par = s.par;
     if (par.ep < 2 || moe_layers <= 0) return 0;
     const double h = double(m.hidden), k = double(m.top_k);
@@ -74,12 +79,15 @@ double ep_all_to_all(Timer& t, const ModelConfig& m, const TrainingSetup& s, dou
     const int group = par.tp * par.ep;  // expert-parallel ranks are placed inside nodes first
     auto exchange = [&](double bytes_per_token) {
         const double pairs = tokens * par.moe_imbalance;
-        if (group <= node) return t(Collective::all_to_all, pairs * k * bytes_per_token, par.ep, false);
+        if (group <= node)
+            return t(Collective::all_to_all, pairs * k * bytes_per_token, par.ep, false);
         const int nodes = (group + node - 1) / node;
-        if (m.route_nodes <= 0) return t(Collective::all_to_all, pairs * k * bytes_per_token, par.ep, true);
+        if (m.route_nodes <= 0)
+            return t(Collective::all_to_all, pairs * k * bytes_per_token, par.ep, true);
         const double targets = std::min({k, double(m.route_nodes), double(nodes)});
         const double ib = t(Collective::all_to_all, pairs * targets * bytes_per_token, nodes, true);
-        const double nvl = t(Collective::all_to_all, pairs * k * bytes_per_token, std::min(node, par.ep), false);
+        const double nvl =
+            t(Collective::all_to_all, pairs * k * bytes_per_token, std::min(node, par.ep), false);
         return std::max(ib, nvl);
     };
     const double dispatch = exchange(narrow), combine = exchange(wide);
@@ -90,8 +98,8 @@ double ep_all_to_all(Timer& t, const ModelConfig& m, const TrainingSetup& s, dou
 
 }  // namespace
 
-CommTimes plan_training_comm(const ModelConfig& m, const TrainingSetup& s, const StageSpec& st, const StageParams& params,
-                             double lora_trainable, const Predictor& p) {
+CommTimes plan_training_comm(const ModelConfig& m, const TrainingSetup& s, const StageSpec& st,
+                             const StageParams& params, double lora_trainable, const Predictor& p) {
     CommTimes c;
     Timer t{p, c.sources};
     const Parallelism& par = s.par;
@@ -133,7 +141,8 @@ CommTimes plan_training_comm(const ModelConfig& m, const TrainingSetup& s, const
                               t(Collective::reduce_scatter, kv, par.cp, inter, layers);
     }
     if (m.is_moe() && par.ep > 1) {
-        const std::int64_t dense = std::clamp<std::int64_t>(m.first_dense_layers - st.first_layer, 0, st.layers);
+        const std::int64_t dense =
+            std::clamp<std::int64_t>(m.first_dense_layers - st.first_layer, 0, st.layers);
         const double tok = tokens / (par.sequence_parallel ? double(par.tp) : 1.0);
         c.ep_per_microbatch = ep_all_to_all(t, m, s, tok, double(st.layers - dense) + mtp, node);
     }
@@ -148,23 +157,26 @@ CommTimes plan_training_comm(const ModelConfig& m, const TrainingSetup& s, const
         auto on_node = [&](int group) { return std::clamp(node / inner, 1, std::max(1, group)); };
         if (s.mode == Mode::lora) {
             const double g = lora_trainable * act;
-            c.dp_per_step = dp_traffic(t, par.zero, g, g, dp_group, inter, micro, c.dp_bytes_per_step, on_node(dp_group));
-        } else {
-            c.dp_per_step = dp_traffic(t, par.zero, params.shared * act, params.shared * act, dp_group, inter, micro,
+            c.dp_per_step = dp_traffic(t, par.zero, g, g, dp_group, inter, micro,
                                        c.dp_bytes_per_step, on_node(dp_group));
+        } else {
+            c.dp_per_step =
+                dp_traffic(t, par.zero, params.shared * act, params.shared * act, dp_group, inter,
+                           micro, c.dp_bytes_per_step, on_node(dp_group));
             const int edp = std::max(1, par.dp / std::max(1, par.ep)) * par.cp;
             // Expert weights reduce over the ranks holding the same experts: one per ep block,
             // so one rank per node once the expert group fills a node.
-            const int edp_on_node = std::clamp(node / (inner * std::max(1, par.ep)), 1, std::max(1, edp));
-            c.dp_per_step += dp_traffic(t, par.zero, params.experts * act, params.experts * act, edp, inter, micro,
-                                        c.dp_bytes_per_step, edp_on_node);
+            const int edp_on_node =
+                std::clamp(node / (inner * std::max(1, par.ep)), 1, std::max(1, edp));
+            c.dp_per_step += dp_traffic(t, par.zero, params.experts * act, params.experts * act,
+                                        edp, inter, micro, c.dp_bytes_per_step, edp_on_node);
         }
     }
     return c;
 }
 
-double inference_tp_comm(const ModelConfig& m, std::int64_t tokens, int tp, DType dtype, const Predictor& p,
-                         std::set<std::string>& sources) {
+double inference_tp_comm(const ModelConfig& m, std::int64_t tokens, int tp, DType dtype,
+                         const Predictor& p, std::set<std::string>& sources) {
     if (tp < 2) return 0;
     Timer t{p, sources};
     const double msg = double(tokens) * double(m.hidden) * double(dtype_size(dtype));

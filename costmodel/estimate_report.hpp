@@ -22,10 +22,12 @@ struct Labelled {
 };
 
 // `runs` holds one estimate, or the calibrated one then the datasheet one (--compare-datasheet).
-void print_training(std::ostream& os, const std::vector<Labelled<TrainingEstimate>>& runs, bool markdown,
-                    bool show_ops = false);
-void print_inference(std::ostream& os, const std::vector<Labelled<InferenceEstimate>>& runs, bool markdown);
-void print_whatif(std::ostream& os, const WhatIfInputs& in, const std::vector<WhatIfRow>& rows, bool markdown);
+void print_training(std::ostream& os, const std::vector<Labelled<TrainingEstimate>>& runs,
+                    bool markdown, bool show_ops = false);
+void print_inference(std::ostream& os, const std::vector<Labelled<InferenceEstimate>>& runs,
+                     bool markdown);
+void print_whatif(std::ostream& os, const WhatIfInputs& in, const std::vector<WhatIfRow>& rows,
+                  bool markdown);
 
 nlohmann::json training_json(const Labelled<TrainingEstimate>& e);
 nlohmann::json inference_json(const Labelled<InferenceEstimate>& e);
@@ -33,6 +35,6 @@ nlohmann::json whatif_json(const WhatIfInputs& in, const std::vector<WhatIfRow>&
 nlohmann::json model_json(const ModelConfig& m, const ParamCount& p);
 
 std::string fmt_duration(double seconds);  // "3.2 days", "14.1 h", "52 s"
-std::string fmt_count(double x);            // "6.74 B", "1.02 M", "4096"
+std::string fmt_count(double x);           // "6.74 B", "1.02 M", "4096"
 
 }  // namespace flopmeter::cost

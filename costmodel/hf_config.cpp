@@ -14,10 +14,23 @@ namespace {
 using nlohmann::json;
 
 // Fields that exist in these families' configs but change neither FLOPs nor memory.
-const std::set<std::string> ignored_common = {
-    "_name_or_path", "architectures", "transformers_version", "torch_dtype", "dtype", "bos_token_id",
-    "eos_token_id", "pad_token_id", "initializer_range", "use_cache", "return_dict", "output_attentions",
-    "output_hidden_states", "id2label", "label2id", "tokenizer_class", "model_type"};
+const std::set<std::string> ignored_common = {"_name_or_path",
+                                              "architectures",
+                                              "transformers_version",
+                                              "torch_dtype",
+                                              "dtype",
+                                              "bos_token_id",
+                                              "eos_token_id",
+                                              "pad_token_id",
+                                              "initializer_range",
+                                              "use_cache",
+                                              "return_dict",
+                                              "output_attentions",
+                                              "output_hidden_states",
+                                              "id2label",
+                                              "label2id",
+                                              "tokenizer_class",
+                                              "model_type"};
 
 struct Reader {
     const json& j;
@@ -55,13 +68,15 @@ struct Reader {
     bool boolean_or(const std::string& k, bool dflt) {
         used.insert(k);
         if (!has(k)) return dflt;
-        if (!j.at(k).is_boolean()) fail("field '" + k + "' must be true or false (got " + j.at(k).dump() + ")");
+        if (!j.at(k).is_boolean())
+            fail("field '" + k + "' must be true or false (got " + j.at(k).dump() + ")");
         return j.at(k).get<bool>();
     }
     std::string string_or(const std::string& k, const std::string& dflt) {
         used.insert(k);
         if (!has(k)) return dflt;
-        if (!j.at(k).is_string()) fail("field '" + k + "' must be a string (got " + j.at(k).dump() + ")");
+        if (!j.at(k).is_string())
+            fail("field '" + k + "' must be a string (got " + j.at(k).dump() + ")");
         return j.at(k).get<std::string>();
     }
     // A dropout probability in [0, 1] (absent: 0); only whether it is above 0 changes the cost.
@@ -80,7 +95,8 @@ struct Reader {
         const std::string a = string_or(k, dflt);
         if (a == "silu" || a == "swish") return Activation::silu;
         if (a == "relu") return Activation::relu;
-        if (a.rfind("gelu", 0) == 0) return Activation::gelu;  // gelu, gelu_new, gelu_pytorch_tanh, gelu_fast
+        if (a.rfind("gelu", 0) == 0)
+            return Activation::gelu;  // gelu, gelu_new, gelu_pytorch_tanh, gelu_fast
         fail("field '" + k + "': unknown activation '" + a + "' (known: silu, swish, relu, gelu*)");
     }
     void check_unknown(bool allow) const {
@@ -164,8 +180,8 @@ void read_gpt_neox(Reader& r, ModelConfig& m) {
     m.qkv_bias = m.out_bias = r.boolean_or("attention_bias", true);
     m.mlp_bias = true;
     m.parallel_residual = r.boolean_or("use_parallel_residual", true);
-    r.ignore({"rotary_pct", "rotary_emb_base", "rope_theta", "rope_scaling", "layer_norm_eps", "classifier_dropout",
-              "hidden_dropout"});
+    r.ignore({"rotary_pct", "rotary_emb_base", "rope_theta", "rope_scaling", "layer_norm_eps",
+              "classifier_dropout", "hidden_dropout"});
     m.attention_dropout = r.dropout("attention_dropout");
 }
 
@@ -173,8 +189,10 @@ void read_gpt_neox(Reader& r, ModelConfig& m) {
 // and routed experts after `first_k_dense_replace` dense layers, group-limited routing, MTP.
 void read_deepseek(Reader& r, ModelConfig& m) {
     read_llama_style_common(r, m);
-    if (m.kv_heads != m.heads) r.fail("MLA models have one key/value head per query head (num_key_value_heads)");
-    if (r.boolean_or("attention_bias", false)) r.fail("attention_bias true is not modelled for MLA");
+    if (m.kv_heads != m.heads)
+        r.fail("MLA models have one key/value head per query head (num_key_value_heads)");
+    if (r.boolean_or("attention_bias", false))
+        r.fail("attention_bias true is not modelled for MLA");
     m.mla = true;
     m.q_lora_rank = r.integer_or("q_lora_rank", 0);  // null: queries projected directly (V2-Lite)
     m.kv_lora_rank = r.integer("kv_lora_rank");
@@ -188,7 +206,8 @@ void read_deepseek(Reader& r, ModelConfig& m) {
         m.moe_ffn = r.integer("moe_intermediate_size");
         m.shared_experts = r.integer_or("n_shared_experts", 0);
         m.first_dense_layers = r.count_or("first_k_dense_replace");
-        if (r.integer_or("moe_layer_freq", 1) != 1) r.fail("moe_layer_freq other than 1 is not modelled");
+        if (r.integer_or("moe_layer_freq", 1) != 1)
+            r.fail("moe_layer_freq other than 1 is not modelled");
         // Expert groups map to nodes (DeepSeek-V3 section 2.1.2: at most 4 nodes per token).
         const std::int64_t groups = r.integer_or("n_group", 1);
         const std::int64_t topk_groups = r.integer_or("topk_group", groups);
@@ -197,13 +216,14 @@ void read_deepseek(Reader& r, ModelConfig& m) {
     m.mtp_depth = r.count_or("num_nextn_predict_layers");
     m.attention_dropout = r.dropout("attention_dropout");
     r.ignore({"rms_norm_eps", "rope_theta", "rope_scaling", "pretraining_tp", "aux_loss_alpha",
-              "ep_size", "norm_topk_prob", "routed_scaling_factor", "scoring_func", "seq_aux", "topk_method",
-              "quantization_config", "auto_map", "rope_interleave"});
+              "ep_size", "norm_topk_prob", "routed_scaling_factor", "scoring_func", "seq_aux",
+              "topk_method", "quantization_config", "auto_map", "rope_interleave"});
 }
 
 }  // namespace
 
-ModelConfig parse_hf_config(const std::string& text, const std::string& origin, const HfParseOptions& o) {
+ModelConfig parse_hf_config(const std::string& text, const std::string& origin,
+                            const HfParseOptions& o) {
     json j;
     try {
         j = json::parse(text);
@@ -213,14 +233,18 @@ ModelConfig parse_hf_config(const std::string& text, const std::string& origin, 
     }
     if (!j.is_object()) throw UsageError(origin + ": a config.json must be a JSON object");
     if (!j.contains("model_type") || !j["model_type"].is_string())
-        throw UsageError(origin + ": missing required field 'model_type' (supported: llama, mistral, mixtral, qwen2, gpt2, gpt_neox, deepseek_v2, deepseek_v3)");
+        throw UsageError(origin +
+                         ": missing required field 'model_type' (supported: llama, mistral, "
+                         "mixtral, qwen2, gpt2, gpt_neox, deepseek_v2, deepseek_v3)");
     Reader r{j, origin, j["model_type"].get<std::string>(), {}};
     ModelConfig m;
     m.source = origin;
     m.name = r.family;
-    if (j.contains("_name_or_path") && j["_name_or_path"].is_string() && !j["_name_or_path"].get<std::string>().empty())
+    if (j.contains("_name_or_path") && j["_name_or_path"].is_string() &&
+        !j["_name_or_path"].get<std::string>().empty())
         m.name = j["_name_or_path"].get<std::string>();
-    if (r.family == "llama" || r.family == "mistral" || r.family == "mixtral" || r.family == "qwen2")
+    if (r.family == "llama" || r.family == "mistral" || r.family == "mixtral" ||
+        r.family == "qwen2")
         read_llama_family(r, m);
     else if (r.family == "gpt2")
         read_gpt2(r, m);
@@ -230,10 +254,11 @@ ModelConfig parse_hf_config(const std::string& text, const std::string& origin, 
         read_deepseek(r, m);
     else
         throw UsageError(origin + ": unsupported model_type '" + r.family +
-                         "' (supported: llama, mistral, mixtral, qwen2, gpt2, gpt_neox, deepseek_v2, deepseek_v3)");
+                         "' (supported: llama, mistral, mixtral, qwen2, gpt2, gpt_neox, "
+                         "deepseek_v2, deepseek_v3)");
     if (m.hidden % m.heads != 0 && !j.contains("head_dim"))
-        r.fail("hidden size " + std::to_string(m.hidden) + " is not a multiple of the " + std::to_string(m.heads) +
-               " attention heads (and no head_dim is given)");
+        r.fail("hidden size " + std::to_string(m.hidden) + " is not a multiple of the " +
+               std::to_string(m.heads) + " attention heads (and no head_dim is given)");
     r.check_unknown(o.allow_unknown_fields);
     m.default_seq_len = m.max_positions;
     if (m.sliding_window > 0) m.default_seq_len = std::min(m.default_seq_len, m.sliding_window);

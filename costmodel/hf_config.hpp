@@ -18,6 +18,7 @@ struct HfParseOptions {
 // `text` is the file's content, `origin` names it in errors. Throws UsageError with one line:
 // malformed JSON, unsupported model_type, a missing required field (named), a field of the
 // wrong type or value, or an unknown field.
-ModelConfig parse_hf_config(const std::string& text, const std::string& origin, const HfParseOptions& o = {});
+ModelConfig parse_hf_config(const std::string& text, const std::string& origin,
+                            const HfParseOptions& o = {});
 
 }  // namespace flopmeter::cost

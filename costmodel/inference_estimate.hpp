@@ -26,12 +26,14 @@ struct InferenceEstimate {
     TimedOps prefill;  // whole batch's prompts, one device of the tensor-parallel group
     double prefill_s = 0, prefill_tokens_per_s = 0, prefill_model_flops = 0, prefill_mfu = 0;
 
-    TimedOps decode;            // one decode step of the batch at the mean context length
+    TimedOps decode;  // one decode step of the batch at the mean context length
     double mean_context = 0;
-    double decode_compute_s = 0;  // the ops' predicted times (quantized GEMMs at their compute rate)
-    double decode_memory_s = 0;   // weights + KV cache bytes read per step, at the profile's bandwidth
+    double decode_compute_s =
+        0;  // the ops' predicted times (quantized GEMMs at their compute rate)
+    double decode_memory_s =
+        0;  // weights + KV cache bytes read per step, at the profile's bandwidth
     double decode_comm_s = 0;
-    double decode_step_s = 0;     // max(compute, memory) + tensor-parallel comm
+    double decode_step_s = 0;  // max(compute, memory) + tensor-parallel comm
     // Quantized weights on a profile with measured quantized matmul rates (calibrate/quant_sweep):
     // the weight GEMMs at those rates (their weight streaming included), the other ops and the
     // KV cache read as before; step = weights + max(other ops, KV read) + comm.
@@ -47,7 +49,7 @@ struct InferenceEstimate {
     double kv_concat_bytes_per_step = 0, decode_kv_concat_s = 0;
     bool memory_bound = false;
     double weight_bytes_per_step = 0, kv_bytes_per_step = 0, decode_model_flops = 0;
-    double decode_tokens_per_s = 0;       // all sequences
+    double decode_tokens_per_s = 0;  // all sequences
     double per_sequence_tokens_per_s = 0;
     double time_to_first_token_s = 0;
 
@@ -61,7 +63,8 @@ struct InferenceEstimate {
 
 // Throws UsageError on non-positive sizes, a tensor-parallel size that does not divide the
 // heads, a context longer than the model's positions, or a model that does not fit.
-InferenceEstimate estimate_inference(const ModelConfig& m, const InferenceSetup& s, const Predictor& p, const CostInputs& c);
+InferenceEstimate estimate_inference(const ModelConfig& m, const InferenceSetup& s,
+                                     const Predictor& p, const CostInputs& c);
 
 // Silent reading speed in tokens/s, for judging decode speeds: 238 words/min (Brysbaert 2019,
 // "How many words do we read per minute?", J. Memory and Language) at 0.75 words per token

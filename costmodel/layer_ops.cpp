@@ -197,7 +197,8 @@ void Builder::attention() {
         op.name = "attn.core";
         op.group = OpGroup::attention;
         op.timing = Timing::attention;
-        op.attn = AttentionQuery{b, hd_, kvd_, sq, sk, hd, vd, s_.causal, false, s_.dtype, s_.attention_kernel};
+        op.attn = AttentionQuery{
+            b, hd_, kvd_, sq, sk, hd, vd, s_.causal, false, s_.dtype, s_.attention_kernel};
         op.model_flops = op.executed_flops = fwd_model;
         op.model_flops_noncausal = fwd_full;
         fwd(op);

@@ -22,13 +22,14 @@ struct PassShape {
     bool sequence_parallel = false;
     DType dtype = DType::bf16;
     AttentionImpl attention = AttentionImpl::fused;
-    bool fp8 = false;              // linear layers' GEMMs at the FP8 rate
-    int ep = 1;                    // expert parallelism: experts on this device = experts / ep
-    double moe_imbalance = 1.0;    // busiest rank's routed tokens over the average (timing only)
+    bool fp8 = false;            // linear layers' GEMMs at the FP8 rate
+    int ep = 1;                  // expert parallelism: experts on this device = experts / ep
+    double moe_imbalance = 1.0;  // busiest rank's routed tokens over the average (timing only)
     // Context parallelism: seq_q/seq_k are this rank's share (2 chunks of seq / (2 cp)); causal
     // attention runs against the keys all ranks gathered, load-balanced (Dubey et al. 2024, 3.3.2).
     int cp = 1;
-    AttentionKernel attention_kernel = AttentionKernel::unspecified;  // fused attention's implementation
+    AttentionKernel attention_kernel =
+        AttentionKernel::unspecified;  // fused attention's implementation
 };
 
 struct BackwardSpec {
@@ -42,12 +43,14 @@ struct StageSpec {
     std::int64_t layers = 0;  // transformer layers on this stage
     bool first = true;        // holds the embedding (and global layer 0)
     bool last = true;         // holds the final norm, logits and loss (and the MTP modules)
-    std::int64_t first_layer = 0;  // global index of its first layer (MoE models: dense layers come first)
+    std::int64_t first_layer =
+        0;  // global index of its first layer (MoE models: dense layers come first)
 };
 
 // Forward only when `bwd` is null (inference). Throws UsageError for LoRA targets that do not
 // exist in this model.
-OpList build_stage_ops(const ModelConfig& m, const PassShape& s, const StageSpec& stage, const BackwardSpec* bwd);
+OpList build_stage_ops(const ModelConfig& m, const PassShape& s, const StageSpec& stage,
+                       const BackwardSpec* bwd);
 
 // Heads (and KV heads) one device holds under tensor parallelism; KV heads are replicated when
 // there are fewer than tp of them.

@@ -22,7 +22,8 @@ void Builder::attention_cp(bool need) {
         op.name = name;
         op.group = OpGroup::attention;
         op.timing = Timing::attention;
-        op.attn = AttentionQuery{batch, hd_, kvd_, c, c, hd, vd, causal, false, s_.dtype, s_.attention_kernel};
+        op.attn = AttentionQuery{
+            batch, hd_, kvd_, c, c, hd, vd, causal, false, s_.dtype, s_.attention_kernel};
         op.model_flops = op.executed_flops = flops::attention_fwd_model_flops(a);
         op.model_flops_noncausal = flops::attention_fwd_model_flops(whole) * noncausal_pairs_share;
         fwd(op);

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <ostream>
 
-#include "core/text_table.hpp"
 #include "core/error.hpp"
+#include "core/text_table.hpp"
 #include "costmodel/training_estimate.hpp"
 
 namespace flopmeter::cost {
@@ -20,8 +20,8 @@ std::vector<int> divisors(int n) {
 
 }  // namespace
 
-std::vector<TrainingSetup> layout_candidates(const ModelConfig& m, const TrainingSetup& base, const LayoutGrid& g,
-                                             int devices_per_node) {
+std::vector<TrainingSetup> layout_candidates(const ModelConfig& m, const TrainingSetup& base,
+                                             const LayoutGrid& g, int devices_per_node) {
     if (g.devices < 1) throw UsageError("the layout search needs --devices");
     const Parallelism& b = base.par;
     if (g.devices % b.cp != 0) throw UsageError("--devices is not a multiple of --cp");
@@ -31,14 +31,16 @@ std::vector<TrainingSetup> layout_candidates(const ModelConfig& m, const Trainin
         if (b.tp > 0 && tp != b.tp) continue;
         // Tensor parallelism stays inside one node unless the user fixed it.
         if (b.tp == 0 && tp > per_node) continue;
-        if (m.heads % tp != 0 || m.ffn % tp != 0 || (m.kv_heads % tp != 0 && tp % m.kv_heads != 0)) continue;
+        if (m.heads % tp != 0 || m.ffn % tp != 0 || (m.kv_heads % tp != 0 && tp % m.kv_heads != 0))
+            continue;
         for (int pp : divisors(g.devices / b.cp / tp)) {
             if (b.pp > 0 && pp != b.pp) continue;
             if (pp > m.layers || (m.layers % pp != 0 && !b.uneven_pipeline)) continue;
             const int dp = g.devices / (b.cp * tp * pp);
             if (b.ep > 1 && dp % b.ep != 0) continue;
             for (int v : g.virtual_stages) {
-                if (v > 1 && (pp == 1 || b.schedule != Schedule::one_f_one_b || m.layers % (std::int64_t(pp) * v) != 0))
+                if (v > 1 && (pp == 1 || b.schedule != Schedule::one_f_one_b ||
+                              m.layers % (std::int64_t(pp) * v) != 0))
                     continue;
                 if (b.schedule == Schedule::dualpipe && pp % 2 != 0) continue;
                 if (b.schedule != Schedule::one_f_one_b && pp < 2) continue;
@@ -47,8 +49,11 @@ std::vector<TrainingSetup> layout_candidates(const ModelConfig& m, const Trainin
                     for (int zero : g.zero_stages) {
                         if (dp * b.cp == 1 && zero > 0) continue;  // nothing to shard over
                         for (Recompute rc : g.recompute) {
-                            // Selective recomputation changes nothing for fused attention outside MLA.
-                            if (rc == Recompute::selective && base.attention == AttentionImpl::fused && !m.mla) continue;
+                            // Selective recomputation changes nothing for fused attention outside
+                            // MLA.
+                            if (rc == Recompute::selective &&
+                                base.attention == AttentionImpl::fused && !m.mla)
+                                continue;
                             TrainingSetup s = base;
                             s.par.tp = tp;
                             s.par.pp = pp;
@@ -57,7 +62,8 @@ std::vector<TrainingSetup> layout_candidates(const ModelConfig& m, const Trainin
                             s.par.micro_batch = mb;
                             s.par.zero = zero;
                             s.recompute = rc;
-                            if (s.par.sequence_parallel && (mb * s.seq_len / s.par.cp) % tp != 0) continue;
+                            if (s.par.sequence_parallel && (mb * s.seq_len / s.par.cp) % tp != 0)
+                                continue;
                             out.push_back(s);
                         }
                     }
@@ -68,8 +74,8 @@ std::vector<TrainingSetup> layout_candidates(const ModelConfig& m, const Trainin
     return out;
 }
 
-LayoutSearch search_layouts(const ModelConfig& m, const TrainingSetup& base, const LayoutGrid& g, const Predictor& p,
-                            std::size_t top) {
+LayoutSearch search_layouts(const ModelConfig& m, const TrainingSetup& base, const LayoutGrid& g,
+                            const Predictor& p, std::size_t top) {
     LayoutSearch r;
     for (const TrainingSetup& s : layout_candidates(m, base, g, p.facts().devices_per_node)) {
         ++r.evaluated;
@@ -91,21 +97,23 @@ LayoutSearch search_layouts(const ModelConfig& m, const TrainingSetup& base, con
 }
 
 void print_layout_search(std::ostream& os, const LayoutSearch& r, const DeviceFacts& f, bool md) {
-    os << (md ? "### " : "") << "Layout search: " << r.evaluated << " layouts, " << r.fitting << " fit in "
-       << fmt_bytes(f.memory_bytes) << ", best first\n"
+    os << (md ? "### " : "") << "Layout search: " << r.evaluated << " layouts, " << r.fitting
+       << " fit in " << fmt_bytes(f.memory_bytes) << ", best first\n"
        << (md ? "\n" : "");
-    Table t({"#", "tp", "pp", "dp", "virtual", "ZeRO", "micro-batch", "recompute", "step", "tokens/s/device", "memory",
-             "MFU"});
+    Table t({"#", "tp", "pp", "dp", "virtual", "ZeRO", "micro-batch", "recompute", "step",
+             "tokens/s/device", "memory", "MFU"});
     int i = 0;
     for (const auto& c : r.best) {
         const Parallelism& p = c.setup.par;
-        t.add_row({std::to_string(++i), std::to_string(p.tp), std::to_string(p.pp), std::to_string(p.dp),
-                   std::to_string(p.virtual_stages), std::to_string(p.zero), std::to_string(p.micro_batch),
-                   recompute_name(c.setup.recompute), fmt_time(c.step_s), fmt_sig(c.tokens_per_s_per_device, 4),
+        t.add_row({std::to_string(++i), std::to_string(p.tp), std::to_string(p.pp),
+                   std::to_string(p.dp), std::to_string(p.virtual_stages), std::to_string(p.zero),
+                   std::to_string(p.micro_batch), recompute_name(c.setup.recompute),
+                   fmt_time(c.step_s), fmt_sig(c.tokens_per_s_per_device, 4),
                    fmt_bytes(c.memory_bytes), fmt_fixed(100.0 * c.mfu, 1) + "%"});
     }
     md ? t.print_markdown(os) : t.print(os);
-    if (r.best.empty()) os << "no layout fits: more devices, a smaller --global-batch or a larger-memory profile\n";
+    if (r.best.empty())
+        os << "no layout fits: more devices, a smaller --global-batch or a larger-memory profile\n";
 }
 
 }  // namespace flopmeter::cost

@@ -35,12 +35,13 @@ struct LayoutGrid {
 };
 
 // Every setup the grid allows for this model (before estimating): the search's candidates.
-std::vector<TrainingSetup> layout_candidates(const ModelConfig& m, const TrainingSetup& base, const LayoutGrid& g,
-                                             int devices_per_node);
+std::vector<TrainingSetup> layout_candidates(const ModelConfig& m, const TrainingSetup& base,
+                                             const LayoutGrid& g, int devices_per_node);
 
-LayoutSearch search_layouts(const ModelConfig& m, const TrainingSetup& base, const LayoutGrid& g, const Predictor& p,
-                            std::size_t top);
+LayoutSearch search_layouts(const ModelConfig& m, const TrainingSetup& base, const LayoutGrid& g,
+                            const Predictor& p, std::size_t top);
 
-void print_layout_search(std::ostream& os, const LayoutSearch& r, const DeviceFacts& f, bool markdown);
+void print_layout_search(std::ostream& os, const LayoutSearch& r, const DeviceFacts& f,
+                         bool markdown);
 
 }  // namespace flopmeter::cost

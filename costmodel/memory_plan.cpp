@@ -15,11 +15,13 @@ double attention_per_device(const ModelConfig& m, int tp) {
     const double h = double(m.hidden), t = double(tp);
     if (m.mla) {
         const double qr = double(m.q_lora_rank), kvr = double(m.kv_lora_rank);
-        const double replicated = (m.q_lora_rank > 0 ? h * qr + qr : 0.0) + h * (kvr + double(m.qk_rope_dim)) + kvr;
+        const double replicated =
+            (m.q_lora_rank > 0 ? h * qr + qr : 0.0) + h * (kvr + double(m.qk_rope_dim)) + kvr;
         return replicated + (attention_params(m) - replicated) / t;
     }
     // Q and output projections shard by heads; K and V by KV heads, replicated below one per rank.
-    const double kv_full = 2.0 * h * double(m.kv_dim()) + (m.qkv_bias ? 2.0 * double(m.kv_dim()) : 0.0);
+    const double kv_full =
+        2.0 * h * double(m.kv_dim()) + (m.qkv_bias ? 2.0 * double(m.kv_dim()) : 0.0);
     const double kv_dev = kv_full * double(kv_heads_per_device(m, tp)) / double(m.kv_heads);
     return (attention_params(m) - kv_full) / t + kv_dev;
 }
@@ -43,13 +45,16 @@ StageParams layer_per_device(const ModelConfig& m, int tp, int ep, bool moe) {
 StageParams stage_params(const ModelConfig& m, int tp, int ep, const StageSpec& st, int pp) {
     const double h = double(m.hidden);
     const std::int64_t dense =
-        m.is_moe() ? std::clamp<std::int64_t>(m.first_dense_layers - st.first_layer, 0, st.layers) : st.layers;
-    const StageParams d = layer_per_device(m, tp, ep, false), e = layer_per_device(m, tp, ep, m.is_moe());
+        m.is_moe() ? std::clamp<std::int64_t>(m.first_dense_layers - st.first_layer, 0, st.layers)
+                   : st.layers;
+    const StageParams d = layer_per_device(m, tp, ep, false),
+                      e = layer_per_device(m, tp, ep, m.is_moe());
     StageParams p;
     p.shared = double(dense) * d.shared + double(st.layers - dense) * e.shared;
     p.experts = double(st.layers - dense) * e.experts;
     const double vocab_dev = double((m.vocab + tp - 1) / tp);
-    if (st.first) p.shared += vocab_dev * h + (m.learned_positions ? double(m.max_positions) * h : 0.0);
+    if (st.first)
+        p.shared += vocab_dev * h + (m.learned_positions ? double(m.max_positions) * h : 0.0);
     // The head: its own matrix, or (tied) a copy of the embedding on the last stage.
     if (st.last && (!m.tied_embeddings || (pp > 1))) p.shared += vocab_dev * h;
     if (st.last) p.shared += (m.norm == NormKind::layernorm ? 2.0 : 1.0) * h;
@@ -61,12 +66,13 @@ StageParams stage_params(const ModelConfig& m, int tp, int ep, const StageSpec& 
     return p;
 }
 
-double stage_params_per_device(const ModelConfig& m, int tp, std::int64_t layers, bool first, bool last, int pp) {
+double stage_params_per_device(const ModelConfig& m, int tp, std::int64_t layers, bool first,
+                               bool last, int pp) {
     return stage_params(m, tp, 1, StageSpec{layers, first, last, 0}, pp).total();
 }
 
-MemoryPlan training_memory(const ModelConfig& m, const TrainingSetup& s, const OpList& ops, const StageSpec& st,
-                           double in_flight, double capacity) {
+MemoryPlan training_memory(const ModelConfig& m, const TrainingSetup& s, const OpList& ops,
+                           const StageSpec& st, double in_flight, double capacity) {
     MemoryPlan p;
     p.capacity = capacity;
     const Parallelism& par = s.par;
@@ -102,14 +108,15 @@ MemoryPlan training_memory(const ModelConfig& m, const TrainingSetup& s, const O
         p.optimizer_params = copies * sharded(sp.shared, sp.experts, 1);
         p.optimizer = p.optimizer_params * opt_bytes;
     }
-    p.activations = (ops.saved_layers_total + ops.saved_outside_layers) * in_flight + ops.recompute_working_set;
+    p.activations =
+        (ops.saved_layers_total + ops.saved_outside_layers) * in_flight + ops.recompute_working_set;
     return p;
 }
 std::string describe_memory(const MemoryPlan& p) {
     std::string s = fmt_bytes(p.total()) + " per device";
     if (p.capacity > 0) s += " of " + fmt_bytes(p.capacity);
-    s += " (weights " + fmt_bytes(p.weights) + ", gradients " + fmt_bytes(p.gradients) + ", optimizer " +
-         fmt_bytes(p.optimizer) + ", activations " + fmt_bytes(p.activations);
+    s += " (weights " + fmt_bytes(p.weights) + ", gradients " + fmt_bytes(p.gradients) +
+         ", optimizer " + fmt_bytes(p.optimizer) + ", activations " + fmt_bytes(p.activations);
     if (p.kv_cache > 0) s += ", KV cache " + fmt_bytes(p.kv_cache);
     return s + ")";
 }

@@ -33,11 +33,12 @@ struct StageParams {
 // norms, the MoE router and MLA's down-projections replicated; vocabulary padded to a multiple
 // of tp, as Megatron does. The last stage also holds the MTP modules.
 StageParams stage_params(const ModelConfig& m, int tp, int ep, const StageSpec& st, int pp);
-double stage_params_per_device(const ModelConfig& m, int tp, std::int64_t layers, bool first, bool last, int pp);
+double stage_params_per_device(const ModelConfig& m, int tp, std::int64_t layers, bool first,
+                               bool last, int pp);
 
 // Activations: `ops` is one micro-batch of the stage; the schedule keeps `in_flight` micro-batches.
-MemoryPlan training_memory(const ModelConfig& m, const TrainingSetup& s, const OpList& ops, const StageSpec& st,
-                           double in_flight, double capacity);
+MemoryPlan training_memory(const ModelConfig& m, const TrainingSetup& s, const OpList& ops,
+                           const StageSpec& st, double in_flight, double capacity);
 
 // "needs 95.3 GiB per device of 80.0 GiB: weights ..., ...".
 std::string describe_memory(const MemoryPlan& p);

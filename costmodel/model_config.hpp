@@ -23,15 +23,16 @@ struct ModelConfig {
     std::int64_t ffn = 0;       // MLP inner size (per expert for MoE)
     std::int64_t vocab = 0;
     std::int64_t max_positions = 0;  // context length the model was built for
-    std::int64_t default_seq_len = 0;  // sequence length of its pretraining (the estimate's default)
+    std::int64_t default_seq_len =
+        0;  // sequence length of its pretraining (the estimate's default)
 
     bool gated_mlp = false;  // SwiGLU/GeGLU: gate and up projections, then down
     Activation activation = Activation::gelu;
     NormKind norm = NormKind::layernorm;
-    bool tied_embeddings = false;     // logits reuse the token embedding matrix
-    bool learned_positions = false;   // GPT-2/GPT-3 absolute position table (RoPE has none)
+    bool tied_embeddings = false;    // logits reuse the token embedding matrix
+    bool learned_positions = false;  // GPT-2/GPT-3 absolute position table (RoPE has none)
     bool qkv_bias = false, out_bias = false, mlp_bias = false;
-    bool parallel_residual = false;   // GPT-NeoX/PaLM: attention and MLP read the same input
+    bool parallel_residual = false;  // GPT-NeoX/PaLM: attention and MLP read the same input
     // Dropout on the attention probabilities while training (GPT-2/GPT-3, Megatron GPT): a pass
     // over the S x S scores with explicit attention; fused kernels apply it in registers.
     bool attention_dropout = false;
@@ -56,7 +57,8 @@ struct ModelConfig {
     // bottleneck, keys and values from a rank-`kv_lora_rank` latent plus a shared RoPE key of
     // `qk_rope_dim`; per-head query/key dim qk_nope_dim + qk_rope_dim, value dim v_head_dim.
     bool mla = false;
-    std::int64_t q_lora_rank = 0, kv_lora_rank = 0, qk_nope_dim = 0, qk_rope_dim = 0, v_head_dim = 0;
+    std::int64_t q_lora_rank = 0, kv_lora_rank = 0, qk_nope_dim = 0, qk_rope_dim = 0,
+                 v_head_dim = 0;
 
     // Multi-token prediction modules (DeepSeek-V3, section 2.2): each adds a projection, two
     // norms and one transformer layer, sharing the embedding and output head.

@@ -7,31 +7,50 @@ namespace flopmeter::cost {
 
 std::string op_group_name(OpGroup g) {
     switch (g) {
-        case OpGroup::qkv: return "QKV projection";
-        case OpGroup::attention: return "attention";
-        case OpGroup::attn_out: return "output projection";
-        case OpGroup::mlp: return "MLP";
-        case OpGroup::router: return "MoE routing";
-        case OpGroup::lora: return "LoRA adapters";
-        case OpGroup::norm: return "norms";
-        case OpGroup::activation: return "activations";
-        case OpGroup::residual: return "residuals";
-        case OpGroup::embedding: return "embedding";
-        case OpGroup::logits: return "logits";
-        case OpGroup::loss: return "loss";
-        case OpGroup::optimizer: return "optimizer";
-        case OpGroup::mtp: return "MTP projection";
+        case OpGroup::qkv:
+            return "QKV projection";
+        case OpGroup::attention:
+            return "attention";
+        case OpGroup::attn_out:
+            return "output projection";
+        case OpGroup::mlp:
+            return "MLP";
+        case OpGroup::router:
+            return "MoE routing";
+        case OpGroup::lora:
+            return "LoRA adapters";
+        case OpGroup::norm:
+            return "norms";
+        case OpGroup::activation:
+            return "activations";
+        case OpGroup::residual:
+            return "residuals";
+        case OpGroup::embedding:
+            return "embedding";
+        case OpGroup::logits:
+            return "logits";
+        case OpGroup::loss:
+            return "loss";
+        case OpGroup::optimizer:
+            return "optimizer";
+        case OpGroup::mtp:
+            return "MTP projection";
     }
     return "?";
 }
 
 std::string phase_name(Phase p) {
     switch (p) {
-        case Phase::forward: return "forward";
-        case Phase::backward_data: return "backward (data)";
-        case Phase::backward_weight: return "backward (weight)";
-        case Phase::recompute: return "recompute";
-        case Phase::optimizer: return "optimizer";
+        case Phase::forward:
+            return "forward";
+        case Phase::backward_data:
+            return "backward (data)";
+        case Phase::backward_weight:
+            return "backward (weight)";
+        case Phase::recompute:
+            return "recompute";
+        case Phase::optimizer:
+            return "optimizer";
     }
     return "?";
 }
@@ -46,7 +65,8 @@ GroupTotals& GroupTotals::operator+=(const GroupTotals& o) {
 }
 
 GroupTotals GroupTotals::scaled(double f) const {
-    return {seconds * f, model_flops * f, model_flops_noncausal * f, executed_flops * f, other_flops * f};
+    return {seconds * f, model_flops * f, model_flops_noncausal * f, executed_flops * f,
+            other_flops * f};
 }
 
 Prediction predict(const Op& op, const Predictor& p) {
@@ -70,11 +90,16 @@ Prediction predict(const Op& op, const Predictor& p) {
             }
             break;
         }
-        case Timing::attention: r = p.attention(op.attn); break;
-        case Timing::memory: r = p.memory(op.mem); break;
+        case Timing::attention:
+            r = p.attention(op.attn);
+            break;
+        case Timing::memory:
+            r = p.memory(op.mem);
+            break;
     }
     if (!std::isfinite(r.seconds) || r.seconds < 0)
-        throw std::runtime_error("profile predicted a non-finite or negative time for op " + op.name);
+        throw std::runtime_error("profile predicted a non-finite or negative time for op " +
+                                 op.name);
     return r;
 }
 
@@ -83,8 +108,9 @@ TimedOps time_ops(const std::vector<Op>& ops, const Predictor& p) {
     t.ops.reserve(ops.size());
     for (const auto& op : ops) {
         TimedOp to{op, predict(op, p)};
-        GroupTotals g{to.seconds(), op.model_flops * op.repeat, op.model_flops_noncausal * op.repeat,
-                      op.executed_flops * op.repeat, op.other_flops * op.repeat};
+        GroupTotals g{to.seconds(), op.model_flops * op.repeat,
+                      op.model_flops_noncausal * op.repeat, op.executed_flops * op.repeat,
+                      op.other_flops * op.repeat};
         t.by_group[std::size_t(op.group)] += g;
         t.total += g;
         t.ops.push_back(std::move(to));

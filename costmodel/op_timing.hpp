@@ -18,7 +18,8 @@ struct TimedOp {
 };
 
 struct GroupTotals {
-    double seconds = 0, model_flops = 0, model_flops_noncausal = 0, executed_flops = 0, other_flops = 0;
+    double seconds = 0, model_flops = 0, model_flops_noncausal = 0, executed_flops = 0,
+           other_flops = 0;
     GroupTotals& operator+=(const GroupTotals& o);
     GroupTotals scaled(double f) const;
 };

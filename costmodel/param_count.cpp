@@ -5,7 +5,9 @@ namespace flopmeter::cost {
 namespace {
 
 // Weights of one norm: RMSNorm has a gain; LayerNorm a gain and a bias.
-double norm_params(const ModelConfig& m) { return (m.norm == NormKind::layernorm ? 2.0 : 1.0) * double(m.hidden); }
+double norm_params(const ModelConfig& m) {
+    return (m.norm == NormKind::layernorm ? 2.0 : 1.0) * double(m.hidden);
+}
 
 }  // namespace
 
@@ -36,7 +38,9 @@ double attention_params(const ModelConfig& m) {
     return p;
 }
 
-LayerParams layer_params(const ModelConfig& m) { return layer_params(m, m.is_moe()); }
+LayerParams layer_params(const ModelConfig& m) {
+    return layer_params(m, m.is_moe());
+}
 
 LayerParams layer_params(const ModelConfig& m, bool moe_layer) {
     const double h = double(m.hidden);
@@ -66,7 +70,8 @@ ParamCount count_params(const ModelConfig& m) {
     c.router = moe_layers * moe.router;
     c.norms = double(m.layers) * lp.norms + norm_params(m);  // + the final norm
     c.active = c.total();
-    if (m.is_moe()) c.active -= moe_layers * double(m.experts - m.top_k) * mlp_params(m, m.expert_ffn());
+    if (m.is_moe())
+        c.active -= moe_layers * double(m.experts - m.top_k) * mlp_params(m, m.expert_ffn());
     // Per MTP module: the projection of [h; emb] (2h x h), two input norms, one layer, its norm.
     c.mtp = double(m.mtp_depth) * (lp.total() + 2.0 * h * h + 3.0 * norm_params(m));
     return c;

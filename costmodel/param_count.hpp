@@ -10,15 +10,17 @@ namespace flopmeter::cost {
 
 struct ParamCount {
     // Whole model. Counts are doubles: a 1e12-parameter model times anything overflows nothing.
-    double token_embedding = 0;  // vocab x hidden
+    double token_embedding = 0;     // vocab x hidden
     double position_embedding = 0;  // learned absolute positions (GPT-2/3)
     double lm_head = 0;             // 0 when tied to the token embedding
-    double attention = 0;           // Q, K, V, output projections (+ biases, + relative-position projection)
-    double mlp = 0;                 // all experts for MoE
-    double router = 0;              // MoE gate
-    double norms = 0;               // per-layer and final norm weights (and biases for LayerNorm)
+    double attention = 0;  // Q, K, V, output projections (+ biases, + relative-position projection)
+    double mlp = 0;        // all experts for MoE
+    double router = 0;     // MoE gate
+    double norms = 0;      // per-layer and final norm weights (and biases for LayerNorm)
 
-    double total() const { return token_embedding + position_embedding + lm_head + attention + mlp + router + norms; }
+    double total() const {
+        return token_embedding + position_embedding + lm_head + attention + mlp + router + norms;
+    }
     double embedding() const { return token_embedding + position_embedding + lm_head; }
     double non_embedding() const { return total() - embedding(); }
     // Parameters a token passes through: for MoE only top_k of the experts' MLPs.

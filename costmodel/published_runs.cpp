@@ -6,8 +6,8 @@
 #include <cmath>
 #include <ostream>
 
-#include "core/text_table.hpp"
 #include "core/error.hpp"
+#include "core/text_table.hpp"
 #include "costmodel/estimate_report.hpp"
 #include "costmodel/param_count.hpp"
 #include "costmodel/presets.hpp"
@@ -45,7 +45,8 @@ bool has_kind(const json& run, const char* k) {
 // A model given in the setup data instead of a preset: GPT-style blocks (LayerNorm with
 // biases, 4h GELU MLP, learned positions, tied embeddings), as the MPT benchmark models are.
 ModelConfig inline_model(const json& j, const std::string& row) {
-    if (j.value("style", "") != "gpt") throw UsageError("published run '" + row + "': model style must be 'gpt'");
+    if (j.value("style", "") != "gpt")
+        throw UsageError("published run '" + row + "': model style must be 'gpt'");
     ModelConfig m;
     m.name = j.value("name", row);
     m.source = j.value("source", "");
@@ -80,13 +81,14 @@ struct LayoutReader {
     const json& get(const char* key) {
         const bool published = layout.contains(key);
         const json& v = published ? layout.at(key).at("value") : defaults.at(key);
-        shown += (shown.empty() ? "" : ", ") + std::string(key) + " " + (v.is_string() ? v.get<std::string>() : v.dump()) +
-                 (published ? "" : "*");
+        shown += (shown.empty() ? "" : ", ") + std::string(key) + " " +
+                 (v.is_string() ? v.get<std::string>() : v.dump()) + (published ? "" : "*");
         return v;
     }
 };
 
-TrainingSetup layout_setup(const json& su, const json& defaults, std::int64_t seq, double tokens, std::string& shown) {
+TrainingSetup layout_setup(const json& su, const json& defaults, std::int64_t seq, double tokens,
+                           std::string& shown) {
     static const json empty = json::object();
     LayoutReader r{su.contains("layout") ? su["layout"] : empty, defaults, ""};
     TrainingSetup s;
@@ -102,14 +104,18 @@ TrainingSetup layout_setup(const json& su, const json& defaults, std::int64_t se
     p.micro_batch = r.get("micro_batch").get<std::int64_t>();
     p.zero = r.get("zero").get<int>();
     const std::string rc = r.get("recompute").get<std::string>();
-    s.recompute = rc == "full" ? Recompute::full : rc == "selective" ? Recompute::selective : Recompute::none;
+    s.recompute = rc == "full"        ? Recompute::full
+                  : rc == "selective" ? Recompute::selective
+                                      : Recompute::none;
     const json& sp = r.get("sequence_parallel");
     p.sequence_parallel = sp.is_boolean() ? sp.get<bool>() : p.tp > 1;  // default "when tp > 1"
     p.overlap = r.get("overlap").get<double>();
     p.tp_overlap = r.get("tp_overlap").get<double>();
     p.virtual_stages = r.get("virtual_stages").get<int>();
     const std::string sch = r.get("schedule").get<std::string>();
-    p.schedule = sch == "dualpipe" ? Schedule::dualpipe : sch == "zero-bubble" ? Schedule::zero_bubble : Schedule::one_f_one_b;
+    p.schedule = sch == "dualpipe"      ? Schedule::dualpipe
+                 : sch == "zero-bubble" ? Schedule::zero_bubble
+                                        : Schedule::one_f_one_b;
     s.fp8 = r.get("fp8").get<bool>();
     p.uneven_pipeline = r.get("uneven_pipeline").get<bool>();
     p.moe_imbalance = r.get("moe_imbalance").get<double>();
@@ -119,7 +125,8 @@ TrainingSetup layout_setup(const json& su, const json& defaults, std::int64_t se
     // Optional knob: fused (FlashAttention-style) or explicit (S x S scores and softmax).
     if (r.layout.contains("attention") || r.defaults.contains("attention")) {
         const std::string a = r.get("attention").get<std::string>();
-        if (a != "fused" && a != "explicit") throw UsageError("attention must be 'fused' or 'explicit' (got '" + a + "')");
+        if (a != "fused" && a != "explicit")
+            throw UsageError("attention must be 'fused' or 'explicit' (got '" + a + "')");
         s.attention = a == "explicit" ? AttentionImpl::explicit_matmul : AttentionImpl::fused;
     }
     shown = r.shown;
@@ -128,8 +135,8 @@ TrainingSetup layout_setup(const json& su, const json& defaults, std::int64_t se
 
 }  // namespace
 
-ValidationReport validate_published_runs(const std::string& runs_json, const std::string& setup_json,
-                                         const ProfileLoader& load) {
+ValidationReport validate_published_runs(const std::string& runs_json,
+                                         const std::string& setup_json, const ProfileLoader& load) {
     const json runs = parse(runs_json, "published runs");
     const json setup = parse(setup_json, "published runs setup");
     const json& defaults = setup.at("defaults");
@@ -139,8 +146,10 @@ ValidationReport validate_published_runs(const std::string& runs_json, const std
         RunCheck c;
         c.model = run.at("model").get<std::string>();
         c.source = run.value("source", "");
-        for (const auto& k : run.at("kind")) c.kinds += (c.kinds.empty() ? "" : ", ") + k.get<std::string>();
-        if (!setup.at("runs").contains(c.model)) throw UsageError("published run '" + c.model + "' has no entry in the setup data");
+        for (const auto& k : run.at("kind"))
+            c.kinds += (c.kinds.empty() ? "" : ", ") + k.get<std::string>();
+        if (!setup.at("runs").contains(c.model))
+            throw UsageError("published run '" + c.model + "' has no entry in the setup data");
         const json& su = setup["runs"][c.model];
         ModelConfig m;
         if (su.contains("model")) {
@@ -148,14 +157,18 @@ ValidationReport validate_published_runs(const std::string& runs_json, const std
         } else {
             const std::string preset = su.at("preset").get<std::string>();
             const Preset* p = find_preset(preset);
-            if (!p) throw UsageError("published run '" + c.model + "': unknown preset '" + preset + "'");
+            if (!p)
+                throw UsageError("published run '" + c.model + "': unknown preset '" + preset +
+                                 "'");
             m = p->model;
         }
         c.model_name = m.name;
         c.params = count_params(m).total();
         c.published_params = run.value("params", 0.0);
-        if (c.published_params >= 1e6 && std::fmod(c.published_params, 1e6) != 0 && c.params != c.published_params)
-            c.notes.push_back("flopmeter counts " + fmt_count(c.params) + " parameters, the source " + fmt_count(c.published_params));
+        if (c.published_params >= 1e6 && std::fmod(c.published_params, 1e6) != 0 &&
+            c.params != c.published_params)
+            c.notes.push_back("flopmeter counts " + fmt_count(c.params) +
+                              " parameters, the source " + fmt_count(c.published_params));
         c.tokens = run.value("tokens", 0.0);
         const std::int64_t seq = su.at("seq_len").get<std::int64_t>();
         TrainingSetup one;
@@ -180,30 +193,39 @@ ValidationReport validate_published_runs(const std::string& runs_json, const std
         }
 
         const json* hw = nullptr;
-        if (run.contains("hardware") && setup.at("hardware").contains(run["hardware"].get<std::string>()))
+        if (run.contains("hardware") &&
+            setup.at("hardware").contains(run["hardware"].get<std::string>()))
             hw = &setup["hardware"][run["hardware"].get<std::string>()];
         if (hw) c.peak = hw->at("peak_flops").get<double>();
 
         if (has_kind(run, "throughput")) {
             c.has_throughput = true;
-            if (!hw) throw UsageError("published run '" + c.model + "': no entry for its hardware in the setup data");
-            // The FLOP convention of a TFLOP/s or MFU figure: as the source states, else the default.
+            if (!hw)
+                throw UsageError("published run '" + c.model +
+                                 "': no entry for its hardware in the setup data");
+            // The FLOP convention of a TFLOP/s or MFU figure: as the source states, else the
+            // default.
             std::string conv = run.value("flop_convention", "not published");
             const bool stated = conv != "not published";
             const std::string def = defaults.at("flop_convention").get<std::string>();
-            const bool noncausal = stated ? conv.find("non-causal") != std::string::npos : def == "non-causal";
+            const bool noncausal =
+                stated ? conv.find("non-causal") != std::string::npos : def == "non-causal";
             c.convention = stated ? conv : "not published: " + def + "*";
             double fpt = noncausal ? fpt_noncausal : c.flops_per_token;
             // A figure computed with its source's own closed-form FLOP count is converted back
             // with that formula, not with flopmeter's per-op count.
             const std::string formula = run.value("flop_formula", "");
-            if (formula == "megatron-eq3") fpt = megatron_eq3_flops_per_token(m, seq);
+            if (formula == "megatron-eq3")
+                fpt = megatron_eq3_flops_per_token(m, seq);
             else if (!formula.empty())
-                throw UsageError("published run '" + c.model + "': unknown flop_formula '" + formula + "' (megatron-eq3)");
+                throw UsageError("published run '" + c.model + "': unknown flop_formula '" +
+                                 formula + "' (megatron-eq3)");
             if (run.contains("iteration_s")) {
-                // A published step time: the sequences of one iteration over its seconds and devices.
-                c.published_tps = number(run, "sequences_per_iteration", c.model) * double(seq) /
-                                  (number(run, "iteration_s", c.model) * number(run, "devices", c.model));
+                // A published step time: the sequences of one iteration over its seconds and
+                // devices.
+                c.published_tps =
+                    number(run, "sequences_per_iteration", c.model) * double(seq) /
+                    (number(run, "iteration_s", c.model) * number(run, "devices", c.model));
                 c.measure = "seconds per iteration";
                 c.convention.clear();
             } else if (run.contains("tokens_per_sec_per_gpu")) {
@@ -217,17 +239,20 @@ ValidationReport validate_published_runs(const std::string& runs_json, const std
                 c.published_tps = number(run, "mfu", c.model) * c.peak / fpt;
                 c.measure = "MFU";
             } else {
-                c.published_tps = number(run, "tokens", c.model) / (number(run, "gpu_hours", c.model) * 3600.0);
+                c.published_tps =
+                    number(run, "tokens", c.model) / (number(run, "gpu_hours", c.model) * 3600.0);
                 c.measure = "GPU-hours for the tokens";
                 c.convention.clear();
             }
             if (hw->at("profile").is_null()) {
-                c.notes.push_back("no datasheet profile of " + run.value("hardware", "?") + " in flopmeter: not estimated");
+                c.notes.push_back("no datasheet profile of " + run.value("hardware", "?") +
+                                  " in flopmeter: not estimated");
                 rep.skipped++;
             } else {
                 c.profile = hw->at("profile").get<std::string>();
                 auto pred = load(c.profile);
-                const TrainingSetup s = layout_setup(su, defaults, seq, c.tokens > 0 ? c.tokens : 1e12, c.layout);
+                const TrainingSetup s =
+                    layout_setup(su, defaults, seq, c.tokens > 0 ? c.tokens : 1e12, c.layout);
                 try {
                     const TrainingEstimate e = estimate_training(m, s, *pred, {});
                     c.est_tps = e.tokens_per_s_per_device;
@@ -248,7 +273,8 @@ ValidationReport validate_published_runs(const std::string& runs_json, const std
             c.has_card = true;
             c.tokens = number(run, "tokens", c.model);
             c.card_hours = number(run, "gpu_hours", c.model);
-            if (c.peak > 0) c.card_util = c.flops_per_token * c.tokens / (c.card_hours * 3600 * c.peak);
+            if (c.peak > 0)
+                c.card_util = c.flops_per_token * c.tokens / (c.card_hours * 3600 * c.peak);
         }
         rep.rows.push_back(std::move(c));
     }
@@ -262,51 +288,67 @@ void print_validation(std::ostream& os, const ValidationReport& r, bool md) {
         os << '\n';
     };
 
-    os << (md ? "### " : "") << "Total training compute ('flops' rows: within 3%)\n" << (md ? "\n" : "");
-    Table f({"run", "params (flopmeter)", "tokens", "published", "6ND", "vs published", "exact per-op (causal)", "vs published",
-             "exact (non-causal)", "result"});
+    os << (md ? "### " : "") << "Total training compute ('flops' rows: within 3%)\n"
+       << (md ? "\n" : "");
+    Table f({"run", "params (flopmeter)", "tokens", "published", "6ND", "vs published",
+             "exact per-op (causal)", "vs published", "exact (non-causal)", "result"});
     for (const auto& c : r.rows)
         if (c.has_flops)
-            f.add_row({c.model, fmt_count(c.params), fmt_sig(c.tokens, 3), fmt_sig(c.published_flops, 3), fmt_sig(c.six_nd, 4),
+            f.add_row({c.model, fmt_count(c.params), fmt_sig(c.tokens, 3),
+                       fmt_sig(c.published_flops, 3), fmt_sig(c.six_nd, 4),
                        fmt_signed_pct(c.six_nd / c.published_flops - 1), fmt_sig(c.exact, 4),
-                       fmt_signed_pct(c.exact / c.published_flops - 1), fmt_sig(c.exact_noncausal, 4),
-                       c.flops_pass ? "PASS" : "FAIL"});
+                       fmt_signed_pct(c.exact / c.published_flops - 1),
+                       fmt_sig(c.exact_noncausal, 4), c.flops_pass ? "PASS" : "FAIL"});
     print(f);
-    os << "The published totals are parameters x tokens x 6 budgets; flopmeter's 6ND uses its own parameter count.\n"
-          "The exact per-op sum adds attention (exact causal pairs, backward 2.5 x forward) and the logits.\n\n";
+    os << "The published totals are parameters x tokens x 6 budgets; flopmeter's 6ND uses its own "
+          "parameter count.\n"
+          "The exact per-op sum adds attention (exact causal pairs, backward 2.5 x forward) and "
+          "the logits.\n\n";
 
-    os << (md ? "### " : "") << "Steady training throughput ('throughput' rows: estimate on the datasheet profile with the "
+    os << (md ? "### " : "")
+       << "Steady training throughput ('throughput' rows: estimate on the datasheet profile with "
+          "the "
        << "layout as published)\n"
        << (md ? "\n" : "");
-    Table s({"run", "published as", "FLOP convention", "published tokens/s/device", "profile", "estimate tokens/s/device",
-             "estimate MFU", "error", "layout (* = not published: fixed default)"});
+    Table s({"run", "published as", "FLOP convention", "published tokens/s/device", "profile",
+             "estimate tokens/s/device", "estimate MFU", "error",
+             "layout (* = not published: fixed default)"});
     for (const auto& c : r.rows) {
         if (!c.has_throughput) continue;
         const std::string est = c.estimated ? fmt_sig(c.est_tps, 4) : c.refused ? "refused" : "-";
-        s.add_row({c.model, c.measure, c.convention.empty() ? "-" : c.convention, fmt_sig(c.published_tps, 4),
-                   c.profile.empty() ? "-" : c.profile, est, c.estimated ? fmt_pct(c.est_mfu) : "-",
+        s.add_row({c.model, c.measure, c.convention.empty() ? "-" : c.convention,
+                   fmt_sig(c.published_tps, 4), c.profile.empty() ? "-" : c.profile, est,
+                   c.estimated ? fmt_pct(c.est_mfu) : "-",
                    c.estimated ? fmt_signed_pct(c.error) : "-", c.layout.empty() ? "-" : c.layout});
     }
     print(s);
-    os << "Median |error| over " << r.estimated << " estimated rows: " << fmt_pct(r.median_abs_error) << " (" << r.refused
-       << " refused as not fitting, " << r.skipped << " without a profile of their hardware; no row left out)\n\n";
+    os << "Median |error| over " << r.estimated
+       << " estimated rows: " << fmt_pct(r.median_abs_error) << " (" << r.refused
+       << " refused as not fitting, " << r.skipped
+       << " without a profile of their hardware; no row left out)\n\n";
 
-    os << (md ? "### " : "") << "Model-card GPU-hours ('card_gpu_hours' rows)\n" << (md ? "\n" : "");
-    Table g({"run", "GPU-hours (card)", "tokens", "FLOPs/token", "implied utilisation of the dense peak"});
+    os << (md ? "### " : "") << "Model-card GPU-hours ('card_gpu_hours' rows)\n"
+       << (md ? "\n" : "");
+    Table g({"run", "GPU-hours (card)", "tokens", "FLOPs/token",
+             "implied utilisation of the dense peak"});
     for (const auto& c : r.rows)
         if (c.has_card)
-            g.add_row({c.model, fmt_count(c.card_hours), fmt_sig(c.tokens, 3), fmt_sig(c.flops_per_token, 4),
+            g.add_row({c.model, fmt_count(c.card_hours), fmt_sig(c.tokens, 3),
+                       fmt_sig(c.flops_per_token, 4),
                        c.card_util > 0 ? fmt_pct(c.card_util) : "-"});
     print(g);
-    os << "Card GPU-hours include more than steady training steps (long-context stages, restarts, evaluation,\n"
-          "annealing), so the utilisation they imply is a lower bound on the step MFU, not a measurement of it.\n";
+    os << "Card GPU-hours include more than steady training steps (long-context stages, restarts, "
+          "evaluation,\n"
+          "annealing), so the utilisation they imply is a lower bound on the step MFU, not a "
+          "measurement of it.\n";
     for (const auto& c : r.rows) {
         if (c.refused) os << "REFUSED [" << c.model << "]: " << c.refusal << '\n';
         for (const auto& n : c.notes) os << "NOTE [" << c.model << "]: " << n << '\n';
     }
     os << '\n'
-       << r.flops_passed << " compute totals within 3%, " << r.flops_failed << " outside; throughput: " << r.estimated
-       << " estimated, median |error| " << fmt_pct(r.median_abs_error) << ", " << r.refused << " refused, " << r.skipped
+       << r.flops_passed << " compute totals within 3%, " << r.flops_failed
+       << " outside; throughput: " << r.estimated << " estimated, median |error| "
+       << fmt_pct(r.median_abs_error) << ", " << r.refused << " refused, " << r.skipped
        << " skipped\n";
 }
 

@@ -25,7 +25,8 @@ const char* builtin_published_runs_setup();
 
 struct RunCheck {
     std::string model, kinds, source, model_name;
-    double params = 0, published_params = 0, tokens = 0, flops_per_token = 0;  // exact model FLOPs, causal
+    double params = 0, published_params = 0, tokens = 0,
+           flops_per_token = 0;  // exact model FLOPs, causal
 
     // 'flops'
     bool has_flops = false;
@@ -34,8 +35,10 @@ struct RunCheck {
 
     // 'throughput'
     bool has_throughput = false;
-    std::string measure;      // what was published ("tokens/s per GPU", "TFLOP/s per GPU, non-causal", ...)
-    std::string convention;   // FLOP convention of a TFLOP/s or MFU figure (or "not published: <default>")
+    std::string
+        measure;  // what was published ("tokens/s per GPU", "TFLOP/s per GPU, non-causal", ...)
+    std::string
+        convention;  // FLOP convention of a TFLOP/s or MFU figure (or "not published: <default>")
     double published_tps = 0;  // tokens/s per device the published figure means
     std::string profile;       // datasheet profile used; empty: none for this hardware
     std::string layout;        // "tp 8, pp 16*, ..." (* = not published, the fixed default)
@@ -60,8 +63,8 @@ struct ValidationReport {
 using ProfileLoader = std::function<std::unique_ptr<Predictor>(const std::string&)>;
 
 // Throws UsageError on malformed data (naming the row and field).
-ValidationReport validate_published_runs(const std::string& runs_json, const std::string& setup_json,
-                                         const ProfileLoader& load);
+ValidationReport validate_published_runs(const std::string& runs_json,
+                                         const std::string& setup_json, const ProfileLoader& load);
 
 void print_validation(std::ostream& os, const ValidationReport& r, bool markdown);
 

@@ -21,11 +21,13 @@ namespace flopmeter::cost {
 struct StageEstimate {
     std::string name;  // "stage 0 (embedding)", ...
     std::int64_t layers = 0;
-    TimedOps timed;           // one micro-batch on one device
+    TimedOps timed;  // one micro-batch on one device
     CommTimes comm;
     double per_microbatch_s = 0;  // ops + the exposed part of its transfers
-    double tp_exposed_s = 0, ep_exposed_s = 0, pp_exposed_s = 0;  // per micro-batch, not hidden under compute
-    double sm_share_s = 0;  // DualPipe: compute slowed by the SMs its overlapped communication takes
+    double tp_exposed_s = 0, ep_exposed_s = 0,
+           pp_exposed_s = 0;  // per micro-batch, not hidden under compute
+    double sm_share_s =
+        0;  // DualPipe: compute slowed by the SMs its overlapped communication takes
     MemoryPlan memory;
 };
 
@@ -53,17 +55,20 @@ struct TrainingEstimate {
     int slowest_stage = 0;
 
     // Seconds per optimizer step.
-    double step_s = 0, pipeline_s = 0, bubble_s = 0, tp_comm_s = 0, pp_comm_s = 0, dp_comm_s = 0, dp_exposed_s = 0,
-           optimizer_s = 0, ep_comm_s = 0, cp_comm_s = 0;  // comm: the exposed part
+    double step_s = 0, pipeline_s = 0, bubble_s = 0, tp_comm_s = 0, pp_comm_s = 0, dp_comm_s = 0,
+           dp_exposed_s = 0, optimizer_s = 0, ep_comm_s = 0,
+           cp_comm_s = 0;  // comm: the exposed part
     // FP8: the device's FP8-GEMM weights cast in 128x128 blocks once per step (they change only
     // at the optimizer step).
     double fp8_weight_cast_s = 0;
     // FLOPs per step, all devices.
-    GroupTotals step_flops;  // model (causal), model (non-causal), executed (incl. recomputation, replication)
+    GroupTotals step_flops;  // model (causal), model (non-causal), executed (incl. recomputation,
+                             // replication)
     std::array<GroupTotals, op_group_count> model_by_group{};
     double optimizer_flops = 0;
     // Whole run.
-    double total_model_flops = 0, total_model_flops_noncausal = 0, total_executed_flops = 0, six_nd = 0;
+    double total_model_flops = 0, total_model_flops_noncausal = 0, total_executed_flops = 0,
+           six_nd = 0;
     double tokens_per_s = 0, tokens_per_s_per_device = 0, mfu = 0, hfu = 0, wall_s = 0;
     // MFU counting every (query, key) pair, as PaLM (Chowdhery et al. 2022, appendix B) and
     // Megatron (Narayanan et al. 2021, section 5.1) do; `mfu` counts the causal pairs only.
@@ -83,7 +88,8 @@ struct TrainingEstimate {
 void check_training_setup(const ModelConfig& m, const TrainingSetup& s);
 
 // Throws UsageError when the plan does not fit in the device's memory.
-TrainingEstimate estimate_training(const ModelConfig& m, const TrainingSetup& s, const Predictor& p, const CostInputs& c);
+TrainingEstimate estimate_training(const ModelConfig& m, const TrainingSetup& s, const Predictor& p,
+                                   const CostInputs& c);
 
 Money money_for(double device_hours, const DeviceFacts& f, const CostInputs& c);
 

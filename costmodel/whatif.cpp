@@ -6,8 +6,8 @@
 
 namespace flopmeter::cost {
 
-std::vector<WhatIfRow> project_cost(const WhatIfInputs& in, double flops, double device_hours, double dollars,
-                                    double energy_kwh) {
+std::vector<WhatIfRow> project_cost(const WhatIfInputs& in, double flops, double device_hours,
+                                    double dollars, double energy_kwh) {
     if (in.years < 0) throw UsageError("--years must not be negative");
     if (in.years > 100) throw UsageError("--years must be at most 100");
     if (!(in.hardware_per_year > 0) || !std::isfinite(in.hardware_per_year))

@@ -14,7 +14,8 @@ struct WhatIfInputs {
     // doubles about every 2.5 years, i.e. 2^(1/2.5) = 1.32x per year.
     double hardware_per_year = 1.32;
     // Ho et al. 2024 ("Algorithmic progress in language models", Epoch AI): the compute needed
-    // for a given performance halves about every 8 months (95% CI 5-14), i.e. 2^(12/8) = 2.83x per year.
+    // for a given performance halves about every 8 months (95% CI 5-14), i.e. 2^(12/8) = 2.83x per
+    // year.
     double algorithm_per_year = 2.83;
 };
 
@@ -28,7 +29,7 @@ struct WhatIfRow {
 };
 
 // Throws UsageError for negative years or non-positive factors.
-std::vector<WhatIfRow> project_cost(const WhatIfInputs& in, double flops, double device_hours, double dollars,
-                                    double energy_kwh);
+std::vector<WhatIfRow> project_cost(const WhatIfInputs& in, double flops, double device_hours,
+                                    double dollars, double energy_kwh);
 
 }  // namespace flopmeter::cost

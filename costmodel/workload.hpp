@@ -32,9 +32,9 @@ std::string attention_impl_name(AttentionImpl a);
 
 struct Parallelism {
     int dp = 1, tp = 1, pp = 1;
-    int zero = 0;                   // ZeRO stage 0-3 over the data-parallel group
-    std::int64_t micro_batch = 1;   // sequences per micro-batch
-    bool sequence_parallel = false; // Megatron sequence parallelism for norms/residuals
+    int zero = 0;                    // ZeRO stage 0-3 over the data-parallel group
+    std::int64_t micro_batch = 1;    // sequences per micro-batch
+    bool sequence_parallel = false;  // Megatron sequence parallelism for norms/residuals
     // Layers not divisible by pp: stages get ceil(layers / pp), and the first and last stages
     // (then the second and second-to-last, ...) one fewer until the count is right; Llama 3
     // 405B's 126 layers on 16 stages (Dubey et al. 2024, section 3.3.2).
@@ -70,11 +70,12 @@ struct LoraSetup {
 
 struct TrainingSetup {
     Mode mode = Mode::pretrain;
-    double tokens = 0;                 // tokens trained on (for delta: the new tokens only)
-    double base_tokens = 0;            // delta only: tokens of the original pretraining, for comparison
+    double tokens = 0;       // tokens trained on (for delta: the new tokens only)
+    double base_tokens = 0;  // delta only: tokens of the original pretraining, for comparison
     std::int64_t seq_len = 0;
-    std::int64_t global_batch = 0;     // sequences per optimizer step, over all data-parallel ranks
-    DType dtype = DType::bf16;         // compute dtype; 16-bit means mixed precision with fp32 master weights
+    std::int64_t global_batch = 0;  // sequences per optimizer step, over all data-parallel ranks
+    DType dtype =
+        DType::bf16;  // compute dtype; 16-bit means mixed precision with fp32 master weights
     // FP8 GEMMs (DeepSeek-V3 section 3.3.1): the linear layers' forward, data- and weight-gradient
     // GEMMs at the FP8 rate; embedding, output head, MoE gating, norms and attention stay in
     // 16-bit, as that report lists.
@@ -104,13 +105,13 @@ enum class KvAppend { in_place, concat };
 std::string kv_append_name(KvAppend k);
 
 struct InferenceSetup {
-    std::int64_t batch = 1;           // concurrent sequences
+    std::int64_t batch = 1;            // concurrent sequences
     std::int64_t prompt_tokens = 512;  // prefill length per sequence
     std::int64_t output_tokens = 256;  // decoded tokens per sequence
     WeightPrecision weights = WeightPrecision::bf16;
-    DType compute = DType::bf16;       // activations (and the KV cache unless kv says otherwise)
+    DType compute = DType::bf16;  // activations (and the KV cache unless kv says otherwise)
     KvPrecision kv = KvPrecision::compute;
-    int tp = 1;                        // devices holding one model replica
+    int tp = 1;  // devices holding one model replica
     // What the runtime adds beyond its kernels: host time per op it launches (an eager
     // framework's Python, dispatcher and thread-pool hand-off; a GPU runtime's kernel launch).
     // Added to every launched op in series: the host issues the next op only after this one

@@ -19,7 +19,8 @@ namespace {
 
 // An int8 KV cache: uniform [-1, 1] values quantized per (b, token, kv head) vector of `dim`,
 // scale = max|x| / 127, code = round(x / scale) (attention_problem.hpp).
-void fill_int8_cache(std::int8_t* codes, float* scales, std::int64_t vectors, std::int64_t dim, std::uint64_t seed) {
+void fill_int8_cache(std::int8_t* codes, float* scales, std::int64_t vectors, std::int64_t dim,
+                     std::uint64_t seed) {
     std::vector<float> x(static_cast<std::size_t>(dim));
     for (std::int64_t t = 0; t < vectors; ++t) {
         float amax = 0.0f;
@@ -31,16 +32,19 @@ void fill_int8_cache(std::int8_t* codes, float* scales, std::int64_t vectors, st
         const float sc = amax > 0.0f ? amax / 127.0f : 1.0f;
         scales[t] = sc;
         for (std::int64_t i = 0; i < dim; ++i)
-            codes[t * dim + i] = std::int8_t(std::clamp(std::lround(x[std::size_t(i)] / sc), -127L, 127L));
+            codes[t * dim + i] =
+                std::int8_t(std::clamp(std::lround(x[std::size_t(i)] / sc), -127L, 127L));
     }
 }
 
 // The tensor as exact doubles: fp32/bf16 widened, int8 codes times their vector's scale.
-std::vector<double> widen(const void* src, DType t, KvCache kv, const float* scales, std::int64_t count, std::int64_t dim) {
+std::vector<double> widen(const void* src, DType t, KvCache kv, const float* scales,
+                          std::int64_t count, std::int64_t dim) {
     std::vector<double> v(static_cast<std::size_t>(count));
     if (kv == KvCache::int8) {
         const auto* c = static_cast<const std::int8_t*>(src);
-        for (std::int64_t i = 0; i < count; ++i) v[std::size_t(i)] = double(c[i]) * double(scales[i / dim]);
+        for (std::int64_t i = 0; i < count; ++i)
+            v[std::size_t(i)] = double(c[i]) * double(scales[i / dim]);
     } else if (kv == KvCache::bf16 || (kv == KvCache::same && t == DType::bf16)) {
         const auto* b = static_cast<const bf16*>(src);
         for (std::int64_t i = 0; i < count; ++i) v[std::size_t(i)] = double(float(b[i]));
@@ -53,7 +57,8 @@ std::vector<double> widen(const void* src, DType t, KvCache kv, const float* sca
 
 void fill_nan(AlignedBuffer& b) {
     float* p = b.as<float>();
-    for (std::size_t i = 0; i < b.size() / sizeof(float); ++i) p[i] = std::numeric_limits<float>::quiet_NaN();
+    for (std::size_t i = 0; i < b.size() / sizeof(float); ++i)
+        p[i] = std::numeric_limits<float>::quiet_NaN();
 }
 
 std::string num(double x, const char* f = "%.17g") {
@@ -68,9 +73,10 @@ std::string attention_case_name(const AttentionCaseSpec& spec) {
     const AttentionProblem& p = spec.problem;
     const flops::AttentionShape& s = p.shape;
     std::string n = "attention/" + spec.backend + "/" + std::string(dtype_name(p.dtype)) + "/" +
-                    std::string(attention_pass_name(spec.pass)) + "/b" + std::to_string(s.batch) + "h" +
-                    std::to_string(s.heads) + "g" + std::to_string(s.kv_heads) + "/sq" + std::to_string(s.seq_q) + "sk" +
-                    std::to_string(s.seq_k) + "/d" + std::to_string(s.head_dim);
+                    std::string(attention_pass_name(spec.pass)) + "/b" + std::to_string(s.batch) +
+                    "h" + std::to_string(s.heads) + "g" + std::to_string(s.kv_heads) + "/sq" +
+                    std::to_string(s.seq_q) + "sk" + std::to_string(s.seq_k) + "/d" +
+                    std::to_string(s.head_dim);
     if (s.value_dim != s.head_dim) n += "dv" + std::to_string(s.value_dim);
     n += s.causal ? "/causal" : "/full";
     if (p.scale != 0.0) n += "/scale" + num(p.scale, "%g");
@@ -138,8 +144,10 @@ ValidationReport AttentionCase::validate() {
         // Dequantize-then-double: the oracle sees the exact values the cache encodes.
         const AttentionSizes z = attention_sizes(p.shape);
         const std::vector<double> qd = widen(ops_.q, p.dtype, KvCache::same, nullptr, z.q, 1);
-        const std::vector<double> kd = widen(ops_.k, p.dtype, p.kv, ops_.k_scale, z.k, p.shape.head_dim);
-        const std::vector<double> vd = widen(ops_.v, p.dtype, p.kv, ops_.v_scale, z.v, p.shape.value_dim);
+        const std::vector<double> kd =
+            widen(ops_.k, p.dtype, p.kv, ops_.k_scale, z.k, p.shape.head_dim);
+        const std::vector<double> vd =
+            widen(ops_.v, p.dtype, p.kv, ops_.v_scale, z.v, p.shape.value_dim);
         AttentionProblem pd = p;
         pd.dtype = DType::fp64;
         pd.kv = KvCache::same;
@@ -160,7 +168,8 @@ ValidationReport AttentionCase::validate() {
     r.passed = b.passed;
     r.checked = f.checked + b.checked;
     r.max_error_ratio = std::max(f.max_error_ratio, b.max_error_ratio);
-    r.detail = b.passed ? "forward: " + f.detail + "; backward: " + b.detail : "backward: " + b.detail;
+    r.detail =
+        b.passed ? "forward: " + f.detail + "; backward: " + b.detail : "backward: " + b.detail;
     return r;
 }
 
@@ -178,7 +187,8 @@ CaseResult AttentionCase::describe() const {
     r.name = attention_case_name(spec_);
     r.backend = spec_.backend;
     r.dtype = std::string(dtype_name(p.dtype));
-    r.dims = {{"b", s.batch}, {"h", s.heads}, {"g", s.kv_heads}, {"sq", s.seq_q}, {"sk", s.seq_k}, {"d", s.head_dim}, {"dv", s.value_dim}};
+    r.dims = {{"b", s.batch},  {"h", s.heads},    {"g", s.kv_heads},  {"sq", s.seq_q},
+              {"sk", s.seq_k}, {"d", s.head_dim}, {"dv", s.value_dim}};
     r.threads = spec_.threads;
     const double in = double(dtype_size(p.dtype));
     const double kv_in = attention_kv_elem_bytes(p), kv_scale = attention_kv_scale_bytes(p);
@@ -189,8 +199,9 @@ CaseResult AttentionCase::describe() const {
         const flops::SoftmaxTally t = flops::attention_fwd_softmax_ops(s);
         sm_ops += t.ops();
         exps += t.exp;
-        r.bytes += p.kv == KvCache::same ? flops::attention_fwd_bytes(s, in, 4.0).total()
-                                         : flops::attention_decode_bytes(s, in, kv_in, kv_scale, 4.0);
+        r.bytes += p.kv == KvCache::same
+                       ? flops::attention_fwd_bytes(s, in, 4.0).total()
+                       : flops::attention_decode_bytes(s, in, kv_in, kv_scale, 4.0);
     }
     if (bwd) {
         r.model_flops += flops::attention_bwd_model_flops(s);
@@ -206,26 +217,33 @@ CaseResult AttentionCase::describe() const {
                 {"flash_convention_flops", num(flash)},
                 {"softmax_ops", num(sm_ops)},
                 {"exp_ops", num(exps)},
-                {"kv_bytes", num(p.kv == KvCache::same ? flops::attention_kv_bytes(s, in)
-                                                        : flops::attention_decode_kv_bytes(s, kv_in, kv_scale))},
-                {"unmasked_pairs", num(double(s.batch) * double(s.heads) * flops::attention_pairs(s.seq_q, s.seq_k, s.causal))}};
+                {"kv_bytes",
+                 num(p.kv == KvCache::same ? flops::attention_kv_bytes(s, in)
+                                           : flops::attention_decode_kv_bytes(s, kv_in, kv_scale))},
+                {"unmasked_pairs", num(double(s.batch) * double(s.heads) *
+                                       flops::attention_pairs(s.seq_q, s.seq_k, s.causal))}};
     if (p.kv != KvCache::same) r.params.emplace_back("kv_cache", std::string(kv_cache_name(p.kv)));
     r.operand_bytes = attention_footprint_bytes(p, spec_.pass);
     if (plan_) {
-        if (fwd) r.executed_flops += flops::attention_fwd_executed_flops(s, plan_->fwd_pairs_per_head());
+        if (fwd)
+            r.executed_flops += flops::attention_fwd_executed_flops(s, plan_->fwd_pairs_per_head());
         if (bwd)
-            r.executed_flops +=
-                flops::attention_bwd_executed_flops(s, plan_->bwd_pairs_per_head(), plan_->bwd_recomputes_scores());
+            r.executed_flops += flops::attention_bwd_executed_flops(s, plan_->bwd_pairs_per_head(),
+                                                                    plan_->bwd_recomputes_scores());
         r.kernel_set = plan_->kernel_set();
         r.binding = plan_->binding();
         r.workspace_bytes = plan_->workspace_bytes();
-        r.params.emplace_back("executed_pairs_per_head", num(bwd && !fwd ? plan_->bwd_pairs_per_head() : plan_->fwd_pairs_per_head()));
+        r.params.emplace_back(
+            "executed_pairs_per_head",
+            num(bwd && !fwd ? plan_->bwd_pairs_per_head() : plan_->fwd_pairs_per_head()));
     }
-    if (const auto& b = find_attention_backend(spec_.backend); b.warnings) r.warnings = b.warnings();
+    if (const auto& b = find_attention_backend(spec_.backend); b.warnings)
+        r.warnings = b.warnings();
     return r;
 }
 
-CaseResult measure_attention(const AttentionCaseSpec& spec, const MeasureOptions& o, MeasureContext& ctx) {
+CaseResult measure_attention(const AttentionCaseSpec& spec, const MeasureOptions& o,
+                             MeasureContext& ctx) {
     AttentionCase c(spec);  // usage errors propagate
     return measure_case(c, o, ctx);
 }

@@ -22,7 +22,7 @@ struct AttentionCaseSpec {
 };
 
 class AttentionCase final : public KernelCase {
-public:
+  public:
     // Makes the plan (UnavailableError when the backend cannot run this problem here, e.g. the
     // unfused kernel's S x S matrices do not fit; UsageError for a bad problem), then allocates
     // Q, K, V (uniform [-1, 1], fixed seeds), dO likewise, and the outputs (filled with NaN so
@@ -42,10 +42,11 @@ public:
     const AttentionPlan& plan() const { return *plan_; }
     const AttentionOperands& operands() const { return ops_; }
 
-private:
+  private:
     AttentionCaseSpec spec_;
     std::unique_ptr<AttentionPlan> plan_;
-    std::shared_ptr<const AlignedBuffer> q_, k_, v_, do_;  // shared inputs (measure/operand_pool.hpp)
+    std::shared_ptr<const AlignedBuffer> q_, k_, v_,
+        do_;  // shared inputs (measure/operand_pool.hpp)
     AlignedBuffer k_int8_, v_int8_, o_, lse_, dq_, dk_, dv_, k_scale_, v_scale_;
     AttentionOperands ops_;
 };
@@ -53,6 +54,7 @@ private:
 std::string attention_case_name(const AttentionCaseSpec& spec);
 
 // Builds the case (usage errors propagate) and measures it.
-CaseResult measure_attention(const AttentionCaseSpec& spec, const MeasureOptions& o, MeasureContext& ctx);
+CaseResult measure_attention(const AttentionCaseSpec& spec, const MeasureOptions& o,
+                             MeasureContext& ctx);
 
 }  // namespace flopmeter

@@ -10,9 +10,9 @@
 // forward:  |O_ic - ref|   <= (eP_i + eS(Sk)) sum_j P_ij |V_jc|
 //           |LSE_i - ref|  <= eP_i + eS(Sk) + f u |ref|   (u_p left out: LSE is fp32 everywhere)
 // backward, with dS_ij = P_ij (dP_ij - D_i) scale and its error budget
-//           E_ij = scale P_ij (eP_i |dP_ij - D_i| + (eS(Dv) + 2 u_p)(|dO_i|.|V_j| + |dO_i|.|O_i|)) + eS(n) |dS_ij|
-//           |dQ_id - ref|  <= sum_j E_ij |K_jd|          |dK_jd - ref| <= sum_i E_ij |Q_id|
-//           |dV_jc - ref|  <= sum_i (eP_i + eS(n) + 2 u_p) P_ij |dO_ic|
+//           E_ij = scale P_ij (eP_i |dP_ij - D_i| + (eS(Dv) + 2 u_p)(|dO_i|.|V_j| + |dO_i|.|O_i|))
+//           + eS(n) |dS_ij| |dQ_id - ref|  <= sum_j E_ij |K_jd|          |dK_jd - ref| <= sum_i
+//           E_ij |Q_id| |dV_jc - ref|  <= sum_i (eP_i + eS(n) + 2 u_p) P_ij |dO_ic|
 // i.e. errors are measured against the magnitudes that produce them: score rounding moves P
 // relatively by about u sqrt(D) A_i, sums of n terms add about u sqrt(n), the exp polynomial a
 // few u. A single dropped key or a misplaced tile exceeds it. The backward oracle takes the same
@@ -31,8 +31,10 @@ namespace flopmeter {
 double attention_tolerance_factor();
 
 // Forward outputs (ops.o, ops.lse).
-ValidationReport validate_attention_fwd(const AttentionProblem& p, const AttentionOperands& ops, double roundoff_p);
+ValidationReport validate_attention_fwd(const AttentionProblem& p, const AttentionOperands& ops,
+                                        double roundoff_p);
 // Backward outputs (ops.dq, ops.dk, ops.dv) given ops.q, k, v, o, lse and d_o.
-ValidationReport validate_attention_bwd(const AttentionProblem& p, const AttentionOperands& ops, double roundoff_p);
+ValidationReport validate_attention_bwd(const AttentionProblem& p, const AttentionOperands& ops,
+                                        double roundoff_p);
 
 }  // namespace flopmeter

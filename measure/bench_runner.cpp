@@ -22,16 +22,20 @@ void pool_round(CaseResult& into, const CaseResult& more, const SamplerConfig& c
 
 namespace {
 
-std::vector<BenchItem> only_named(const std::vector<BenchItem>& items, const std::vector<std::string>& only) {
+std::vector<BenchItem> only_named(const std::vector<BenchItem>& items,
+                                  const std::vector<std::string>& only) {
     std::vector<BenchItem> kept;
     for (const auto& n : only) {
-        const auto it = std::find_if(items.begin(), items.end(), [&](const BenchItem& i) { return i.name == n; });
+        const auto it = std::find_if(items.begin(), items.end(),
+                                     [&](const BenchItem& i) { return i.name == n; });
         if (it == items.end()) {
             std::string have;
             for (const auto& i : items) have += (have.empty() ? "" : ", ") + i.name;
-            throw UsageError("--case: no case named '" + n + "' in this bench command (its cases: " + have + ")");
+            throw UsageError("--case: no case named '" + n +
+                             "' in this bench command (its cases: " + have + ")");
         }
-        if (std::none_of(kept.begin(), kept.end(), [&](const BenchItem& k) { return k.name == n; })) kept.push_back(*it);
+        if (std::none_of(kept.begin(), kept.end(), [&](const BenchItem& k) { return k.name == n; }))
+            kept.push_back(*it);
     }
     return kept;
 }
@@ -41,7 +45,8 @@ std::vector<BenchItem> only_named(const std::vector<BenchItem>& items, const std
 std::vector<CaseResult> run_bench(const std::vector<BenchItem>& all_items, const BenchRunOptions& o,
                                   const std::function<void(const BenchProgress&)>& progress) {
     if (o.rounds < 1) throw UsageError("--rounds must be at least 1");
-    const std::vector<BenchItem> selected = o.only.empty() ? std::vector<BenchItem>{} : only_named(all_items, o.only);
+    const std::vector<BenchItem> selected =
+        o.only.empty() ? std::vector<BenchItem>{} : only_named(all_items, o.only);
     const std::vector<BenchItem>& items = o.only.empty() ? all_items : selected;
     const std::size_t nb = o.only.empty() ? std::max<std::size_t>(o.group, 1) : 1;
     if (items.size() % nb != 0)

@@ -9,12 +9,12 @@
 namespace flopmeter {
 
 class CacheScrubber {
-public:
+  public:
     CacheScrubber();  // sizes the buffer from hwloc (at least 16 MiB when caches are unknown)
     void scrub();
     std::int64_t bytes() const { return std::int64_t(buf_.size()); }
 
-private:
+  private:
     AlignedBuffer buf_;
     std::uint64_t round_ = 0;
     volatile std::uint64_t sink_ = 0;

@@ -13,12 +13,14 @@ namespace flopmeter {
 
 CpuSnapshot cpu_snapshot() {
     CpuSnapshot s;
-    s.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    s.wall_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
     std::ifstream f("/proc/stat");
     std::string line;
     if (!f || !std::getline(f, line) || line.rfind("cpu ", 0) != 0) return s;
     std::istringstream in(line.substr(4));
-    // user nice system idle iowait irq softirq steal guest guest_nice (guest time is already in user)
+    // user nice system idle iowait irq softirq steal guest guest_nice (guest time is already in
+    // user)
     double v[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     for (double& x : v)
         if (!(in >> x)) return s;
@@ -28,8 +30,8 @@ CpuSnapshot cpu_snapshot() {
     s.steal_s = v[7] / tick;
     rusage ru{};
     if (getrusage(RUSAGE_SELF, &ru) != 0) return s;
-    s.self_s = double(ru.ru_utime.tv_sec) + 1e-6 * double(ru.ru_utime.tv_usec) + double(ru.ru_stime.tv_sec) +
-               1e-6 * double(ru.ru_stime.tv_usec);
+    s.self_s = double(ru.ru_utime.tv_sec) + 1e-6 * double(ru.ru_utime.tv_usec) +
+               double(ru.ru_stime.tv_sec) + 1e-6 * double(ru.ru_stime.tv_usec);
     s.ok = true;
     return s;
 }

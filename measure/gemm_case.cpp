@@ -96,7 +96,8 @@ GemmCase::GemmCase(const GemmCaseSpec& spec, int operand_sets) : spec_(spec) {
     a0_ = shared_uniform_operand(p.dtype, 1, na);
     b0_ = shared_uniform_operand(p.dtype, 2, nb);
     c_init_ = shared_uniform_operand(ct, 3, nc);
-    const std::size_t a_bytes = std::size_t(na) * dtype_size(p.dtype), b_bytes = std::size_t(nb) * dtype_size(p.dtype);
+    const std::size_t a_bytes = std::size_t(na) * dtype_size(p.dtype),
+                      b_bytes = std::size_t(nb) * dtype_size(p.dtype);
     const std::size_t c_bytes = std::size_t(nc) * dtype_size(ct);
     sets_.resize(std::size_t(std::max(1, operand_sets)));
     for (std::size_t i = 0; i < sets_.size(); ++i) {
@@ -115,7 +116,8 @@ GemmCase::GemmCase(const GemmCaseSpec& spec, int operand_sets) : spec_(spec) {
         s.c.reset(c_bytes);
         std::memcpy(s.c.data(), c_init_->data(), c_bytes);
     }
-    ops_ = GemmOperands{sets_[0].a, sets_[0].b, sets_[0].c.data(), gemm_lda(p), gemm_ldb(p), gemm_ldc(p)};
+    ops_ = GemmOperands{sets_[0].a,  sets_[0].b,  sets_[0].c.data(),
+                        gemm_lda(p), gemm_ldb(p), gemm_ldc(p)};
     plan_ = make_gemm_plan(*backend_, p, spec.threads);
 }
 

@@ -22,7 +22,7 @@ struct GemmCaseSpec {
 };
 
 class GemmCase final : public KernelCase {
-public:
+  public:
     // Allocates operands (uniform [-1, 1], fixed seed) and makes the plan. Throws UsageError /
     // UnavailableError for bad sizes, unknown or absent backends. `operand_sets` > 1 allocates
     // copies of A, B and C to rotate through in cold mode (capped by available memory).
@@ -37,9 +37,9 @@ public:
     const GemmCaseSpec& spec() const { return spec_; }
     const GemmPlan& plan() const { return *plan_; }
 
-private:
+  private:
     struct Operands {
-        const void* a = nullptr;     // set 0: the shared input streams; others: own_a/own_b
+        const void* a = nullptr;  // set 0: the shared input streams; others: own_a/own_b
         const void* b = nullptr;
         AlignedBuffer own_a, own_b;  // cold mode's copies (sets after the first)
         AlignedBuffer c;

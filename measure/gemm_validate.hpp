@@ -1,7 +1,7 @@
 // Checks a GEMM backend's output against the double-accumulation oracle (gemm_reference.hpp).
 //
-// Tolerance per element: |c - ref| <= f * u * sqrt(K + 2) * (|alpha| sum_p |a_ip b_pj| + |beta c_ij|)
-// with u the accumulator's unit roundoff (fp32: 2^-24, fp64: 2^-53; bf16 inputs accumulate
+// Tolerance per element: |c - ref| <= f * u * sqrt(K + 2) * (|alpha| sum_p |a_ip b_pj| + |beta
+// c_ij|) with u the accumulator's unit roundoff (fp32: 2^-24, fp64: 2^-53; bf16 inputs accumulate
 // in fp32) and f = 16 (32 for bf16). A probabilistic bound on rounding in any summation order,
 // yet tight enough that a single dropped k term at K = 4096 fails.
 // Small problems (<= 64Ki outputs and <= 2^25 multiply-adds) are checked entirely; larger ones on
@@ -23,7 +23,7 @@ struct ValidationReport {
     bool passed = false;
     double max_error_ratio = 0;  // max over checked entries of |error| / bound
     std::int64_t checked = 0;
-    std::string detail;          // first failing entry, or a one-line summary
+    std::string detail;  // first failing entry, or a one-line summary
 };
 
 double gemm_tolerance_factor(DType dtype);  // f * u

@@ -10,7 +10,7 @@
 namespace flopmeter {
 
 class KernelCase {
-public:
+  public:
     virtual ~KernelCase() = default;
 
     // Identity, FLOP and byte counts (from core/flops.hpp), kernel set; no timing.

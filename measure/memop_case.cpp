@@ -12,8 +12,8 @@
 namespace flopmeter {
 
 std::string memop_case_name(const MemOpShape& s, int threads) {
-    return "memory/" + std::string(memop_name(s.op)) + "/" + std::to_string(s.rows) + "x" + std::to_string(s.cols) +
-           "/t" + std::to_string(threads);
+    return "memory/" + std::string(memop_name(s.op)) + "/" + std::to_string(s.rows) + "x" +
+           std::to_string(s.cols) + "/t" + std::to_string(threads);
 }
 
 MemOpCase::MemOpCase(const MemOpShape& s, int threads) : shape_(s), threads_(threads) {
@@ -21,7 +21,8 @@ MemOpCase::MemOpCase(const MemOpShape& s, int threads) : shape_(s), threads_(thr
     const double n = double(s.rows) * double(s.cols);
     const int arrays = memop_arrays(s.op);
     if (n * 4.0 * 2 * arrays > 0.8 * double(available_memory_bytes()))
-        throw UsageError("memory op " + memop_case_name(s, threads) + " does not fit in available memory");
+        throw UsageError("memory op " + memop_case_name(s, threads) +
+                         " does not fit in available memory");
     // Inputs uniform in [-1, 1) from the process's shared, read-only input streams
     // (measure/operand_pool.hpp; the calibration keeps ~25 of these cases alive, and an own
     // copy of every initial array doubled what they faulted in); the second moment v of AdamW
@@ -31,7 +32,8 @@ MemOpCase::MemOpCase(const MemOpShape& s, int threads) : shape_(s), threads_(thr
         if (s.op == MemOp::adamw && a == 3) {  // v (second moment) >= 0
             auto v = std::make_shared<AlignedBuffer>(std::size_t(n) * 4);
             float* p = v->as<float>();
-            for (std::int64_t i = 0; i < std::int64_t(n); ++i) p[i] = 0.5f * (uniform_pm1_at(seed, std::uint64_t(i)) + 1.0f);
+            for (std::int64_t i = 0; i < std::int64_t(n); ++i)
+                p[i] = 0.5f * (uniform_pm1_at(seed, std::uint64_t(i)) + 1.0f);
             init_.push_back(std::move(v));
         } else {
             init_.push_back(shared_uniform_operand(DType::fp32, seed, std::int64_t(n)));
@@ -41,11 +43,13 @@ MemOpCase::MemOpCase(const MemOpShape& s, int threads) : shape_(s), threads_(thr
         ptrs_.push_back(bufs_.back().as<float>());
     }
     aux_.reset(std::size_t(s.cols) * 4);
-    for (std::int64_t c = 0; c < s.cols; ++c) aux_.as<float>()[c] = 1.0f + 0.5f * uniform_pm1_at(99, std::uint64_t(c));
+    for (std::int64_t c = 0; c < s.cols; ++c)
+        aux_.as<float>()[c] = 1.0f + 0.5f * uniform_pm1_at(99, std::uint64_t(c));
 }
 
 ValidationReport MemOpCase::validate() {
-    for (std::size_t a = 0; a < bufs_.size(); ++a) std::memcpy(bufs_[a].data(), init_[a]->data(), bufs_[a].size());
+    for (std::size_t a = 0; a < bufs_.size(); ++a)
+        std::memcpy(bufs_[a].data(), init_[a]->data(), bufs_[a].size());
     run();
     std::vector<const float*> in;
     for (auto& b : init_) in.push_back(b->as<float>());

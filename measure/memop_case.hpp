@@ -12,16 +12,16 @@
 namespace flopmeter {
 
 class MemOpCase final : public KernelCase {
-public:
+  public:
     MemOpCase(const MemOpShape& shape, int threads);  // throws UsageError for bad sizes
     CaseResult describe() const override;
     ValidationReport validate() override;
     void run() override { run_memop(shape_, ptrs_.data(), aux_.as<float>(), threads_); }
 
-private:
+  private:
     MemOpShape shape_;
     int threads_;
-    std::vector<AlignedBuffer> bufs_;                        // the arrays the op reads and writes
+    std::vector<AlignedBuffer> bufs_;                         // the arrays the op reads and writes
     std::vector<std::shared_ptr<const AlignedBuffer>> init_;  // their initial values
     std::vector<float*> ptrs_;
     AlignedBuffer aux_;

@@ -19,7 +19,8 @@ namespace flopmeter {
 // their inputs through const pointers). Held weakly by the pool: the memory goes with the last
 // case holding it. Throws UsageError for a dtype without values (int8 and the like) and when
 // memory runs out.
-std::shared_ptr<const AlignedBuffer> shared_uniform_operand(DType t, std::uint64_t seed, std::int64_t count);
+std::shared_ptr<const AlignedBuffer> shared_uniform_operand(DType t, std::uint64_t seed,
+                                                            std::int64_t count);
 
 // The same values written into caller-owned memory (outputs' initial values, per-case copies).
 void fill_uniform(void* dst, DType t, std::int64_t count, std::uint64_t seed);

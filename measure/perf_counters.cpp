@@ -22,7 +22,9 @@ struct Event {
     double weight;  // FLOPs per count
 };
 
-long perf_open(perf_event_attr* attr, pid_t tid) { return syscall(SYS_perf_event_open, attr, tid, -1, -1, 0); }
+long perf_open(perf_event_attr* attr, pid_t tid) {
+    return syscall(SYS_perf_event_open, attr, tid, -1, -1, 0);
+}
 
 perf_event_attr raw_attr(std::uint32_t type, std::uint64_t config) {
     perf_event_attr a;
@@ -86,7 +88,8 @@ FlopCounterStatus probe() {
         perf_event_attr r = raw_attr(PERF_TYPE_RAW, e.config);
         long f = perf_open(&r, 0);
         if (f < 0) {
-            s.reason = s.method + " event 0x" + std::to_string(e.config) + " not accepted: " + std::strerror(errno);
+            s.reason = s.method + " event 0x" + std::to_string(e.config) +
+                       " not accepted: " + std::strerror(errno);
             return s;
         }
         close(int(f));
@@ -102,7 +105,9 @@ const FlopCounterStatus& flop_counter_status() {
     return s;
 }
 
-FlopCounter::~FlopCounter() { close_all(); }
+FlopCounter::~FlopCounter() {
+    close_all();
+}
 
 void FlopCounter::close_all() {
     for (auto& f : fds_) close(f.fd);
@@ -134,7 +139,8 @@ double FlopCounter::stop() {
     for (auto& f : fds_) {
         ioctl(f.fd, PERF_EVENT_IOC_DISABLE, 0);
         std::uint64_t count = 0;
-        if (read(f.fd, &count, sizeof count) == ssize_t(sizeof count)) total += double(count) * f.weight;
+        if (read(f.fd, &count, sizeof count) == ssize_t(sizeof count))
+            total += double(count) * f.weight;
     }
     close_all();
     return total;

@@ -22,7 +22,7 @@ const FlopCounterStatus& flop_counter_status();  // probed once per process
 
 // Counts over every thread of the process that exists when start() is called.
 class FlopCounter {
-public:
+  public:
     FlopCounter() = default;
     ~FlopCounter();
     FlopCounter(const FlopCounter&) = delete;
@@ -30,7 +30,7 @@ public:
     bool start();   // false when counters are unavailable
     double stop();  // FLOPs counted since start(), -1 when unavailable
 
-private:
+  private:
     struct Fd {
         int fd;
         double weight;

@@ -41,8 +41,9 @@ const std::vector<std::string>& relevant_env_vars() {
 std::vector<std::pair<std::string, std::string>> Provenance::fingerprint_fields() const {
     return {{"cpu_vendor", cpu_vendor},
             {"cpu_model", cpu_model},
-            {"cpu_family_model_stepping",
-             std::to_string(cpu_family) + "/" + std::to_string(cpu_model_id) + "/" + std::to_string(cpu_stepping)},
+            {"cpu_family_model_stepping", std::to_string(cpu_family) + "/" +
+                                              std::to_string(cpu_model_id) + "/" +
+                                              std::to_string(cpu_stepping)},
             {"isa_flags", isa_flags},
             {"topology", topology_summary},
             {"memory_gib", std::to_string((memory_bytes + (1ll << 29)) >> 30)}};
@@ -113,7 +114,8 @@ std::vector<std::string> environment_warnings() {
     std::vector<std::string> w;
     for (const char* v : {"OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"})
         if (const char* s = std::getenv(v))
-            w.push_back(std::string(v) + "=" + s + " is set: vendor libraries may use a thread count other than --threads");
+            w.push_back(std::string(v) + "=" + s +
+                        " is set: vendor libraries may use a thread count other than --threads");
     for (const char* v : {"DNNL_MAX_CPU_ISA", "ONEDNN_MAX_CPU_ISA", "MKL_ENABLE_INSTRUCTIONS"})
         if (const char* s = std::getenv(v))
             w.push_back(std::string(v) + "=" + s + " caps the ISA a vendor library uses");

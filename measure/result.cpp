@@ -6,10 +6,14 @@ namespace flopmeter {
 
 std::string case_status_name(CaseStatus s) {
     switch (s) {
-        case CaseStatus::ok: return "ok";
-        case CaseStatus::validation_failed: return "validation_failed";
-        case CaseStatus::unavailable: return "unavailable";
-        case CaseStatus::error: return "error";
+        case CaseStatus::ok:
+            return "ok";
+        case CaseStatus::validation_failed:
+            return "validation_failed";
+        case CaseStatus::unavailable:
+            return "unavailable";
+        case CaseStatus::error:
+            return "error";
     }
     return "?";
 }
@@ -21,9 +25,15 @@ double rate(const CaseResult& r, double amount) {
 }
 }  // namespace
 
-double CaseResult::model_flops_per_s() const { return rate(*this, model_flops); }
-double CaseResult::executed_flops_per_s() const { return rate(*this, executed_flops); }
-double CaseResult::bytes_per_s() const { return rate(*this, bytes); }
+double CaseResult::model_flops_per_s() const {
+    return rate(*this, model_flops);
+}
+double CaseResult::executed_flops_per_s() const {
+    return rate(*this, executed_flops);
+}
+double CaseResult::bytes_per_s() const {
+    return rate(*this, bytes);
+}
 
 namespace {
 std::vector<double> sorted_ratios(const BandwidthPairing& p) {

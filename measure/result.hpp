@@ -28,7 +28,9 @@ struct BandwidthPairing {
         double reference() const { return 0.5 * (reference_before + reference_after); }
         double ratio() const { return reference() > 0 ? case_bytes_per_s / reference() : 0.0; }
         double short_read() const { return 0.5 * (short_read_before + short_read_after); }
-        double short_read_ratio() const { return short_read() > 0 ? case_bytes_per_s / short_read() : 0.0; }
+        double short_read_ratio() const {
+            return short_read() > 0 ? case_bytes_per_s / short_read() : 0.0;
+        }
     };
     std::string reference;  // what the reference is, e.g. "dram_read"
     std::vector<Round> rounds;
@@ -46,8 +48,8 @@ struct CaseResult {
     std::string name;     // unique case name, e.g. "gemm/own/fp32/nn/2048x2048x2048"
     std::string backend;  // "own", "openblas", ...
     std::string dtype;
-    std::vector<std::pair<std::string, std::int64_t>> dims;       // m, n, k / b, h, sq, ...
-    std::vector<std::pair<std::string, std::string>> params;      // layout, alpha, beta, causal, ...
+    std::vector<std::pair<std::string, std::int64_t>> dims;   // m, n, k / b, h, sq, ...
+    std::vector<std::pair<std::string, std::string>> params;  // layout, alpha, beta, causal, ...
     int threads = 1;
     std::string binding;     // how threads were placed
     std::string kernel_set;  // what actually ran
@@ -58,12 +60,14 @@ struct CaseResult {
 
     // Validation against the oracle, done before timing.
     bool validated = false;
-    double validation_max_error = 0;  // max |error| / tolerance bound over checked entries (< 1 passes)
+    double validation_max_error =
+        0;  // max |error| / tolerance bound over checked entries (< 1 passes)
     std::int64_t validation_checked = 0;
     std::string validation_detail;
-    double validation_s = 0;  // wall seconds the oracle check took (0: validated earlier); not written out
+    double validation_s =
+        0;  // wall seconds the oracle check took (0: validated earlier); not written out
 
-    Measurement measurement;  // empty unless status == ok
+    Measurement measurement;     // empty unless status == ok
     double workspace_bytes = 0;  // extra memory the kernel holds beyond its operands
     double operand_bytes = 0;    // memory of the operands (one set)
 

@@ -18,8 +18,12 @@ using json = nlohmann::ordered_json;
 ojson provenance_to_json(const Provenance& p) {
     ojson caches = ojson::array();
     for (const auto& c : p.caches)
-        caches.push_back({{"level", c.level}, {"type", c.type}, {"size_bytes", c.size}, {"line_bytes", c.line},
-                          {"instances", c.instances}, {"cores_sharing", c.cores_sharing}});
+        caches.push_back({{"level", c.level},
+                          {"type", c.type},
+                          {"size_bytes", c.size},
+                          {"line_bytes", c.line},
+                          {"instances", c.instances},
+                          {"cores_sharing", c.cores_sharing}});
     ojson env = ojson::object();
     for (const auto& [k, v] : p.env) env[k] = v;
     return {{"tool", p.tool},
@@ -29,16 +33,31 @@ ojson provenance_to_json(const Provenance& p) {
             {"compiler", p.compiler},
             {"compiler_flags", p.compiler_flags},
             {"sanitized", p.sanitized},
-            {"cpu", {{"vendor", p.cpu_vendor}, {"model", p.cpu_model}, {"family", p.cpu_family},
-                     {"model_id", p.cpu_model_id}, {"stepping", p.cpu_stepping}, {"isa_flags", p.isa_flags},
-                     {"isa_supported", p.isa_supported}, {"isa_active", p.isa_active}}},
-            {"topology", {{"packages", p.packages}, {"cores", p.cores}, {"pus", p.pus},
-                          {"numa_nodes", p.numa_nodes}, {"memory_bytes", p.memory_bytes}, {"caches", caches},
-                          {"summary", p.topology_summary}, {"digest", p.topology_digest}}},
+            {"cpu",
+             {{"vendor", p.cpu_vendor},
+              {"model", p.cpu_model},
+              {"family", p.cpu_family},
+              {"model_id", p.cpu_model_id},
+              {"stepping", p.cpu_stepping},
+              {"isa_flags", p.isa_flags},
+              {"isa_supported", p.isa_supported},
+              {"isa_active", p.isa_active}}},
+            {"topology",
+             {{"packages", p.packages},
+              {"cores", p.cores},
+              {"pus", p.pus},
+              {"numa_nodes", p.numa_nodes},
+              {"memory_bytes", p.memory_bytes},
+              {"caches", caches},
+              {"summary", p.topology_summary},
+              {"digest", p.topology_digest}}},
             {"os", p.os},
             {"hostname", p.hostname},
-            {"libraries", {{"hwloc", p.hwloc_version}, {"openblas_config", p.openblas_config},
-                           {"openblas_corename", p.openblas_corename}, {"onednn", p.onednn_version}}},
+            {"libraries",
+             {{"hwloc", p.hwloc_version},
+              {"openblas_config", p.openblas_config},
+              {"openblas_corename", p.openblas_corename},
+              {"onednn", p.onednn_version}}},
             {"env", env},
             {"date_utc", p.date_utc},
             {"fingerprint", p.fingerprint}};
@@ -118,18 +137,21 @@ ojson case_to_json(const CaseResult& r) {
                {"bytes", r.bytes},
                {"status", case_status_name(r.status)},
                {"error", r.error},
-               {"validation", {{"passed", r.validated}, {"max_error_ratio", r.validation_max_error},
-                               {"checked", r.validation_checked}, {"detail", r.validation_detail}}}};
+               {"validation",
+                {{"passed", r.validated},
+                 {"max_error_ratio", r.validation_max_error},
+                 {"checked", r.validation_checked},
+                 {"detail", r.validation_detail}}}};
     if (r.status == CaseStatus::ok) {
         j["timing"] = {{"unit", "s"},
                        {"median", s.median},
                        {"ci_low", s.ci_lo},
                        {"ci_high", s.ci_hi},
                        {"ci_level", 0.95},
-                       {"ci_rel_halfwidth", s.ci_rel_halfwidth() == s.ci_rel_halfwidth() &&
-                                                    s.ci_rel_halfwidth() < 1e300
-                                                ? ojson(s.ci_rel_halfwidth())
-                                                : ojson(nullptr)},
+                       {"ci_rel_halfwidth",
+                        s.ci_rel_halfwidth() == s.ci_rel_halfwidth() && s.ci_rel_halfwidth() < 1e300
+                            ? ojson(s.ci_rel_halfwidth())
+                            : ojson(nullptr)},
                        {"min", s.min},
                        {"max", s.max},
                        {"p10", s.p10},
@@ -152,8 +174,11 @@ ojson case_to_json(const CaseResult& r) {
     }
     j["memory"] = {{"operand_bytes", r.operand_bytes}, {"workspace_bytes", r.workspace_bytes}};
     auto opt = [](double x) { return x >= 0 ? ojson(x) : ojson(nullptr); };
-    j["clock"] = {{"ghz_before", r.clock_ghz_before}, {"ghz_after", r.clock_ghz_after}, {"ghz_min", r.clock_ghz_min},
-                  {"ghz_reference", r.clock_ghz_reference}, {"contended", r.contended}};
+    j["clock"] = {{"ghz_before", r.clock_ghz_before},
+                  {"ghz_after", r.clock_ghz_after},
+                  {"ghz_min", r.clock_ghz_min},
+                  {"ghz_reference", r.clock_ghz_reference},
+                  {"contended", r.contended}};
     j["counted_flops"] = opt(r.counted_flops);
     j["ceiling"] = {{"measured_flops_per_s", opt(r.ceiling_flops_per_s)},
                     {"pct_of_measured", opt(r.pct_of_ceiling)},
@@ -203,10 +228,10 @@ CaseResult case_from_json(const json& j) {
     r.executed_flops = j.at("flops").at("executed").get<double>();
     r.bytes = j.value("bytes", 0.0);
     const std::string st = j.value("status", "ok");
-    r.status = st == "ok" ? CaseStatus::ok
-             : st == "validation_failed" ? CaseStatus::validation_failed
-             : st == "unavailable" ? CaseStatus::unavailable
-                                   : CaseStatus::error;
+    r.status = st == "ok"                  ? CaseStatus::ok
+               : st == "validation_failed" ? CaseStatus::validation_failed
+               : st == "unavailable"       ? CaseStatus::unavailable
+                                           : CaseStatus::error;
     r.error = j.value("error", "");
     if (j.contains("validation")) {
         const json& v = j["validation"];
@@ -302,12 +327,13 @@ ResultsDocument results_from_json_string(const std::string& text) {
         throw UsageError(std::string("not valid JSON: ") + e.what());
     }
     if (!j.is_object() || j.value("schema", "") != kResultsSchema)
-        throw UsageError(std::string("not a flopmeter results file (expected \"schema\": \"") + kResultsSchema + "\")");
+        throw UsageError(std::string("not a flopmeter results file (expected \"schema\": \"") +
+                         kResultsSchema + "\")");
     const int v = j.value("schema_version", 0);
     if (v > kResultsSchemaVersion)
         throw UsageError("results file has schema_version " + std::to_string(v) +
-                         ", newer than this flopmeter understands (" + std::to_string(kResultsSchemaVersion) +
-                         "); upgrade flopmeter");
+                         ", newer than this flopmeter understands (" +
+                         std::to_string(kResultsSchemaVersion) + "); upgrade flopmeter");
     if (v < 1) throw UsageError("results file has no valid schema_version");
     require_schema_valid(results_schema(), j, "results file");
     ResultsDocument doc;

@@ -7,7 +7,8 @@
 namespace flopmeter {
 
 double now_seconds() {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
 }
 
 TimedFn steady_clock_timer(std::function<void()> run) {
@@ -18,7 +19,8 @@ TimedFn steady_clock_timer(std::function<void()> run) {
     };
 }
 
-Measurement sample(const TimedFn& timed, const SamplerConfig& cfg, const std::function<void(std::int64_t)>& between) {
+Measurement sample(const TimedFn& timed, const SamplerConfig& cfg,
+                   const std::function<void(std::int64_t)>& between) {
     Measurement m;
     // Warm-up: page in buffers, spin up thread pools, settle clocks; estimate the call time.
     const double w0 = now_seconds();
@@ -68,7 +70,8 @@ void merge_measurement(Measurement& into, const Measurement& more, const Sampler
     into.warmup_s += more.warmup_s;
     into.elapsed_s += more.elapsed_s;
     into.stats = summarize(into.samples);
-    into.converged = into.stats.n >= cfg.min_samples && into.stats.ci_rel_halfwidth() <= cfg.target_rel_ci;
+    into.converged =
+        into.stats.n >= cfg.min_samples && into.stats.ci_rel_halfwidth() <= cfg.target_rel_ci;
     into.stop_reason = into.converged ? "ci_target" : more.stop_reason;
 }
 
@@ -76,14 +79,16 @@ std::string unconverged_message(const Measurement& m, const SamplerConfig& cfg) 
     if (m.converged) return "";
     char buf[256];
     if (m.stats.n < cfg.min_samples) {
-        std::snprintf(buf, sizeof buf,
-                      "UNCONVERGED: only %lld samples fit in the %.3g s budget (minimum %d); raise --budget",
-                      static_cast<long long>(m.stats.n), cfg.budget_s, cfg.min_samples);
+        std::snprintf(
+            buf, sizeof buf,
+            "UNCONVERGED: only %lld samples fit in the %.3g s budget (minimum %d); raise --budget",
+            static_cast<long long>(m.stats.n), cfg.budget_s, cfg.min_samples);
     } else {
-        std::snprintf(buf, sizeof buf,
-                      "UNCONVERGED: 95%% CI of the median is +-%.2f%% after %lld samples (target %.2f%%)",
-                      100.0 * m.stats.ci_rel_halfwidth(), static_cast<long long>(m.stats.n),
-                      100.0 * cfg.target_rel_ci);
+        std::snprintf(
+            buf, sizeof buf,
+            "UNCONVERGED: 95%% CI of the median is +-%.2f%% after %lld samples (target %.2f%%)",
+            100.0 * m.stats.ci_rel_halfwidth(), static_cast<long long>(m.stats.n),
+            100.0 * cfg.target_rel_ci);
     }
     return buf;
 }

@@ -16,21 +16,21 @@ struct SamplerConfig {
     double target_rel_ci = 0.01;  // stop when the CI half-width of the median / median <= this
     int min_samples = 10;
     int max_samples = 100000;
-    double budget_s = 2.0;        // wall time for the sampling phase of one case
-    double warmup_s = 0.05;       // warm-up lasts at least this long...
-    int min_warmup_runs = 1;      // ...and at least this many calls
-    double min_sample_s = 1e-3;   // batch calls so one sample lasts at least this (warm mode)
-    bool batch = true;            // false: one call per sample (cold mode scrubs between calls)
+    double budget_s = 2.0;       // wall time for the sampling phase of one case
+    double warmup_s = 0.05;      // warm-up lasts at least this long...
+    int min_warmup_runs = 1;     // ...and at least this many calls
+    double min_sample_s = 1e-3;  // batch calls so one sample lasts at least this (warm mode)
+    bool batch = true;           // false: one call per sample (cold mode scrubs between calls)
 };
 
 struct Measurement {
     std::vector<double> samples;  // seconds per call, one per sample, in order taken
     Stats stats;
-    bool converged = false;       // CI target reached within the budget
+    bool converged = false;  // CI target reached within the budget
     std::int64_t calls_per_sample = 1;
     std::int64_t warmup_runs = 0;
     double warmup_s = 0, elapsed_s = 0;
-    std::string stop_reason;      // "ci_target", "budget", "max_samples"
+    std::string stop_reason;            // "ci_target", "budget", "max_samples"
     std::vector<std::int64_t> flagged;  // indices of samples taken while the core was slowed
 };
 

@@ -22,12 +22,22 @@ ValidationReport trivially_valid() {
 }
 }  // namespace
 
-CaseResult EmptyCase::describe() const { return base("selfcheck/empty"); }
-ValidationReport EmptyCase::validate() { return trivially_valid(); }
-void EmptyCase::run() { __asm__ volatile("" ::: "memory"); }
+CaseResult EmptyCase::describe() const {
+    return base("selfcheck/empty");
+}
+ValidationReport EmptyCase::validate() {
+    return trivially_valid();
+}
+void EmptyCase::run() {
+    __asm__ volatile("" ::: "memory");
+}
 
-CaseResult SpinCase::describe() const { return base("selfcheck/spin"); }
-ValidationReport SpinCase::validate() { return trivially_valid(); }
+CaseResult SpinCase::describe() const {
+    return base("selfcheck/spin");
+}
+ValidationReport SpinCase::validate() {
+    return trivially_valid();
+}
 void SpinCase::run() {
     const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds_);
     while (std::chrono::steady_clock::now() < end) {

@@ -8,20 +8,20 @@
 namespace flopmeter {
 
 class EmptyCase final : public KernelCase {
-public:
+  public:
     CaseResult describe() const override;
     ValidationReport validate() override;
     void run() override;
 };
 
 class SpinCase final : public KernelCase {
-public:
+  public:
     explicit SpinCase(double seconds) : seconds_(seconds) {}
     CaseResult describe() const override;
     ValidationReport validate() override;
     void run() override;  // busy-waits on the steady clock until `seconds` have passed
 
-private:
+  private:
     double seconds_;
 };
 

@@ -44,7 +44,10 @@ double normal_quantile(double p) {
     double lo = -10, hi = 10;
     for (int i = 0; i < 100; ++i) {
         const double mid = 0.5 * (lo + hi);
-        if (0.5 * std::erfc(-mid / std::sqrt(2.0)) < p) lo = mid; else hi = mid;
+        if (0.5 * std::erfc(-mid / std::sqrt(2.0)) < p)
+            lo = mid;
+        else
+            hi = mid;
     }
     return 0.5 * (lo + hi);
 }

@@ -11,7 +11,7 @@ struct Stats {
     std::int64_t n = 0;
     double median = 0, ci_lo = 0, ci_hi = 0;  // 95% CI of the median
     double min = 0, max = 0, p10 = 0, p90 = 0;
-    double mean = 0, stddev = 0, cv = 0;      // cv = stddev / mean
+    double mean = 0, stddev = 0, cv = 0;  // cv = stddev / mean
     // Half-width of the median's CI relative to the median; +inf when n is too small (< 6).
     double ci_rel_halfwidth() const;
 };

@@ -26,7 +26,9 @@ std::string results_to_gbench_json(const ResultsDocument& doc, int repetitions) 
     const Provenance& p = doc.provenance;
     ojson caches = ojson::array();
     for (const auto& c : p.caches)
-        caches.push_back({{"type", c.type == "data" ? "Data" : "Unified"}, {"level", c.level}, {"size", c.size},
+        caches.push_back({{"type", c.type == "data" ? "Data" : "Unified"},
+                          {"level", c.level},
+                          {"size", c.size},
                           {"num_sharing", c.cores_sharing}});
     ojson ctx = {{"date", p.date_utc},
                  {"host_name", p.hostname},

@@ -37,7 +37,9 @@ inline Counted operator-(Counted a, Counted b) {
     ++op_counts().add;
     return Counted(a.v - b.v);
 }
-inline Counted& operator+=(Counted& a, Counted b) { return a = a + b; }
+inline Counted& operator+=(Counted& a, Counted b) {
+    return a = a + b;
+}
 inline Counted fma(Counted a, Counted b, Counted c) {
     ++op_counts().fma;
     return Counted(a.v * b.v + c.v);
@@ -58,7 +60,11 @@ inline Counted max(Counted a, Counted b) {
     ++op_counts().max;
     return Counted(a.v < b.v ? b.v : a.v);
 }
-inline bool operator<(Counted a, Counted b) { return a.v < b.v; }
-inline bool operator==(Counted a, Counted b) { return a.v == b.v; }
+inline bool operator<(Counted a, Counted b) {
+    return a.v < b.v;
+}
+inline bool operator==(Counted a, Counted b) {
+    return a.v == b.v;
+}
 
 }  // namespace flopmeter::test

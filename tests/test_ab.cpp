@@ -148,8 +148,8 @@ TEST_CASE("A/B analysis on epochs: a process-long offset is one unit, not many",
     // whole life, with a small round-to-round jitter on top. One epoch (no restarts) with -19%:
     // the rounds all agree, so a test on rounds calls it FASTER; twelve epochs whose offsets
     // scatter around zero leave it NOISY.
-    const std::vector<double> off = {-0.19, 0.06, -0.03, 0.02, 0.08, -0.05,
-                                     0.01,  -0.07, 0.04, -0.02, 0.03, 0.0};
+    const std::vector<double> off = {-0.19, 0.06,  -0.03, 0.02,  0.08, -0.05,
+                                     0.01,  -0.07, 0.04,  -0.02, 0.03, 0.0};
     auto make = [&](bool restarts, double slowdown) {
         AbCaseInput c{"c", {}, {}, {}};
         for (int r = 0; r < 60; ++r) {

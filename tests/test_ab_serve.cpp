@@ -50,7 +50,8 @@ done
 TEST_CASE("served child: a server that dies, hangs or never says ready", "[ab][serve]") {
     // Dies on its first request: the visit ends with its exit status, the server is gone.
     {
-        ServedChild s = start_served_child(spec_of(script("dies", "echo '{\"ready\": 1}' >&3\nread -r l\nexit 3\n")), 10);
+        ServedChild s = start_served_child(
+            spec_of(script("dies", "echo '{\"ready\": 1}' >&3\nread -r l\nexit 3\n")), 10);
         REQUIRE(s.running());
         const ChildExit e = served_request(s, {"bench"}, 10);
         CHECK(e.code == 3);
@@ -60,7 +61,8 @@ TEST_CASE("served child: a server that dies, hangs or never says ready", "[ab][s
     }
     // Never answers: killed at the time limit.
     {
-        ServedChild s = start_served_child(spec_of(script("hangs", "echo '{\"ready\": 1}' >&3\nsleep 60\n")), 10);
+        ServedChild s = start_served_child(
+            spec_of(script("hangs", "echo '{\"ready\": 1}' >&3\nsleep 60\n")), 10);
         REQUIRE(s.running());
         const ChildExit e = served_request(s, {"bench"}, 0.3);
         CHECK(e.timed_out);
@@ -68,7 +70,8 @@ TEST_CASE("served child: a server that dies, hangs or never says ready", "[ab][s
     }
     // An older flopmeter: `serve` is an unknown command, it exits 2 without a ready line.
     {
-        ServedChild s = start_served_child(spec_of(script("old", "echo 'unknown command' >&2\nexit 2\n")), 10);
+        ServedChild s =
+            start_served_child(spec_of(script("old", "echo 'unknown command' >&2\nexit 2\n")), 10);
         CHECK_FALSE(s.running());
     }
 }

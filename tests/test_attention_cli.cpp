@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli_runner.hpp"
 #include "core/atomic_file.hpp"
 #include "measure/result_json.hpp"
-#include "cli_runner.hpp"
 
 using namespace flopmeter;
 
@@ -45,16 +45,22 @@ TEST_CASE("bench attention: bad input gives one clear line and exit code 2", "[c
     };
     const std::vector<Bad> cases = {
         {with({"--kv-heads", "3"}), "heads=4 is not divisible by kv_heads=3"},
-        {{"--heads", "4", "--seq-q", "0", "--head-dim", "16"}, "seq_q=0 must be a positive integer"},
+        {{"--heads", "4", "--seq-q", "0", "--head-dim", "16"},
+         "seq_q=0 must be a positive integer"},
         {with({"--seq-k", "0"}), "seq_k=0 must be a positive integer"},
         {with({"--batch", "0"}), "batch=0 must be a positive integer"},
-        {{"--heads", "0", "--seq-q", "8", "--head-dim", "16"}, "heads=0 must be a positive integer"},
-        {{"--heads", "4", "--seq-q", "8", "--head-dim", "0"}, "head_dim=0 must be a positive integer"},
-        {{"--heads", "4", "--seq-q", "8", "--head-dim", "512"}, "head_dim=512 is above the supported limit of 256"},
+        {{"--heads", "0", "--seq-q", "8", "--head-dim", "16"},
+         "heads=0 must be a positive integer"},
+        {{"--heads", "4", "--seq-q", "8", "--head-dim", "0"},
+         "head_dim=0 must be a positive integer"},
+        {{"--heads", "4", "--seq-q", "8", "--head-dim", "512"},
+         "head_dim=512 is above the supported limit of 256"},
         {with({"--value-dim", "1024"}), "value_dim=1024 is above the supported limit of 256"},
-        {{"--batch", "1000000", "--heads", "1000000", "--seq-q", "1000000", "--head-dim", "128"}, "overflow"},
+        {{"--batch", "1000000", "--heads", "1000000", "--seq-q", "1000000", "--head-dim", "128"},
+         "overflow"},
         {{"--heads", "64", "--seq-q", "10000000", "--head-dim", "128"}, "memory"},
-        {{"--heads", "64", "--seq-q", "200000", "--head-dim", "8", "--backend", "unfused"}, "materialises"},
+        {{"--heads", "64", "--seq-q", "200000", "--head-dim", "8", "--backend", "unfused"},
+         "materialises"},
         {{"--heads", "4", "--seq-q", "99999999999999999999999", "--head-dim", "8"}, "error"},
         {with({"--backend", "flash9"}), "valid: own, unfused:own, unfused:openblas, reference"},
         {with({"--dtype", "fp64"}), "valid: fp32, bf16"},
@@ -79,15 +85,21 @@ TEST_CASE("bench attention: bad input gives one clear line and exit code 2", "[c
     }
 }
 
-TEST_CASE("bench attention prints backends side by side and writes JSON that parses back", "[cli][attention]") {
+TEST_CASE("bench attention prints backends side by side and writes JSON that parses back",
+          "[cli][attention]") {
     const std::string path = "test_attention_cli_bench.json";
     std::remove(path.c_str());
-    const Run r = cli({"--heads", "2", "--kv-heads", "1", "--seq-q", "40", "--seq-k", "56", "--head-dim", "16", "--mask",
-                       "full,causal", "--pass", "fwd,bwd", "--backend", "own,unfused,reference", "--budget", "0.03",
-                       "--min-samples", "3", "--threads", "1", "--no-clock-probe", "--json", path});
+    const Run r = cli({"--heads",    "2",       "--kv-heads",       "1",
+                       "--seq-q",    "40",      "--seq-k",          "56",
+                       "--head-dim", "16",      "--mask",           "full,causal",
+                       "--pass",     "fwd,bwd", "--backend",        "own,unfused,reference",
+                       "--budget",   "0.03",    "--min-samples",    "3",
+                       "--threads",  "1",       "--no-clock-probe", "--json",
+                       path});
     INFO(r.out << r.err);
     REQUIRE(r.code == 0);
-    for (const char* s : {"GFLOP/s", "exec GF/s", "FA GF/s", "extra mem", "vs own", "flash_fwd_", "flash_bwd_", "unfused: ", "reference ("})
+    for (const char* s : {"GFLOP/s", "exec GF/s", "FA GF/s", "extra mem", "vs own", "flash_fwd_",
+                          "flash_bwd_", "unfused: ", "reference ("})
         CHECK(r.out.find(s) != std::string::npos);
     CHECK(r.out.find("All timed kernels passed validation") != std::string::npos);
     const ResultsDocument doc = results_from_json_string(read_file(path));
@@ -99,7 +111,10 @@ TEST_CASE("bench attention prints backends side by side and writes JSON that par
         CHECK(c.validated);
         CHECK(c.model_flops_per_s() > 0);
         // Executed >= model, except the unfused backward keeps P: 4 products per pair against 5.
-        CHECK(c.executed_flops >= c.model_flops * (c.backend == "unfused:own" && c.name.find("/bwd/") != std::string::npos ? 0.8 : 1.0));
+        CHECK(c.executed_flops >=
+              c.model_flops *
+                  (c.backend == "unfused:own" && c.name.find("/bwd/") != std::string::npos ? 0.8
+                                                                                           : 1.0));
         CHECK(!c.measurement.samples.empty());
         bool has_flash = false;
         for (const auto& [n, v] : c.params) has_flash |= n == "flash_convention_flops";
@@ -108,9 +123,11 @@ TEST_CASE("bench attention prints backends side by side and writes JSON that par
     std::remove(path.c_str());
 }
 
-TEST_CASE("bench attention decode reports K+V bandwidth against DRAM measured in the same run", "[cli][attention]") {
-    const Run r = cli({"--heads", "4", "--kv-heads", "1", "--seq-q", "1", "--seq-k", "4096", "--head-dim", "64", "--budget",
-                       "0.03", "--min-samples", "3", "--threads", "1", "--no-clock-probe", "--dram-ceiling"});
+TEST_CASE("bench attention decode reports K+V bandwidth against DRAM measured in the same run",
+          "[cli][attention]") {
+    const Run r = cli({"--heads", "4", "--kv-heads", "1", "--seq-q", "1", "--seq-k", "4096",
+                       "--head-dim", "64", "--budget", "0.03", "--min-samples", "3", "--threads",
+                       "1", "--no-clock-probe", "--dram-ceiling"});
     INFO(r.out << r.err);
     REQUIRE(r.code == 0);
     CHECK(r.out.find("DRAM read bandwidth measured now") != std::string::npos);

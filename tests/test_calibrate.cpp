@@ -25,12 +25,14 @@ double truth(std::int64_t m, std::int64_t n, std::int64_t k) {
 
 // A backend whose tiles the rate model does not know (calibrate/gemm_tiling.hpp), so the fit
 // is on model FLOPs and the synthetic truth above is recovered exactly.
-CaseResult gemm_result(std::int64_t m, std::int64_t n, std::int64_t k, double seconds, bool held_out) {
+CaseResult gemm_result(std::int64_t m, std::int64_t n, std::int64_t k, double seconds,
+                       bool held_out) {
     CaseResult r;
     r.op = "gemm";
     r.backend = "openblas";
     r.dtype = "fp32";
-    r.name = "gemm/openblas/fp32/nn/" + std::to_string(m) + "x" + std::to_string(n) + "x" + std::to_string(k);
+    r.name = "gemm/openblas/fp32/nn/" + std::to_string(m) + "x" + std::to_string(n) + "x" +
+             std::to_string(k);
     r.dims = {{"m", m}, {"n", n}, {"k", k}};
     r.params = {{"layout", "nn"}, {"calibration_role", held_out ? "held_out" : "fit"}};
     r.measurement.samples = {seconds, seconds, seconds};
@@ -45,7 +47,8 @@ TEST_CASE("the linear part recovers a known generating model", "[calibrate][fit]
     std::vector<FitSample> s;
     for (std::int64_t m : {1, 16, 128, 512, 2048})
         for (std::int64_t nk : {256, 1024, 4096})
-            s.push_back({gemm_coords(m, nk, nk), gemm_features(m, nk, nk, DType::fp32), truth(m, nk, nk), 0, "x"});
+            s.push_back({gemm_coords(m, nk, nk), gemm_features(m, nk, nk, DType::fp32),
+                         truth(m, nk, nk), 0, "x"});
     const OpRateModel m = fit_op_model("gemm/own/fp32/nn", gemm_feature_names(), s, 0);
     REQUIRE(m.coef.size() == 3);
     CHECK(m.coef[0] == Approx(5e-6).epsilon(1e-6));
@@ -53,21 +56,29 @@ TEST_CASE("the linear part recovers a known generating model", "[calibrate][fit]
     CHECK(m.coef[2] == Approx(1.0 / 20e9).epsilon(1e-6));
     CHECK(m.fit_rms_rel_error < 1e-9);
     // Unseen shapes, inside and outside the measured range, are predicted exactly.
-    for (auto [mm, nn, kk] : std::vector<std::array<std::int64_t, 3>>{{300, 700, 900}, {8192, 8192, 8192}, {3, 5, 7}}) {
+    for (auto [mm, nn, kk] :
+         std::vector<std::array<std::int64_t, 3>>{{300, 700, 900}, {8192, 8192, 8192}, {3, 5, 7}}) {
         const auto f = gemm_features(mm, nn, kk, DType::fp32);
-        CHECK(m.predict(gemm_coords(mm, nn, kk), f, f[1]).seconds == Approx(truth(mm, nn, kk)).epsilon(1e-6));
+        CHECK(m.predict(gemm_coords(mm, nn, kk), f, f[1]).seconds ==
+              Approx(truth(mm, nn, kk)).epsilon(1e-6));
     }
 }
 
-TEST_CASE("the correction reproduces measured shapes and interpolates between them", "[calibrate][fit]") {
-    // A machine whose efficiency drops for skinny M (what tile padding does): t = truth * (1 + 8/M).
+TEST_CASE("the correction reproduces measured shapes and interpolates between them",
+          "[calibrate][fit]") {
+    // A machine whose efficiency drops for skinny M (what tile padding does): t = truth * (1 +
+    // 8/M).
     std::vector<FitSample> s;
-    auto t2 = [](std::int64_t m, std::int64_t n, std::int64_t k) { return truth(m, n, k) * (1.0 + 8.0 / double(m)); };
+    auto t2 = [](std::int64_t m, std::int64_t n, std::int64_t k) {
+        return truth(m, n, k) * (1.0 + 8.0 / double(m));
+    };
     for (std::int64_t m : {1, 4, 16, 64, 256, 1024})
         for (std::int64_t nk : {512, 2048})
-            s.push_back({gemm_coords(m, nk, nk), gemm_features(m, nk, nk, DType::fp32), t2(m, nk, nk), 0, "x"});
+            s.push_back({gemm_coords(m, nk, nk), gemm_features(m, nk, nk, DType::fp32),
+                         t2(m, nk, nk), 0, "x"});
     const OpRateModel m = fit_op_model("k", gemm_feature_names(), s, 0);
-    for (const auto& x : s) CHECK(m.predict(x.coords, x.features, 0).seconds == Approx(x.seconds).epsilon(1e-9));
+    for (const auto& x : s)
+        CHECK(m.predict(x.coords, x.features, 0).seconds == Approx(x.seconds).epsilon(1e-9));
     // Between measured M values the error stays small (the linear part alone is far off at M = 2).
     const auto f = gemm_features(8, 1024, 1024, DType::fp32);
     const double pred = m.predict(gemm_coords(8, 1024, 1024), f, 0).seconds;
@@ -79,7 +90,8 @@ TEST_CASE("the correction reproduces measured shapes and interpolates between th
 
 TEST_CASE("predictions never beat the measured ceiling", "[calibrate][fit]") {
     std::vector<FitSample> s;
-    for (std::int64_t x : {64, 128, 256, 512}) s.push_back({gemm_coords(x, x, x), gemm_features(x, x, x, DType::fp32), 1e-9, 0, "x"});
+    for (std::int64_t x : {64, 128, 256, 512})
+        s.push_back({gemm_coords(x, x, x), gemm_features(x, x, x, DType::fp32), 1e-9, 0, "x"});
     const OpRateModel m = fit_op_model("k", gemm_feature_names(), s, 1e9);  // ceiling 1 GFLOP/s
     const auto f = gemm_features(1000, 1000, 1000, DType::fp32);
     const auto r = m.predict(gemm_coords(1000, 1000, 1000), f, f[1]);
@@ -94,7 +106,8 @@ TEST_CASE("held-out errors are computed against models fitted without them", "[c
     p.device = "cpu";
     p.ceilings.push_back({"fp32", 1e15, 1, "", ""});
     for (std::int64_t m : {16, 64, 256, 1024})
-        for (std::int64_t nk : {256, 1024}) p.measurements.push_back(gemm_result(m, nk, nk, truth(m, nk, nk), false));
+        for (std::int64_t nk : {256, 1024})
+            p.measurements.push_back(gemm_result(m, nk, nk, truth(m, nk, nk), false));
     // Held-out shapes measured 10% slower than the truth: relative errors of -1/11 each.
     p.measurements.push_back(gemm_result(128, 512, 512, truth(128, 512, 512) * 1.1, true));
     p.measurements.push_back(gemm_result(32, 512, 512, truth(32, 512, 512) * 1.1, true));
@@ -117,8 +130,10 @@ TEST_CASE("profiles round-trip through JSON and the schema", "[calibrate][profil
         CHECK(back.ceiling("bf16") == d.ceiling("bf16"));
         CHECK(back.facts.memory_bandwidth == d.facts.memory_bandwidth);
         CHECK(profile_to_json(back) == j);
-        for (const auto& c : d.ceilings) CHECK(!c.source.empty());  // every datasheet figure is cited
-        for (const char* k : {"memory_bytes", "tdp_watts", "price_per_hour", "intra_node_bandwidth"})
+        for (const auto& c : d.ceilings)
+            CHECK(!c.source.empty());  // every datasheet figure is cited
+        for (const char* k :
+             {"memory_bytes", "tdp_watts", "price_per_hour", "intra_node_bandwidth"})
             CHECK(d.sources.count(k) == 1);
     }
 }
@@ -159,8 +174,8 @@ TEST_CASE("datasheet predictions follow peak x stated efficiency", "[calibrate][
     const Prediction g = p->gemm(GemmQuery{8192, 8192, 8192, Layout::nn, DType::bf16, 1});
     // 0.75 in full waves; 8192^2 fills 2048 128x256 tiles into 16 waves of 132 SMs; each tile's
     // fixed cost is 400 of K depth.
-    CHECK(g.seconds ==
-          Approx(2.0 * 8192.0 * 8192 * 8192 / (989.4e12 * 0.75 * 2048.0 / (16 * 132) * 8192.0 / (8192 + 400))));
+    CHECK(g.seconds == Approx(2.0 * 8192.0 * 8192 * 8192 /
+                              (989.4e12 * 0.75 * 2048.0 / (16 * 132) * 8192.0 / (8192 + 400))));
     CHECK(g.source.find("datasheet") != std::string::npos);
     // Decode-shaped GEMMs are memory-bound: the bandwidth term wins.
     const Prediction d = p->gemm(GemmQuery{1, 8192, 8192, Layout::nn, DType::bf16, 1});

@@ -15,10 +15,7 @@ using namespace flopmeter;
 using flopmeter::test::cli;
 using flopmeter::test::Run;
 
-namespace {
-
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE("bad input gives one clear line and exit code 2", "[cli]") {
     struct Bad {
@@ -30,7 +27,8 @@ TEST_CASE("bad input gives one clear line and exit code 2", "[cli]") {
         {{"bench", "gemm", "--m", "-5", "--n", "4", "--k", "4"}, "must be a positive integer"},
         {{"bench", "gemm", "--size", "99999999999999999999999"}, "error"},
         {{"bench", "gemm", "--size", "1000000"}, "memory"},
-        {{"bench", "gemm", "--size", "64", "--backend", "cublas"}, "valid: own, openblas, onednn, reference"},
+        {{"bench", "gemm", "--size", "64", "--backend", "cublas"},
+         "valid: own, openblas, onednn, reference"},
         {{"bench", "gemm", "--size", "64", "--dtype", "fp8"}, "valid: fp32, fp64, bf16"},
         {{"bench", "gemm", "--size", "64", "--layout", "tt"}, "valid: nn, nt, tn"},
         {{"bench", "gemm", "--size", "64", "--backend", "onednn", "--dtype", "fp64"}, "onednn"},
@@ -38,7 +36,8 @@ TEST_CASE("bad input gives one clear line and exit code 2", "[cli]") {
         {{"bench", "gemm", "--m", "64"}, "give all of --m, --n and --k"},
         {{"bench", "gemm", "--size", "64", "--threads", "-1"}, "--threads"},
         {{"bench", "gemm", "--size", "64", "--preset", "huge"}, "unknown --preset"},
-        {{"bench", "gemm", "--size", "64", "--json", "/nonexistent-dir/x.json", "--budget", "0.05"}, "cannot write"},
+        {{"bench", "gemm", "--size", "64", "--json", "/nonexistent-dir/x.json", "--budget", "0.05"},
+         "cannot write"},
         {{"frobnicate"}, "error"},
         {{}, "error"},
     };
@@ -56,8 +55,8 @@ TEST_CASE("bad input gives one clear line and exit code 2", "[cli]") {
 TEST_CASE("bench gemm prints a side-by-side table and writes JSON that parses back", "[cli]") {
     const std::string path = "test_cli_bench.json";
     std::remove(path.c_str());
-    const Run r = cli({"bench", "gemm", "--size", "48,64", "--backend", "own,reference", "--budget", "0.05",
-                       "--min-samples", "6", "--threads", "1", "--json", path});
+    const Run r = cli({"bench", "gemm", "--size", "48,64", "--backend", "own,reference", "--budget",
+                       "0.05", "--min-samples", "6", "--threads", "1", "--json", path});
     INFO(r.out << r.err);
     REQUIRE(r.code == 0);
     CHECK(r.out.find("GFLOP/s") != std::string::npos);

@@ -8,8 +8,8 @@
 #include <cstdlib>
 #include <random>
 #include <set>
-#include <tuple>
 #include <sstream>
+#include <tuple>
 
 #include "calibrate/profile.hpp"
 #include "calibrate/profile_predictor.hpp"
@@ -39,7 +39,8 @@ struct Sim {
     int n;
     std::vector<std::vector<Elem>> send, recv;
 
-    Sim(Collective c_, std::int64_t bytes, int n_, bool ip) : c(c_), l(buffer_layout(c_, bytes, n_)), in_place(ip), n(n_) {
+    Sim(Collective c_, std::int64_t bytes, int n_, bool ip)
+        : c(c_), l(buffer_layout(c_, bytes, n_)), in_place(ip), n(n_) {
         for (int r = 0; r < n; ++r) {
             send.emplace_back(std::size_t(ip ? 0 : l.send));
             recv.emplace_back(std::size_t(ip ? l.in_place : l.recv));
@@ -47,10 +48,12 @@ struct Sim {
         }
     }
     HostBuffers views(int r) {
-        return {send[std::size_t(r)].data(), std::int64_t(send[std::size_t(r)].size()), recv[std::size_t(r)].data(),
-                std::int64_t(recv[std::size_t(r)].size())};
+        return {send[std::size_t(r)].data(), std::int64_t(send[std::size_t(r)].size()),
+                recv[std::size_t(r)].data(), std::int64_t(recv[std::size_t(r)].size())};
     }
-    const std::vector<Elem>& input(int r) const { return in_place ? recv[std::size_t(r)] : send[std::size_t(r)]; }
+    const std::vector<Elem>& input(int r) const {
+        return in_place ? recv[std::size_t(r)] : send[std::size_t(r)];
+    }
 
     void run() {
         const std::size_t ch = std::size_t(l.chunk);
@@ -69,7 +72,8 @@ struct Sim {
                 case Collective::reduce_scatter:
                     for (std::size_t i = 0; i < ch; ++i) {
                         Elem s = 0;
-                        for (int q = 0; q < n; ++q) s += in[std::size_t(q)][std::size_t(r) * ch + i];
+                        for (int q = 0; q < n; ++q)
+                            s += in[std::size_t(q)][std::size_t(r) * ch + i];
                         out[i] = s;
                     }
                     break;
@@ -77,18 +81,21 @@ struct Sim {
                     for (int q = 0; q < n; ++q)
                         for (std::size_t i = 0; i < ch; ++i)
                             out[std::size_t(q) * ch + i] =
-                                in_place ? in[std::size_t(q)][std::size_t(q) * ch + i] : in[std::size_t(q)][i];
+                                in_place ? in[std::size_t(q)][std::size_t(q) * ch + i]
+                                         : in[std::size_t(q)][i];
                     break;
                 case Collective::all_to_all:
                     for (int q = 0; q < n; ++q)
                         for (std::size_t i = 0; i < ch; ++i)
-                            out[std::size_t(q) * ch + i] = in[std::size_t(q)][std::size_t(r) * ch + i];
+                            out[std::size_t(q) * ch + i] =
+                                in[std::size_t(q)][std::size_t(r) * ch + i];
                     break;
                 case Collective::broadcast:
                     for (std::size_t i = 0; i < ch; ++i) out[i] = in[0][i];
                     break;
                 case Collective::send_recv:
-                    for (std::size_t i = 0; i < ch; ++i) out[i] = in[std::size_t((r + n - 1) % n)][i];
+                    for (std::size_t i = 0; i < ch; ++i)
+                        out[i] = in[std::size_t((r + n - 1) % n)][i];
                     break;
             }
         }
@@ -136,7 +143,8 @@ TEST_CASE("sizes and bus bandwidth follow nccl-tests' conventions", "[comm]") {
     CHECK(a2a.send == 262144);
     CHECK(a2a.recv == 262144);
 
-    const SizePoint p = summarize_point(Collective::all_reduce, 4, 1 << 20, {2e-3, 1e-3, 1e-3, 4e-3, 1e-3});
+    const SizePoint p =
+        summarize_point(Collective::all_reduce, 4, 1 << 20, {2e-3, 1e-3, 1e-3, 4e-3, 1e-3});
     CHECK(p.time_s == Approx(1e-3));
     CHECK(p.min_s == Approx(1e-3));
     CHECK(p.p99_s > 3.9e-3);
@@ -144,12 +152,14 @@ TEST_CASE("sizes and bus bandwidth follow nccl-tests' conventions", "[comm]") {
     CHECK(p.busbw == Approx(p.algbw * 1.5));
 }
 
-TEST_CASE("the data check accepts what each collective produces and catches what it must not", "[comm]") {
+TEST_CASE("the data check accepts what each collective produces and catches what it must not",
+          "[comm]") {
     for (Collective c : all_collectives())
         for (bool ip : {true, false})
             for (int n : {2, 3, 4, 8}) {
                 if (ip ? !has_in_place(c) : !has_out_of_place(c)) continue;
-                INFO(collective_name(c) << (ip ? " in place" : " out of place") << ", " << n << " ranks");
+                INFO(collective_name(c)
+                     << (ip ? " in place" : " out of place") << ", " << n << " ranks");
                 Sim s(c, 4096 + 12, n, ip);
                 // Nothing ran: outputs are still poisoned (or, in place, still the input).
                 bool caught = false;
@@ -180,11 +190,13 @@ TEST_CASE("the data check accepts what each collective produces and catches what
     CHECK(big.check(511).ok);
 }
 
-TEST_CASE("the alpha-beta fit recovers latency and bandwidth and reports how well a line fits", "[comm][fit]") {
+TEST_CASE("the alpha-beta fit recovers latency and bandwidth and reports how well a line fits",
+          "[comm][fit]") {
     std::mt19937 rng(7);
     std::uniform_real_distribution<double> noise(0.97, 1.03);
     std::vector<std::pair<double, double>> xt;
-    for (double x = 8; x <= 64.0 * 1024 * 1024; x *= 2) xt.push_back({x, (5e-6 + x / 10e9) * noise(rng)});
+    for (double x = 8; x <= 64.0 * 1024 * 1024; x *= 2)
+        xt.push_back({x, (5e-6 + x / 10e9) * noise(rng)});
     const AlphaBeta f = fit_alpha_beta(points_of(xt));
     CHECK(f.points == int(xt.size()));
     CHECK(f.alpha_s == Approx(5e-6).epsilon(0.1));
@@ -200,7 +212,8 @@ TEST_CASE("the alpha-beta fit recovers latency and bandwidth and reports how wel
 
     // Times that do not grow linearly with size are not a line: R^2 says so.
     std::vector<std::pair<double, double>> sq;
-    for (double x = 1024; x <= 1 << 26; x *= 2) sq.push_back({x, 1e-6 * std::sqrt(x) * (x > 1 << 24 ? 0.05 : 1.0)});
+    for (double x = 1024; x <= 1 << 26; x *= 2)
+        sq.push_back({x, 1e-6 * std::sqrt(x) * (x > 1 << 24 ? 0.05 : 1.0)});
     CHECK(fit_alpha_beta(points_of(sq)).line_r2 < 0.95);
 }
 
@@ -215,13 +228,15 @@ TEST_CASE("a protocol switch gets its own alpha-beta segment", "[comm][fit]") {
     REQUIRE(f.segments.size() >= 2);
     CHECK(f.segments.front().min_bytes == 1024);
     CHECK(f.segments.back().max_bytes == 64 * 1024 * 1024);
-    const AlphaBetaSegment* small = segment_for(f.segments, 4096), *large = segment_for(f.segments, 32e6);
+    const AlphaBetaSegment *small = segment_for(f.segments, 4096),
+                           *large = segment_for(f.segments, 32e6);
     CHECK(small->beta_s_per_byte == Approx(1 / 5e9).epsilon(0.1));
     CHECK(large->beta_s_per_byte == Approx(1 / 10e9).epsilon(0.05));
     CHECK(f.beta_s_per_byte == large->beta_s_per_byte);
     CHECK(f.r2 > 0.99);
     CHECK(f.rms_rel_error < 0.05);
-    for (std::size_t i = 1; i < f.segments.size(); ++i) CHECK(f.segments[i].min_bytes > f.segments[i - 1].max_bytes);
+    for (std::size_t i = 1; i < f.segments.size(); ++i)
+        CHECK(f.segments[i].min_bytes > f.segments[i - 1].max_bytes);
     // Outside every range, the nearest segment answers.
     CHECK(segment_for(f.segments, 1.0) == &f.segments.front());
     CHECK(segment_for(f.segments, 1e12) == &f.segments.back());
@@ -229,7 +244,8 @@ TEST_CASE("a protocol switch gets its own alpha-beta segment", "[comm][fit]") {
 }
 
 TEST_CASE("the node check names nodes whose hardware or rates differ", "[comm]") {
-    std::vector<std::pair<std::string, std::string>> f = {{"cpu_model", "EPYC 9654"}, {"memory_gib", "768"}};
+    std::vector<std::pair<std::string, std::string>> f = {{"cpu_model", "EPYC 9654"},
+                                                          {"memory_gib", "768"}};
     std::vector<NodeInfo> nodes = {{"n0", {0, 1}, "aaaa", f, 100e9, 200e9},
                                    {"n1", {2, 3}, "aaaa", f, 98e9, 198e9},
                                    {"n2", {4, 5}, "aaaa", f, 101e9, 201e9}};
@@ -290,7 +306,8 @@ TEST_CASE("comm options are checked before anything runs", "[comm]") {
     o.out = "x.json";
     CHECK(resolve_options(o).collectives.size() == 6);
     o.collectives = {"allreduce", "all-gather"};
-    CHECK(resolve_options(o).collectives == std::vector<Collective>{Collective::all_reduce, Collective::all_gather});
+    CHECK(resolve_options(o).collectives ==
+          std::vector<Collective>{Collective::all_reduce, Collective::all_gather});
     o.collectives = {"gossip"};
     CHECK_THROWS_WITH(resolve_options(o), Catch::Contains("unknown collective"));
     o.collectives.clear();
@@ -322,7 +339,8 @@ TEST_CASE("fault knobs name a rank, an action and a collective", "[comm]") {
     CHECK_THROWS_AS(parse_fault("1:hang@gossip", 0), UsageError);
 }
 
-TEST_CASE("the cluster profile keeps the preferred variant's fits and its per-size figures", "[comm]") {
+TEST_CASE("the cluster profile keeps the preferred variant's fits and its per-size figures",
+          "[comm]") {
     auto series = [](Collective c, bool ip, double alpha) {
         Series s;
         s.collective = c;
@@ -331,7 +349,8 @@ TEST_CASE("the cluster profile keeps the preferred variant's fits and its per-si
         s.tier = "intra_node";
         s.backend = "MPI";
         for (std::int64_t b : {8, 1024, 1 << 20})
-            s.points.push_back(summarize_point(c, 4, b, {alpha + double(b) / 1e9, alpha + double(b) / 1e9}));
+            s.points.push_back(
+                summarize_point(c, 4, b, {alpha + double(b) / 1e9, alpha + double(b) / 1e9}));
         for (auto& p : s.points) p.checked = true;
         s.fit = fit_alpha_beta(s.points);
         return s;
@@ -341,8 +360,10 @@ TEST_CASE("the cluster profile keeps the preferred variant's fits and its per-si
     run.backend = "MPI";
     run.nodes = {{"h0", {0, 1, 2, 3}, "ffff", {{"cpu_model", "x"}}, 0, 0}};
     run.node_profiles = {nlohmann::ordered_json()};
-    run.series = {series(Collective::all_reduce, true, 1e-6), series(Collective::all_reduce, false, 9e-6),
-                  series(Collective::reduce_scatter, true, 2e-6), series(Collective::reduce_scatter, false, 3e-6),
+    run.series = {series(Collective::all_reduce, true, 1e-6),
+                  series(Collective::all_reduce, false, 9e-6),
+                  series(Collective::reduce_scatter, true, 2e-6),
+                  series(Collective::reduce_scatter, false, 3e-6),
                   series(Collective::all_gather, true, 4e-6)};
     const auto fits = fits_from_series(run.series);
     REQUIRE(fits.size() == 3);
@@ -376,7 +397,8 @@ TEST_CASE("the cluster profile keeps the preferred variant's fits and its per-si
     CHECK(partial.name == "cluster-1x4-ffff");
     CHECK(partial.facts.devices_per_node == 4);
     CHECK_FALSE(partial.complete);
-    CHECK(partial.warnings.back() == "communication calibration incomplete: 5 of 8 series measured");
+    CHECK(partial.warnings.back() ==
+          "communication calibration incomplete: 5 of 8 series measured");
     const DeviceProfile done = assemble_cluster_profile(p, run, "mine", {}, true);
     CHECK(done.complete);
     CHECK(done.name == "mine");
@@ -385,13 +407,32 @@ TEST_CASE("the cluster profile keeps the preferred variant's fits and its per-si
     CHECK_FALSE(assemble_cluster_profile(unfinished_base, run, "", {}, true).complete);
 }
 
-TEST_CASE("the predictor answers from measured fits, scaled to other group sizes, and says so", "[comm][predict]") {
+TEST_CASE("the predictor answers from measured fits, scaled to other group sizes, and says so",
+          "[comm][predict]") {
     DeviceProfile p;
     p.name = "cluster-test";
     p.kind = "measured";
     p.device = "cpu";
-    CommFit ar{"all_reduce", 4, "intra_node", 20e-6, 1e-9, 0.999, "measured (MPI, in-place, 8 B to 64 MiB)", 8, 64 << 20, {}};
-    CommFit sr{"send_recv", 2, "inter_node", 50e-6, 1e-10, 0.99, "measured (MPI, out-of-place, 8 B to 64 MiB)", 8, 64 << 20, {}};
+    CommFit ar{"all_reduce",
+               4,
+               "intra_node",
+               20e-6,
+               1e-9,
+               0.999,
+               "measured (MPI, in-place, 8 B to 64 MiB)",
+               8,
+               64 << 20,
+               {}};
+    CommFit sr{"send_recv",
+               2,
+               "inter_node",
+               50e-6,
+               1e-10,
+               0.99,
+               "measured (MPI, out-of-place, 8 B to 64 MiB)",
+               8,
+               64 << 20,
+               {}};
     p.comm = {ar, sr};
     auto pred = make_profile_predictor(p);
 
@@ -407,20 +448,27 @@ TEST_CASE("the predictor answers from measured fits, scaled to other group sizes
     CHECK(c.seconds == Approx(a.seconds));
     CHECK(c.source.find("inter_node not measured") != std::string::npos);
     // Beyond the measured sizes: extrapolation is said.
-    CHECK(pred->comm(CommQuery{Collective::all_reduce, 1e10, 4, false}).source.find("extrapolated") != std::string::npos);
+    CHECK(
+        pred->comm(CommQuery{Collective::all_reduce, 1e10, 4, false}).source.find("extrapolated") !=
+        std::string::npos);
     const Prediction s = pred->comm(CommQuery{Collective::send_recv, 1e6, 2, true});
     CHECK(s.seconds == Approx(50e-6 + 1e-4));
 
     // A datasheet profile carrying measured fits uses them; without, its link figures.
     DeviceProfile h = load_profile("h100-sxm");
-    CHECK(make_profile_predictor(h)->comm(CommQuery{Collective::all_reduce, 1e6, 4, false}).source.rfind("datasheet", 0) == 0);
+    CHECK(make_profile_predictor(h)
+              ->comm(CommQuery{Collective::all_reduce, 1e6, 4, false})
+              .source.rfind("datasheet", 0) == 0);
     h.comm = {ar};
-    CHECK(make_profile_predictor(h)->comm(CommQuery{Collective::all_reduce, 1e6, 4, false}).seconds == Approx(a.seconds));
+    CHECK(
+        make_profile_predictor(h)->comm(CommQuery{Collective::all_reduce, 1e6, 4, false}).seconds ==
+        Approx(a.seconds));
 }
 
 TEST_CASE("calibrate --comm without a launcher says how to launch it and exits 2", "[comm][cli]") {
     std::ostringstream out, err;
-    const char* argv[] = {"flopmeter", "calibrate", "--comm", "--out", "/tmp/flopmeter-comm-never.json"};
+    const char* argv[] = {"flopmeter", "calibrate", "--comm", "--out",
+                          "/tmp/flopmeter-comm-never.json"};
     REQUIRE(std::getenv("OMPI_COMM_WORLD_SIZE") == nullptr);
     CHECK(cli_main(5, argv, out, err) == 2);
 #ifdef FLOPMETER_HAVE_MPI
@@ -438,11 +486,15 @@ TEST_CASE("calibrate --comm without a launcher says how to launch it and exits 2
 // Run by tests/comm_mpi_*.sh on the profile an MPI job wrote (hidden: it needs that file).
 // FLOPMETER_COMM_PROFILE: the file; FLOPMETER_COMM_RANKS / _NODES: what the job had;
 // FLOPMETER_COMM_MIN_R2: when set, every fit must reach it.
-TEST_CASE("a cluster profile written by an MPI job is complete, consistent and used by the predictor", "[.comm-profile]") {
+TEST_CASE(
+    "a cluster profile written by an MPI job is complete, consistent and used by the predictor",
+    "[.comm-profile]") {
     const char* path = std::getenv("FLOPMETER_COMM_PROFILE");
     REQUIRE(path != nullptr);
-    const int ranks = std::atoi(std::getenv("FLOPMETER_COMM_RANKS") ? std::getenv("FLOPMETER_COMM_RANKS") : "0");
-    const int nodes = std::atoi(std::getenv("FLOPMETER_COMM_NODES") ? std::getenv("FLOPMETER_COMM_NODES") : "0");
+    const int ranks =
+        std::atoi(std::getenv("FLOPMETER_COMM_RANKS") ? std::getenv("FLOPMETER_COMM_RANKS") : "0");
+    const int nodes =
+        std::atoi(std::getenv("FLOPMETER_COMM_NODES") ? std::getenv("FLOPMETER_COMM_NODES") : "0");
     const char* min_r2 = std::getenv("FLOPMETER_COMM_MIN_R2");
     const DeviceProfile p = read_profile_file(path);  // schema-checked
     CHECK(p.complete);
@@ -453,18 +505,21 @@ TEST_CASE("a cluster profile written by an MPI job is complete, consistent and u
     CHECK(p.cluster["series_measured"] == p.cluster["series_planned"]);
     CHECK(p.facts.devices_per_node == (ranks + nodes - 1) / nodes);
 
-    // Per size: every output checked, times finite, algbw = size / time, busbw = algbw x nccl-tests' factor.
+    // Per size: every output checked, times finite, algbw = size / time, busbw = algbw x
+    // nccl-tests' factor.
     std::set<std::tuple<std::string, int, std::string>> groups;
     for (const auto& s : p.cluster["comm"]) {
         const auto c = parse_collective(s["collective"].get<std::string>());
         REQUIRE(c);
         const int n = s["ranks"].get<int>();
-        INFO(s["collective"].get<std::string>() << " " << n << " ranks " << s["tier"].get<std::string>());
+        INFO(s["collective"].get<std::string>()
+             << " " << n << " ranks " << s["tier"].get<std::string>());
         groups.insert({s["collective"].get<std::string>(), n, s["tier"].get<std::string>()});
         REQUIRE(s["sizes"].size() >= 2);
         std::int64_t last = 0;
         for (const auto& z : s["sizes"]) {
-            const double t = z["time_s"].get<double>(), bytes = double(z["bytes"].get<std::int64_t>());
+            const double t = z["time_s"].get<double>(),
+                         bytes = double(z["bytes"].get<std::int64_t>());
             CHECK(z["checked"].get<bool>());
             CHECK(std::isfinite(t));
             CHECK(t > 0);
@@ -494,7 +549,8 @@ TEST_CASE("a cluster profile written by an MPI job is complete, consistent and u
     // The cost model's questions are answered from the measured fits.
     auto pred = make_profile_predictor(p);
     for (const auto& [n, tier] : group_keys)
-        for (Collective c : {Collective::all_reduce, Collective::reduce_scatter, Collective::all_gather, Collective::send_recv}) {
+        for (Collective c : {Collective::all_reduce, Collective::reduce_scatter,
+                             Collective::all_gather, Collective::send_recv}) {
             const bool inter = tier == "inter_node";
             const Prediction small = pred->comm(CommQuery{c, 64e3, n, inter});
             const Prediction large = pred->comm(CommQuery{c, 64e6, n, inter});

@@ -22,7 +22,9 @@ TrainingSetup setup(std::int64_t seq = 1024, std::int64_t batch = 16) {
     return s;
 }
 
-const ModelConfig& gpt2() { return find_preset("gpt2")->model; }
+const ModelConfig& gpt2() {
+    return find_preset("gpt2")->model;
+}
 
 std::string refusal(const ModelConfig& m, const TrainingSetup& s, const Predictor& p) {
     try {
@@ -35,7 +37,8 @@ std::string refusal(const ModelConfig& m, const TrainingSetup& s, const Predicto
 
 }  // namespace
 
-TEST_CASE("full recomputation: one layer's working set once, not per micro-batch in flight", "[costmodel][defects]") {
+TEST_CASE("full recomputation: one layer's working set once, not per micro-batch in flight",
+          "[costmodel][defects]") {
     test::FakePredictor p;
     const ModelConfig& m = find_preset("llama2-7b")->model;
     TrainingSetup s = setup(4096, 64);
@@ -46,28 +49,35 @@ TEST_CASE("full recomputation: one layer's working set once, not per micro-batch
         s.recompute = r;
         return estimate_training(m, s, p, {}).stages[0].memory.activations;
     };
-    const double none = acts(Recompute::none), selective = acts(Recompute::selective), full = acts(Recompute::full);
+    const double none = acts(Recompute::none), selective = acts(Recompute::selective),
+                 full = acts(Recompute::full);
     CHECK(full < selective);
     CHECK(selective < none);
     // Exactly: pp micro-batches in flight on the first stage keep each layer's input (and the
     // embedding output); one layer's whole set lives once, during its recompute and backward.
     s.recompute = Recompute::full;
-    const PassShape shape{1, 4096, 4096, true, 1, false, DType::bf16, AttentionImpl::explicit_matmul};
+    const PassShape shape{1, 4096,  4096,        true,
+                          1, false, DType::bf16, AttentionImpl::explicit_matmul};
     const BackwardSpec bwd{Mode::pretrain, Recompute::full, {}};
     const OpList ops = build_stage_ops(m, shape, StageSpec{8, true, false, 0}, &bwd);
     const double layer_in = 4096.0 * 4096 * 2;
     CHECK(ops.saved_layers_total == Approx(8 * layer_in));
-    CHECK(full == Approx(4 * (8 * layer_in + ops.saved_outside_layers) + ops.recompute_working_set));
+    CHECK(full ==
+          Approx(4 * (8 * layer_in + ops.saved_outside_layers) + ops.recompute_working_set));
     // The working set is what a layer keeps without recomputation (fused attention: the same
     // tensors either way).
     const PassShape fused{1, 4096, 4096, true, 1, false, DType::bf16, AttentionImpl::fused};
     const BackwardSpec keep{Mode::pretrain, Recompute::none, {}};
     double one_layer = 0;
-    for (const auto& sv : build_stage_ops(m, fused, StageSpec{1, false, false, 0}, &keep).saved_per_layer) one_layer += sv.bytes;
-    CHECK(build_stage_ops(m, fused, StageSpec{8, true, false, 0}, &bwd).recompute_working_set == Approx(one_layer));
+    for (const auto& sv :
+         build_stage_ops(m, fused, StageSpec{1, false, false, 0}, &keep).saved_per_layer)
+        one_layer += sv.bytes;
+    CHECK(build_stage_ops(m, fused, StageSpec{8, true, false, 0}, &bwd).recompute_working_set ==
+          Approx(one_layer));
 }
 
-TEST_CASE("a plan that does not fit suggests only what is not already set", "[costmodel][defects]") {
+TEST_CASE("a plan that does not fit suggests only what is not already set",
+          "[costmodel][defects]") {
     test::FakePredictor p;
     p.f.memory_bytes = 1e9;  // nothing 7B fits in 1 GB
     const ModelConfig& m = find_preset("llama2-7b")->model;
@@ -87,7 +97,8 @@ TEST_CASE("a plan that does not fit suggests only what is not already set", "[co
     CHECK(maxed.find("--tp") != std::string::npos);
 }
 
-TEST_CASE("pipeline send/recv without sequence parallelism: scatter over tp, all-gather after", "[costmodel][defects]") {
+TEST_CASE("pipeline send/recv without sequence parallelism: scatter over tp, all-gather after",
+          "[costmodel][defects]") {
     test::FakePredictor p;
     TrainingSetup s = setup(1024, 8);
     s.par.tp = 2;
@@ -102,7 +113,8 @@ TEST_CASE("pipeline send/recv without sequence parallelism: scatter over tp, all
     CHECK(sp.stages[0].comm.pp_per_microbatch == Approx(2 * (msg / 2) / 100e9));
 }
 
-TEST_CASE("tensor-parallel collectives hide under compute by --tp-overlap", "[costmodel][defects]") {
+TEST_CASE("tensor-parallel collectives hide under compute by --tp-overlap",
+          "[costmodel][defects]") {
     test::FakePredictor p;
     TrainingSetup s = setup(1024, 8);
     s.par.tp = 4;
@@ -118,13 +130,15 @@ TEST_CASE("tensor-parallel collectives hide under compute by --tp-overlap", "[co
     CHECK(estimate_training(gpt2(), s, p, {}).tp_comm_s == 0);
 }
 
-TEST_CASE("pipeline bubble: the other stages' time, not (pp - 1) slowest-stage slots", "[costmodel][defects]") {
+TEST_CASE("pipeline bubble: the other stages' time, not (pp - 1) slowest-stage slots",
+          "[costmodel][defects]") {
     test::FakePredictor p;
     TrainingSetup s = setup(1024, 8);
     s.par.pp = 4;
     const TrainingEstimate e = estimate_training(gpt2(), s, p, {});
     REQUIRE(e.stages.size() == 3);  // first, middle (x2), last
-    const double t0 = e.stages[0].per_microbatch_s, t1 = e.stages[1].per_microbatch_s, t3 = e.stages[2].per_microbatch_s;
+    const double t0 = e.stages[0].per_microbatch_s, t1 = e.stages[1].per_microbatch_s,
+                 t3 = e.stages[2].per_microbatch_s;
     const double tmax = std::max({t0, t1, t3});
     CHECK(e.bubble_s == Approx(t0 + 2 * t1 + t3 - tmax));
     CHECK(e.bubble_s < 3 * tmax);  // the last stage (logits) is heavier than the others
@@ -136,7 +150,8 @@ TEST_CASE("pipeline bubble: the other stages' time, not (pp - 1) slowest-stage s
     const TrainingEstimate dp = estimate_training(gpt2(), s, p, {});
     CHECK(zb.bubble_s < e.bubble_s);
     CHECK(dp.bubble_s < zb.bubble_s);
-    CHECK(dp.stages[1].memory.weights == Approx(2 * e.stages[1].memory.weights));  // two parameter copies
+    CHECK(dp.stages[1].memory.weights ==
+          Approx(2 * e.stages[1].memory.weights));  // two parameter copies
     s.par.pp = 3;
     CHECK_THROWS_AS(estimate_training(gpt2(), s, p, {}), UsageError);  // DualPipe needs an even pp
 }
@@ -149,21 +164,26 @@ struct Fbw {
 Fbw fbw(const StageEstimate& st) {
     Fbw r;
     for (const auto& t : st.timed.ops) {
-        if (t.op.phase == Phase::forward) r.f += t.seconds();
-        else if (t.op.phase == Phase::backward_weight) r.b += t.seconds(), r.w += t.seconds();
-        else if (t.op.phase != Phase::optimizer) r.b += t.seconds();
+        if (t.op.phase == Phase::forward)
+            r.f += t.seconds();
+        else if (t.op.phase == Phase::backward_weight)
+            r.b += t.seconds(), r.w += t.seconds();
+        else if (t.op.phase != Phase::optimizer)
+            r.b += t.seconds();
     }
     return r;
 }
 
-TEST_CASE("DualPipe: the first and last stages' device paces with their averaged F, B and W", "[costmodel][defects]") {
+TEST_CASE("DualPipe: the first and last stages' device paces with their averaged F, B and W",
+          "[costmodel][defects]") {
     test::FakePredictor p;
     TrainingSetup s = setup(1024, 8);
     s.par.pp = 4;
     s.par.schedule = Schedule::dualpipe;
     const TrainingEstimate e = estimate_training(gpt2(), s, p, {});
     REQUIRE(e.stages.size() == 3);
-    const double t0 = e.stages[0].per_microbatch_s, t1 = e.stages[1].per_microbatch_s, t3 = e.stages[2].per_microbatch_s;
+    const double t0 = e.stages[0].per_microbatch_s, t1 = e.stages[1].per_microbatch_s,
+                 t3 = e.stages[2].per_microbatch_s;
     const double pair = (t0 + t3) / 2;
     REQUIRE(pair > t1);  // the logits make the first/last device the slowest
     REQUIRE(e.slowest_stage == 0);
@@ -186,7 +206,8 @@ TEST_CASE("the bubble note names the schedule that was modelled", "[costmodel][d
         REQUIRE(!e.notes.empty());
         return e.notes.front();
     };
-    const std::string one = note(Schedule::one_f_one_b), zb = note(Schedule::zero_bubble), dual = note(Schedule::dualpipe);
+    const std::string one = note(Schedule::one_f_one_b), zb = note(Schedule::zero_bubble),
+                      dual = note(Schedule::dualpipe);
     CHECK(one.rfind("1F1B pipeline:", 0) == 0);
     CHECK(one.find("3 fill/drain slots over 8 micro-batches") != std::string::npos);
     CHECK(zb.rfind("zero-bubble (ZB1P) pipeline:", 0) == 0);
@@ -200,5 +221,6 @@ TEST_CASE("MFU under both conventions: causal pairs and every pair", "[costmodel
     test::FakePredictor p;
     const TrainingEstimate e = estimate_training(gpt2(), setup(1024, 8), p, {});
     CHECK(e.mfu_noncausal > e.mfu);
-    CHECK(e.mfu_noncausal / e.mfu == Approx(e.step_flops.model_flops_noncausal / e.step_flops.model_flops));
+    CHECK(e.mfu_noncausal / e.mfu ==
+          Approx(e.step_flops.model_flops_noncausal / e.step_flops.model_flops));
 }

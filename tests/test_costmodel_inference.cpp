@@ -10,7 +10,8 @@
 using namespace flopmeter;
 using namespace flopmeter::cost;
 
-TEST_CASE("decode of a 7B model is bound by weights + KV cache over bandwidth", "[costmodel][inference]") {
+TEST_CASE("decode of a 7B model is bound by weights + KV cache over bandwidth",
+          "[costmodel][inference]") {
     test::FakePredictor p;
     p.gemm_rate = 1e15;  // compute far faster than memory: decode must be memory-bound
     p.f.memory_bandwidth = p.bandwidth = 100e9;
@@ -45,7 +46,8 @@ TEST_CASE("batching amortises the weights, prefill is compute-bound", "[costmode
     s.batch = 16;
     const InferenceEstimate many = estimate_inference(m, s, p, {});
     CHECK(many.decode_tokens_per_s > 8 * one.decode_tokens_per_s);
-    CHECK(many.prefill_tokens_per_s > 3 * many.decode_tokens_per_s);  // one weight read serves the whole prompt
+    CHECK(many.prefill_tokens_per_s >
+          3 * many.decode_tokens_per_s);  // one weight read serves the whole prompt
     CHECK(many.memory.kv_cache == Approx(16 * one.memory.kv_cache));
 }
 
@@ -53,18 +55,23 @@ TEST_CASE("bad inference input: one clear error", "[costmodel][inference]") {
     test::FakePredictor p;
     InferenceSetup s;
     s.batch = 0;
-    CHECK_THROWS_WITH(estimate_inference(find_preset("gpt2")->model, s, p, {}), Catch::Contains("--batch"));
+    CHECK_THROWS_WITH(estimate_inference(find_preset("gpt2")->model, s, p, {}),
+                      Catch::Contains("--batch"));
     s = {};
     s.prompt_tokens = 1000;
     s.output_tokens = 100;
-    CHECK_THROWS_WITH(estimate_inference(find_preset("gpt2")->model, s, p, {}), Catch::Contains("1024 positions"));
+    CHECK_THROWS_WITH(estimate_inference(find_preset("gpt2")->model, s, p, {}),
+                      Catch::Contains("1024 positions"));
     s = {};
-    CHECK_THROWS_WITH(estimate_inference(find_preset("llama3.1-405b")->model, s, p, {}), Catch::Contains("does not fit"));
+    CHECK_THROWS_WITH(estimate_inference(find_preset("llama3.1-405b")->model, s, p, {}),
+                      Catch::Contains("does not fit"));
     s.tp = 3;
-    CHECK_THROWS_WITH(estimate_inference(find_preset("llama2-7b")->model, s, p, {}), Catch::Contains("--tp 3"));
+    CHECK_THROWS_WITH(estimate_inference(find_preset("llama2-7b")->model, s, p, {}),
+                      Catch::Contains("--tp 3"));
 }
 
-TEST_CASE("runtime overhead: every launched op of the decode step costs --op-overhead more", "[costmodel][inference][runtime]") {
+TEST_CASE("runtime overhead: every launched op of the decode step costs --op-overhead more",
+          "[costmodel][inference][runtime]") {
     test::FakePredictor p;
     const ModelConfig& m = find_preset("gpt2")->model;
     InferenceSetup s;
@@ -97,7 +104,8 @@ TEST_CASE("runtime overhead: every launched op of the decode step costs --op-ove
     CHECK(llama.decode_ops == 32 * 11 + 4);
 }
 
-TEST_CASE("runtime KV append by concatenation copies the cache every step", "[costmodel][inference][runtime]") {
+TEST_CASE("runtime KV append by concatenation copies the cache every step",
+          "[costmodel][inference][runtime]") {
     test::FakePredictor p;
     const ModelConfig& m = find_preset("gpt2")->model;
     InferenceSetup s;
@@ -113,7 +121,8 @@ TEST_CASE("runtime KV append by concatenation copies the cache every step", "[co
     CHECK(cat.decode_kv_concat_s == Approx(199 * per_token / p.bandwidth));
     CHECK(cat.decode_ops_per_layer == 12);  // torch.cat of K and of V
     CHECK(cat.decode_ops == in_place.decode_ops + 24);
-    CHECK(cat.decode_step_s - in_place.decode_step_s == Approx(199 * per_token / p.bandwidth + 24 * 5e-6));
+    CHECK(cat.decode_step_s - in_place.decode_step_s ==
+          Approx(199 * per_token / p.bandwidth + 24 * 5e-6));
     CHECK(in_place.decode_kv_concat_s == 0);
     s.op_overhead_s = -1e-6;
     CHECK_THROWS_WITH(estimate_inference(m, s, p, {}), Catch::Contains("--op-overhead"));

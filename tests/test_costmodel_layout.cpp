@@ -40,7 +40,8 @@ TEST_CASE("layout search finds the brute-force best layout of 8 devices", "[cost
             for (int v : {1, 2, 4})
                 for (std::int64_t mb : {1, 2, 4, 8})
                     for (int z : {0, 1, 2, 3})
-                        // (selective equals none with fused attention: the search skips it, so here too)
+                        // (selective equals none with fused attention: the search skips it, so here
+                        // too)
                         for (Recompute rc : {Recompute::none, Recompute::full}) {
                             TrainingSetup s = base;
                             s.par.tp = tp;

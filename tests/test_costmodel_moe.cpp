@@ -65,7 +65,8 @@ bool has_op(const OpList& l, const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("MLA + MoE forward GEMM FLOPs = 2 x tokens x the matmul weights a token passes", "[costmodel][moe]") {
+TEST_CASE("MLA + MoE forward GEMM FLOPs = 2 x tokens x the matmul weights a token passes",
+          "[costmodel][moe]") {
     const ModelConfig m = tiny_ds();
     validate_model(m);
     const ParamCount c = count_params(m);
@@ -86,7 +87,8 @@ TEST_CASE("MLA + MoE forward GEMM FLOPs = 2 x tokens x the matmul weights a toke
     CHECK(has_op(build_stage_ops(m, s, StageSpec{1, false, false, 1}, nullptr), "moe.router"));
 }
 
-TEST_CASE("multi-token prediction adds a module on the last stage in training only", "[costmodel][moe]") {
+TEST_CASE("multi-token prediction adds a module on the last stage in training only",
+          "[costmodel][moe]") {
     const ModelConfig m = tiny_ds();
     const PassShape s{1, 128, 128, true, 1, false, DType::bf16, AttentionImpl::fused};
     const BackwardSpec bwd{Mode::pretrain, Recompute::none, {}};
@@ -101,7 +103,8 @@ TEST_CASE("multi-token prediction adds a module on the last stage in training on
     CHECK(count_params(m).mtp > 0);
 }
 
-TEST_CASE("expert parallelism: experts split over ranks, FLOPs kept, all-to-all costed", "[costmodel][moe]") {
+TEST_CASE("expert parallelism: experts split over ranks, FLOPs kept, all-to-all costed",
+          "[costmodel][moe]") {
     test::FakePredictor p;
     const ModelConfig m = tiny_ds();
     TrainingSetup s;
@@ -113,7 +116,8 @@ TEST_CASE("expert parallelism: experts split over ranks, FLOPs kept, all-to-all 
     s.par.ep = 4;
     const TrainingEstimate e4 = estimate_training(m, s, p, {});
     CHECK(e4.step_flops.model_flops == Approx(e1.step_flops.model_flops));
-    CHECK(e4.stages[0].timed.total.executed_flops == Approx(e1.stages[0].timed.total.executed_flops));
+    CHECK(e4.stages[0].timed.total.executed_flops ==
+          Approx(e1.stages[0].timed.total.executed_flops));
     int expert_gemms = 0;
     for (const auto& t : e4.stages[0].timed.ops)
         if (t.op.name == "mlp.up" && t.op.gemm.batch > 1) {  // the first layer is dense (batch 1)
@@ -145,13 +149,15 @@ TEST_CASE("expert parallelism: experts split over ranks, FLOPs kept, all-to-all 
     CHECK_THROWS(estimate_training(m, s, p, {}));  // 3 does not divide 8 experts
 }
 
-TEST_CASE("FP8 tensors in 1x128 tiles: a byte per value plus a float32 scale per tile", "[costmodel][moe]") {
+TEST_CASE("FP8 tensors in 1x128 tiles: a byte per value plus a float32 scale per tile",
+          "[costmodel][moe]") {
     CHECK(flops::fp8_tile_scaled_bytes(7168) == 7168 + 56 * 4);  // a DeepSeek-V3 token: 7,392 bytes
     CHECK(flops::fp8_tile_scaled_bytes(200) == 200 + 2 * 4);     // a partial tile has its own scale
     CHECK(flops::fp8_tile_scaled_bytes(256, 64, 2.0) == 256 + 4 * 2);
 }
 
-TEST_CASE("the optimizer updates the state a device holds: experts shard over dp / ep only", "[costmodel][moe]") {
+TEST_CASE("the optimizer updates the state a device holds: experts shard over dp / ep only",
+          "[costmodel][moe]") {
     test::FakePredictor p;
     const ModelConfig m = tiny_ds();
     TrainingSetup s;
@@ -183,7 +189,8 @@ TEST_CASE("FP8: linear GEMMs at the FP8 rate, head and gating in 16-bit", "[cost
     // Ops keyed by name and occurrence (dense and expert MLPs share names).
     std::map<std::string, double> before;
     std::map<std::string, int> seen;
-    for (const auto& t : bf.ops) before[t.op.name + "#" + std::to_string(seen[t.op.name]++)] = t.pred.seconds;
+    for (const auto& t : bf.ops)
+        before[t.op.name + "#" + std::to_string(seen[t.op.name]++)] = t.pred.seconds;
     seen.clear();
     int casts = 0;
     for (const auto& t : f8.ops) {
@@ -205,8 +212,8 @@ TEST_CASE("FP8: linear GEMMs at the FP8 rate, head and gating in 16-bit", "[cost
             CHECK(t.pred.seconds == Approx(before[n] * (2.0 + 2.0 * (1.0 + 4.0 / 128)) / 6));
             continue;
         }
-        const bool stays = n.rfind("logits", 0) == 0 || n.rfind("moe.router", 0) == 0 || n.rfind("mtp1.logits", 0) == 0 ||
-                           t.op.timing != Timing::gemm;
+        const bool stays = n.rfind("logits", 0) == 0 || n.rfind("moe.router", 0) == 0 ||
+                           n.rfind("mtp1.logits", 0) == 0 || t.op.timing != Timing::gemm;
         if (stays)
             CHECK(t.pred.seconds == before[n]);
         else
@@ -215,7 +222,8 @@ TEST_CASE("FP8: linear GEMMs at the FP8 rate, head and gating in 16-bit", "[cost
     CHECK(casts > 0);
 }
 
-TEST_CASE("DualPipe lends 20 of 132 SMs to communication while the transfers run", "[costmodel][moe]") {
+TEST_CASE("DualPipe lends 20 of 132 SMs to communication while the transfers run",
+          "[costmodel][moe]") {
     test::FakePredictor p;
     const ModelConfig m = tiny_ds();
     TrainingSetup s;
@@ -232,7 +240,8 @@ TEST_CASE("DualPipe lends 20 of 132 SMs to communication while the transfers run
         p.f.intra_node_bandwidth = link;
         const TrainingEstimate e = estimate_training(m, s, p, {});
         for (const auto& st : e.stages) {
-            const double c = st.comm.ep_per_microbatch + st.comm.pp_per_microbatch, w = st.timed.total.seconds;
+            const double c = st.comm.ep_per_microbatch + st.comm.pp_per_microbatch,
+                         w = st.timed.total.seconds;
             REQUIRE(c > 0);
             if (c * (1 - lent) <= w) {  // compute on 112 SMs for the C seconds the transfers take
                 ++compute_bound;
@@ -249,7 +258,8 @@ TEST_CASE("DualPipe lends 20 of 132 SMs to communication while the transfers run
     CHECK(comm_bound > 0);
 }
 
-TEST_CASE("context parallelism: each rank a cp-th of the causal pairs, exactly", "[costmodel][moe]") {
+TEST_CASE("context parallelism: each rank a cp-th of the causal pairs, exactly",
+          "[costmodel][moe]") {
     const ModelConfig& m = find_preset("llama2-7b")->model;
     const std::int64_t S = 4096;
     for (int cp : {2, 4}) {
@@ -269,11 +279,14 @@ TEST_CASE("context parallelism: each rank a cp-th of the causal pairs, exactly",
     t.par.cp = 2;
     const TrainingEstimate e = estimate_training(m, t, p, {});
     CHECK(e.stages[0].comm.cp_per_microbatch > 0);
-    CHECK(e.step_flops.model_flops == Approx(estimate_training(m, [&] {
-                                                 TrainingSetup u = t;
-                                                 u.par.cp = 1;
-                                                 return u;
-                                             }(), p, {}).step_flops.model_flops));
+    CHECK(e.step_flops.model_flops == Approx(estimate_training(m,
+                                                               [&] {
+                                                                   TrainingSetup u = t;
+                                                                   u.par.cp = 1;
+                                                                   return u;
+                                                               }(),
+                                                               p, {})
+                                                 .step_flops.model_flops));
 }
 
 TEST_CASE("DeepSeek-V3's published layout runs on the H800 datasheet profile", "[costmodel][moe]") {
@@ -303,7 +316,8 @@ TEST_CASE("DeepSeek-V3's published layout runs on the H800 datasheet profile", "
     CHECK(sum == Approx(e.step_s).epsilon(1e-9));
 }
 
-TEST_CASE("MLA serves from a latent KV cache: (512 + 64) values per token per layer", "[costmodel][moe]") {
+TEST_CASE("MLA serves from a latent KV cache: (512 + 64) values per token per layer",
+          "[costmodel][moe]") {
     test::FakePredictor p;
     p.f.memory_bytes = 0;
     InferenceSetup s;

@@ -67,10 +67,12 @@ TEST_CASE("GPT-2 small training step: matmul FLOPs equal the closed form", "[cos
     CHECK(sum(ops).executed == L * (linear + attention) + logits);
     // Model FLOPs: exact causal pairs, backward 2.5 x forward.
     flops::AttentionShape a{B, H, H, S, S, hd, hd, true};
-    CHECK(sum(ops).model_by_group[OpGroup::attention] == Approx(L * 3.5 * flops::attention_fwd_model_flops(a)).epsilon(1e-12));
+    CHECK(sum(ops).model_by_group[OpGroup::attention] ==
+          Approx(L * 3.5 * flops::attention_fwd_model_flops(a)).epsilon(1e-12));
 }
 
-TEST_CASE("GEMMs appear in their real layouts: forward nn, data gradient nt, weight gradient tn", "[costmodel][ops]") {
+TEST_CASE("GEMMs appear in their real layouts: forward nn, data gradient nt, weight gradient tn",
+          "[costmodel][ops]") {
     const ModelConfig m = small_llama();
     const std::int64_t T = 3 * 64;
     PassShape s{3, 64, 64, true, 1, false, DType::bf16, AttentionImpl::fused};
@@ -104,14 +106,16 @@ TEST_CASE("GEMMs appear in their real layouts: forward nn, data gradient nt, wei
     }
 }
 
-TEST_CASE("tensor parallelism splits heads and MLP, FLOPs per device are a tp-th", "[costmodel][ops]") {
+TEST_CASE("tensor parallelism splits heads and MLP, FLOPs per device are a tp-th",
+          "[costmodel][ops]") {
     const ModelConfig m = find_preset("llama2-7b")->model;
     BackwardSpec bwd;
     PassShape one{1, 256, 256, true, 1, false, DType::bf16, AttentionImpl::fused};
     PassShape four = one;
     four.tp = 4;
     const StageSpec layers_only{m.layers, false, false};
-    const Sums a = sum(build_stage_ops(m, one, layers_only, &bwd)), b = sum(build_stage_ops(m, four, layers_only, &bwd));
+    const Sums a = sum(build_stage_ops(m, one, layers_only, &bwd)),
+               b = sum(build_stage_ops(m, four, layers_only, &bwd));
     CHECK(b.model == Approx(a.model / 4).epsilon(1e-12));
 }
 
@@ -122,13 +126,15 @@ TEST_CASE("LoRA: frozen weights get no weight gradient, adapters are exact", "[c
     BackwardSpec bwd{Mode::lora, Recompute::none, LoraSetup{r, {"q", "v"}}};
     const OpList ops = build_stage_ops(m, s, StageSpec{m.layers, true, true}, &bwd);
     for (const auto& op : ops.ops)
-        if (op.phase == Phase::backward_weight && op.group != OpGroup::attention) CHECK(op.group == OpGroup::lora);
+        if (op.phase == Phase::backward_weight && op.group != OpGroup::attention)
+            CHECK(op.group == OpGroup::lora);
     // Adapters x -> A (h x r) -> B (r x out): forward 2T r (h + out); backward dB, d(xA), dA, and
     // dX through A except in layer 0, whose input (the frozen embedding) needs no gradient.
     auto adapter = [&](double out) { return 2.0 * T * r * (h + out); };
     const double fwd = adapter(qd) + adapter(kvd);  // per layer; backward is twice that
     const double skipped = 2 * (2.0 * T * r * h);   // layer 0: no dX through either A
-    CHECK(sum(ops).executed_by_group[OpGroup::lora] == Approx(m.layers * 3 * fwd - skipped).epsilon(1e-12));
+    CHECK(sum(ops).executed_by_group[OpGroup::lora] ==
+          Approx(m.layers * 3 * fwd - skipped).epsilon(1e-12));
     // The base QKV's input gradient is skipped in layer 0 only.
     CHECK(repeats_named(ops, "attn.qkv.dX") == m.layers - 1);
     CHECK(repeats_named(ops, "attn.qkv.dW") == 0);
@@ -136,12 +142,14 @@ TEST_CASE("LoRA: frozen weights get no weight gradient, adapters are exact", "[c
     CHECK(repeats_named(ops, "embed.lookup.bwd") == 0);
 }
 
-TEST_CASE("full recomputation repeats each layer's forward and keeps only layer inputs", "[costmodel][ops]") {
+TEST_CASE("full recomputation repeats each layer's forward and keeps only layer inputs",
+          "[costmodel][ops]") {
     const ModelConfig m = small_llama();
     PassShape s{2, 64, 64, true, 1, false, DType::bf16, AttentionImpl::fused};
     BackwardSpec none, full{Mode::pretrain, Recompute::full, {}};
     const StageSpec layers_only{m.layers, false, false};
-    const OpList a = build_stage_ops(m, s, layers_only, &none), b = build_stage_ops(m, s, layers_only, &full);
+    const OpList a = build_stage_ops(m, s, layers_only, &none),
+                 b = build_stage_ops(m, s, layers_only, &full);
     double layer_fwd = 0;
     for (const auto& op : a.ops)
         if (op.phase == Phase::forward) layer_fwd += op.executed_flops * op.repeat;
@@ -151,8 +159,9 @@ TEST_CASE("full recomputation repeats each layer's forward and keeps only layer 
     CHECK(b.saved_per_layer[0].bytes == 2.0 * 64 * 256 * 2);
 }
 
-TEST_CASE("saved activations of a GPT layer: 32 sbh bytes (Korthikanti et al. 2022 without dropout)",
-          "[costmodel][ops]") {
+TEST_CASE(
+    "saved activations of a GPT layer: 32 sbh bytes (Korthikanti et al. 2022 without dropout)",
+    "[costmodel][ops]") {
     const ModelConfig m = find_preset("gpt2")->model;
     const std::int64_t b = 2, s = 256, h = 768;
     PassShape ps{b, s, s, true, 1, false, DType::bf16, AttentionImpl::fused};

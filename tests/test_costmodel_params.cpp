@@ -20,13 +20,16 @@ const std::string data_dir = [] {
     const std::string f = __FILE__;
     return f.substr(0, f.rfind("/tests/")) + "/data/models/";
 }();
-double rel(double a, double b) { return std::fabs(a - b) / b; }
+double rel(double a, double b) {
+    return std::fabs(a - b) / b;
+}
 }  // namespace
 
 TEST_CASE("every preset's parameter count matches the published count", "[costmodel][params]") {
     REQUIRE(presets().size() >= 10);
     for (const auto& p : presets()) {
-        INFO(p.key << ": computed " << count_params(p.model).total() << " vs published " << p.published_params);
+        INFO(p.key << ": computed " << count_params(p.model).total() << " vs published "
+                   << p.published_params);
         const ParamCount c = count_params(p.model);
         // Counts published to the parameter (Hugging Face safetensors metadata) must match
         // exactly; rounded ones ("175B", "65.2B") within half a percent.
@@ -37,7 +40,8 @@ TEST_CASE("every preset's parameter count matches the published count", "[costmo
         // Active counts published to the billion ("37B") carry rounding and a convention (whether
         // the embedding lookup counts: 0.93B of DeepSeek-V3's): within 2%.
         if (p.published_active_params > 0)
-            CHECK(rel(c.active, p.published_active_params) < (std::fmod(p.published_active_params, 1e9) == 0 ? 0.02 : 0.005));
+            CHECK(rel(c.active, p.published_active_params) <
+                  (std::fmod(p.published_active_params, 1e9) == 0 ? 0.02 : 0.005));
         CHECK(c.non_embedding() < c.total());
     }
 }
@@ -61,12 +65,14 @@ TEST_CASE("parameter counts by part, hand-checked", "[costmodel][params]") {
     CHECK(ds.router == 58.0 * 256 * 7168);
     CHECK(ds.total() == 671026404352.0);
     CHECK(ds.total() - ds.active == 58.0 * 248 * 3 * 7168 * 2048);
-    CHECK(ds.mtp > 11e9);  // one more MoE layer + the 2h x h projection (the report's 685B - 671B = 14B adds the shared head copies)
+    CHECK(ds.mtp > 11e9);  // one more MoE layer + the 2h x h projection (the report's 685B - 671B =
+                           // 14B adds the shared head copies)
 }
 
 TEST_CASE("a DeepSeek-V3 config.json parses to the preset's architecture", "[costmodel][hf]") {
     // The architecture fields of deepseek-ai/DeepSeek-V3's config.json (DeepseekV3Config names).
-    const std::string text = R"({"model_type": "deepseek_v3", "hidden_size": 7168, "intermediate_size": 18432,
+    const std::string text =
+        R"({"model_type": "deepseek_v3", "hidden_size": 7168, "intermediate_size": 18432,
         "moe_intermediate_size": 2048, "num_hidden_layers": 61, "num_attention_heads": 128, "num_key_value_heads": 128,
         "n_shared_experts": 1, "n_routed_experts": 256, "num_experts_per_tok": 8, "first_k_dense_replace": 3,
         "moe_layer_freq": 1, "n_group": 8, "topk_group": 4, "q_lora_rank": 1536, "kv_lora_rank": 512,
@@ -80,8 +86,9 @@ TEST_CASE("a DeepSeek-V3 config.json parses to the preset's architecture", "[cos
     CHECK(m.mtp_depth == 1);
     CHECK(m.route_nodes == 4);
     CHECK(m.first_dense_layers == 3);
-    CHECK_THROWS_WITH(parse_hf_config(R"({"model_type": "deepseek_v3", "hidden_size": 64})", "x", {}),
-                      Catch::Contains("missing required field"));
+    CHECK_THROWS_WITH(
+        parse_hf_config(R"({"model_type": "deepseek_v3", "hidden_size": 64})", "x", {}),
+        Catch::Contains("missing required field"));
 }
 
 TEST_CASE("config.json families parse to the published counts", "[costmodel][hf]") {
@@ -97,12 +104,13 @@ TEST_CASE("config.json families parse to the published counts", "[costmodel][hf]
     CHECK(mx.top_k == 2);
     CHECK(count_params(mx).total() == 46702792704.0);
     // A preset and its config.json agree on every part.
-    const ParamCount a = count_params(find_preset("gpt2")->model), b = count_params(load_model(data_dir + "gpt2.config.json"));
+    const ParamCount a = count_params(find_preset("gpt2")->model),
+                     b = count_params(load_model(data_dir + "gpt2.config.json"));
     CHECK(a.attention == b.attention);
     CHECK(a.mlp == b.mlp);
     CHECK(a.norms == b.norms);
     // Dropout on the attention probabilities is read (it costs a pass over explicit scores).
-    CHECK(load_model(data_dir + "gpt2.config.json").attention_dropout);        // attn_pdrop 0.1
+    CHECK(load_model(data_dir + "gpt2.config.json").attention_dropout);  // attn_pdrop 0.1
     CHECK_FALSE(load_model(data_dir + "llama3.2-1b.config.json").attention_dropout);  // 0.0
 }
 
@@ -117,7 +125,8 @@ TEST_CASE("bad config.json input: one clear error naming the problem", "[costmod
         {"[1, 2]", "JSON object"},
         {"{}", "missing required field 'model_type'"},
         {R"({"model_type": "t5"})", "unsupported model_type 't5'"},
-        {R"({"model_type": "llama", "hidden_size": 64})", "missing required field 'num_hidden_layers'"},
+        {R"({"model_type": "llama", "hidden_size": 64})",
+         "missing required field 'num_hidden_layers'"},
         {"{" + llama + R"(, "frobnicate": 3})", "unknown field 'frobnicate'"},
         {R"({"model_type": "llama", "hidden_size": "64", "intermediate_size": 128, "num_attention_heads": 4, "num_hidden_layers": 2, "vocab_size": 100, "max_position_embeddings": 64})",
          "'hidden_size' must be a positive integer"},
@@ -125,8 +134,10 @@ TEST_CASE("bad config.json input: one clear error naming the problem", "[costmod
          "'hidden_size' must be a positive integer"},
         {"{" + llama + R"(, "num_key_value_heads": 3})", "multiple of key/value heads"},
         {"{" + llama + R"(, "hidden_act": "swoosh"})", "unknown activation 'swoosh'"},
-        {"{" + llama + R"(, "tie_word_embeddings": "yes"})", "'tie_word_embeddings' must be true or false"},
-        {"{" + llama + R"(, "attention_dropout": 1.5})", "'attention_dropout' must be a probability"},
+        {"{" + llama + R"(, "tie_word_embeddings": "yes"})",
+         "'tie_word_embeddings' must be true or false"},
+        {"{" + llama + R"(, "attention_dropout": 1.5})",
+         "'attention_dropout' must be a probability"},
         {R"({"model_type": "mixtral", "hidden_size": 64, "intermediate_size": 128, "num_attention_heads": 4, "num_hidden_layers": 2, "vocab_size": 100, "max_position_embeddings": 64, "num_local_experts": 4})",
          "missing required field 'num_experts_per_tok'"},
         {R"({"model_type": "mixtral", "hidden_size": 64, "intermediate_size": 128, "num_attention_heads": 4, "num_hidden_layers": 2, "vocab_size": 100, "max_position_embeddings": 64, "num_local_experts": 4, "num_experts_per_tok": 5})",
@@ -145,7 +156,9 @@ TEST_CASE("bad config.json input: one clear error naming the problem", "[costmod
         }
     }
     // The same unknown field is accepted when the user says so.
-    CHECK(parse_hf_config("{" + llama + R"(, "frobnicate": 3})", "config.json", HfParseOptions{true}).layers == 2);
+    CHECK(
+        parse_hf_config("{" + llama + R"(, "frobnicate": 3})", "config.json", HfParseOptions{true})
+            .layers == 2);
     CHECK_THROWS_AS(load_model("no-such-model"), UsageError);
     CHECK_THROWS_WITH(load_model("no-such-model"), Catch::Contains("llama2-7b"));
 }

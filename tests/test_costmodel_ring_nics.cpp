@@ -24,10 +24,13 @@ TEST_CASE("inter-node rings use the NICs of the group's ranks on each node", "[c
     CHECK(p->comm(CommQuery{Collective::all_to_all, 1e9, 16, true, 8}).seconds == Approx(a1));
 }
 
-TEST_CASE("ZeRO-3 over whole nodes: 8 ranks per node share 8 NICs, with tp 4 two ranks per node share two",
-          "[costmodel][comm]") {
+TEST_CASE(
+    "ZeRO-3 over whole nodes: 8 ranks per node share 8 NICs, with tp 4 two ranks per node share "
+    "two",
+    "[costmodel][comm]") {
     auto p = load_predictor("h100-sxm");
-    const ModelConfig& m = find_preset("llama2-7b")->model;  // weights large enough that latency is noise
+    const ModelConfig& m =
+        find_preset("llama2-7b")->model;  // weights large enough that latency is noise
     TrainingSetup s;
     s.tokens = 1e9;
     s.seq_len = 1024;
@@ -42,7 +45,8 @@ TEST_CASE("ZeRO-3 over whole nodes: 8 ranks per node share 8 NICs, with tp 4 two
     // 16 ranks, 8 per node: the bandwidth term over 8 x 50 GB/s. 4 ranks, 2 per node: over
     // 2 x 50 GB/s, for about a tp-th of the weights (norms are replicated, so not exactly).
     CHECK(whole_nodes > 0);
-    const double per_byte16 = 15.0 / 16 / 400, per_byte4 = 3.0 / 4 / 4 / 100;  // ring factor x share / GB/s
+    const double per_byte16 = 15.0 / 16 / 400,
+                 per_byte4 = 3.0 / 4 / 4 / 100;  // ring factor x share / GB/s
     CHECK(two_per_node / whole_nodes == Approx(per_byte4 / per_byte16).epsilon(0.03));
     // Before the fix both groups ran over one 50 GB/s NIC: the ratio was 0.2, not 0.8.
 }

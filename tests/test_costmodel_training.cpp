@@ -21,11 +21,14 @@ TrainingSetup setup(double tokens = 1e9, std::int64_t seq = 1024, std::int64_t b
     return s;
 }
 
-const ModelConfig& gpt2() { return find_preset("gpt2")->model; }
+const ModelConfig& gpt2() {
+    return find_preset("gpt2")->model;
+}
 
 }  // namespace
 
-TEST_CASE("single device: step = ops x micro-batches + optimizer, MFU from model FLOPs", "[costmodel][training]") {
+TEST_CASE("single device: step = ops x micro-batches + optimizer, MFU from model FLOPs",
+          "[costmodel][training]") {
     test::FakePredictor p;
     TrainingSetup s = setup();
     s.par.micro_batch = 4;  // 4 micro-batches per step
@@ -43,7 +46,8 @@ TEST_CASE("single device: step = ops x micro-batches + optimizer, MFU from model
     CHECK(e.total_model_flops > e.six_nd);
     CHECK(e.total_model_flops < 1.2 * e.six_nd);
     CHECK(e.total_model_flops_noncausal > e.total_model_flops);
-    CHECK(e.total_executed_flops == Approx(e.total_model_flops).epsilon(1e-12));  // fused, no recompute
+    CHECK(e.total_executed_flops ==
+          Approx(e.total_model_flops).epsilon(1e-12));  // fused, no recompute
     // The breakdown rows add up to the step.
     double sum = 0;
     for (const auto& r : e.breakdown) sum += r.seconds;
@@ -66,7 +70,8 @@ TEST_CASE("money and energy follow device-hours with stated inputs", "[costmodel
     CHECK(estimate_training(gpt2(), s, p, c).money.dollars == Approx(e.money.device_hours * 10));
 }
 
-TEST_CASE("pipeline: 1F1B paced by the slowest stage, the others fill and drain", "[costmodel][training]") {
+TEST_CASE("pipeline: 1F1B paced by the slowest stage, the others fill and drain",
+          "[costmodel][training]") {
     test::FakePredictor p;
     TrainingSetup s = setup(1e9, 1024, 8);
     s.par.pp = 4;
@@ -187,7 +192,8 @@ TEST_CASE("LoRA trains only the adapters", "[costmodel][training]") {
     CHECK(e.step_flops.model_flops > 0.6 * f.step_flops.model_flops);
 }
 
-TEST_CASE("delta training costs the new tokens only, and shows the from-scratch cost", "[costmodel][training]") {
+TEST_CASE("delta training costs the new tokens only, and shows the from-scratch cost",
+          "[costmodel][training]") {
     test::FakePredictor p;
     TrainingSetup s = setup(1e9);
     s.mode = Mode::delta;

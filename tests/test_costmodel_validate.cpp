@@ -22,8 +22,10 @@ const RunCheck& row(const ValidationReport& r, const std::string& model) {
 }
 }  // namespace
 
-TEST_CASE("published runs: the mechanics of each row kind on the built-in data", "[costmodel][validate]") {
-    const ValidationReport r = validate_published_runs(builtin_published_runs(), builtin_published_runs_setup(), load_predictor);
+TEST_CASE("published runs: the mechanics of each row kind on the built-in data",
+          "[costmodel][validate]") {
+    const ValidationReport r = validate_published_runs(
+        builtin_published_runs(), builtin_published_runs_setup(), load_predictor);
     REQUIRE(r.rows.size() >= 12);
     int throughput = 0;
     std::vector<double> errs;
@@ -65,22 +67,25 @@ TEST_CASE("published runs: the mechanics of each row kind on the built-in data",
     const RunCheck& d = row(r, "DeepSeek-V3 pre-training");
     CHECK(d.published_tps == Approx(14.8e12 / (2.664e6 * 3600)));
     CHECK(d.layout.find("ep 64") != std::string::npos);
-    CHECK(d.layout.find("micro_batch 1,") != std::string::npos);            // published (DeepEP's benchmarks)
-    CHECK(d.layout.find("attention_kernel default*") != std::string::npos);  // not published: the default
+    CHECK(d.layout.find("micro_batch 1,") != std::string::npos);  // published (DeepEP's benchmarks)
+    CHECK(d.layout.find("attention_kernel default*") !=
+          std::string::npos);  // not published: the default
     const RunCheck& m = row(r, "MPT-7b seq 2048, 8 x H100 (bf16)");
     CHECK(m.published_tps == 10643);
     CHECK(m.params == m.published_params);  // the inline architecture reproduces the table's count
     CHECK(m.layout.find("zero 3,") != std::string::npos);
     CHECK(m.layout.find("attention_kernel fa2") != std::string::npos);  // llm-foundry: flash-attn
-    CHECK_FALSE(row(r, "PaLM 540B").estimated);  // no TPU v4 profile
+    CHECK_FALSE(row(r, "PaLM 540B").estimated);                         // no TPU v4 profile
     // A step time: the iteration's sequences over its seconds and devices.
-    const RunCheck& k = row(r, "Megatron GPT 175B, 64 A100s, full recomputation (Korthikanti et al. 2022, Table 5)");
+    const RunCheck& k = row(
+        r, "Megatron GPT 175B, 64 A100s, full recomputation (Korthikanti et al. 2022, Table 5)");
     CHECK(k.published_tps == Approx(64.0 * 2048 / (18.13 * 64)));
     CHECK(k.layout.find("attention explicit") != std::string::npos);
     // A TFLOP/s figure under its source's own formula: Megatron's eq. (3), recomputation counted.
     const RunCheck& t = row(r, "Megatron GPT 1008B, 3072 A100s (Narayanan et al. 2021, Table 1)");
     const double L = 128, h = 25600;
-    CHECK(t.published_tps == Approx(163e12 / (96 * L * h * h * (1 + 2048 / (6 * h) + 51200 / (16 * L * h)))));
+    CHECK(t.published_tps ==
+          Approx(163e12 / (96 * L * h * h * (1 + 2048 / (6 * h) + 51200 / (16 * L * h)))));
     // Card hours: the implied utilisation of Llama 3.1 405B's card.
     const RunCheck& l = row(r, "Llama 3.1 405B");
     CHECK(l.has_card);
@@ -88,15 +93,21 @@ TEST_CASE("published runs: the mechanics of each row kind on the built-in data",
 }
 
 TEST_CASE("published runs: malformed data is refused", "[costmodel][validate]") {
-    CHECK_THROWS_AS(validate_published_runs("{", builtin_published_runs_setup(), load_predictor), UsageError);
-    CHECK_THROWS_WITH(validate_published_runs(R"({"runs": [{"model": "Nope", "kind": ["flops"], "tokens": 1}]})",
-                                              builtin_published_runs_setup(), load_predictor),
-                      Catch::Contains("no entry in the setup data"));
-    CHECK_THROWS_WITH(validate_published_runs(R"({"runs": [{"model": "GPT-3 175B", "kind": ["flops"], "tokens": 3e11}]})",
-                                              builtin_published_runs_setup(), load_predictor),
-                      Catch::Contains("'total_flops'"));
-    CHECK_THROWS_WITH(validate_published_runs(R"({"runs": [{"model": "OPT-175B", "kind": ["throughput"], "hardware": "A100-80GB",
+    CHECK_THROWS_AS(validate_published_runs("{", builtin_published_runs_setup(), load_predictor),
+                    UsageError);
+    CHECK_THROWS_WITH(
+        validate_published_runs(R"({"runs": [{"model": "Nope", "kind": ["flops"], "tokens": 1}]})",
+                                builtin_published_runs_setup(), load_predictor),
+        Catch::Contains("no entry in the setup data"));
+    CHECK_THROWS_WITH(
+        validate_published_runs(
+            R"({"runs": [{"model": "GPT-3 175B", "kind": ["flops"], "tokens": 3e11}]})",
+            builtin_published_runs_setup(), load_predictor),
+        Catch::Contains("'total_flops'"));
+    CHECK_THROWS_WITH(
+        validate_published_runs(
+            R"({"runs": [{"model": "OPT-175B", "kind": ["throughput"], "hardware": "A100-80GB",
                                                   "tflops_per_gpu": 147, "flop_formula": "guess"}]})",
-                                              builtin_published_runs_setup(), load_predictor),
-                      Catch::Contains("unknown flop_formula"));
+            builtin_published_runs_setup(), load_predictor),
+        Catch::Contains("unknown flop_formula"));
 }

@@ -30,9 +30,11 @@ CaseResult gpu_gemm(std::int64_t m, std::int64_t n, std::int64_t k, bool held_ou
     r.op = "gemm";
     r.backend = "cublas";
     r.dtype = "bf16";
-    r.name = "cuda/gemm/cublas/bf16/nn/" + std::to_string(m) + "x" + std::to_string(n) + "x" + std::to_string(k);
+    r.name = "cuda/gemm/cublas/bf16/nn/" + std::to_string(m) + "x" + std::to_string(n) + "x" +
+             std::to_string(k);
     r.dims = {{"m", m}, {"n", n}, {"k", k}};
-    r.params = {{"device_kind", "cuda"}, {"layout", "nn"}, {"ab_dtype", "bf16"}, {"c_dtype", "bf16"}};
+    r.params = {
+        {"device_kind", "cuda"}, {"layout", "nn"}, {"ab_dtype", "bf16"}, {"c_dtype", "bf16"}};
     r.threads = 0;
     r.model_flops = f[1];
     return timed(r, 8e-6 + f[1] / 700e12 + f[2] / 3e12, held_out);
@@ -47,7 +49,8 @@ CaseResult gpu_attention(std::int64_t b, std::int64_t s, bool held_out) {
     r.dtype = "bf16";
     r.name = "cuda/attention/flash/bf16/fwd/b" + std::to_string(b) + "_sq" + std::to_string(s);
     r.dims = {{"b", b}, {"h", h}, {"kv_h", kv}, {"sq", s}, {"sk", s}, {"d", d}, {"dv", d}};
-    r.params = {{"device_kind", "cuda"}, {"direction", "fwd"}, {"causal", "false"}, {"layout", "bshd"}};
+    r.params = {
+        {"device_kind", "cuda"}, {"direction", "fwd"}, {"causal", "false"}, {"layout", "bshd"}};
     r.threads = 0;
     r.model_flops = flops::attention_fwd_model_flops({b, h, kv, s, s, d, d, false});
     return timed(r, 10e-6 + r.model_flops / 400e12, held_out);
@@ -55,7 +58,8 @@ CaseResult gpu_attention(std::int64_t b, std::int64_t s, bool held_out) {
 
 }  // namespace
 
-TEST_CASE("a GPU profile is fitted from GPU result records and passes the schema", "[cuda][calibrate]") {
+TEST_CASE("a GPU profile is fitted from GPU result records and passes the schema",
+          "[cuda][calibrate]") {
     DeviceProfile p;
     p.name = "cuda-test";
     p.kind = "measured";
@@ -63,10 +67,13 @@ TEST_CASE("a GPU profile is fitted from GPU result records and passes the schema
     p.mode = "quick";
     p.backends = {"cublas"};
     p.complete = false;
-    p.ceilings.push_back({"bf16", 790e12, 0, "cublas 8192x8192x8192 (tensor_gemm)", "measured: median"});
+    p.ceilings.push_back(
+        {"bf16", 790e12, 0, "cublas 8192x8192x8192 (tensor_gemm)", "measured: median"});
     p.ceilings.push_back({"fp32", 60e12, 0, "fma_fp32 (fma)", "measured: best of 3 trials"});
-    p.bandwidth.push_back({"HBM", "copy", 4.2e12, 0.0, std::int64_t(1) << 32, "measured (GPU copy)"});
-    p.bandwidth.push_back({"HBM", "triad", 4.1e12, 0.0, std::int64_t(3) << 30, "measured (GPU triad)"});
+    p.bandwidth.push_back(
+        {"HBM", "copy", 4.2e12, 0.0, std::int64_t(1) << 32, "measured (GPU copy)"});
+    p.bandwidth.push_back(
+        {"HBM", "triad", 4.1e12, 0.0, std::int64_t(3) << 30, "measured (GPU triad)"});
     p.facts.memory_bandwidth = p.dram_bandwidth();
     p.facts.devices_per_node = 1;
     for (std::int64_t s : {1024, 2048, 4096, 8192}) {

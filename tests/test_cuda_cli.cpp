@@ -22,7 +22,6 @@ using flopmeter::test::Run;
 
 namespace {
 
-
 bool have_device() {
 #ifdef FLOPMETER_HAVE_CUDA
     return cuda_device_status().available;
@@ -48,12 +47,14 @@ void expect(const std::vector<std::string>& args, int code, const std::string& t
 
 TEST_CASE("GPU commands: bad input is a usage error before the device is touched", "[cuda][cli]") {
     expect({"bench", "cuda-gemm", "--size", "0"}, 2, "must be a positive integer");
-    expect({"bench", "cuda-gemm", "--size", "64", "--mode", "fp4"}, 2, "valid: fp32, tf32, fp16, bf16, fp8");
+    expect({"bench", "cuda-gemm", "--size", "64", "--mode", "fp4"}, 2,
+           "valid: fp32, tf32, fp16, bf16, fp8");
     expect({"bench", "cuda-gemm", "--size", "64", "--layout", "tt"}, 2, "valid: nn, nt, tn");
     expect({"bench", "cuda-gemm"}, 2, "no shape given");
     expect({"bench", "cuda-gemm", "--size", "64", "--cache", "hot"}, 2, "valid: warm, cold");
     expect({"bench", "cuda-attention"}, 2, "no sequence length given");
-    expect({"bench", "cuda-attention", "--seq", "128", "--heads", "6", "--kv-heads", "4"}, 2, "multiple of kv-heads");
+    expect({"bench", "cuda-attention", "--seq", "128", "--heads", "6", "--kv-heads", "4"}, 2,
+           "multiple of kv-heads");
     expect({"bench", "cuda-attention", "--seq", "128", "--dtype", "fp32"}, 2, "valid: bf16, fp16");
     expect({"bench", "cuda-attention", "--seq", "128", "--direction", "up"}, 2, "valid: fwd, bwd");
     expect({"roofline", "--device", "tpu"}, 2, "valid: cpu, cuda");
@@ -73,7 +74,8 @@ TEST_CASE("cuda-sweep --list prints the plan without a device", "[cuda][cli]") {
     CHECK(r.out.find(" cases") != std::string::npos);
 }
 
-TEST_CASE("GPU commands without a GPU: exit 2 with the reason, and the CPU path keeps working", "[cuda][cli]") {
+TEST_CASE("GPU commands without a GPU: exit 2 with the reason, and the CPU path keeps working",
+          "[cuda][cli]") {
     if (have_device()) {
         SUCCEED("a device is present: the no-device messages are checked on GPU-less machines");
         return;
@@ -89,11 +91,13 @@ TEST_CASE("GPU commands without a GPU: exit 2 with the reason, and the CPU path 
     expect({"roofline", "--device", "cuda", "--quick"}, 2, why);
     expect({"cuda-sweep", "--mode", "smoke"}, 2, why);
     // calibrate --device cuda: the same line, and no profile file left behind.
-    const std::string out = (std::filesystem::temp_directory_path() / "flopmeter_test_cuda_calibrate.json").string();
+    const std::string out =
+        (std::filesystem::temp_directory_path() / "flopmeter_test_cuda_calibrate.json").string();
     std::filesystem::remove(out);
     expect({"calibrate", "--device", "cuda", "--smoke", "--out", out}, 2, why);
     CHECK_FALSE(std::filesystem::exists(out));
-    const Run cpu = cli({"bench", "gemm", "--size", "32", "--budget", "0.02", "--min-samples", "6", "--threads", "1"});
+    const Run cpu = cli({"bench", "gemm", "--size", "32", "--budget", "0.02", "--min-samples", "6",
+                         "--threads", "1"});
     INFO(cpu.err);
     CHECK(cpu.code == 0);
 }

@@ -28,7 +28,8 @@ using namespace flopmeter::cuda_tile;
 
 // ---- number formats ---------------------------------------------------------------------------
 
-TEST_CASE("fp16 codec: every half decodes exactly and re-encodes to itself", "[cuda][host][format]") {
+TEST_CASE("fp16 codec: every half decodes exactly and re-encodes to itself",
+          "[cuda][host][format]") {
     for (std::uint32_t h = 0; h < 65536; ++h) {
         const float f = cuda_host::fp16_to_float(std::uint16_t(h));
         if (std::isnan(f)) {
@@ -87,7 +88,8 @@ TEST_CASE("e4m3 codec: values, round trip, saturation, ties to even", "[cuda][ho
     CHECK(cuda_host::e4m3_from_float(464.0f) == 0x7e);
     CHECK(cuda_host::e4m3_from_float(1.0625f) == 0x38);  // midway 1.0 / 1.125 -> even (1.0)
     CHECK(cuda_host::e4m3_from_float(1.1875f) == 0x3a);  // midway 1.125 / 1.25 -> even (1.25)
-    CHECK(cuda_host::e4m3_from_float(std::ldexp(1.0f, -10)) == 0x00);  // half the smallest subnormal
+    CHECK(cuda_host::e4m3_from_float(std::ldexp(1.0f, -10)) ==
+          0x00);  // half the smallest subnormal
 #ifdef FLOPMETER_HAVE_CUDA
     // The CUDA headers' own (host) conversion as an independent oracle.
     std::mt19937 rng(9);
@@ -120,7 +122,9 @@ void check_sw128_bijection() {
 }
 
 // Bank group (16-byte unit of the 128-byte bank line) of a shared-memory byte offset.
-int group16(std::uint32_t off) { return int((off / 16) % 8); }
+int group16(std::uint32_t off) {
+    return int((off / 16) % 8);
+}
 
 // One 8-lane phase of a 16-byte-per-lane access is conflict-free when its 8 units are in 8
 // distinct bank groups.
@@ -149,7 +153,8 @@ RowCol ldmatrix_elem(Addr&& lane_addr, bool trans, int t, int j, int h) {
 
 }  // namespace
 
-TEST_CASE("Sw128 tile layout is a bijection for every tile shape the kernels use", "[cuda][host][layout]") {
+TEST_CASE("Sw128 tile layout is a bijection for every tile shape the kernels use",
+          "[cuda][host][layout]") {
     check_sw128_bijection<128, 64>();
     check_sw128_bijection<64, 128>();
     check_sw128_bijection<64, 64>();
@@ -157,18 +162,21 @@ TEST_CASE("Sw128 tile layout is a bijection for every tile shape the kernels use
     check_sw128_bijection<128, 128>();
 }
 
-TEST_CASE("Sw128 layout matches TMA's 128-byte swizzle of [rows][64] boxes", "[cuda][host][layout]") {
+TEST_CASE("Sw128 layout matches TMA's 128-byte swizzle of [rows][64] boxes",
+          "[cuda][host][layout]") {
     // CU_TENSOR_MAP_SWIZZLE_128B: 16-byte chunk c of 128-byte row r lands at chunk c ^ (r % 8);
     // boxes of 64 columns are stacked (the wgmma kernel's atoms, the mma kernels' column blocks).
     for (int r = 0; r < 64; ++r)
         for (int c = 0; c < 128; ++c) {
             const std::uint32_t atom = std::uint32_t(c / 64) * 64 * 128;
-            const std::uint32_t want = atom + std::uint32_t(r) * 128 + std::uint32_t(((c % 64) / 8) ^ (r % 8)) * 16 + (c % 8) * 2;
+            const std::uint32_t want = atom + std::uint32_t(r) * 128 +
+                                       std::uint32_t(((c % 64) / 8) ^ (r % 8)) * 16 + (c % 8) * 2;
             REQUIRE(sw128_offset<64>(r, c) == want);
         }
 }
 
-TEST_CASE("cp.async chunk writes and every ldmatrix pattern are bank-conflict-free", "[cuda][host][layout]") {
+TEST_CASE("cp.async chunk writes and every ldmatrix pattern are bank-conflict-free",
+          "[cuda][host][layout]") {
     // cp.async: 8 consecutive chunks per phase.
     for (int q0 = 0; q0 < 1024; q0 += 8) {
         check_phases_conflict_free([&](int l) {
@@ -183,17 +191,30 @@ TEST_CASE("cp.async chunk writes and every ldmatrix pattern are bank-conflict-fr
     // ldmatrix from the GEMM and attention tiles, at every 16-aligned origin and k step.
     for (int r0 = 0; r0 < 128; r0 += 16)
         for (int c0 = 0; c0 < 64; c0 += 16) {
-            check_phases_conflict_free([&](int l) { const RowCol a = ldsm_a_mk(l); return sw128_offset<128>(r0 + a.row, c0 + a.col); });
-            check_phases_conflict_free([&](int l) { const RowCol b = ldsm_b_nk(l); return sw128_offset<128>(r0 + b.row, c0 + b.col); });
+            check_phases_conflict_free([&](int l) {
+                const RowCol a = ldsm_a_mk(l);
+                return sw128_offset<128>(r0 + a.row, c0 + a.col);
+            });
+            check_phases_conflict_free([&](int l) {
+                const RowCol b = ldsm_b_nk(l);
+                return sw128_offset<128>(r0 + b.row, c0 + b.col);
+            });
         }
     for (int k0 = 0; k0 < 64; k0 += 16)
         for (int c0 = 0; c0 < 128; c0 += 16) {
-            check_phases_conflict_free([&](int l) { const RowCol a = ldsm_a_km_trans(l); return sw128_offset<64>(k0 + a.row, c0 + a.col); });
-            check_phases_conflict_free([&](int l) { const RowCol b = ldsm_b_kn_trans(l); return sw128_offset<64>(k0 + b.row, c0 + b.col); });
+            check_phases_conflict_free([&](int l) {
+                const RowCol a = ldsm_a_km_trans(l);
+                return sw128_offset<64>(k0 + a.row, c0 + a.col);
+            });
+            check_phases_conflict_free([&](int l) {
+                const RowCol b = ldsm_b_kn_trans(l);
+                return sw128_offset<64>(k0 + b.row, c0 + b.col);
+            });
         }
 }
 
-TEST_CASE("ldmatrix lane addresses deliver exactly the mma.m16n8k16 fragments", "[cuda][host][layout]") {
+TEST_CASE("ldmatrix lane addresses deliver exactly the mma.m16n8k16 fragments",
+          "[cuda][host][layout]") {
     // A from [m][k] storage (no transpose) and from [k][m] storage (.trans).
     for (int t = 0; t < 32; ++t)
         for (int j = 0; j < 4; ++j)
@@ -217,7 +238,8 @@ TEST_CASE("ldmatrix lane addresses deliver exactly the mma.m16n8k16 fragments", 
             }
 }
 
-TEST_CASE("C fragments of two n8 tiles are the A fragment of the next product", "[cuda][host][layout]") {
+TEST_CASE("C fragments of two n8 tiles are the A fragment of the next product",
+          "[cuda][host][layout]") {
     for (int kk = 0; kk < 4; ++kk)
         for (int t = 0; t < 32; ++t)
             for (int reg = 0; reg < 4; ++reg)
@@ -241,7 +263,8 @@ TEST_CASE("mma C fragment map covers the 16x8 tile once", "[cuda][host][layout]"
     CHECK(seen.size() == 128);
 }
 
-TEST_CASE("wgmma shared-memory descriptors pack address, offsets and the 128B swizzle", "[cuda][host][layout]") {
+TEST_CASE("wgmma shared-memory descriptors pack address, offsets and the 128B swizzle",
+          "[cuda][host][layout]") {
     const std::uint64_t d = ptx90::sw128_desc(0x12340, 8192, 1024);
     CHECK((d & 0x3fff) == (0x12340 >> 4));
     CHECK(((d >> 16) & 0x3fff) == 8192 / 16);
@@ -275,10 +298,10 @@ TEST_CASE("grouped tile order visits every tile exactly once", "[cuda][host][gem
 TEST_CASE("own GPU GEMM shape rules and shared-memory budgets", "[cuda][host][gemm]") {
     // nn: A K-contiguous, B N-contiguous; nt: both K; tn: A M-contiguous, B N.
     CHECK(cuda_gemm::tensor_core_shape_ok(7, 8, 16, 0));
-    CHECK_FALSE(cuda_gemm::tensor_core_shape_ok(8, 7, 16, 0));   // N contiguous in B
-    CHECK(cuda_gemm::tensor_core_shape_ok(7, 7, 16, 1));          // nt: only K matters
+    CHECK_FALSE(cuda_gemm::tensor_core_shape_ok(8, 7, 16, 0));  // N contiguous in B
+    CHECK(cuda_gemm::tensor_core_shape_ok(7, 7, 16, 1));        // nt: only K matters
     CHECK_FALSE(cuda_gemm::tensor_core_shape_ok(8, 8, 12, 1));
-    CHECK_FALSE(cuda_gemm::tensor_core_shape_ok(7, 8, 16, 2));   // tn: M contiguous in A
+    CHECK_FALSE(cuda_gemm::tensor_core_shape_ok(7, 8, 16, 2));  // tn: M contiguous in A
     CHECK(cuda_gemm::simt_vector_ok(4, 8, 12, 0));
     CHECK_FALSE(cuda_gemm::simt_vector_ok(4, 6, 12, 0));
     CHECK(cuda_gemm::mma_smem_bytes() == 3 * 32768);
@@ -286,7 +309,8 @@ TEST_CASE("own GPU GEMM shape rules and shared-memory budgets", "[cuda][host][ge
     CHECK(cuda_gemm::wgmma_smem_bytes() >= 4 * 49152 + 1024);
 }
 
-TEST_CASE("GPU GEMM problems: modes, storage, FLOPs and bytes from the formula header", "[cuda][host][gemm]") {
+TEST_CASE("GPU GEMM problems: modes, storage, FLOPs and bytes from the formula header",
+          "[cuda][host][gemm]") {
     const GpuGemmProblem p{8192, 8192, 8192, Layout::nn, GemmMode::bf16, 1.0, 0.0};
     CHECK(gpu_gemm_model_flops(p) == 2.0 * 8192.0 * 8192.0 * 8192.0);
     CHECK(gpu_gemm_executed_flops(p) == gpu_gemm_model_flops(p));
@@ -301,25 +325,29 @@ TEST_CASE("GPU GEMM problems: modes, storage, FLOPs and bytes from the formula h
     CHECK(parse_gemm_mode("fp8") == GemmMode::fp8);
     CHECK_FALSE(parse_gemm_mode("fp4"));
     CHECK(describe(p) == "bf16 nn 8192x8192x8192");
-    CHECK_THROWS_WITH(check_gpu_gemm_problem(GpuGemmProblem{0, 1, 1, Layout::nn, GemmMode::bf16, 1, 0}),
-                      Catch::Contains("must be a positive integer"));
-    CHECK_THROWS_WITH(check_gpu_gemm_problem(GpuGemmProblem{1, 1, 1, Layout::nn, GemmMode::bf16, NAN, 0}),
-                      Catch::Contains("finite"));
-    CHECK_THROWS_WITH(check_gpu_gemm_problem(GpuGemmProblem{std::int64_t(1) << 40, std::int64_t(1) << 40, 1, Layout::nn,
-                                                            GemmMode::bf16, 1, 0}),
-                      Catch::Contains("overflows"));
+    CHECK_THROWS_WITH(
+        check_gpu_gemm_problem(GpuGemmProblem{0, 1, 1, Layout::nn, GemmMode::bf16, 1, 0}),
+        Catch::Contains("must be a positive integer"));
+    CHECK_THROWS_WITH(
+        check_gpu_gemm_problem(GpuGemmProblem{1, 1, 1, Layout::nn, GemmMode::bf16, NAN, 0}),
+        Catch::Contains("finite"));
+    CHECK_THROWS_WITH(
+        check_gpu_gemm_problem(GpuGemmProblem{std::int64_t(1) << 40, std::int64_t(1) << 40, 1,
+                                              Layout::nn, GemmMode::bf16, 1, 0}),
+        Catch::Contains("overflows"));
 }
 
 // ---- flash attention tiling ---------------------------------------------------------------------
 
-TEST_CASE("flash forward: key blocks cover every visible key, splits partition them", "[cuda][host][attention]") {
+TEST_CASE("flash forward: key blocks cover every visible key, splits partition them",
+          "[cuda][host][attention]") {
     using namespace cuda_attn;
     struct S {
         std::int64_t h, kv, sq, sk;
         bool causal;
     };
-    for (const S s : {S{4, 4, 300, 300, true}, S{4, 4, 300, 700, true}, S{8, 2, 1, 1000, false}, S{8, 2, 33, 200, true},
-                      S{2, 1, 129, 129, false}, S{6, 3, 64, 64, true}}) {
+    for (const S s : {S{4, 4, 300, 300, true}, S{4, 4, 300, 700, true}, S{8, 2, 1, 1000, false},
+                      S{8, 2, 33, 200, true}, S{2, 1, 129, 129, false}, S{6, 3, 64, 64, true}}) {
         for (const FwdTiling t : {kFwdSm80, kFwdSm90}) {
             const FwdGeometry g = fwd_geometry(s.h, s.kv, s.sq, s.sk, 1, t);
             CHECK(g.rows == s.sq * (s.h / s.kv));
@@ -348,14 +376,17 @@ TEST_CASE("flash forward: key blocks cover every visible key, splits partition t
     }
 }
 
-TEST_CASE("flash backward: skipped query blocks see none of the key block", "[cuda][host][attention]") {
+TEST_CASE("flash backward: skipped query blocks see none of the key block",
+          "[cuda][host][attention]") {
     using namespace cuda_attn;
-    for (auto [sq, sk] : std::vector<std::pair<std::int64_t, std::int64_t>>{{300, 300}, {100, 260}, {64, 64}, {1, 1}}) {
+    for (auto [sq, sk] : std::vector<std::pair<std::int64_t, std::int64_t>>{
+             {300, 300}, {100, 260}, {64, 64}, {1, 1}}) {
         const std::int64_t nk = cdiv(sk, kBwdBc);
         for (std::int64_t kb = 0; kb < nk; ++kb) {
             const std::int64_t first = bwd_first_q_block(kb, sq, sk, true);
             for (std::int64_t q = 0; q < sq; ++q) {
-                const bool sees = key_end(q, sq, sk, true) > kb * kBwdBc;  // sees the block's first key
+                const bool sees =
+                    key_end(q, sq, sk, true) > kb * kBwdBc;  // sees the block's first key
                 if (sees) REQUIRE(q / kBwdBr >= first);
             }
             CHECK(bwd_first_q_block(kb, sq, sk, false) == 0);
@@ -363,13 +394,16 @@ TEST_CASE("flash backward: skipped query blocks see none of the key block", "[cu
     }
 }
 
-TEST_CASE("flash executed FLOPs: equal to model FLOPs on aligned non-causal shapes, above them otherwise",
-          "[cuda][host][attention]") {
+TEST_CASE(
+    "flash executed FLOPs: equal to model FLOPs on aligned non-causal shapes, above them otherwise",
+    "[cuda][host][attention]") {
     using namespace cuda_attn;
     GpuAttentionProblem p{4, 32, 32, 4096, 4096, 128, false, false, GpuStorage::bf16};
-    CHECK(flash_fwd_executed_flops(4, 32, 32, 4096, 4096, 128, false) == gpu_attention_model_flops(p));
+    CHECK(flash_fwd_executed_flops(4, 32, 32, 4096, 4096, 128, false) ==
+          gpu_attention_model_flops(p));
     p.backward = true;
-    CHECK(flash_bwd_executed_flops(4, 32, 32, 4096, 4096, 128, false) == gpu_attention_model_flops(p));
+    CHECK(flash_bwd_executed_flops(4, 32, 32, 4096, 4096, 128, false) ==
+          gpu_attention_model_flops(p));
     p.causal = true;
     const double bwd_c = flash_bwd_executed_flops(4, 32, 32, 4096, 4096, 128, true);
     CHECK(bwd_c > gpu_attention_model_flops(p));
@@ -380,11 +414,14 @@ TEST_CASE("flash executed FLOPs: equal to model FLOPs on aligned non-causal shap
     CHECK(fwd_c < 1.05 * gpu_attention_model_flops(p));
     // Decode: 4 heads per kv head fill 4 rows of one warp (sm80: 64-key blocks) or of one
     // warpgroup (sm90: 64 rows computed, 128-key blocks).
-    CHECK(flash_fwd_executed_flops(8, 32, 8, 1, 8192, 128, false) == 8.0 * 8 * 128 * 2 * 16 * 64 * 256);
-    CHECK(flash_fwd_executed_flops(8, 32, 8, 1, 8192, 128, false, kFwdSm90) == 8.0 * 8 * 64 * 2 * 64 * 128 * 256);
+    CHECK(flash_fwd_executed_flops(8, 32, 8, 1, 8192, 128, false) ==
+          8.0 * 8 * 128 * 2 * 16 * 64 * 256);
+    CHECK(flash_fwd_executed_flops(8, 32, 8, 1, 8192, 128, false, kFwdSm90) ==
+          8.0 * 8 * 64 * 2 * 64 * 128 * 256);
     // The Hopper tiling on the aligned target shape is exact too, and above the model when causal.
     GpuAttentionProblem f{4, 32, 32, 4096, 4096, 128, false, false, GpuStorage::bf16};
-    CHECK(flash_fwd_executed_flops(4, 32, 32, 4096, 4096, 128, false, kFwdSm90) == gpu_attention_model_flops(f));
+    CHECK(flash_fwd_executed_flops(4, 32, 32, 4096, 4096, 128, false, kFwdSm90) ==
+          gpu_attention_model_flops(f));
     f.causal = true;
     const double c90 = flash_fwd_executed_flops(4, 32, 32, 4096, 4096, 128, true, kFwdSm90);
     CHECK(c90 > gpu_attention_model_flops(f));
@@ -394,10 +431,10 @@ TEST_CASE("flash executed FLOPs: equal to model FLOPs on aligned non-causal shap
 TEST_CASE("flash-decoding splits only when the grid leaves SMs idle", "[cuda][host][attention]") {
     using namespace cuda_attn;
     CHECK(choose_fwd_splits(2048, 64, 132) == 1);
-    CHECK(choose_fwd_splits(64, 128, 132) == 5);   // 64 blocks on 132 SMs: ~2 blocks per SM
-    CHECK(choose_fwd_splits(8, 6, 132) == 3);      // capped at half the key blocks
+    CHECK(choose_fwd_splits(64, 128, 132) == 5);  // 64 blocks on 132 SMs: ~2 blocks per SM
+    CHECK(choose_fwd_splits(8, 6, 132) == 3);     // capped at half the key blocks
     CHECK(choose_fwd_splits(1, 10000, 132) == kMaxSplits);
-    CHECK(choose_fwd_splits(8, 3, 132) == 1);      // too few key blocks to split
+    CHECK(choose_fwd_splits(8, 3, 132) == 1);  // too few key blocks to split
 }
 
 TEST_CASE("GPU attention problems: checks, FLOP conventions, bytes", "[cuda][host][attention]") {
@@ -405,10 +442,12 @@ TEST_CASE("GPU attention problems: checks, FLOP conventions, bytes", "[cuda][hos
     check_gpu_attention_problem(p);
     CHECK(gpu_attention_model_flops(p) == flops::attention_fwd_model_flops(attention_shape(p)));
     CHECK(gpu_attention_flash_flops(p) == 4.0 * 4 * 32 * 4096.0 * 4096.0 * 128 / 2);
-    const double q = 4.0 * 4096 * 32 * 128 * 2, kv = 4.0 * 4096 * 8 * 128 * 2, lse = 4.0 * 32 * 4096 * 4;
+    const double q = 4.0 * 4096 * 32 * 128 * 2, kv = 4.0 * 4096 * 8 * 128 * 2,
+                 lse = 4.0 * 32 * 4096 * 4;
     CHECK(gpu_attention_bytes(p) == q + 2 * kv + q + lse);
     p.backward = true;
-    CHECK(gpu_attention_model_flops(p) == 2.5 * flops::attention_fwd_model_flops(attention_shape(p)));
+    CHECK(gpu_attention_model_flops(p) ==
+          2.5 * flops::attention_fwd_model_flops(attention_shape(p)));
     auto bad = p;
     bad.kv_heads = 6;
     CHECK_THROWS_WITH(check_gpu_attention_problem(bad), Catch::Contains("multiple of kv-heads"));
@@ -420,5 +459,6 @@ TEST_CASE("GPU attention problems: checks, FLOP conventions, bytes", "[cuda][hos
     CHECK_THROWS_WITH(check_gpu_attention_problem(bad), Catch::Contains("bf16 or fp16"));
     bad = p;
     bad.head_dim = 0;
-    CHECK_THROWS_WITH(check_gpu_attention_problem(bad), Catch::Contains("must be a positive integer"));
+    CHECK_THROWS_WITH(check_gpu_attention_problem(bad),
+                      Catch::Contains("must be a positive integer"));
 }

@@ -22,7 +22,9 @@ using namespace flopmeter;
 
 namespace {
 
-float round_bf16(float x) { return float(bf16(x)); }
+float round_bf16(float x) {
+    return float(bf16(x));
+}
 float round_tf32_trunc(float x) {
     std::uint32_t u = cuda_host::float_bits(x);
     u &= 0xffffe000u;  // keep 10 mantissa bits, as the tensor cores read fp32 data in tf32 mode
@@ -75,7 +77,8 @@ ValidationReport check(const GemmData& d) {
 
 }  // namespace
 
-TEST_CASE("GPU GEMM validator accepts device-like results and rejects wrong ones", "[cuda][validate]") {
+TEST_CASE("GPU GEMM validator accepts device-like results and rejects wrong ones",
+          "[cuda][validate]") {
     for (GemmMode mode : {GemmMode::fp32, GemmMode::tf32, GemmMode::bf16})
         for (Layout l : {Layout::nn, Layout::nt, Layout::tn})
             for (double beta : {0.0, 0.5}) {
@@ -98,12 +101,14 @@ TEST_CASE("GPU GEMM validator accepts device-like results and rejects wrong ones
             }
 }
 
-TEST_CASE("GPU GEMM validator catches a dropped k term (fp32) and a transposed operand", "[cuda][validate]") {
+TEST_CASE("GPU GEMM validator catches a dropped k term (fp32) and a transposed operand",
+          "[cuda][validate]") {
     GemmData d = make_gemm(GpuGemmProblem{16, 16, 1024, Layout::nn, GemmMode::fp32, 1.0, 0.0}, 3);
     GemmData dropped = d;
     for (std::int64_t i = 0; i < 16; ++i)
         for (std::int64_t j = 0; j < 16; ++j)
-            dropped.c[std::size_t(i * 16 + j)] -= d.a[std::size_t(i * 1024 + 1023)] * d.b[std::size_t(1023 * 16 + j)];
+            dropped.c[std::size_t(i * 16 + j)] -=
+                d.a[std::size_t(i * 1024 + 1023)] * d.b[std::size_t(1023 * 16 + j)];
     CHECK_FALSE(check(dropped).passed);
     // The same data read as layout nt (B transposed) is a different product.
     GemmData sq = make_gemm(GpuGemmProblem{32, 32, 32, Layout::nn, GemmMode::bf16, 1.0, 0.0}, 4);
@@ -146,19 +151,25 @@ AttnData make_attention(GpuAttentionProblem p, std::uint64_t seed) {
     d.lse.assign(std::size_t(attn_lse_elems(p)), 0.f);
     std::vector<double> dk(d.k.size(), 0.0), dv(d.v.size(), 0.0);
     const double scale = 1.0 / std::sqrt(double(D));
-    auto qi = [&](std::int64_t b, std::int64_t s, std::int64_t h) { return std::size_t(((b * p.seq_q + s) * p.heads + h) * D); };
-    auto ki = [&](std::int64_t b, std::int64_t s, std::int64_t g) { return std::size_t(((b * p.seq_k + s) * p.kv_heads + g) * D); };
+    auto qi = [&](std::int64_t b, std::int64_t s, std::int64_t h) {
+        return std::size_t(((b * p.seq_q + s) * p.heads + h) * D);
+    };
+    auto ki = [&](std::int64_t b, std::int64_t s, std::int64_t g) {
+        return std::size_t(((b * p.seq_k + s) * p.kv_heads + g) * D);
+    };
     for (std::int64_t b = 0; b < p.batch; ++b)
         for (std::int64_t h = 0; h < p.heads; ++h)
             for (std::int64_t s = 0; s < p.seq_q; ++s) {
                 const std::int64_t g = h / hpg;
-                const std::int64_t kend = p.causal ? std::min(p.seq_k, s + p.seq_k - p.seq_q + 1) : p.seq_k;
+                const std::int64_t kend =
+                    p.causal ? std::min(p.seq_k, s + p.seq_k - p.seq_q + 1) : p.seq_k;
                 const auto nk = static_cast<std::size_t>(kend);
                 std::vector<double> sc(nk), pr(nk), dp(nk);
                 double mx = -1e300;
                 for (std::int64_t j = 0; j < kend; ++j) {
                     double x = 0;
-                    for (std::int64_t e = 0; e < D; ++e) x += double(d.q[qi(b, s, h) + e]) * d.k[ki(b, j, g) + e];
+                    for (std::int64_t e = 0; e < D; ++e)
+                        x += double(d.q[qi(b, s, h) + e]) * d.k[ki(b, j, g) + e];
                     sc[std::size_t(j)] = x * scale;
                     mx = std::max(mx, x * scale);
                 }
@@ -168,7 +179,8 @@ AttnData make_attention(GpuAttentionProblem p, std::uint64_t seed) {
                 for (std::int64_t j = 0; j < kend; ++j) {
                     pr[std::size_t(j)] = std::exp(sc[std::size_t(j)] - mx) / l;
                     double x = 0;
-                    for (std::int64_t e = 0; e < D; ++e) x += double(d.d_o[qi(b, s, h) + e]) * d.v[ki(b, j, g) + e];
+                    for (std::int64_t e = 0; e < D; ++e)
+                        x += double(d.d_o[qi(b, s, h) + e]) * d.v[ki(b, j, g) + e];
                     dp[std::size_t(j)] = x;
                     delta += pr[std::size_t(j)] * x;
                 }
@@ -177,7 +189,8 @@ AttnData make_attention(GpuAttentionProblem p, std::uint64_t seed) {
                     double o = 0, gq = 0;
                     for (std::int64_t j = 0; j < kend; ++j) {
                         o += pr[std::size_t(j)] * d.v[ki(b, j, g) + e];
-                        gq += scale * pr[std::size_t(j)] * (dp[std::size_t(j)] - delta) * d.k[ki(b, j, g) + e];
+                        gq += scale * pr[std::size_t(j)] * (dp[std::size_t(j)] - delta) *
+                              d.k[ki(b, j, g) + e];
                     }
                     d.o[qi(b, s, h) + e] = round_bf16(float(o));
                     d.dq[qi(b, s, h) + e] = round_bf16(float(gq));
@@ -185,7 +198,8 @@ AttnData make_attention(GpuAttentionProblem p, std::uint64_t seed) {
                 for (std::int64_t j = 0; j < kend; ++j)
                     for (std::int64_t e = 0; e < D; ++e) {
                         dv[ki(b, j, g) + e] += pr[std::size_t(j)] * d.d_o[qi(b, s, h) + e];
-                        dk[ki(b, j, g) + e] += scale * pr[std::size_t(j)] * (dp[std::size_t(j)] - delta) * d.q[qi(b, s, h) + e];
+                        dk[ki(b, j, g) + e] += scale * pr[std::size_t(j)] *
+                                               (dp[std::size_t(j)] - delta) * d.q[qi(b, s, h) + e];
                     }
             }
     d.dk.resize(dk.size());
@@ -199,38 +213,46 @@ AttnData make_attention(GpuAttentionProblem p, std::uint64_t seed) {
 
 }  // namespace
 
-TEST_CASE("GPU attention validators accept the reference and reject wrong results", "[cuda][validate]") {
+TEST_CASE("GPU attention validators accept the reference and reject wrong results",
+          "[cuda][validate]") {
     for (bool causal : {false, true}) {
         const GpuAttentionProblem p{2, 4, 2, 37, 53, 64, causal, false, GpuStorage::bf16};
         const AttnData d = make_attention(p, causal ? 7 : 8);
         INFO("causal " << causal);
-        const ValidationReport f = validate_gpu_attention_fwd(p, d.q.data(), d.k.data(), d.v.data(), d.o.data(), d.lse.data());
+        const ValidationReport f = validate_gpu_attention_fwd(p, d.q.data(), d.k.data(), d.v.data(),
+                                                              d.o.data(), d.lse.data());
         INFO(f.detail);
         CHECK(f.passed);
         CHECK(f.checked == 2 * 4 * 37 * 65);
         AttnData bad = d;
         bad.o[1000] += 0.05f;
-        CHECK_FALSE(validate_gpu_attention_fwd(p, bad.q.data(), bad.k.data(), bad.v.data(), bad.o.data(), bad.lse.data()).passed);
+        CHECK_FALSE(validate_gpu_attention_fwd(p, bad.q.data(), bad.k.data(), bad.v.data(),
+                                               bad.o.data(), bad.lse.data())
+                        .passed);
         bad = d;
         bad.lse[3] += 0.01f;
-        CHECK_FALSE(validate_gpu_attention_fwd(p, bad.q.data(), bad.k.data(), bad.v.data(), bad.o.data(), bad.lse.data()).passed);
+        CHECK_FALSE(validate_gpu_attention_fwd(p, bad.q.data(), bad.k.data(), bad.v.data(),
+                                               bad.o.data(), bad.lse.data())
+                        .passed);
 
-        const ValidationReport b = validate_gpu_attention_bwd(p, d.q.data(), d.k.data(), d.v.data(), d.o.data(), d.d_o.data(),
-                                                              d.lse.data(), d.dq.data(), d.dk.data(), d.dv.data());
+        const ValidationReport b = validate_gpu_attention_bwd(
+            p, d.q.data(), d.k.data(), d.v.data(), d.o.data(), d.d_o.data(), d.lse.data(),
+            d.dq.data(), d.dk.data(), d.dv.data());
         INFO(b.detail);
         CHECK(b.passed);
         for (auto which : {&AttnData::dq, &AttnData::dk, &AttnData::dv}) {
             bad = d;
             (bad.*which)[17] += 0.05f;
-            CHECK_FALSE(validate_gpu_attention_bwd(p, bad.q.data(), bad.k.data(), bad.v.data(), bad.o.data(), bad.d_o.data(),
-                                                   bad.lse.data(), bad.dq.data(), bad.dk.data(), bad.dv.data())
+            CHECK_FALSE(validate_gpu_attention_bwd(p, bad.q.data(), bad.k.data(), bad.v.data(),
+                                                   bad.o.data(), bad.d_o.data(), bad.lse.data(),
+                                                   bad.dq.data(), bad.dk.data(), bad.dv.data())
                             .passed);
         }
         bad = d;
         bad.dk[0] = NAN;
-        const ValidationReport nan = validate_gpu_attention_bwd(p, bad.q.data(), bad.k.data(), bad.v.data(), bad.o.data(),
-                                                                bad.d_o.data(), bad.lse.data(), bad.dq.data(), bad.dk.data(),
-                                                                bad.dv.data());
+        const ValidationReport nan = validate_gpu_attention_bwd(
+            p, bad.q.data(), bad.k.data(), bad.v.data(), bad.o.data(), bad.d_o.data(),
+            bad.lse.data(), bad.dq.data(), bad.dk.data(), bad.dv.data());
         CHECK_FALSE(nan.passed);
         CHECK(nan.detail.find("not finite") != std::string::npos);
     }
@@ -239,7 +261,9 @@ TEST_CASE("GPU attention validators accept the reference and reject wrong result
     const AttnData d = make_attention(nc, 9);
     GpuAttentionProblem as_causal = nc;
     as_causal.causal = true;
-    CHECK_FALSE(validate_gpu_attention_fwd(as_causal, d.q.data(), d.k.data(), d.v.data(), d.o.data(), d.lse.data()).passed);
+    CHECK_FALSE(validate_gpu_attention_fwd(as_causal, d.q.data(), d.k.data(), d.v.data(),
+                                           d.o.data(), d.lse.data())
+                    .passed);
 }
 
 // ---- NVML, provenance, roofline JSON, the sweep plan ------------------------------------------
@@ -255,7 +279,8 @@ TEST_CASE("NVML absent: a reason, no readings, nothing throws", "[cuda][nvml]") 
     CHECK(n.driver_version().empty());
 }
 
-TEST_CASE("NVML clock-event reasons decode to names, and slowdowns are told apart", "[cuda][nvml]") {
+TEST_CASE("NVML clock-event reasons decode to names, and slowdowns are told apart",
+          "[cuda][nvml]") {
     CHECK(decode_clock_reasons(0).empty());
     CHECK(decode_clock_reasons(kNvmlReasonSwPowerCap | kNvmlReasonHwThermal) ==
           std::vector<std::string>{"sw_power_cap", "hw_thermal"});
@@ -297,19 +322,23 @@ TEST_CASE("GPU provenance and roofline round-trip through JSON", "[cuda][json]")
 
     CudaRoofline r;
     r.device = g;
-    r.ceilings = {{"bf16", "tensor_gemm", 7.9e14, "cuBLASLt", "cuBLAS bf16 nt 8192x8192x8192", 0.004},
-                  {"fp32", "fma", 6.6e13, "fma_probe fp32", "best of 5", 0.01},
-                  {"fp32", "simt_gemm", 5.1e13, "cuBLASLt", "cuBLAS fp32", 0.01}};
+    r.ceilings = {
+        {"bf16", "tensor_gemm", 7.9e14, "cuBLASLt", "cuBLAS bf16 nt 8192x8192x8192", 0.004},
+        {"fp32", "fma", 6.6e13, "fma_probe fp32", "best of 5", 0.01},
+        {"fp32", "simt_gemm", 5.1e13, "cuBLASLt", "cuBLAS fp32", 0.01}};
     r.bandwidth = {{"HBM", "copy", 4.3e12, 2ll << 30, 0.01}};
     const CudaRoofline rb = cuda_roofline_from_json(cuda_roofline_to_json(r));
     REQUIRE(rb.ceilings.size() == 3);
     CHECK(rb.ceilings[0].flops_per_s == 7.9e14);
     CHECK(rb.bandwidth.at(0).kernel == "copy");
     CHECK(cuda_ceiling_map(rb).at("fp32") == 6.6e13);  // the higher of FMA and SGEMM
-    CHECK_THROWS_AS(cuda_roofline_from_json(nlohmann::ordered_json{{"schema", "flopmeter.results"}}), UsageError);
+    CHECK_THROWS_AS(
+        cuda_roofline_from_json(nlohmann::ordered_json{{"schema", "flopmeter.results"}}),
+        UsageError);
 }
 
-TEST_CASE("GPU calibration sweep plan: unique names, the targets, fp8 in nt, held-out cases", "[cuda][sweep]") {
+TEST_CASE("GPU calibration sweep plan: unique names, the targets, fp8 in nt, held-out cases",
+          "[cuda][sweep]") {
     CudaSweepOptions o;
     o.gemm_backends = {"cublas", "own"};
     const auto plan = plan_cuda_sweep(o);

@@ -63,7 +63,8 @@ TEST_CASE("datasheet GEMMs: a small GEMM gets a lower efficiency than a large on
     q.m = 4096;
     q.k = 2048;
     CHECK(h800->gemm(q).flops_per_s == Approx(1025e12).epsilon(0.002));
-    for (auto [n, k, tflops] : {std::tuple{24576, 1536, 990.0}, {32768, 512, 590.0}, {4096, 7168, 1304.0}}) {
+    for (auto [n, k, tflops] :
+         {std::tuple{24576, 1536, 990.0}, {32768, 512, 590.0}, {4096, 7168, 1304.0}}) {
         GemmQuery r{4096, n, k, Layout::nn, DType::bf16, 1};
         r.fp8 = true;
         INFO(n << " x " << k);

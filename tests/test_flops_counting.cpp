@@ -15,21 +15,26 @@ using test::Counted;
 using test::op_counts;
 
 TEST_CASE("GEMM reference tallies equal the formula header exactly", "[flops][gemm]") {
-    const std::vector<std::tuple<int, int, int>> shapes = {
-        {1, 1, 1}, {1, 1, 7}, {7, 11, 13}, {13, 7, 1}, {1, 17, 1}, {31, 1, 29}, {2, 3, 5}, {16, 16, 16}, {37, 41, 43}};
-    const std::vector<std::pair<double, double>> coeffs = {{1.0, 0.0}, {2.0, 0.0}, {1.0, 1.0}, {0.5, -2.0}, {1.0, 0.25}};
+    const std::vector<std::tuple<int, int, int>> shapes = {{1, 1, 1},  {1, 1, 7},    {7, 11, 13},
+                                                           {13, 7, 1}, {1, 17, 1},   {31, 1, 29},
+                                                           {2, 3, 5},  {16, 16, 16}, {37, 41, 43}};
+    const std::vector<std::pair<double, double>> coeffs = {
+        {1.0, 0.0}, {2.0, 0.0}, {1.0, 1.0}, {0.5, -2.0}, {1.0, 0.25}};
     for (auto [m, n, k] : shapes)
         for (auto [alpha, beta] : coeffs)
             for (Layout l : {Layout::nn, Layout::nt, Layout::tn}) {
-                std::vector<Counted> a(std::size_t(m) * k, 0.5), b(std::size_t(k) * n, 0.25), c(std::size_t(m) * n, 1.0);
+                std::vector<Counted> a(std::size_t(m) * k, 0.5), b(std::size_t(k) * n, 0.25),
+                    c(std::size_t(m) * n, 1.0);
                 GemmProblem p{m, n, k, l, DType::fp32, alpha, beta};
                 op_counts() = {};
-                gemm_reference<Counted, Counted, Counted>(l, m, n, k, alpha, a.data(), gemm_lda(p), b.data(),
-                                                          gemm_ldb(p), beta, c.data(), gemm_ldc(p));
+                gemm_reference<Counted, Counted, Counted>(l, m, n, k, alpha, a.data(), gemm_lda(p),
+                                                          b.data(), gemm_ldb(p), beta, c.data(),
+                                                          gemm_ldc(p));
                 const test::OpCounts got = op_counts();
                 const flops::OpTally inner = flops::gemm_inner_ops_exact(m, n, k);
                 const flops::OpTally epi = flops::gemm_epilogue_ops_exact(m, n, alpha, beta);
-                INFO("shape " << m << "x" << n << "x" << k << " alpha " << alpha << " beta " << beta);
+                INFO("shape " << m << "x" << n << "x" << k << " alpha " << alpha << " beta "
+                              << beta);
                 CHECK(double(got.mul) == inner.mul + epi.mul);
                 CHECK(double(got.add) == inner.add + epi.add);
                 CHECK(got.fma == 0);
@@ -37,7 +42,8 @@ TEST_CASE("GEMM reference tallies equal the formula header exactly", "[flops][ge
                 CHECK(inner.flops() == flops::gemm_model_flops(m, n, k));
                 // Executed FLOPs follow the CUTLASS convention (2MN epilogue); the exact tally of
                 // the epilogue differs from it by at most MN.
-                const double conv = flops::gemm_executed_flops(m, n, k, alpha, beta) - flops::gemm_model_flops(m, n, k);
+                const double conv = flops::gemm_executed_flops(m, n, k, alpha, beta) -
+                                    flops::gemm_model_flops(m, n, k);
                 CHECK(std::fabs(conv - epi.flops()) <= double(m) * n);
                 CHECK((conv == 0.0) == (epi.flops() == 0.0));
                 // The values are right too (each entry = alpha * K/8 + beta).

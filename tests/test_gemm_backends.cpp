@@ -7,9 +7,9 @@
 #include <tuple>
 #include <vector>
 
-#include "isa_override.hpp"
 #include "core/error.hpp"
 #include "core/isa.hpp"
+#include "isa_override.hpp"
 #include "kernels/gemm/gemm_backend.hpp"
 #include "kernels/gemm/own/gemm_driver.hpp"
 #include "kernels/gemm/own/kernel_table.hpp"
@@ -23,7 +23,7 @@ namespace {
 // partial micro-tiles in both dimensions.
 const std::vector<std::tuple<int, int, int>>& edge_shapes() {
     static const std::vector<std::tuple<int, int, int>> v = {
-        {1, 1, 1},   {2, 3, 5},    {17, 13, 11}, {31, 37, 41}, {257, 3, 65}, {3, 257, 65},
+        {1, 1, 1},   {2, 3, 5},    {17, 13, 11}, {31, 37, 41},  {257, 3, 65}, {3, 257, 65},
         {33, 47, 1}, {1, 64, 300}, {64, 1, 300}, {25, 70, 800}, {130, 66, 97}};
     return v;
 }
@@ -66,15 +66,22 @@ TEST_CASE("backend cases cover every backend x dtype", "[gemm][backends]") {
     std::vector<std::string> have;
     for (const auto& b : gemm_backends())
         for (DType d : b.dtypes) have.push_back(b.name + "/" + std::string(dtype_name(d)));
-    const std::vector<std::string> tested = {"own/fp32",     "own/fp64",     "own/bf16",      "openblas/fp32",
-                                             "openblas/fp64", "openblas/bf16", "onednn/fp32", "onednn/bf16",
-                                             "reference/fp32", "reference/fp64", "reference/bf16"};
+    const std::vector<std::string> tested = {"own/fp32",       "own/fp64",      "own/bf16",
+                                             "openblas/fp32",  "openblas/fp64", "openblas/bf16",
+                                             "onednn/fp32",    "onednn/bf16",   "reference/fp32",
+                                             "reference/fp64", "reference/bf16"};
     CHECK(have == tested);
 }
 
-TEST_CASE("own fp32 passes validation on edge shapes", "[gemm][backends]") { check_backend_dtype("own", DType::fp32); }
-TEST_CASE("own fp64 passes validation on edge shapes", "[gemm][backends]") { check_backend_dtype("own", DType::fp64); }
-TEST_CASE("own bf16 passes validation on edge shapes", "[gemm][backends]") { check_backend_dtype("own", DType::bf16); }
+TEST_CASE("own fp32 passes validation on edge shapes", "[gemm][backends]") {
+    check_backend_dtype("own", DType::fp32);
+}
+TEST_CASE("own fp64 passes validation on edge shapes", "[gemm][backends]") {
+    check_backend_dtype("own", DType::fp64);
+}
+TEST_CASE("own bf16 passes validation on edge shapes", "[gemm][backends]") {
+    check_backend_dtype("own", DType::bf16);
+}
 TEST_CASE("openblas fp32 passes validation on edge shapes", "[gemm][backends]") {
     check_backend_dtype("openblas", DType::fp32);
 }
@@ -84,8 +91,12 @@ TEST_CASE("openblas fp64 passes validation on edge shapes", "[gemm][backends]") 
 TEST_CASE("openblas bf16 passes validation on edge shapes", "[gemm][backends]") {
     check_backend_dtype("openblas", DType::bf16);
 }
-TEST_CASE("onednn fp32 passes validation on edge shapes", "[gemm][backends]") { check_backend_dtype("onednn", DType::fp32); }
-TEST_CASE("onednn bf16 passes validation on edge shapes", "[gemm][backends]") { check_backend_dtype("onednn", DType::bf16); }
+TEST_CASE("onednn fp32 passes validation on edge shapes", "[gemm][backends]") {
+    check_backend_dtype("onednn", DType::fp32);
+}
+TEST_CASE("onednn bf16 passes validation on edge shapes", "[gemm][backends]") {
+    check_backend_dtype("onednn", DType::bf16);
+}
 TEST_CASE("reference fp32 passes validation on edge shapes", "[gemm][backends]") {
     check_backend_dtype("reference", DType::fp32);
 }
@@ -129,7 +140,8 @@ TEST_CASE("FLOPMETER_ISA rejects unknown and unsupported levels", "[gemm][isa]")
 }
 
 TEST_CASE("thread split covers C exactly once", "[gemm][own]") {
-    for (auto [m, n] : std::vector<std::pair<int, int>>{{1, 1}, {5, 1000}, {1000, 5}, {2048, 768}, {13, 13}, {100, 33}})
+    for (auto [m, n] : std::vector<std::pair<int, int>>{
+             {1, 1}, {5, 1000}, {1000, 5}, {2048, 768}, {13, 13}, {100, 33}})
         for (int t : {1, 2, 3, 4, 8}) {
             const auto tiles = own::split_threads(m, n, 12, 32, t);
             REQUIRE(!tiles.empty());
@@ -162,7 +174,9 @@ TEST_CASE("validation catches wrong results", "[gemm][validate]") {
     // Drop the largest-magnitude term of C[2][3].
     int qmax = 0;
     for (int q = 1; q < 4096; ++q)
-        if (std::fabs(a[2 * 4096 + q] * b[q * 4 + 3]) > std::fabs(a[2 * 4096 + qmax] * b[qmax * 4 + 3])) qmax = q;
+        if (std::fabs(a[2 * 4096 + q] * b[q * 4 + 3]) >
+            std::fabs(a[2 * 4096 + qmax] * b[qmax * 4 + 3]))
+            qmax = q;
     wrong[2 * 4 + 3] -= a[2 * 4096 + qmax] * b[qmax * 4 + 3];
     const ValidationReport v = validate_gemm(p, ops, before.data(), wrong.data());
     CHECK_FALSE(v.passed);
@@ -185,6 +199,7 @@ TEST_CASE("bad GEMM problems are refused with a message", "[gemm][errors]") {
     } catch (const UsageError& e) {
         CHECK(std::string(e.what()).find("own, openblas, onednn, reference") != std::string::npos);
     }
-    CHECK_THROWS_AS(make_gemm_plan(find_gemm_backend("onednn"), {8, 8, 8, Layout::nn, DType::fp64}, 1),
-                    UnavailableError);
+    CHECK_THROWS_AS(
+        make_gemm_plan(find_gemm_backend("onednn"), {8, 8, 8, Layout::nn, DType::fp64}, 1),
+        UnavailableError);
 }

@@ -11,7 +11,8 @@ TEST_CASE("results JSON round-trips", "[json]") {
     mo.sampler.budget_s = 0.2;
     mo.sampler.min_samples = 6;
     MeasureContext ctx(1);
-    CaseResult r = measure_gemm({"own", GemmProblem{64, 48, 32, Layout::nt, DType::fp32, 1.0, 0.5}, 1}, mo, ctx);
+    CaseResult r = measure_gemm(
+        {"own", GemmProblem{64, 48, 32, Layout::nt, DType::fp32, 1.0, 0.5}, 1}, mo, ctx);
     REQUIRE(r.status == CaseStatus::ok);
     ResultsDocument doc;
     doc.provenance = collect_provenance();
@@ -43,8 +44,12 @@ TEST_CASE("results JSON round-trips", "[json]") {
 TEST_CASE("results JSON reader rejects what it does not understand", "[json]") {
     CHECK_THROWS_AS(results_from_json_string("{not json"), UsageError);
     CHECK_THROWS_AS(results_from_json_string(R"({"schema": "other"})"), UsageError);
-    CHECK_THROWS_AS(results_from_json_string(R"({"schema": "flopmeter.results", "schema_version": 99})"), UsageError);
-    CHECK_THROWS_AS(results_from_json_string(R"({"schema": "flopmeter.results", "schema_version": 1})"), UsageError);
+    CHECK_THROWS_AS(
+        results_from_json_string(R"({"schema": "flopmeter.results", "schema_version": 99})"),
+        UsageError);
+    CHECK_THROWS_AS(
+        results_from_json_string(R"({"schema": "flopmeter.results", "schema_version": 1})"),
+        UsageError);
     try {
         results_from_json_string(R"({"schema": "flopmeter.results", "schema_version": 2})");
     } catch (const UsageError& e) {

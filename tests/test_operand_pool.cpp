@@ -11,7 +11,8 @@
 
 using namespace flopmeter;
 
-TEST_CASE("operand pool: shorter requests share the buffer, values as filled in place", "[measure]") {
+TEST_CASE("operand pool: shorter requests share the buffer, values as filled in place",
+          "[measure]") {
     for (DType t : {DType::fp32, DType::bf16, DType::fp64}) {
         const std::uint64_t seed = 9001;  // a stream no case uses
         auto big = shared_uniform_operand(t, seed, 1000);

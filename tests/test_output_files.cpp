@@ -67,30 +67,36 @@ TEST_CASE("a directory is refused as an output, before and at the write", "[outp
     TempDir d;
     CHECK_THROWS_WITH(check_writable_path(d.path.string()), Catch::Contains("is a directory"));
     CHECK_THROWS_WITH(write_file_atomic(d.path.string(), "x"), Catch::Contains("is a directory"));
-    CHECK_THROWS_WITH(check_writable_path(d.file("no/such/dir/f.json")), Catch::Contains("does not exist"));
+    CHECK_THROWS_WITH(check_writable_path(d.file("no/such/dir/f.json")),
+                      Catch::Contains("does not exist"));
     CHECK_NOTHROW(check_writable_path(d.file("new.json")));
     CHECK_THROWS_AS(read_file(d.path.string()), UsageError);
 }
 
-TEST_CASE("a rewritten regular file keeps its permissions and leaves no temporary behind", "[output]") {
+TEST_CASE("a rewritten regular file keeps its permissions and leaves no temporary behind",
+          "[output]") {
     TempDir d;
     const std::string p = d.file("r.json");
     write_file_atomic(p, "1");
     ::chmod(p.c_str(), 0600);
     write_file_atomic(p, "2");
     CHECK(read_file(p) == "2");
-    CHECK((fs::status(p).permissions() & fs::perms::all) == (fs::perms::owner_read | fs::perms::owner_write));
+    CHECK((fs::status(p).permissions() & fs::perms::all) ==
+          (fs::perms::owner_read | fs::perms::owner_write));
     int entries = 0;
     for ([[maybe_unused]] const auto& e : fs::directory_iterator(d.path)) ++entries;
     CHECK(entries == 1);
 }
 
-TEST_CASE("thread counts: 0 is the default, beyond the hardware threads is refused", "[output][threads]") {
+TEST_CASE("thread counts: 0 is the default, beyond the hardware threads is refused",
+          "[output][threads]") {
     CHECK(resolve_thread_count(0) == default_thread_count());
     CHECK(resolve_thread_count(1) == 1);
     CHECK(resolve_thread_count(max_thread_count()) == max_thread_count());
-    CHECK_THROWS_WITH(resolve_thread_count(max_thread_count() + 1), Catch::Contains("must be between 1 and"));
-    CHECK_THROWS_WITH(resolve_thread_count(100000, "--threads"), Catch::Contains("--threads 100000"));
+    CHECK_THROWS_WITH(resolve_thread_count(max_thread_count() + 1),
+                      Catch::Contains("must be between 1 and"));
+    CHECK_THROWS_WITH(resolve_thread_count(100000, "--threads"),
+                      Catch::Contains("--threads 100000"));
     CHECK_THROWS_AS(resolve_thread_count(-1), UsageError);
 }
 

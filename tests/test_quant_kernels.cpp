@@ -107,7 +107,8 @@ TEST_CASE("tiled packings keep every code and scale, in the documented order", "
                     for (std::int64_t c = 0; c < k; ++c)
                         same &= quant_code(t, r, c) == quant_code(q, r, c);
                     dequant_row(t, r, row.data());  // the oracle's row reader, on any packing
-                    for (std::int64_t c = 0; c < k; ++c) rows_same &= row[std::size_t(c)] == dequant(q, r, c);
+                    for (std::int64_t c = 0; c < k; ++c)
+                        rows_same &= row[std::size_t(c)] == dequant(q, r, c);
                     for (std::int64_t g = 0; g < q.groups(); ++g)
                         same &= t.scale(r, g) == q.scale(r, g);
                 }

@@ -62,13 +62,12 @@ TEST_CASE("sampler stops at the CI target on a steady workload", "[stats][sample
     cfg.budget_s = 2.0;
     cfg.min_sample_s = 2e-4;
     volatile double sink = 0;
-    const Measurement m = sample(steady_clock_timer(
-        [&] {
-            double x = 0;
-            for (int i = 0; i < 20000; ++i) x += i * 1e-9;
-            sink = x;
-        }),
-        cfg);
+    const Measurement m = sample(steady_clock_timer([&] {
+                                     double x = 0;
+                                     for (int i = 0; i < 20000; ++i) x += i * 1e-9;
+                                     sink = x;
+                                 }),
+                                 cfg);
     CHECK(m.stats.n >= cfg.min_samples);
     CHECK(m.calls_per_sample >= 1);
     CHECK(m.samples.size() == std::size_t(m.stats.n));
@@ -87,14 +86,13 @@ TEST_CASE("sampler flags a workload that cannot converge", "[stats][sampler]") {
     cfg.min_sample_s = 1e-4;
     std::mt19937 rng(1);
     volatile int sink = 0;
-    const Measurement m = sample(steady_clock_timer(
-        [&] {
-            const int n = 1000 + int(rng() % 20000);
-            int x = 0;
-            for (int i = 0; i < n; ++i) x += i;
-            sink = x;
-        }),
-        cfg);
+    const Measurement m = sample(steady_clock_timer([&] {
+                                     const int n = 1000 + int(rng() % 20000);
+                                     int x = 0;
+                                     for (int i = 0; i < n; ++i) x += i;
+                                     sink = x;
+                                 }),
+                                 cfg);
     CHECK_FALSE(m.converged);
     CHECK(m.stop_reason == "budget");
 }

@@ -89,8 +89,8 @@ TEST_CASE("stalled threads: an injected stall of one member is flagged in its sa
             caught += sampled[s] && flagged;
             false_flags += !sampled[s] && flagged;
         }
-        INFO("attempt " << attempt << ": flagged " << f.size() << " of " << n << ", caught " << caught << " of "
-                        << injected);
+        INFO("attempt " << attempt << ": flagged " << f.size() << " of " << n << ", caught "
+                        << caught << " of " << injected);
         REQUIRE(injected == 6);
         if (caught < injected && attempt < 3) continue;
         CHECK(caught == injected);

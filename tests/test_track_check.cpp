@@ -15,7 +15,8 @@ using namespace flopmeter::testing;
 TEST_CASE("A/A: the same distribution never gives SLOWER across many suites", "[track][check]") {
     int slower = 0, same = 0, total = 0;
     for (std::uint64_t seed = 1; seed <= 40; ++seed) {
-        const Comparison c = compare_results(test_suite(20, seed, "a"), test_suite(20, seed + 1000, "b"));
+        const Comparison c =
+            compare_results(test_suite(20, seed, "a"), test_suite(20, seed + 1000, "b"));
         slower += c.count(Verdict::slower) + c.count(Verdict::faster);
         same += c.count(Verdict::same);
         total += int(c.cases.size());
@@ -29,7 +30,8 @@ TEST_CASE("an injected 5% slowdown of one case is confirmed, and only that one",
     std::vector<double> f(20, 1.0);
     f[7] = 1.05;
     for (std::uint64_t seed = 1; seed <= 20; ++seed) {
-        const Comparison c = compare_results(test_suite(20, seed, "a"), test_suite(20, seed + 500, "b", f));
+        const Comparison c =
+            compare_results(test_suite(20, seed, "a"), test_suite(20, seed + 500, "b", f));
         REQUIRE(c.cases.size() == 20);
         CHECK(c.cases[7].verdict == Verdict::slower);
         CHECK(c.cases[7].wall.ratio == Approx(1.05).epsilon(0.01));
@@ -43,12 +45,13 @@ TEST_CASE("an injected 5% slowdown of one case is confirmed, and only that one",
     CHECK(faster.exit_code() == 0);
 }
 
-TEST_CASE("a change below the minimum effect is SAME, above it with a raised floor too", "[track][check]") {
+TEST_CASE("a change below the minimum effect is SAME, above it with a raised floor too",
+          "[track][check]") {
     std::vector<double> f(3, 1.0);
     f[0] = 1.02;
     const ResultsDocument a = test_suite(3, 1, "a", {}, 400), b = test_suite(3, 2, "b", f, 400);
     const Comparison c = compare_results(a, b);
-    CHECK(c.cases[0].wall.q < 0.05);  // a real 2% change...
+    CHECK(c.cases[0].wall.q < 0.05);             // a real 2% change...
     CHECK(c.cases[0].verdict == Verdict::same);  // ...below the 3% that matters
     CompareOptions strict;
     strict.min_effect = 0.01;
@@ -69,7 +72,8 @@ TEST_CASE("noisy or tiny samples give NOISY, not a verdict", "[track][check]") {
     CHECK(c.exit_code() == 0);
 }
 
-TEST_CASE("a slowdown that follows the clock is NOISY, one at the same clock is SLOWER", "[track][check]") {
+TEST_CASE("a slowdown that follows the clock is NOISY, one at the same clock is SLOWER",
+          "[track][check]") {
     ResultsDocument a, b;
     a.provenance = b.provenance = test_provenance("x");
     // Candidate 10% slower in wall time, but the probe saw a 10% lower clock: same cycles.
@@ -106,8 +110,10 @@ TEST_CASE("check through the CLI: exit codes, outputs, refusals", "[track][check
     const std::string db = dir.file("t.db");
     std::vector<double> f(5, 1.0);
     f[2] = 1.06;
-    write_file_atomic(dir.file("base.json"), results_to_json_string(test_suite(5, 1, "2025-01-01T00:00:00Z")));
-    write_file_atomic(dir.file("same.json"), results_to_json_string(test_suite(5, 2, "2025-01-02T00:00:00Z")));
+    write_file_atomic(dir.file("base.json"),
+                      results_to_json_string(test_suite(5, 1, "2025-01-01T00:00:00Z")));
+    write_file_atomic(dir.file("same.json"),
+                      results_to_json_string(test_suite(5, 2, "2025-01-02T00:00:00Z")));
     ResultsDocument slow = test_suite(5, 3, "2025-01-03T00:00:00Z", f);
     slow.provenance.git_sha = "fedcba9876543210";
     write_file_atomic(dir.file("slow.json"), results_to_json_string(slow));
@@ -121,7 +127,8 @@ TEST_CASE("check through the CLI: exit codes, outputs, refusals", "[track][check
 
     REQUIRE(run_cli({"record", dir.file("slow.json"), "--db", db}).code == 0);
     const std::string md = dir.file("c.md"), js = dir.file("c.json");
-    const CliRun bad = run_cli({"check", "--baseline", "1", "--db", db, "--markdown", md, "--json", js});
+    const CliRun bad =
+        run_cli({"check", "--baseline", "1", "--db", db, "--markdown", md, "--json", js});
     INFO(bad.out << bad.err);
     CHECK(bad.code == 1);
     CHECK(bad.out.find("SLOWER   gemm/own/fp32/nn/case2") != std::string::npos);
@@ -134,8 +141,8 @@ TEST_CASE("check through the CLI: exit codes, outputs, refusals", "[track][check
     CHECK(j["cases"].size() == 5);
 
     // Baseline by SHA prefix, candidate by file (not recorded), Markdown to stdout.
-    const CliRun by_sha = run_cli({"check", "--baseline", "fedcba98", "--candidate", dir.file("same.json"), "--db", db,
-                                   "--markdown", "-"});
+    const CliRun by_sha = run_cli({"check", "--baseline", "fedcba98", "--candidate",
+                                   dir.file("same.json"), "--db", db, "--markdown", "-"});
     CHECK(by_sha.code == 0);  // the candidate is faster on case2, not slower
     CHECK(by_sha.out.find("### flopmeter check") == 0);
     CHECK(by_sha.out.find("FASTER") != std::string::npos);
@@ -155,7 +162,8 @@ TEST_CASE("check through the CLI: exit codes, outputs, refusals", "[track][check
         {{"check", "--baseline", "nosuchtag", "--db", db}, "neither a result file, a run id"},
         {{"check", "--baseline", "1", "--candidate", "1", "--db", db}, "same run"},
         {{"check", "--baseline", "1", "--db", dir.file("missing.db")}, "no database at"},
-        {{"check", "--baseline", dir.file("other.json"), "--db", db}, "neither flopmeter results JSON"},
+        {{"check", "--baseline", dir.file("other.json"), "--db", db},
+         "neither flopmeter results JSON"},
         {{"check", "--baseline", "1", "--candidate", dir.file("elsewhere.json"), "--db", db},
          "cpu_model 'Test CPU 9000' vs 'Other CPU'"},
         {{"check", "--baseline", "1", "--db", db, "--fdr", "2"}, "--fdr"},
@@ -173,14 +181,16 @@ TEST_CASE("check through the CLI: exit codes, outputs, refusals", "[track][check
         CHECK(r.err.find(c.expect) != std::string::npos);
         CHECK(r.err.find("flopmeter: error:") == 0);
     }
-    const CliRun allowed = run_cli({"check", "--baseline", "1", "--candidate", dir.file("elsewhere.json"), "--db", db,
-                                    "--allow-different-hardware"});
+    const CliRun allowed =
+        run_cli({"check", "--baseline", "1", "--candidate", dir.file("elsewhere.json"), "--db", db,
+                 "--allow-different-hardware"});
     CHECK(allowed.code == 0);
     CHECK(allowed.out.find("different hardware: cpu_model") != std::string::npos);
     CHECK(Store::open(db).runs().size() == 3);  // nothing above added or removed a run
 }
 
-TEST_CASE("history finds a change point, export and merge round trip through the CLI", "[track][cli]") {
+TEST_CASE("history finds a change point, export and merge round trip through the CLI",
+          "[track][cli]") {
     TempDir dir("hist");
     const std::string db = dir.file("h.db");
     for (int i = 0; i < 12; ++i) {

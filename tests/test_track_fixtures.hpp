@@ -18,7 +18,8 @@
 
 namespace flopmeter::testing {
 
-inline Provenance test_provenance(const std::string& date, const std::string& sha = "0123456789abcdef0123") {
+inline Provenance test_provenance(const std::string& date,
+                                  const std::string& sha = "0123456789abcdef0123") {
     Provenance p;
     p.tool_version = "0.1.0";
     p.git_sha = sha;
@@ -36,8 +37,8 @@ inline Provenance test_provenance(const std::string& date, const std::string& sh
 }
 
 // A case whose samples are median * lognormal(0, sigma).
-inline CaseResult test_case(const std::string& name, double median, std::size_t n, std::uint64_t seed,
-                            double sigma = 0.01, double ghz = 0) {
+inline CaseResult test_case(const std::string& name, double median, std::size_t n,
+                            std::uint64_t seed, double sigma = 0.01, double ghz = 0) {
     CaseResult c;
     c.op = "gemm";
     c.name = name;
@@ -63,8 +64,8 @@ inline ResultsDocument test_suite(std::size_t cases, std::uint64_t seed, const s
     d.provenance = test_provenance(date);
     for (std::size_t k = 0; k < cases; ++k) {
         const double f = k < factor.size() ? factor[k] : 1.0;
-        d.results.push_back(test_case("gemm/own/fp32/nn/case" + std::to_string(k), 1e-4 * double(k + 1) * f, n,
-                                      seed * 1000 + k));
+        d.results.push_back(test_case("gemm/own/fp32/nn/case" + std::to_string(k),
+                                      1e-4 * double(k + 1) * f, n, seed * 1000 + k));
     }
     return d;
 }
@@ -74,7 +75,8 @@ struct TempDir {
     std::filesystem::path path;
     explicit TempDir(const std::string& tag) {
         path = std::filesystem::current_path() /
-               ("track_test_" + tag + "_" + std::to_string(::getpid()) + "_" + std::to_string(std::rand()));
+               ("track_test_" + tag + "_" + std::to_string(::getpid()) + "_" +
+                std::to_string(std::rand()));
         std::filesystem::remove_all(path);
         std::filesystem::create_directories(path);
     }

@@ -22,7 +22,8 @@ TEST_CASE("Mann-Whitney U: exact p-value of a known example", "[track][stats]") 
     CHECK(r.p_two_sided == Approx(14.0 / 126.0).epsilon(1e-12));
 }
 
-TEST_CASE("Mann-Whitney U: normal approximation with ties and continuity correction", "[track][stats]") {
+TEST_CASE("Mann-Whitney U: normal approximation with ties and continuity correction",
+          "[track][stats]") {
     // x = 1 2 2 3 4, y = 2 3 3 5 6 7. Mid-ranks: 1 -> 1, the three 2s -> 3, the three 3s -> 6,
     // 4 -> 8; R1 = 21, U = 21 - 15 = 6. Ties: 2 x (27 - 3) = 48. n = 11:
     // var = 5*6/12 * (12 - 48/110) = 28.9091; z = (|6 - 15| - 0.5) / sqrt(var) = 1.58089;
@@ -53,13 +54,15 @@ TEST_CASE("Mann-Whitney exact distribution equals brute-force enumeration", "[tr
             for (int u = 0; u <= n1 * n2; ++u) {
                 cum += counts[std::size_t(u)];
                 INFO("n1=" << n1 << " n2=" << n2 << " u=" << u);
-                CHECK(mann_whitney_exact_cdf(n1, n2, u) == Approx(double(cum) / total).epsilon(1e-12));
+                CHECK(mann_whitney_exact_cdf(n1, n2, u) ==
+                      Approx(double(cum) / total).epsilon(1e-12));
             }
         }
     }
 }
 
-TEST_CASE("Mann-Whitney: normal approximation agrees with the exact test at n = 40", "[track][stats]") {
+TEST_CASE("Mann-Whitney: normal approximation agrees with the exact test at n = 40",
+          "[track][stats]") {
     const double exact = mann_whitney_exact_cdf(40, 40, 600);  // mean 800, sd ~ 103.3
     const double z = (600 + 0.5 - 800) / std::sqrt(40.0 * 40 * 81 / 12);
     CHECK(exact == Approx(1.0 - normal_sf(z)).margin(0.002));
@@ -94,7 +97,8 @@ TEST_CASE("k-th pairwise difference matches sorting all differences", "[track][s
         CHECK(kth_pairwise_difference(x, y, double(k)) == Approx(all[k - 1]).margin(1e-9));
 }
 
-TEST_CASE("Hodges-Lehmann interval recovers a shift and covers it about 95% of the time", "[track][stats]") {
+TEST_CASE("Hodges-Lehmann interval recovers a shift and covers it about 95% of the time",
+          "[track][stats]") {
     std::mt19937_64 rng(11);
     std::normal_distribution<double> d(0, 1);
     int covered = 0;
@@ -187,10 +191,12 @@ TEST_CASE("change points: noise, a spike or a blip is not a change", "[track][ch
     CHECK(detect_change_points(blip).at.empty());  // two runs < min segment 3
     ChangePointOptions one;
     one.min_segment = 1;
-    CHECK_FALSE(detect_change_points(blip, one).at.empty());  // the same blip counts with min segment 1
+    CHECK_FALSE(
+        detect_change_points(blip, one).at.empty());  // the same blip counts with min segment 1
 }
 
-TEST_CASE("change points: steps below the minimum effect are merged away", "[track][changepoints]") {
+TEST_CASE("change points: steps below the minimum effect are merged away",
+          "[track][changepoints]") {
     const auto x = series(40, 4, 0.001, {{20, 1.02}});
     ChangePointOptions o;
     CHECK(detect_change_points(x, o).at.empty());  // 2% < 3%

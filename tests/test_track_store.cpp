@@ -55,7 +55,8 @@ TEST_CASE("store round trip keeps provenance, cases and raw samples", "[track][s
     for (std::size_t i = 0; i < 2; ++i) {
         CHECK(back.doc.results[i].name == doc.results[i].name);
         CHECK(back.doc.results[i].measurement.samples == doc.results[i].measurement.samples);
-        CHECK(back.doc.results[i].measurement.stats.median == doc.results[i].measurement.stats.median);
+        CHECK(back.doc.results[i].measurement.stats.median ==
+              doc.results[i].measurement.stats.median);
     }
     CHECK(back.doc.results[1].measurement.flagged == std::vector<std::int64_t>{2, 5});
     CHECK(back.doc.results[2].status == CaseStatus::unavailable);
@@ -75,8 +76,10 @@ TEST_CASE("an older store is migrated on open, keeping its runs", "[track][store
         Store s = Store::open(db, o);
         CHECK(s.schema_version() == 1);
         s.db().exec(
-            "INSERT INTO runs (run_key, source, git_sha, date_utc, recorded_utc, hostname, fingerprint, "
-            "provenance_json, warnings_json) VALUES ('k1', 'flopmeter', 'abcdef1', '2024-05-01T00:00:00Z', "
+            "INSERT INTO runs (run_key, source, git_sha, date_utc, recorded_utc, hostname, "
+            "fingerprint, "
+            "provenance_json, warnings_json) VALUES ('k1', 'flopmeter', 'abcdef1', "
+            "'2024-05-01T00:00:00Z', "
             "'2024-05-01T00:00:01Z', 'h', 'f', '" +
             provenance_to_json(test_provenance("2024-05-01T00:00:00Z")).dump() + "', '[]')");
         // The v1 schema has no tag column: asking for it fails at this version.
@@ -152,7 +155,8 @@ TEST_CASE("a record killed inside its transaction leaves the store as it was", "
     CHECK(Store::open(db).runs().size() == 2);
 }
 
-TEST_CASE("corrupt, foreign, newer and locked stores are refused and left untouched", "[track][store]") {
+TEST_CASE("corrupt, foreign, newer and locked stores are refused and left untouched",
+          "[track][store]") {
     TempDir dir("bad");
     const ResultsDocument doc = test_suite(2, 1, "2025-01-01T00:00:00Z");
 
@@ -199,9 +203,11 @@ TEST_CASE("results without samples or from another tool are refused", "[track][s
     CHECK_THROWS_WITH(Store::open(db), Catch::Contains("no database"));  // nothing was created
 
     write_file_atomic(dir.file("other.json"), R"({"format": "something else", "data": [1, 2]})");
-    CHECK_THROWS_WITH(load_results_file(dir.file("other.json")), Catch::Contains("neither flopmeter results JSON"));
+    CHECK_THROWS_WITH(load_results_file(dir.file("other.json")),
+                      Catch::Contains("neither flopmeter results JSON"));
     write_file_atomic(dir.file("broken.json"), "{\"schema\": ");
-    CHECK_THROWS_WITH(load_results_file(dir.file("broken.json")), Catch::Contains("not valid JSON"));
+    CHECK_THROWS_WITH(load_results_file(dir.file("broken.json")),
+                      Catch::Contains("not valid JSON"));
 }
 
 TEST_CASE("Google Benchmark JSON is imported with one sample per repetition", "[track][store]") {
@@ -298,7 +304,8 @@ TEST_CASE("a run converted to Google Benchmark JSON reads back as the same hardw
     CHECK(gbench_to_results(plain).provenance.fingerprint != native.provenance.fingerprint);
 }
 
-TEST_CASE("merging stores copies missing runs once and leaves sources unchanged", "[track][store]") {
+TEST_CASE("merging stores copies missing runs once and leaves sources unchanged",
+          "[track][store]") {
     TempDir dir("merge");
     const std::string a = dir.file("a.db"), b = dir.file("b.db"), t = dir.file("t.db");
     record_results(test_suite(2, 1, "2025-01-01T00:00:00Z"), a);

@@ -8,8 +8,8 @@
 // estimate of the typical ratio with its interval, Benjamini-Hochberg across the suite, and the
 // verdict rule of `check` (track/verdict_rule.hpp): SLOWER/FASTER need q <= FDR, an estimate
 // beyond the minimum effect, an interval that clears half the minimum effect and either
-// resolves the minimum effect (no wider than +-min effect) or clears it outright; SAME when the interval lies within +-min
-// effect; NOISY otherwise (or with fewer than min_rounds paired rounds).
+// resolves the minimum effect (no wider than +-min effect) or clears it outright; SAME when the
+// interval lies within +-min effect; NOISY otherwise (or with fewer than min_rounds paired rounds).
 //
 // Epochs: a side kept running (`ab`'s served mode) carries state that lasts as long as its
 // process (where its buffers and its library's worker threads landed), and on a 2-core Intel
@@ -35,7 +35,8 @@ struct AbOptions {
     double min_effect = 0.03;
     double fdr = 0.05;
     double ci_level = 0.95;
-    int min_rounds = 6;  // paired rounds (epochs, where given) needed for a verdict other than NOISY
+    int min_rounds =
+        6;  // paired rounds (epochs, where given) needed for a verdict other than NOISY
 };
 
 // One case's measurements: per round the side's time (seconds per call); NaN where that side
@@ -49,8 +50,8 @@ struct AbCaseInput {
 
 struct AbCase {
     std::string name;
-    std::int64_t rounds = 0;                       // paired rounds used
-    std::int64_t units = 0;  // what the test ran on: epochs with a paired round, else rounds
+    std::int64_t rounds = 0;  // paired rounds used
+    std::int64_t units = 0;   // what the test ran on: epochs with a paired round, else rounds
     double base_median = 0, cand_median = 0;       // medians of the per-round times, seconds
     std::vector<double> ratios;                    // per paired round, candidate / baseline
     double ratio = 1, ratio_lo = 1, ratio_hi = 1;  // Hodges-Lehmann estimate and interval

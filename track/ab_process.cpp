@@ -188,7 +188,8 @@ ServedChild start_served_child(ChildSpec spec, double timeout_s) {
     const auto deadline = std::chrono::steady_clock::now() +
                           std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                               std::chrono::duration<double>(timeout_s));
-    if (read_line(s.from, line, deadline) == 1 && line.find("\"ready\"") != std::string::npos) return s;
+    if (read_line(s.from, line, deadline) == 1 && line.find("\"ready\"") != std::string::npos)
+        return s;
     ::kill(-s.pid, SIGKILL);
     reap(s, timeout_s, false);
     return s;
@@ -212,8 +213,9 @@ ChildExit served_request(ServedChild& s, const std::vector<std::string>& args, d
         left -= std::size_t(n);
     }
     std::string line;
-    const int got = read_line(s.from, line, t0 + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                                     std::chrono::duration<double>(timeout_s)));
+    const int got = read_line(s.from, line,
+                              t0 + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                       std::chrono::duration<double>(timeout_s)));
     if (got < 0) {
         ::kill(-s.pid, SIGKILL);
         ChildExit t = reap(s, 5, true);

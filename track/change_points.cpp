@@ -29,7 +29,8 @@ namespace {
 struct SegmentCost {
     std::vector<double> s1, s2;
     double inv_var;
-    SegmentCost(const std::vector<double>& x, double sigma) : s1(x.size() + 1, 0.0), s2(x.size() + 1, 0.0) {
+    SegmentCost(const std::vector<double>& x, double sigma)
+        : s1(x.size() + 1, 0.0), s2(x.size() + 1, 0.0) {
         for (std::size_t i = 0; i < x.size(); ++i) {
             s1[i + 1] = s1[i] + x[i];
             s2[i + 1] = s2[i] + x[i] * x[i];
@@ -95,7 +96,8 @@ ChangePoints detect_change_points(const std::vector<double>& x, const ChangePoin
     // min_segment does not). The weakest change point is merged first, then the rest re-judged.
     const double min_log_step = std::log1p(std::max(0.0, o.min_step));
     auto strength = [&](std::size_t i) {
-        const std::size_t a = i == 0 ? 0 : cps[i - 1], b = cps[i], c = i + 1 < cps.size() ? cps[i + 1] : n;
+        const std::size_t a = i == 0 ? 0 : cps[i - 1], b = cps[i],
+                          c = i + 1 < cps.size() ? cps[i + 1] : n;
         const double ma = median_of(x, a, b), mb = median_of(x, b, c), mid = 0.5 * (ma + mb);
         std::size_t side_a = 0, side_b = 0;
         for (std::size_t k = a; k < b; ++k) side_a += (x[k] - mid) * (ma - mid) > 0;

@@ -14,7 +14,7 @@ struct ChangePointOptions {
     std::size_t min_segment = 3;  // runs per segment at least
     double penalty = -1;          // per change point, in units of the noise variance; < 0: 3 ln n
     double min_step = 0.03;       // relative level change a change point must make (3%)
-    double min_sigma = 0.002;     // noise floor (log units): a flat series is not infinitely precise
+    double min_sigma = 0.002;  // noise floor (log units): a flat series is not infinitely precise
 };
 
 struct Segment {
@@ -23,9 +23,9 @@ struct Segment {
 };
 
 struct ChangePoints {
-    std::vector<std::size_t> at;     // index where each new segment starts
+    std::vector<std::size_t> at;  // index where each new segment starts
     std::vector<Segment> segments;
-    double sigma = 0;                // noise scale used (log units)
+    double sigma = 0;  // noise scale used (log units)
     double penalty = 0;
 };
 

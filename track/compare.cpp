@@ -8,27 +8,32 @@
 #include <set>
 
 #include "core/error.hpp"
+#include "core/text_table.hpp"
+#include "measure/stats.hpp"
 #include "track/fdr.hpp"
 #include "track/mann_whitney.hpp"
 #include "track/shift_ci.hpp"
 #include "track/verdict_rule.hpp"
-#include "core/text_table.hpp"
-#include "measure/stats.hpp"
 
 namespace flopmeter {
 
 std::string verdict_name(Verdict v) {
     switch (v) {
-        case Verdict::slower: return "SLOWER";
-        case Verdict::faster: return "FASTER";
-        case Verdict::noisy: return "NOISY";
-        case Verdict::same: return "SAME";
+        case Verdict::slower:
+            return "SLOWER";
+        case Verdict::faster:
+            return "FASTER";
+        case Verdict::noisy:
+            return "NOISY";
+        case Verdict::same:
+            return "SAME";
     }
     return "?";
 }
 
 int Comparison::count(Verdict v) const {
-    return int(std::count_if(cases.begin(), cases.end(), [v](const CaseComparison& c) { return c.verdict == v; }));
+    return int(std::count_if(cases.begin(), cases.end(),
+                             [v](const CaseComparison& c) { return c.verdict == v; }));
 }
 
 std::vector<FieldDiff> hardware_differences(const Provenance& a, const Provenance& b) {
@@ -60,12 +65,13 @@ Side usable_samples(const CaseResult& c, const CompareOptions& o) {
     } else {
         s.samples = m.samples;
     }
-    if (c.clock_ghz_before > 0 && c.clock_ghz_after > 0) s.ghz = 0.5 * (c.clock_ghz_before + c.clock_ghz_after);
+    if (c.clock_ghz_before > 0 && c.clock_ghz_after > 0)
+        s.ghz = 0.5 * (c.clock_ghz_before + c.clock_ghz_after);
     return s;
 }
 
-RatioTest ratio_test(const std::vector<double>& base, const std::vector<double>& cand, double scale_base,
-                     double scale_cand, double level) {
+RatioTest ratio_test(const std::vector<double>& base, const std::vector<double>& cand,
+                     double scale_base, double scale_cand, double level) {
     RatioTest t;
     std::vector<double> lb, lc;
     lb.reserve(base.size());
@@ -84,8 +90,9 @@ RatioTest ratio_test(const std::vector<double>& base, const std::vector<double>&
     return t;
 }
 
-
-std::string interval(const RatioTest& t) { return fmt_change(t.ratio_lo) + ".." + fmt_change(t.ratio_hi); }
+std::string interval(const RatioTest& t) {
+    return fmt_change(t.ratio_lo) + ".." + fmt_change(t.ratio_hi);
+}
 
 std::string num(const char* f, double x) {
     char b[48];
@@ -98,23 +105,33 @@ void decide(CaseComparison& c, const CompareOptions& o) {
     const std::string band = "+-" + num("%.3g", 100.0 * o.min_effect) + "%";
     // The rule that confirms a change is shared with `ab` (track/verdict_rule.hpp); a test
     // without a result (no clock readings) confirms nothing.
-    auto evidence = [](const RatioTest& t) { return RatioEvidence{t.ratio, t.ratio_lo, t.ratio_hi, t.q}; };
-    auto precise = [&](const RatioTest& t) { return resolves_min_effect(evidence(t), o.min_effect); };
-    auto slower = [&](const RatioTest& t) { return t.available && confirmed_slower(evidence(t), o.min_effect, o.fdr); };
-    auto faster = [&](const RatioTest& t) { return t.available && confirmed_faster(evidence(t), o.min_effect, o.fdr); };
+    auto evidence = [](const RatioTest& t) {
+        return RatioEvidence{t.ratio, t.ratio_lo, t.ratio_hi, t.q};
+    };
+    auto precise = [&](const RatioTest& t) {
+        return resolves_min_effect(evidence(t), o.min_effect);
+    };
+    auto slower = [&](const RatioTest& t) {
+        return t.available && confirmed_slower(evidence(t), o.min_effect, o.fdr);
+    };
+    auto faster = [&](const RatioTest& t) {
+        return t.available && confirmed_faster(evidence(t), o.min_effect, o.fdr);
+    };
     auto within = [&](const RatioTest& t) { return within_min_effect(evidence(t), o.min_effect); };
     const RatioTest& w = c.wall;
-    const std::string what = fmt_change(w.ratio) + " (CI " + interval(w) + ", q=" + num("%.2g", w.q) + ")";
+    const std::string what =
+        fmt_change(w.ratio) + " (CI " + interval(w) + ", q=" + num("%.2g", w.q) + ")";
 
     if (c.n_base < o.min_samples || c.n_cand < o.min_samples) {
         c.verdict = Verdict::noisy;
-        c.reason = "too few samples (" + std::to_string(c.n_base) + " vs " + std::to_string(c.n_cand) +
-                   "; need " + std::to_string(o.min_samples) + " each)";
+        c.reason = "too few samples (" + std::to_string(c.n_base) + " vs " +
+                   std::to_string(c.n_cand) + "; need " + std::to_string(o.min_samples) + " each)";
         return;
     }
     const bool clock = c.clock.available;
-    const std::string clocks = clock ? " (clock " + num("%.2f", c.base_ghz) + " -> " + num("%.2f", c.cand_ghz) +
-                                           " GHz; clock-normalised " + fmt_change(c.clock.ratio) + ")"
+    const std::string clocks = clock ? " (clock " + num("%.2f", c.base_ghz) + " -> " +
+                                           num("%.2f", c.cand_ghz) + " GHz; clock-normalised " +
+                                           fmt_change(c.clock.ratio) + ")"
                                      : "";
     // The clock-normalised test can only take a verdict away: a wall-time change that vanishes
     // in cycles followed the clock (contention, throttling). The reverse is not used: the probe
@@ -130,7 +147,8 @@ void decide(CaseComparison& c, const CompareOptions& o) {
         if (wall_says) {
             c.verdict = Verdict::noisy;
             c.reason = std::string(is_slower ? "slower" : "faster") + " in wall time " + what +
-                       " but not in clock-normalised time" + clocks + ": contention or clock change, not the code";
+                       " but not in clock-normalised time" + clocks +
+                       ": contention or clock change, not the code";
             return;
         }
     }
@@ -140,13 +158,15 @@ void decide(CaseComparison& c, const CompareOptions& o) {
     } else {
         c.verdict = Verdict::noisy;
         c.reason = "CI " + interval(w) + " reaches past " + band +
-                   (precise(w) ? ": not enough evidence either way" : ": too noisy to resolve a change of that size");
+                   (precise(w) ? ": not enough evidence either way"
+                               : ": too noisy to resolve a change of that size");
     }
 }
 
 }  // namespace
 
-Comparison compare_results(const ResultsDocument& base, const ResultsDocument& cand, const CompareOptions& o) {
+Comparison compare_results(const ResultsDocument& base, const ResultsDocument& cand,
+                           const CompareOptions& o) {
     if (!(o.min_effect >= 0)) throw UsageError("--min-effect must be >= 0");
     if (!(o.fdr > 0 && o.fdr < 1)) throw UsageError("--fdr must be between 0 and 1");
     const auto t0 = std::chrono::steady_clock::now();
@@ -165,12 +185,13 @@ Comparison compare_results(const ResultsDocument& base, const ResultsDocument& c
             continue;
         }
         const CaseResult& c = *it->second;
-        if (b.status != CaseStatus::ok || c.status != CaseStatus::ok || b.measurement.samples.empty() ||
-            c.measurement.samples.empty()) {
+        if (b.status != CaseStatus::ok || c.status != CaseStatus::ok ||
+            b.measurement.samples.empty() || c.measurement.samples.empty()) {
             const bool base_bad = b.status != CaseStatus::ok || b.measurement.samples.empty();
             const CaseResult& bad = base_bad ? b : c;
             const std::string why = bad.status != CaseStatus::ok
-                                        ? case_status_name(bad.status) + (bad.error.empty() ? "" : " (" + bad.error + ")")
+                                        ? case_status_name(bad.status) +
+                                              (bad.error.empty() ? "" : " (" + bad.error + ")")
                                         : std::string("has no samples");
             r.not_timed.push_back(b.name + ": " + (base_bad ? "baseline " : "candidate ") + why);
             if (base_timed) r.candidate_failed.push_back(b.name + ": " + why);
@@ -192,15 +213,16 @@ Comparison compare_results(const ResultsDocument& base, const ResultsDocument& c
         cc.wall = ratio_test(sb.samples, sc.samples, 1.0, 1.0, o.ci_level);
         // Cycles per call = seconds x GHz the probe saw: a core that was slowed by contention or
         // throttling shows fewer GHz and proportionally more seconds.
-        if (sb.ghz > 0 && sc.ghz > 0) cc.clock = ratio_test(sb.samples, sc.samples, sb.ghz, sc.ghz, o.ci_level);
+        if (sb.ghz > 0 && sc.ghz > 0)
+            cc.clock = ratio_test(sb.samples, sc.samples, sb.ghz, sc.ghz, o.ci_level);
         r.cases.push_back(std::move(cc));
     }
     for (const auto& c : cand.results)
         if (!in_base.count(c.name)) r.only_candidate.push_back(c.name);
     if (r.cases.empty() && !r.candidate_incomplete())
         throw UsageError("the baseline and the candidate have no timed case in common (" +
-                         std::to_string(base.results.size()) + " vs " + std::to_string(cand.results.size()) +
-                         " cases)");
+                         std::to_string(base.results.size()) + " vs " +
+                         std::to_string(cand.results.size()) + " cases)");
 
     // BH across the suite, separately for the wall-clock and the clock-normalised family.
     std::vector<double> pw;

@@ -24,20 +24,20 @@ enum class Verdict { slower, faster, noisy, same };
 std::string verdict_name(Verdict v);  // "SLOWER", "FASTER", "NOISY", "SAME"
 
 struct CompareOptions {
-    double min_effect = 0.03;        // relative change of the median time that matters
-    double fdr = 0.05;               // Benjamini-Hochberg false discovery rate across the suite
-    double ci_level = 0.95;          // of the interval for the time ratio
-    std::int64_t min_samples = 6;    // per side, after dropping flagged samples
-    bool drop_flagged = true;        // leave out samples taken while the clock probe read slowed
+    double min_effect = 0.03;      // relative change of the median time that matters
+    double fdr = 0.05;             // Benjamini-Hochberg false discovery rate across the suite
+    double ci_level = 0.95;        // of the interval for the time ratio
+    std::int64_t min_samples = 6;  // per side, after dropping flagged samples
+    bool drop_flagged = true;      // leave out samples taken while the clock probe read slowed
 };
 
 // One test on one pair of sample sets.
 struct RatioTest {
     bool available = false;
-    double ratio = 1;                  // median(candidate) / median(baseline): > 1 is slower
-    double ratio_lo = 1, ratio_hi = 1; // interval for the ratio (Hodges-Lehmann on log times)
-    double p = 1, q = 1;               // Mann-Whitney two-sided p; BH-adjusted across the suite
-    bool exact = false;                // exact Mann-Whitney distribution used
+    double ratio = 1;                   // median(candidate) / median(baseline): > 1 is slower
+    double ratio_lo = 1, ratio_hi = 1;  // interval for the ratio (Hodges-Lehmann on log times)
+    double p = 1, q = 1;                // Mann-Whitney two-sided p; BH-adjusted across the suite
+    bool exact = false;                 // exact Mann-Whitney distribution used
 };
 
 struct CaseComparison {
@@ -46,7 +46,7 @@ struct CaseComparison {
     std::int64_t dropped_base = 0, dropped_cand = 0;  // flagged samples left out
     double base_median = 0, cand_median = 0;          // seconds
     double base_ghz = 0, cand_ghz = 0;                // 0 when no clock was recorded
-    double model_flops = 0, bytes = 0;  // of one call, for rates and the roofline
+    double model_flops = 0, bytes = 0;                // of one call, for rates and the roofline
     RatioTest wall, clock;  // wall-clock times; clock-normalised times where both have clocks
     Verdict verdict = Verdict::noisy;
     std::string reason;
@@ -60,11 +60,13 @@ struct Comparison {
     // Cases the baseline timed that the candidate did not: failed validation, errored or was
     // unavailable ("name: why"), or left out altogether (names). Either fails the check.
     std::vector<std::string> candidate_failed, candidate_missing;
-    double compute_s = 0;                // time the statistics took
+    double compute_s = 0;  // time the statistics took
 
     int count(Verdict v) const;
     bool any_slower() const { return count(Verdict::slower) > 0; }
-    bool candidate_incomplete() const { return !candidate_failed.empty() || !candidate_missing.empty(); }
+    bool candidate_incomplete() const {
+        return !candidate_failed.empty() || !candidate_missing.empty();
+    }
     int exit_code() const { return any_slower() || candidate_incomplete() ? 1 : 0; }
 };
 
@@ -76,6 +78,7 @@ Comparison compare_results(const ResultsDocument& baseline, const ResultsDocumen
 struct FieldDiff {
     std::string field, baseline, candidate;
 };
-std::vector<FieldDiff> hardware_differences(const Provenance& baseline, const Provenance& candidate);
+std::vector<FieldDiff> hardware_differences(const Provenance& baseline,
+                                            const Provenance& candidate);
 
 }  // namespace flopmeter

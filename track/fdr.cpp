@@ -12,7 +12,8 @@ std::vector<double> benjamini_hochberg(const std::vector<double>& p) {
     const std::size_t m = p.size();
     std::vector<std::size_t> order(m);
     std::iota(order.begin(), order.end(), 0);
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return p[a] < p[b]; });
+    std::sort(order.begin(), order.end(),
+              [&](std::size_t a, std::size_t b) { return p[a] < p[b]; });
     std::vector<double> q(m, 1.0);
     double running = 1.0;
     for (std::size_t r = m; r-- > 0;) {

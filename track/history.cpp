@@ -11,12 +11,13 @@ using ojson = nlohmann::ordered_json;
 
 bool case_matches(const std::string& name, const std::string& pattern) {
     if (pattern.empty()) return true;
-    if (pattern.find_first_of("*?[") != std::string::npos) return fnmatch(pattern.c_str(), name.c_str(), 0) == 0;
+    if (pattern.find_first_of("*?[") != std::string::npos)
+        return fnmatch(pattern.c_str(), name.c_str(), 0) == 0;
     return name.find(pattern) != std::string::npos;
 }
 
-std::vector<HistorySeries> build_history(const std::vector<CaseRow>& rows, const std::string& pattern,
-                                         const ChangePointOptions& o) {
+std::vector<HistorySeries> build_history(const std::vector<CaseRow>& rows,
+                                         const std::string& pattern, const ChangePointOptions& o) {
     std::vector<HistorySeries> out;
     std::map<std::pair<std::string, std::string>, std::size_t> index;
     for (const CaseRow& r : rows) {
@@ -61,7 +62,8 @@ ojson history_to_json(const std::vector<HistorySeries>& series, const ChangePoin
                            {"ratio", std::exp(segs[i + 1].level - segs[i].level)}});
         }
         ojson sg = ojson::array();
-        for (const auto& g : segs) sg.push_back({{"begin", g.begin}, {"end", g.end}, {"level_s", std::exp(g.level)}});
+        for (const auto& g : segs)
+            sg.push_back({{"begin", g.begin}, {"end", g.end}, {"level_s", std::exp(g.level)}});
         arr.push_back({{"case", s.name},
                        {"fingerprint", s.fingerprint},
                        {"hostname", s.hostname},
@@ -72,10 +74,11 @@ ojson history_to_json(const std::vector<HistorySeries>& series, const ChangePoin
     }
     return {{"schema", "flopmeter.history"},
             {"schema_version", 1},
-            {"method", {{"name", "penalised optimal partitioning of log median time"},
-                        {"min_segment", o.min_segment},
-                        {"penalty", o.penalty < 0 ? ojson("3 ln n") : ojson(o.penalty)},
-                        {"min_step", o.min_step}}},
+            {"method",
+             {{"name", "penalised optimal partitioning of log median time"},
+              {"min_segment", o.min_segment},
+              {"penalty", o.penalty < 0 ? ojson("3 ln n") : ojson(o.penalty)},
+              {"min_step", o.min_step}}},
             {"series", arr}};
 }
 

@@ -21,10 +21,11 @@ struct HistorySeries {
 // Glob (*, ?, [..]) when the pattern has one of those characters, else a substring; "" matches all.
 bool case_matches(const std::string& name, const std::string& pattern);
 
-std::vector<HistorySeries> build_history(const std::vector<CaseRow>& rows, const std::string& pattern,
-                                         const ChangePointOptions& o);
+std::vector<HistorySeries> build_history(const std::vector<CaseRow>& rows,
+                                         const std::string& pattern, const ChangePointOptions& o);
 
 // "flopmeter.history" JSON: the input of scripts/plot_history.py and scripts/report_html.py.
-nlohmann::ordered_json history_to_json(const std::vector<HistorySeries>& series, const ChangePointOptions& o);
+nlohmann::ordered_json history_to_json(const std::vector<HistorySeries>& series,
+                                       const ChangePointOptions& o);
 
 }  // namespace flopmeter

@@ -6,14 +6,19 @@
 
 namespace flopmeter {
 
-double normal_sf(double z) { return 0.5 * std::erfc(z / std::sqrt(2.0)); }
+double normal_sf(double z) {
+    return 0.5 * std::erfc(z / std::sqrt(2.0));
+}
 
 double normal_quantile(double p) {
     // Bisection on the CDF: 200 halvings of [-40, 40] reach double precision.
     double lo = -40, hi = 40;
     for (int i = 0; i < 200; ++i) {
         const double mid = 0.5 * (lo + hi);
-        if (1.0 - normal_sf(mid) < p) lo = mid; else hi = mid;
+        if (1.0 - normal_sf(mid) < p)
+            lo = mid;
+        else
+            hi = mid;
     }
     return 0.5 * (lo + hi);
 }
@@ -34,7 +39,7 @@ std::vector<double> exact_pmf(std::int64_t m_max, std::int64_t n_max) {
         for (std::int64_t n = 1; n <= n_max; ++n) {
             std::vector<double> p(std::size_t(m * n + 1), 0.0);
             const double a = double(m) / double(m + n), b = double(n) / double(m + n);
-            const auto& left = prev[std::size_t(n)];   // P_{m-1,n}
+            const auto& left = prev[std::size_t(n)];     // P_{m-1,n}
             const auto& down = cur[std::size_t(n - 1)];  // P_{m,n-1}
             for (std::size_t u = 0; u < left.size(); ++u) p[u + std::size_t(n)] += a * left[u];
             for (std::size_t u = 0; u < down.size(); ++u) p[u] += b * down[u];
@@ -64,7 +69,8 @@ MannWhitney mann_whitney_u(const std::vector<double>& x, const std::vector<doubl
     all.reserve(n);
     for (double v : x) all.push_back({v, 0});
     for (double v : y) all.push_back({v, 1});
-    std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::sort(all.begin(), all.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
 
     // Mid-ranks for ties; tie_term = sum over tie groups of (t^3 - t).
     double rank_sum_x = 0, tie_term = 0;

@@ -14,8 +14,8 @@ std::string real_path(const std::string& p) {
 }
 }  // namespace
 
-MergeOutcome merge_store(Store& target, const std::string& target_path, const std::string& source_path,
-                         int busy_timeout_ms) {
+MergeOutcome merge_store(Store& target, const std::string& target_path,
+                         const std::string& source_path, int busy_timeout_ms) {
     if (real_path(source_path) == real_path(target_path))
         throw UsageError("cannot merge " + source_path + " into itself");
     Store src = Store::open_snapshot(source_path, busy_timeout_ms);

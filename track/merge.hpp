@@ -17,7 +17,7 @@ struct MergeOutcome {
 
 // The source is read through an in-memory snapshot and never modified. Throws UsageError when
 // the source is missing, not a flopmeter store, or the target itself.
-MergeOutcome merge_store(Store& target, const std::string& target_path, const std::string& source_path,
-                         int busy_timeout_ms = 10000);
+MergeOutcome merge_store(Store& target, const std::string& target_path,
+                         const std::string& source_path, int busy_timeout_ms = 10000);
 
 }  // namespace flopmeter

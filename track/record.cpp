@@ -4,7 +4,8 @@
 
 namespace flopmeter {
 
-RecordOutcome record_results(const ResultsDocument& doc, const std::string& db_path, const RecordOptions& o) {
+RecordOutcome record_results(const ResultsDocument& doc, const std::string& db_path,
+                             const RecordOptions& o) {
     check_results_have_samples(doc, "results");
     StoreOptions so;
     so.create = true;

@@ -19,6 +19,7 @@ struct RecordOptions {
 // UsageError for results without raw samples, a store that is not flopmeter's, corrupt or
 // locked beyond the timeout; the store is unchanged then. Recording the same run twice
 // stores it once (outcome.added == false the second time).
-RecordOutcome record_results(const ResultsDocument& doc, const std::string& db_path, const RecordOptions& o = {});
+RecordOutcome record_results(const ResultsDocument& doc, const std::string& db_path,
+                             const RecordOptions& o = {});
 
 }  // namespace flopmeter

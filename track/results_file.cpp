@@ -17,10 +17,12 @@ constexpr double kMaxSampleSeconds = 86400.0;
 // FLOP and byte counts beyond 1e30 (a thousand times a frontier training run) are corrupt.
 constexpr double kMaxCount = 1e30;
 
-void check_number(const std::string& what, const CaseResult& c, const char* field, double v, double lo, double hi) {
+void check_number(const std::string& what, const CaseResult& c, const char* field, double v,
+                  double lo, double hi) {
     if (!(std::isfinite(v) && v >= lo && v <= hi))
-        throw UsageError(what + ": case '" + c.name + "': field '" + field + "' = " + std::to_string(v) +
-                         " is out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+        throw UsageError(what + ": case '" + c.name + "': field '" + field +
+                         "' = " + std::to_string(v) + " is out of range [" + std::to_string(lo) +
+                         ", " + std::to_string(hi) + "]");
 }
 
 }  // namespace
@@ -33,16 +35,21 @@ void check_results_have_samples(const ResultsDocument& doc, const std::string& w
         check_number(what, c, "bytes", c.bytes, 0, kMaxCount);
         if (c.status != CaseStatus::ok) continue;
         if (c.measurement.samples.empty())
-            throw UsageError(what + ": case '" + c.name +
-                             "' has no raw samples (timing.samples is empty); flopmeter compares sample "
-                             "distributions, so record files written with the samples");
+            throw UsageError(
+                what + ": case '" + c.name +
+                "' has no raw samples (timing.samples is empty); flopmeter compares sample "
+                "distributions, so record files written with the samples");
         for (double s : c.measurement.samples)
             if (!(s > 0 && s <= kMaxSampleSeconds))
-                throw UsageError(what + ": case '" + c.name + "' has a sample of " + std::to_string(s) +
+                throw UsageError(what + ": case '" + c.name + "' has a sample of " +
+                                 std::to_string(s) +
                                  " s: every sample must be a positive time of at most one day");
         const Stats& st = c.measurement.stats;
-        for (const auto& [field, v] : {std::pair<const char*, double>{"stats.median", st.median}, {"stats.min", st.min},
-                                       {"stats.max", st.max}, {"stats.p10", st.p10}, {"stats.p90", st.p90},
+        for (const auto& [field, v] : {std::pair<const char*, double>{"stats.median", st.median},
+                                       {"stats.min", st.min},
+                                       {"stats.max", st.max},
+                                       {"stats.p10", st.p10},
+                                       {"stats.p90", st.p90},
                                        {"stats.mean", st.mean}})
             check_number(what, c, field, v, 0, kMaxSampleSeconds);
         check_number(what, c, "stats.stddev", st.stddev, 0, kMaxSampleSeconds);
@@ -50,9 +57,12 @@ void check_results_have_samples(const ResultsDocument& doc, const std::string& w
         ++timed;
     }
     bool failed_validation = false;
-    for (const auto& c : doc.results) failed_validation |= c.status == CaseStatus::validation_failed;
+    for (const auto& c : doc.results)
+        failed_validation |= c.status == CaseStatus::validation_failed;
     // A run whose every kernel failed validation is still a result (check fails it, exit 1).
-    if (timed == 0 && !failed_validation) throw UsageError(what + ": no timed case with samples (every case failed or was unavailable)");
+    if (timed == 0 && !failed_validation)
+        throw UsageError(what +
+                         ": no timed case with samples (every case failed or was unavailable)");
 }
 
 ResultsDocument load_results_file(const std::string& path) {
@@ -70,8 +80,9 @@ ResultsDocument load_results_file(const std::string& path) {
         } else if (is_gbench_json(j)) {
             doc = gbench_to_results(j);
         } else {
-            throw UsageError("neither flopmeter results JSON (\"schema\": \"flopmeter.results\") nor Google "
-                             "Benchmark JSON (--benchmark_format=json)");
+            throw UsageError(
+                "neither flopmeter results JSON (\"schema\": \"flopmeter.results\") nor Google "
+                "Benchmark JSON (--benchmark_format=json)");
         }
     } catch (const UsageError& e) {
         const std::string m = e.what();

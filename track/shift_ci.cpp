@@ -22,7 +22,8 @@ double count_at_most(const std::vector<double>& x, const std::vector<double>& y,
 }
 }  // namespace
 
-double kth_pairwise_difference(const std::vector<double>& x, const std::vector<double>& y, double k) {
+double kth_pairwise_difference(const std::vector<double>& x, const std::vector<double>& y,
+                               double k) {
     double lo = x.front() - y.back(), hi = x.back() - y.front();  // count(lo) >= 1, count(hi) = all
     if (count_at_most(x, y, lo) >= k) return lo;
     // Invariant: count(lo) < k <= count(hi). 100 halvings take the bracket far below any
@@ -30,7 +31,10 @@ double kth_pairwise_difference(const std::vector<double>& x, const std::vector<d
     for (int it = 0; it < 100; ++it) {
         const double mid = lo + 0.5 * (hi - lo);
         if (mid <= lo || mid >= hi) break;
-        if (count_at_most(x, y, mid) >= k) hi = mid; else lo = mid;
+        if (count_at_most(x, y, mid) >= k)
+            hi = mid;
+        else
+            lo = mid;
     }
     return hi;
 }

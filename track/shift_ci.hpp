@@ -15,9 +15,11 @@ struct ShiftInterval {
 
 // Never forms the n1*n2 differences: the k-th smallest is found by bisection on its value,
 // counting differences below a value in one merge-like pass over the sorted samples.
-ShiftInterval hodges_lehmann_interval(std::vector<double> x, std::vector<double> y, double level = 0.95);
+ShiftInterval hodges_lehmann_interval(std::vector<double> x, std::vector<double> y,
+                                      double level = 0.95);
 
 // The k-th smallest (1-based) of the differences x_i - y_j; x and y sorted ascending.
-double kth_pairwise_difference(const std::vector<double>& x, const std::vector<double>& y, double k);
+double kth_pairwise_difference(const std::vector<double>& x, const std::vector<double>& y,
+                               double k);
 
 }  // namespace flopmeter

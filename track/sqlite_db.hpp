@@ -13,7 +13,7 @@ struct sqlite3_stmt;
 namespace flopmeter {
 
 class SqliteDb {
-public:
+  public:
     // `flags` are SQLITE_OPEN_* flags. `busy_timeout_ms`: how long a statement waits for
     // another connection's lock before failing with "locked".
     SqliteDb(const std::string& path, int flags, int busy_timeout_ms);
@@ -34,14 +34,14 @@ public:
     // Throws the exception matching SQLite result `rc` for the operation `what`.
     [[noreturn]] void fail(int rc, const std::string& what) const;
 
-private:
+  private:
     sqlite3* db_ = nullptr;
     std::string path_;
     int busy_ms_ = 0;
 };
 
 class Statement {
-public:
+  public:
     Statement(SqliteDb& db, const std::string& sql);
     ~Statement();
     Statement(const Statement&) = delete;
@@ -66,7 +66,7 @@ public:
     std::vector<double> col_doubles(int i) const;  // a BLOB of little-endian doubles
     bool col_null(int i) const;
 
-private:
+  private:
     SqliteDb& db_;
     sqlite3_stmt* st_ = nullptr;
     std::string sql_;
@@ -75,14 +75,14 @@ private:
 // BEGIN IMMEDIATE takes the write lock up front, so a busy store fails (or waits) at the
 // start rather than halfway; the destructor rolls back anything not committed.
 class WriteTransaction {
-public:
+  public:
     explicit WriteTransaction(SqliteDb& db);
     ~WriteTransaction();
     WriteTransaction(const WriteTransaction&) = delete;
     WriteTransaction& operator=(const WriteTransaction&) = delete;
     void commit();
 
-private:
+  private:
     SqliteDb& db_;
     bool done_ = false;
 };

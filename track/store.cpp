@@ -15,7 +15,9 @@ namespace flopmeter {
 
 using ojson = nlohmann::ordered_json;
 
-int store_schema_version() { return int(store_migrations().size()); }
+int store_schema_version() {
+    return int(store_migrations().size());
+}
 
 std::string default_db_path() {
     const char* e = std::getenv("FLOPMETER_DB");
@@ -56,7 +58,10 @@ void test_pause_in_record() {
     const char* e = std::getenv("FLOPMETER_TEST_PAUSE_IN_RECORD");
     if (!e || !*e) return;
     const double s = std::atof(e);
-    std::fprintf(stderr, "flopmeter: TEST KNOB FLOPMETER_TEST_PAUSE_IN_RECORD: pausing %.3g s inside the transaction\n", s);
+    std::fprintf(stderr,
+                 "flopmeter: TEST KNOB FLOPMETER_TEST_PAUSE_IN_RECORD: pausing %.3g s inside the "
+                 "transaction\n",
+                 s);
     std::fflush(stderr);
     if (s > 0) ::usleep(useconds_t(s * 1e6));
 }
@@ -78,7 +83,8 @@ RunInfo read_run_info(const Statement& st) {
 }
 
 const std::string kRunColumns =
-    "r.id, r.run_key, r.source, r.git_sha, r.tag, r.date_utc, r.recorded_utc, r.hostname, r.fingerprint, "
+    "r.id, r.run_key, r.source, r.git_sha, r.tag, r.date_utc, r.recorded_utc, r.hostname, "
+    "r.fingerprint, "
     "(SELECT COUNT(*) FROM cases c WHERE c.run_id = r.id)";
 
 }  // namespace
@@ -93,12 +99,15 @@ std::int64_t check_identity(SqliteDb& db) {
     const std::int64_t app_id = db.query_int("PRAGMA application_id");
     const std::int64_t version = db.query_int("PRAGMA user_version");
     if (app_id != 0 && app_id != kStoreApplicationId)
-        throw UsageError(path + " is an SQLite database of another application, not a flopmeter store");
+        throw UsageError(path +
+                         " is an SQLite database of another application, not a flopmeter store");
     if (app_id == 0 && (version != 0 || db.query_int("SELECT COUNT(*) FROM sqlite_master") != 0))
-        throw UsageError(path + " is an SQLite database but not a flopmeter store (it has other tables)");
+        throw UsageError(path +
+                         " is an SQLite database but not a flopmeter store (it has other tables)");
     if (version > store_schema_version())
-        throw UsageError(path + " was written by a newer flopmeter (store schema " + std::to_string(version) +
-                         ", this one knows up to " + std::to_string(store_schema_version()) + "); upgrade flopmeter");
+        throw UsageError(path + " was written by a newer flopmeter (store schema " +
+                         std::to_string(version) + ", this one knows up to " +
+                         std::to_string(store_schema_version()) + "); upgrade flopmeter");
     return version;
 }
 
@@ -131,7 +140,8 @@ SqliteDb open_read_only(const std::string& path, int busy_timeout_ms, std::int64
         return db;
     } catch (const UsageError&) {
         if (::access(path.c_str(), R_OK) != 0) throw;
-        SqliteDb db("file:" + path + "?immutable=1", SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_URI,
+        SqliteDb db("file:" + path + "?immutable=1",
+                    SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_URI,
                     busy_timeout_ms);
         version = check_identity(db);
         return db;
@@ -145,14 +155,16 @@ Store Store::open(const std::string& path, const StoreOptions& o) {
     if (path.empty()) throw UsageError("empty database path");
     if (o.read_only) {
         if (!file_exists(path))
-            throw UsageError("no database at " + path + " (record a run first with 'flopmeter record', or give --db FILE)");
+            throw UsageError("no database at " + path +
+                             " (record a run first with 'flopmeter record', or give --db FILE)");
         std::int64_t version = 0;
         SqliteDb db = open_read_only(path, o.busy_timeout_ms, version);
         if (version >= target) return Store(std::move(db));
         return open_snapshot(path, o.busy_timeout_ms);
     }
     if (!o.create && !file_exists(path))
-        throw UsageError("no database at " + path + " (record a run first with 'flopmeter record', or give --db FILE)");
+        throw UsageError("no database at " + path +
+                         " (record a run first with 'flopmeter record', or give --db FILE)");
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX;
     if (o.create) flags |= SQLITE_OPEN_CREATE;
     SqliteDb db(path, flags, o.busy_timeout_ms);
@@ -160,7 +172,8 @@ Store Store::open(const std::string& path, const StoreOptions& o) {
     {
         Statement wal(db, "PRAGMA journal_mode=WAL");
         if (wal.step() && wal.col_text(0) != "wal")
-            throw UsageError("cannot switch database " + path + " to WAL mode (journal mode stays " + wal.col_text(0) + ")");
+            throw UsageError("cannot switch database " + path +
+                             " to WAL mode (journal mode stays " + wal.col_text(0) + ")");
     }
     db.exec("PRAGMA foreign_keys=ON");
     migrate(db, version, target);
@@ -171,7 +184,8 @@ Store Store::open_snapshot(const std::string& path, int busy_timeout_ms) {
     if (!file_exists(path)) throw UsageError("no database at " + path);
     std::int64_t version = 0;
     SqliteDb src = open_read_only(path, busy_timeout_ms, version);
-    SqliteDb mem(":memory:", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, busy_timeout_ms);
+    SqliteDb mem(":memory:", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                 busy_timeout_ms);
     sqlite3_backup* b = sqlite3_backup_init(mem.handle(), "main", src.handle(), "main");
     if (!b) mem.fail(sqlite3_errcode(mem.handle()), "snapshot of " + path);
     const int rc = sqlite3_backup_step(b, -1);
@@ -182,10 +196,12 @@ Store Store::open_snapshot(const std::string& path, int busy_timeout_ms) {
     return Store(std::move(mem));
 }
 
-int Store::schema_version() { return int(db_.query_int("PRAGMA user_version")); }
+int Store::schema_version() {
+    return int(db_.query_int("PRAGMA user_version"));
+}
 
-RecordOutcome Store::add_run(const ResultsDocument& doc, const std::string& tag, const std::string& key_in,
-                             const std::string& recorded_utc) {
+RecordOutcome Store::add_run(const ResultsDocument& doc, const std::string& tag,
+                             const std::string& key_in, const std::string& recorded_utc) {
     const std::string key = key_in.empty() ? run_content_key(doc) : key_in;
     WriteTransaction tx(db_);
     {
@@ -195,7 +211,8 @@ RecordOutcome Store::add_run(const ResultsDocument& doc, const std::string& tag,
     }
     const Provenance& p = doc.provenance;
     Statement ins(db_,
-                  "INSERT INTO runs (run_key, source, git_sha, tag, date_utc, recorded_utc, hostname, fingerprint, "
+                  "INSERT INTO runs (run_key, source, git_sha, tag, date_utc, recorded_utc, "
+                  "hostname, fingerprint, "
                   "provenance_json, warnings_json) VALUES (?,?,?,?,?,?,?,?,?,?)");
     ins.bind(1, key)
         .bind(2, p.tool.empty() ? std::string("flopmeter") : p.tool)
@@ -210,9 +227,10 @@ RecordOutcome Store::add_run(const ResultsDocument& doc, const std::string& tag,
     ins.run();
     const std::int64_t run_id = db_.last_insert_rowid();
 
-    Statement ci(db_,
-                 "INSERT INTO cases (run_id, name, op, backend, dtype, status, n, median, ci_low, ci_high, "
-                 "model_flops, bytes, case_json, samples) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    Statement ci(
+        db_,
+        "INSERT INTO cases (run_id, name, op, backend, dtype, status, n, median, ci_low, ci_high, "
+        "model_flops, bytes, case_json, samples) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     bool paused = false;
     for (const CaseResult& c : doc.results) {
         ojson cj = case_to_json(c);
@@ -238,7 +256,8 @@ RecordOutcome Store::add_run(const ResultsDocument& doc, const std::string& tag,
             ci.run();
         } catch (const std::runtime_error& e) {
             if (sqlite3_extended_errcode(db_.handle()) == SQLITE_CONSTRAINT_UNIQUE)
-                throw UsageError("case '" + c.name + "' appears twice in the run; case names must be unique");
+                throw UsageError("case '" + c.name +
+                                 "' appears twice in the run; case names must be unique");
             throw;
         }
         if (!paused) {
@@ -265,7 +284,8 @@ std::optional<RunInfo> Store::run(std::int64_t id) {
 }
 
 std::optional<RunInfo> Store::latest_run() {
-    Statement st(db_, "SELECT " + kRunColumns + " FROM runs r ORDER BY r.date_utc DESC, r.id DESC LIMIT 1");
+    Statement st(
+        db_, "SELECT " + kRunColumns + " FROM runs r ORDER BY r.date_utc DESC, r.id DESC LIMIT 1");
     if (!st.step()) return std::nullopt;
     return read_run_info(st);
 }
@@ -275,7 +295,8 @@ std::vector<RunInfo> Store::runs_matching(const std::string& ref) {
     if (ref.empty()) return v;
     // A SHA prefix needs a few characters to mean anything; a tag matches exactly.
     Statement st(db_, "SELECT " + kRunColumns +
-                          " FROM runs r WHERE r.tag = ?1 OR (length(?1) >= 4 AND substr(r.git_sha, 1, length(?1)) = ?1)"
+                          " FROM runs r WHERE r.tag = ?1 OR (length(?1) >= 4 AND substr(r.git_sha, "
+                          "1, length(?1)) = ?1)"
                           " ORDER BY r.date_utc, r.id");
     st.bind(1, ref);
     while (st.step()) v.push_back(read_run_info(st));
@@ -284,7 +305,8 @@ std::vector<RunInfo> Store::runs_matching(const std::string& ref) {
 
 StoredRun Store::load_run(std::int64_t id) {
     StoredRun out;
-    Statement rs(db_, "SELECT " + kRunColumns + ", r.provenance_json, r.warnings_json FROM runs r WHERE r.id = ?");
+    Statement rs(db_, "SELECT " + kRunColumns +
+                          ", r.provenance_json, r.warnings_json FROM runs r WHERE r.id = ?");
     rs.bind(1, id);
     if (!rs.step()) throw UsageError("no run " + std::to_string(id) + " in " + db_.path());
     out.info = read_run_info(rs);
@@ -302,16 +324,20 @@ StoredRun Store::load_run(std::int64_t id) {
             out.doc.results.push_back(std::move(c));
         }
     } catch (const nlohmann::json::exception& e) {
-        throw UsageError("database " + db_.path() + " holds a malformed run " + std::to_string(id) + ": " + e.what());
+        throw UsageError("database " + db_.path() + " holds a malformed run " + std::to_string(id) +
+                         ": " + e.what());
     }
     return out;
 }
 
 std::vector<CaseRow> Store::case_rows() {
-    Statement st(db_, "SELECT " + kRunColumns +
-                          ", c.name, c.op, c.backend, c.dtype, c.n, c.median, c.ci_low, c.ci_high, c.model_flops, c.bytes"
-                          " FROM cases c JOIN runs r ON r.id = c.run_id WHERE c.status = 'ok' AND c.median > 0"
-                          " ORDER BY r.date_utc, r.id, c.id");
+    Statement st(
+        db_,
+        "SELECT " + kRunColumns +
+            ", c.name, c.op, c.backend, c.dtype, c.n, c.median, c.ci_low, c.ci_high, "
+            "c.model_flops, c.bytes"
+            " FROM cases c JOIN runs r ON r.id = c.run_id WHERE c.status = 'ok' AND c.median > 0"
+            " ORDER BY r.date_utc, r.id, c.id");
     std::vector<CaseRow> v;
     while (st.step()) {
         CaseRow c;

@@ -58,7 +58,7 @@ struct CaseRow {
 };
 
 class Store {
-public:
+  public:
     // Opens (and migrates) the store at `path`. Throws UsageError when the file is missing
     // (unless o.create), is not a flopmeter store, is corrupt, locked, or from a newer flopmeter;
     // such a file is left as it was.
@@ -72,8 +72,8 @@ public:
     SqliteDb& db() { return db_; }
 
     // Stores a whole run in one transaction. `key` empty: the digest of the run's content.
-    RecordOutcome add_run(const ResultsDocument& doc, const std::string& tag = "", const std::string& key = "",
-                          const std::string& recorded_utc = "");
+    RecordOutcome add_run(const ResultsDocument& doc, const std::string& tag = "",
+                          const std::string& key = "", const std::string& recorded_utc = "");
 
     std::vector<RunInfo> runs();  // oldest first (measurement date, then id)
     std::optional<RunInfo> run(std::int64_t id);
@@ -83,7 +83,7 @@ public:
     StoredRun load_run(std::int64_t id);
     std::vector<CaseRow> case_rows();  // every ok case of every run, oldest run first
 
-private:
+  private:
     explicit Store(SqliteDb db) : db_(std::move(db)) {}
     SqliteDb db_;
 };

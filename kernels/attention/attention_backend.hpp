@@ -18,10 +18,11 @@
 namespace flopmeter {
 
 class AttentionPlan {
-public:
+  public:
     virtual ~AttentionPlan() = default;
-    virtual void forward(const AttentionOperands& ops) = 0;   // writes o, lse
-    virtual void backward(const AttentionOperands& ops) = 0;  // reads q, k, v, o, lse, d_o; writes dq, dk, dv
+    virtual void forward(const AttentionOperands& ops) = 0;  // writes o, lse
+    virtual void backward(
+        const AttentionOperands& ops) = 0;  // reads q, k, v, o, lse, d_o; writes dq, dk, dv
     // What actually runs, e.g. "flash_fwd_f32_avx512_12x32 q48 k128".
     virtual std::string kernel_set() const = 0;
     virtual std::string binding() const = 0;
@@ -46,7 +47,9 @@ struct AttentionBackend {
     // Why this backend refuses a problem here before allocating anything (the unfused kernel's
     // S x S matrices that do not fit in memory), or nullopt; make_plan throws the same reason.
     std::function<std::optional<std::string>(const AttentionProblem&, AttentionPass)> refuses;
-    std::function<std::unique_ptr<AttentionPlan>(const AttentionProblem&, AttentionPass, int threads)> make_plan;
+    std::function<std::unique_ptr<AttentionPlan>(const AttentionProblem&, AttentionPass,
+                                                 int threads)>
+        make_plan;
     std::function<std::vector<std::string>()> warnings;
 
     bool supports(DType t) const;
@@ -60,8 +63,9 @@ std::string attention_backend_names();  // "own, unfused:own, unfused:openblas, 
 const AttentionBackend& find_attention_backend(std::string_view name);
 // Throws UnavailableError when the backend cannot run the dtype here or (unfused) its S x S
 // matrices do not fit in memory, UsageError for a bad problem.
-std::unique_ptr<AttentionPlan> make_attention_plan(const AttentionBackend& backend, const AttentionProblem& p,
-                                                   AttentionPass pass, int threads);
+std::unique_ptr<AttentionPlan> make_attention_plan(const AttentionBackend& backend,
+                                                   const AttentionProblem& p, AttentionPass pass,
+                                                   int threads);
 
 // Entries, one per file.
 AttentionBackend own_attention_backend();

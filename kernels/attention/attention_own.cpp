@@ -27,7 +27,8 @@
 namespace flopmeter {
 namespace {
 
-constexpr std::int64_t kDecodeMaxSeqQ = kAttentionDecodeMaxSeqQ;  // query rows per head up to which decode is used
+constexpr std::int64_t kDecodeMaxSeqQ =
+    kAttentionDecodeMaxSeqQ;                   // query rows per head up to which decode is used
 constexpr std::int64_t kDecodeMinChunk = 512;  // keys per decode chunk at least
 
 template <class F>
@@ -43,9 +44,12 @@ void parallel_items(ThreadPool& pool, std::int64_t items, F&& f) {
 }
 
 class OwnAttentionPlan final : public AttentionPlan {
-public:
+  public:
     OwnAttentionPlan(const AttentionProblem& p, AttentionPass pass, int threads)
-        : p_(p), pass_(pass), ks_(&attn::choose_kernel_set(isa_active())), pool_(&shared_thread_pool(threads)) {
+        : p_(p),
+          pass_(pass),
+          ks_(&attn::choose_kernel_set(isa_active())),
+          pool_(&shared_thread_pool(threads)) {
         const flops::AttentionShape& s = p.shape;
         decode_ = s.seq_q <= kDecodeMaxSeqQ;
         const double scale = attention_scale(p);
@@ -53,22 +57,26 @@ public:
         scale_log2_ = float(scale * double(attn::kLog2e));
         if (decode_) {
             const std::int64_t L = ks_->decode_block;
-            const std::int64_t want = std::max<std::int64_t>(1, (4 * pool_->size() + s.batch - 1) / s.batch);
-            const std::int64_t len = std::max(kDecodeMinChunk, attn::round_up((s.seq_k + want - 1) / want, L));
+            const std::int64_t want =
+                std::max<std::int64_t>(1, (4 * pool_->size() + s.batch - 1) / s.batch);
+            const std::int64_t len =
+                std::max(kDecodeMinChunk, attn::round_up((s.seq_k + want - 1) / want, L));
             dec_chunk_len_ = len;
             dec_chunks_ = (s.seq_k + len - 1) / len;
             dec_dp_ = attn::round_up(s.head_dim, L);
             dec_dvp_ = attn::round_up(s.value_dim, L);
-            fwd_bytes_ = 4.0 * (double(s.batch) * double(dec_chunks_) * double(s.heads) * double(s.seq_q) *
-                                    double(attn::decode_partial_stride(dec_dvp_)) +
-                                double(pool_->size()) * double(attn::decode_scratch_floats(s, dec_dp_)));
+            fwd_bytes_ =
+                4.0 * (double(s.batch) * double(dec_chunks_) * double(s.heads) * double(s.seq_q) *
+                           double(attn::decode_partial_stride(dec_dvp_)) +
+                       double(pool_->size()) * double(attn::decode_scratch_floats(s, dec_dp_)));
         } else {
             const attn::TileSizes& t = ks_->fwd;
             ktiles_ = (s.seq_k + t.bk - 1) / t.bk;
             fwd_dvp_ = attn::round_up(s.value_dim, t.nr);
             const double tiles = double(s.batch) * double(s.kv_heads) * double(ktiles_);
             fwd_bytes_ = 4.0 * (tiles * double(t.bk) * double(s.head_dim + fwd_dvp_) +
-                                double(pool_->size()) * double(attn::fwd_scratch_floats(t, s.head_dim, fwd_dvp_)));
+                                double(pool_->size()) *
+                                    double(attn::fwd_scratch_floats(t, s.head_dim, fwd_dvp_)));
         }
         {
             const attn::TileSizes& t = ks_->bwd;
@@ -77,8 +85,10 @@ public:
             bwd_dvp_ = attn::round_up(s.value_dim, t.nr);
             bwd_bytes_ = 4.0 * (2.0 * double(s.batch) * double(s.heads) * double(s.seq_q) +
                                 double(pool_->size()) *
-                                    double(attn::bwd_scratch_floats(t, s.head_dim, s.value_dim, bwd_dp_, bwd_dvp_))) +
-                         double(sizeof(std::atomic<int>)) * double(s.batch) * double(s.heads) * double(qtiles_);
+                                    double(attn::bwd_scratch_floats(t, s.head_dim, s.value_dim,
+                                                                    bwd_dp_, bwd_dvp_))) +
+                         double(sizeof(std::atomic<int>)) * double(s.batch) * double(s.heads) *
+                             double(qtiles_);
         }
         if (pass_has_fwd(pass)) alloc_fwd();
         if (pass_has_bwd(pass)) alloc_bwd();
@@ -126,29 +136,35 @@ public:
         const std::int64_t ktiles = (s.seq_k + t.bk - 1) / t.bk;
         parallel_items(*pool_, s.batch * s.kv_heads * ktiles, [&](int tid, std::int64_t i) {
             const std::int64_t bg = i / ktiles, kt = i % ktiles;
-            ks_->bwd_tile(a, bg / s.kv_heads, bg % s.kv_heads, kt, bwd_scratch_[std::size_t(tid)].as<float>());
+            ks_->bwd_tile(a, bg / s.kv_heads, bg % s.kv_heads, kt,
+                          bwd_scratch_[std::size_t(tid)].as<float>());
         });
     }
 
     std::string kernel_set() const override {
         const bool b16 = p_.dtype == DType::bf16;
         std::string dt = b16 ? "bf16w" : "f32";  // bf16 inputs widened to fp32 while packing
-        if (p_.kv != KvCache::same) dt += "_kv" + std::string(kv_cache_name(p_.kv));  // e.g. f32_kvint8
+        if (p_.kv != KvCache::same)
+            dt += "_kv" + std::string(kv_cache_name(p_.kv));  // e.g. f32_kvint8
         std::string fwd;
         if (decode_) {
-            fwd = "decode_" + dt + "_" + isa_name_str() + "_k" + std::to_string(ks_->decode_block) + " x" +
-                  std::to_string(dec_chunks_) + " chunks";
+            fwd = "decode_" + dt + "_" + isa_name_str() + "_k" + std::to_string(ks_->decode_block) +
+                  " x" + std::to_string(dec_chunks_) + " chunks";
         } else {
             const attn::TileSizes& t = ks_->fwd;
-            fwd = "flash_fwd_" + dt + "_" + std::string(ks_->name) + " q" + std::to_string(t.bq) + " k" + std::to_string(t.bk);
+            fwd = "flash_fwd_" + dt + "_" + std::string(ks_->name) + " q" + std::to_string(t.bq) +
+                  " k" + std::to_string(t.bk);
         }
         const attn::TileSizes& tb = ks_->bwd;
-        const std::string bwd =
-            "flash_bwd_" + dt + "_" + std::string(ks_->name) + " q" + std::to_string(tb.bq) + " k" + std::to_string(tb.bk);
+        const std::string bwd = "flash_bwd_" + dt + "_" + std::string(ks_->name) + " q" +
+                                std::to_string(tb.bq) + " k" + std::to_string(tb.bk);
         switch (pass_) {
-            case AttentionPass::fwd: return fwd;
-            case AttentionPass::bwd: return bwd;
-            default: return fwd + " + " + bwd;
+            case AttentionPass::fwd:
+                return fwd;
+            case AttentionPass::bwd:
+                return bwd;
+            default:
+                return fwd + " + " + bwd;
         }
     }
     std::string binding() const override { return pool_->binding(); }
@@ -158,8 +174,11 @@ public:
     double fwd_pairs_per_head() const override {
         const flops::AttentionShape& s = p_.shape;
         // Decode: a row block computes each block of L keys up to the last key its rows see.
-        if (decode_) return flops::attention_tiled_pairs(s.seq_q, s.seq_k, s.causal, s.seq_q, ks_->decode_block);
-        // Work is done per register tile: MR query rows x NR keys up to the row group's last visible key.
+        if (decode_)
+            return flops::attention_tiled_pairs(s.seq_q, s.seq_k, s.causal, s.seq_q,
+                                                ks_->decode_block);
+        // Work is done per register tile: MR query rows x NR keys up to the row group's last
+        // visible key.
         return flops::attention_tiled_pairs(s.seq_q, s.seq_k, s.causal, ks_->fwd.mr, ks_->fwd.nr);
     }
     double bwd_pairs_per_head() const override {
@@ -168,7 +187,7 @@ public:
     }
     bool bwd_recomputes_scores() const override { return true; }
 
-private:
+  private:
     std::string isa_name_str() const { return std::string(isa_name(ks_->isa)); }
 
     void alloc_fwd() {
@@ -176,17 +195,20 @@ private:
         const flops::AttentionShape& s = p_.shape;
         const int n = pool_->size();
         if (decode_) {
-            partial_.reset(std::size_t(s.batch * dec_chunks_ * s.heads * s.seq_q * attn::decode_partial_stride(dec_dvp_)) *
+            partial_.reset(std::size_t(s.batch * dec_chunks_ * s.heads * s.seq_q *
+                                       attn::decode_partial_stride(dec_dvp_)) *
                            sizeof(float));
             for (int t = 0; t < n; ++t)
-                fwd_scratch_.emplace_back(std::size_t(attn::decode_scratch_floats(s, dec_dp_)) * sizeof(float));
+                fwd_scratch_.emplace_back(std::size_t(attn::decode_scratch_floats(s, dec_dp_)) *
+                                          sizeof(float));
         } else {
             const attn::TileSizes& t = ks_->fwd;
             const std::size_t tiles = std::size_t(s.batch * s.kv_heads * ktiles_);
             kpack_.reset(tiles * std::size_t(s.head_dim * t.bk) * sizeof(float));
             vpack_.reset(tiles * std::size_t(t.bk * fwd_dvp_) * sizeof(float));
             for (int i = 0; i < n; ++i)
-                fwd_scratch_.emplace_back(std::size_t(attn::fwd_scratch_floats(t, s.head_dim, fwd_dvp_)) * sizeof(float));
+                fwd_scratch_.emplace_back(
+                    std::size_t(attn::fwd_scratch_floats(t, s.head_dim, fwd_dvp_)) * sizeof(float));
         }
         fwd_ready_ = true;
     }
@@ -200,8 +222,9 @@ private:
         locks_ = std::make_unique<std::atomic<int>[]>(nlocks);
         for (std::size_t i = 0; i < nlocks; ++i) locks_[i].store(0);
         for (int i = 0; i < pool_->size(); ++i)
-            bwd_scratch_.emplace_back(
-                std::size_t(attn::bwd_scratch_floats(t, s.head_dim, s.value_dim, bwd_dp_, bwd_dvp_)) * sizeof(float));
+            bwd_scratch_.emplace_back(std::size_t(attn::bwd_scratch_floats(
+                                          t, s.head_dim, s.value_dim, bwd_dp_, bwd_dvp_)) *
+                                      sizeof(float));
         bwd_ready_ = true;
     }
 
@@ -231,7 +254,8 @@ private:
         const std::int64_t qtiles = (s.seq_q + t.bq - 1) / t.bq;
         parallel_items(*pool_, s.batch * s.heads * qtiles, [&](int tid, std::int64_t i) {
             const std::int64_t bh = i / qtiles, qt = qtiles - 1 - i % qtiles;
-            ks_->fwd_tile(a, bh / s.heads, bh % s.heads, qt, fwd_scratch_[std::size_t(tid)].as<float>());
+            ks_->fwd_tile(a, bh / s.heads, bh % s.heads, qt,
+                          fwd_scratch_[std::size_t(tid)].as<float>());
         });
     }
 
@@ -255,13 +279,18 @@ private:
         a.dvp = dec_dvp_;
         a.partial = partial_.as<float>();
         parallel_items(*pool_, s.batch * dec_chunks_, [&](int tid, std::int64_t i) {
-            ks_->decode(a, i / dec_chunks_, i % dec_chunks_, fwd_scratch_[std::size_t(tid)].as<float>());
+            ks_->decode(a, i / dec_chunks_, i % dec_chunks_,
+                        fwd_scratch_[std::size_t(tid)].as<float>());
         });
-        // Combine the chunks' (O, m, l): m = max m_c, l = sum l_c 2^(m_c - m), O = sum O_c 2^(m_c - m) / l.
+        // Combine the chunks' (O, m, l): m = max m_c, l = sum l_c 2^(m_c - m), O = sum O_c 2^(m_c -
+        // m) / l.
         const std::int64_t stride = attn::decode_partial_stride(dec_dvp_), Dv = s.value_dim;
         parallel_items(*pool_, s.batch * s.heads * s.seq_q, [&](int, std::int64_t r) {
-            const std::int64_t b = r / (s.heads * s.seq_q), h = (r / s.seq_q) % s.heads, i = r % s.seq_q;
-            auto part = [&](std::int64_t c) { return a.partial + (((b * dec_chunks_ + c) * s.heads + h) * s.seq_q + i) * stride; };
+            const std::int64_t b = r / (s.heads * s.seq_q), h = (r / s.seq_q) % s.heads,
+                               i = r % s.seq_q;
+            auto part = [&](std::int64_t c) {
+                return a.partial + (((b * dec_chunks_ + c) * s.heads + h) * s.seq_q + i) * stride;
+            };
             float m = -std::numeric_limits<float>::infinity();
             for (std::int64_t c = 0; c < dec_chunks_; ++c) m = std::max(m, part(c)[dec_dvp_]);
             float* out = ops.o + attn_offset(b, i, h, s.seq_q, s.heads, Dv);
@@ -305,11 +334,16 @@ private:
 AttentionBackend own_attention_backend() {
     AttentionBackend b;
     b.name = "own";
-    b.description = "flopmeter's fused flash-style attention (online softmax, AVX-512 / AVX2 / generic, runtime dispatch)";
+    b.description =
+        "flopmeter's fused flash-style attention (online softmax, AVX-512 / AVX2 / generic, "
+        "runtime dispatch)";
     b.dtypes = {DType::fp32, DType::bf16};
     b.unavailable = [](DType) -> std::optional<std::string> { return std::nullopt; };
-    b.refuses = [](const AttentionProblem&, AttentionPass) -> std::optional<std::string> { return std::nullopt; };
-    b.make_plan = [](const AttentionProblem& p, AttentionPass pass, int threads) -> std::unique_ptr<AttentionPlan> {
+    b.refuses = [](const AttentionProblem&, AttentionPass) -> std::optional<std::string> {
+        return std::nullopt;
+    };
+    b.make_plan = [](const AttentionProblem& p, AttentionPass pass,
+                     int threads) -> std::unique_ptr<AttentionPlan> {
         return std::make_unique<OwnAttentionPlan>(p, pass, threads);
     };
     b.warnings = [] { return std::vector<std::string>{}; };

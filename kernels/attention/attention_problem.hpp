@@ -29,9 +29,12 @@ enum class AttentionPass { fwd, bwd, fwd_bwd };
 
 constexpr std::string_view attention_pass_name(AttentionPass p) {
     switch (p) {
-        case AttentionPass::fwd: return "fwd";
-        case AttentionPass::bwd: return "bwd";
-        case AttentionPass::fwd_bwd: return "fwd+bwd";
+        case AttentionPass::fwd:
+            return "fwd";
+        case AttentionPass::bwd:
+            return "bwd";
+        case AttentionPass::fwd_bwd:
+            return "fwd+bwd";
     }
     return "?";
 }
@@ -42,8 +45,12 @@ inline std::optional<AttentionPass> parse_attention_pass(std::string_view s) {
     return std::nullopt;
 }
 
-constexpr bool pass_has_fwd(AttentionPass p) { return p != AttentionPass::bwd; }
-constexpr bool pass_has_bwd(AttentionPass p) { return p != AttentionPass::fwd; }
+constexpr bool pass_has_fwd(AttentionPass p) {
+    return p != AttentionPass::bwd;
+}
+constexpr bool pass_has_bwd(AttentionPass p) {
+    return p != AttentionPass::fwd;
+}
 
 // Storage of the key/value cache when it differs from Q's (decode forward on the own backend
 // only): bf16, or int8 symmetric with one fp32 scale per (batch, token, kv head) vector for K
@@ -52,9 +59,12 @@ enum class KvCache { same, bf16, int8 };
 
 constexpr std::string_view kv_cache_name(KvCache c) {
     switch (c) {
-        case KvCache::same: return "same";
-        case KvCache::bf16: return "bf16";
-        case KvCache::int8: return "int8";
+        case KvCache::same:
+            return "same";
+        case KvCache::bf16:
+            return "bf16";
+        case KvCache::int8:
+            return "int8";
     }
     return "?";
 }
@@ -111,9 +121,11 @@ double attention_footprint_bytes(const AttentionProblem& p, AttentionPass pass);
 
 // Throws UsageError naming what is wrong: sizes <= 0, heads not divisible by kv heads, head or
 // value dim above kAttentionMaxHeadDim, element counts that overflow 64-bit indexing, a dtype
-// other than fp32/bf16, a KV cache dtype other than Q's outside a decode forward, a non-finite or negative scale, or tensors that do not fit in memory.
+// other than fp32/bf16, a KV cache dtype other than Q's outside a decode forward, a non-finite or
+// negative scale, or tensors that do not fit in memory.
 void check_attention_problem(const AttentionProblem& p, AttentionPass pass);
 
-std::string describe(const AttentionProblem& p);  // "fp32 b1 h16 g4 sq4096 sk4096 d128 dv128 causal"
+std::string describe(
+    const AttentionProblem& p);  // "fp32 b1 h16 g4 sq4096 sk4096 d128 dv128 causal"
 
 }  // namespace flopmeter

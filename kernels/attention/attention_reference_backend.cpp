@@ -14,7 +14,7 @@ namespace flopmeter {
 namespace {
 
 class ReferenceAttentionPlan final : public AttentionPlan {
-public:
+  public:
     ReferenceAttentionPlan(const AttentionProblem& p, AttentionPass pass, int threads)
         : p_(p), pass_(pass), pool_(&shared_thread_pool(threads)), scale_(attention_scale(p)) {}
 
@@ -31,13 +31,16 @@ public:
             bwd<float>(ops);
     }
 
-    std::string kernel_set() const override { return "reference (double accumulation, scores materialised per row)"; }
+    std::string kernel_set() const override {
+        return "reference (double accumulation, scores materialised per row)";
+    }
     std::string binding() const override { return pool_->binding(); }
     double workspace_bytes() const override {
         const flops::AttentionShape& s = p_.shape;
         double w = 0;
         if (pass_has_fwd(pass_)) w += 8.0 * double(s.seq_k) * pool_->size();
-        if (pass_has_bwd(pass_)) w += 8.0 * double(s.seq_k * (s.head_dim + s.value_dim) + s.head_dim) * pool_->size();
+        if (pass_has_bwd(pass_))
+            w += 8.0 * double(s.seq_k * (s.head_dim + s.value_dim) + s.head_dim) * pool_->size();
         return w;
     }
     double fwd_pairs_per_head() const override {
@@ -46,7 +49,7 @@ public:
     double bwd_pairs_per_head() const override { return fwd_pairs_per_head(); }
     bool bwd_recomputes_scores() const override { return true; }
 
-private:
+  private:
     template <class In>
     void fwd(const AttentionOperands& ops) {
         const flops::AttentionShape& s = p_.shape;
@@ -61,9 +64,11 @@ private:
                 const std::int64_t r0 = next.fetch_add(64);
                 if (r0 >= rows) return;
                 for (std::int64_t r = r0; r < std::min(rows, r0 + 64); ++r) {
-                    const std::int64_t b = r / (s.heads * s.seq_q), h = (r / s.seq_q) % s.heads, i = r % s.seq_q;
+                    const std::int64_t b = r / (s.heads * s.seq_q), h = (r / s.seq_q) % s.heads,
+                                       i = r % s.seq_q;
                     attention_reference_fwd_row<In, double, float>(
-                        s, scale_, q, k, v, b, h, i, scores.data(), ops.o + attn_offset(b, i, h, s.seq_q, s.heads, s.value_dim),
+                        s, scale_, q, k, v, b, h, i, scores.data(),
+                        ops.o + attn_offset(b, i, h, s.seq_q, s.heads, s.value_dim),
                         ops.lse + (b * s.heads + h) * s.seq_q + i);
                 }
             }
@@ -75,15 +80,15 @@ private:
         const flops::AttentionShape& s = p_.shape;
         std::atomic<std::int64_t> next{0};
         pool_->run([&](int) {
-            std::vector<double> dk(std::size_t(s.seq_k * s.head_dim)), dv(std::size_t(s.seq_k * s.value_dim)),
-                dq(std::size_t(s.head_dim));
+            std::vector<double> dk(std::size_t(s.seq_k * s.head_dim)),
+                dv(std::size_t(s.seq_k * s.value_dim)), dq(std::size_t(s.head_dim));
             for (;;) {
                 const std::int64_t x = next.fetch_add(1);
                 if (x >= s.batch * s.kv_heads) return;
                 attention_reference_bwd_group<In, float, double, float>(
-                    s, scale_, static_cast<const In*>(ops.q), static_cast<const In*>(ops.k), static_cast<const In*>(ops.v),
-                    ops.o, ops.d_o, ops.lse, x / s.kv_heads, x % s.kv_heads, ops.dq, ops.dk, ops.dv, dk.data(), dv.data(),
-                    dq.data());
+                    s, scale_, static_cast<const In*>(ops.q), static_cast<const In*>(ops.k),
+                    static_cast<const In*>(ops.v), ops.o, ops.d_o, ops.lse, x / s.kv_heads,
+                    x % s.kv_heads, ops.dq, ops.dk, ops.dv, dk.data(), dv.data(), dq.data());
             }
         });
     }
@@ -99,11 +104,15 @@ private:
 AttentionBackend reference_attention_backend() {
     AttentionBackend b;
     b.name = "reference";
-    b.description = "the oracle: naive attention with materialised scores and double accumulation (slow)";
+    b.description =
+        "the oracle: naive attention with materialised scores and double accumulation (slow)";
     b.dtypes = {DType::fp32, DType::bf16};
     b.unavailable = [](DType) -> std::optional<std::string> { return std::nullopt; };
-    b.refuses = [](const AttentionProblem&, AttentionPass) -> std::optional<std::string> { return std::nullopt; };
-    b.make_plan = [](const AttentionProblem& p, AttentionPass pass, int threads) -> std::unique_ptr<AttentionPlan> {
+    b.refuses = [](const AttentionProblem&, AttentionPass) -> std::optional<std::string> {
+        return std::nullopt;
+    };
+    b.make_plan = [](const AttentionProblem& p, AttentionPass pass,
+                     int threads) -> std::unique_ptr<AttentionPlan> {
         return std::make_unique<ReferenceAttentionPlan>(p, pass, threads);
     };
     b.warnings = [] { return std::vector<std::string>{}; };

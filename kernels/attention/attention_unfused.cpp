@@ -39,7 +39,8 @@ double unfused_fwd_bytes(const AttentionProblem& p) {
     return scores * (4.0 + (p.dtype == DType::bf16 ? 2.0 : 0.0));
 }
 double unfused_bwd_bytes(const AttentionProblem& p) {
-    return unfused_fwd_bytes(p) + (p.dtype == DType::bf16 ? double(attention_sizes(p.shape).o) * 2.0 : 0.0);
+    return unfused_fwd_bytes(p) +
+           (p.dtype == DType::bf16 ? double(attention_sizes(p.shape).o) * 2.0 : 0.0);
 }
 
 std::optional<std::string> unfused_refusal(const AttentionProblem& p, AttentionPass pass) {
@@ -48,18 +49,26 @@ std::optional<std::string> unfused_refusal(const AttentionProblem& p, AttentionP
     if (available_memory_bytes() <= 0 || need <= 0.8 * have) return std::nullopt;
     char buf[400];
     std::snprintf(buf, sizeof buf,
-                  "unfused attention materialises the B x H x Sq x Sk score matrices: %.2f GiB for %s (%s), but only "
-                  "%.2f GiB of memory is free beside the tensors; use --backend own (its extra memory is O(S))",
-                  need / 1073741824.0, describe(p).c_str(), std::string(attention_pass_name(pass)).c_str(),
+                  "unfused attention materialises the B x H x Sq x Sk score matrices: %.2f GiB for "
+                  "%s (%s), but only "
+                  "%.2f GiB of memory is free beside the tensors; use --backend own (its extra "
+                  "memory is O(S))",
+                  need / 1073741824.0, describe(p).c_str(),
+                  std::string(attention_pass_name(pass)).c_str(),
                   std::max(0.0, have) / 1073741824.0);
     return std::string(buf);
 }
 
 class UnfusedAttentionPlan final : public AttentionPlan {
-public:
-    UnfusedAttentionPlan(const AttentionProblem& p, AttentionPass pass, int threads, const std::string& gemm)
-        : p_(p), pass_(pass), threads_(threads), gemm_(&find_gemm_backend(gemm)),
-          ks_(&attn::choose_kernel_set(isa_active())), pool_(&shared_thread_pool(threads)) {
+  public:
+    UnfusedAttentionPlan(const AttentionProblem& p, AttentionPass pass, int threads,
+                         const std::string& gemm)
+        : p_(p),
+          pass_(pass),
+          threads_(threads),
+          gemm_(&find_gemm_backend(gemm)),
+          ks_(&attn::choose_kernel_set(isa_active())),
+          pool_(&shared_thread_pool(threads)) {
         const flops::AttentionShape& s = p.shape;
         b16_ = p.dtype == DType::bf16;
         if (auto why = unfused_refusal(p, pass)) throw UnavailableError(*why);
@@ -101,8 +110,9 @@ public:
             for (std::int64_t h = 0; h < s.heads; ++h) {
                 const std::int64_t g = attn_kv_head(s, h);
                 qk_->run({q + attn_offset(b, 0, h, s.seq_q, s.heads, s.head_dim) * esz,
-                          k + attn_offset(b, 0, g, s.seq_k, s.kv_heads, s.head_dim) * esz, S + (b * s.heads + h) * ss,
-                          s.heads * s.head_dim, s.kv_heads * s.head_dim, s.seq_k});
+                          k + attn_offset(b, 0, g, s.seq_k, s.kv_heads, s.head_dim) * esz,
+                          S + (b * s.heads + h) * ss, s.heads * s.head_dim, s.kv_heads * s.head_dim,
+                          s.seq_k});
             }
         attn::SoftmaxArgs sa;
         sa.seq_q = s.seq_q;
@@ -111,25 +121,31 @@ public:
         sa.s = S;
         sa.p16 = b16_ ? p16_.as<bf16>() : nullptr;
         sa.lse = ops.lse;
-        rows_parallel(s.batch * s.heads * s.seq_q, [&](std::int64_t r0, std::int64_t n) { ks_->softmax(sa, r0, n); });
-        const char* P = b16_ ? static_cast<const char*>(p16_.data()) : static_cast<const char*>(s_.data());
+        rows_parallel(s.batch * s.heads * s.seq_q,
+                      [&](std::int64_t r0, std::int64_t n) { ks_->softmax(sa, r0, n); });
+        const char* P =
+            b16_ ? static_cast<const char*>(p16_.data()) : static_cast<const char*>(s_.data());
         for (std::int64_t b = 0; b < s.batch; ++b)
             for (std::int64_t h = 0; h < s.heads; ++h) {
                 const std::int64_t g = attn_kv_head(s, h);
-                pv_->run({P + (b * s.heads + h) * ss * esz, v + attn_offset(b, 0, g, s.seq_k, s.kv_heads, s.value_dim) * esz,
+                pv_->run({P + (b * s.heads + h) * ss * esz,
+                          v + attn_offset(b, 0, g, s.seq_k, s.kv_heads, s.value_dim) * esz,
                           ops.o + attn_offset(b, 0, h, s.seq_q, s.heads, s.value_dim), s.seq_k,
                           s.kv_heads * s.value_dim, s.heads * s.value_dim});
             }
     }
 
     void backward(const AttentionOperands& ops) override {
-        if (!dp_) throw UsageError("this unfused attention plan was made for the forward pass only");
+        if (!dp_)
+            throw UsageError("this unfused attention plan was made for the forward pass only");
         const flops::AttentionShape& s = p_.shape;
-        const std::int64_t esz = std::int64_t(dtype_size(p_.dtype)), ss = s.seq_q * s.seq_k, group = s.heads / s.kv_heads;
+        const std::int64_t esz = std::int64_t(dtype_size(p_.dtype)), ss = s.seq_q * s.seq_k,
+                           group = s.heads / s.kv_heads;
         const char* q = static_cast<const char*>(ops.q);
         const char* k = static_cast<const char*>(ops.k);
         const char* v = static_cast<const char*>(ops.v);
-        const char* P = b16_ ? static_cast<const char*>(p16_.data()) : static_cast<const char*>(s_.data());
+        const char* P =
+            b16_ ? static_cast<const char*>(p16_.data()) : static_cast<const char*>(s_.data());
         const char* dO = reinterpret_cast<const char*>(ops.d_o);
         if (b16_) {  // autocast: the incoming gradient enters the bf16 GEMMs as bf16
             bf16* d = do16_.as<bf16>();
@@ -145,10 +161,12 @@ public:
                 const std::int64_t g = attn_kv_head(s, h);
                 const char* dOh = dO + attn_offset(b, 0, h, s.seq_q, s.heads, s.value_dim) * esz;
                 (h % group == 0 ? dv0_ : dv1_)
-                    ->run({P + (b * s.heads + h) * ss * esz, dOh, ops.dv + attn_offset(b, 0, g, s.seq_k, s.kv_heads, s.value_dim),
-                           s.seq_k, s.heads * s.value_dim, s.kv_heads * s.value_dim});
-                dp_->run({dOh, v + attn_offset(b, 0, g, s.seq_k, s.kv_heads, s.value_dim) * esz, dP + (b * s.heads + h) * ss,
-                          s.heads * s.value_dim, s.kv_heads * s.value_dim, s.seq_k});
+                    ->run({P + (b * s.heads + h) * ss * esz, dOh,
+                           ops.dv + attn_offset(b, 0, g, s.seq_k, s.kv_heads, s.value_dim), s.seq_k,
+                           s.heads * s.value_dim, s.kv_heads * s.value_dim});
+                dp_->run({dOh, v + attn_offset(b, 0, g, s.seq_k, s.kv_heads, s.value_dim) * esz,
+                          dP + (b * s.heads + h) * ss, s.heads * s.value_dim,
+                          s.kv_heads * s.value_dim, s.seq_k});
             }
         attn::SoftmaxArgs sa;
         sa.seq_q = s.seq_q;
@@ -159,39 +177,49 @@ public:
         sa.p16 = b16_ ? ds16_.as<bf16>() : nullptr;
         sa.p = b16_ ? nullptr : s_.as<float>();
         sa.p_in16 = b16_ ? p16_.as<bf16>() : nullptr;
-        rows_parallel(s.batch * s.heads * s.seq_q, [&](std::int64_t r0, std::int64_t n) { ks_->softmax_bwd(sa, r0, n); });
-        const char* dS = b16_ ? static_cast<const char*>(ds16_.data()) : static_cast<const char*>(ds_.data());
+        rows_parallel(s.batch * s.heads * s.seq_q,
+                      [&](std::int64_t r0, std::int64_t n) { ks_->softmax_bwd(sa, r0, n); });
+        const char* dS =
+            b16_ ? static_cast<const char*>(ds16_.data()) : static_cast<const char*>(ds_.data());
         for (std::int64_t b = 0; b < s.batch; ++b)
             for (std::int64_t h = 0; h < s.heads; ++h) {
                 const std::int64_t g = attn_kv_head(s, h);
                 const char* dSh = dS + (b * s.heads + h) * ss * esz;
                 dq_->run({dSh, k + attn_offset(b, 0, g, s.seq_k, s.kv_heads, s.head_dim) * esz,
-                          ops.dq + attn_offset(b, 0, h, s.seq_q, s.heads, s.head_dim), s.seq_k, s.kv_heads * s.head_dim,
-                          s.heads * s.head_dim});
+                          ops.dq + attn_offset(b, 0, h, s.seq_q, s.heads, s.head_dim), s.seq_k,
+                          s.kv_heads * s.head_dim, s.heads * s.head_dim});
                 (h % group == 0 ? dk0_ : dk1_)
                     ->run({dSh, q + attn_offset(b, 0, h, s.seq_q, s.heads, s.head_dim) * esz,
-                           ops.dk + attn_offset(b, 0, g, s.seq_k, s.kv_heads, s.head_dim), s.seq_k, s.heads * s.head_dim,
-                           s.kv_heads * s.head_dim});
+                           ops.dk + attn_offset(b, 0, g, s.seq_k, s.kv_heads, s.head_dim), s.seq_k,
+                           s.heads * s.head_dim, s.kv_heads * s.head_dim});
             }
     }
 
     std::string kernel_set() const override {
-        return "unfused: " + qk_->kernel_set() + " + softmax_rows_" + std::string(isa_name(ks_->isa));
+        return "unfused: " + qk_->kernel_set() + " + softmax_rows_" +
+               std::string(isa_name(ks_->isa));
     }
     std::string binding() const override { return qk_->binding(); }
     double workspace_bytes() const override {
-        double w = (pass_has_fwd(pass_) ? fwd_bytes_ : 0.0) + (pass_has_bwd(pass_) ? bwd_bytes_ : 0.0);
+        double w =
+            (pass_has_fwd(pass_) ? fwd_bytes_ : 0.0) + (pass_has_bwd(pass_) ? bwd_bytes_ : 0.0);
         for (const auto* g : {&qk_, &pv_, &dv0_, &dv1_, &dp_, &dq_, &dk0_, &dk1_})
             if (*g) w += (*g)->workspace_bytes();
         return w;
     }
-    double fwd_pairs_per_head() const override { return double(p_.shape.seq_q) * double(p_.shape.seq_k); }
+    double fwd_pairs_per_head() const override {
+        return double(p_.shape.seq_q) * double(p_.shape.seq_k);
+    }
     double bwd_pairs_per_head() const override { return fwd_pairs_per_head(); }
     bool bwd_recomputes_scores() const override { return false; }
-    double intermediate_roundoff() const override { return b16_ ? 1.0 / 256.0 : 0.0; }  // bf16: 8 significant bits
+    double intermediate_roundoff() const override {
+        return b16_ ? 1.0 / 256.0 : 0.0;
+    }  // bf16: 8 significant bits
 
-private:
-    std::unique_ptr<GemmPlan> make(const GemmProblem& g) { return make_gemm_plan(*gemm_, g, threads_); }
+  private:
+    std::unique_ptr<GemmPlan> make(const GemmProblem& g) {
+        return make_gemm_plan(*gemm_, g, threads_);
+    }
 
     // f(first, count) over [0, n) split evenly across the pool.
     template <class F>
@@ -221,16 +249,19 @@ private:
 AttentionBackend unfused_attention_backend(const std::string& gemm) {
     AttentionBackend b;
     b.name = "unfused:" + gemm;
-    b.description = "eager-style attention: " + gemm + " GEMMs for QK^T and PV plus a separate softmax pass (S x S materialised)";
+    b.description = "eager-style attention: " + gemm +
+                    " GEMMs for QK^T and PV plus a separate softmax pass (S x S materialised)";
     b.dtypes = {DType::fp32, DType::bf16};
     b.unavailable = [gemm](DType t) -> std::optional<std::string> {
         const GemmBackend& g = find_gemm_backend(gemm);
-        if (!g.supports(t)) return "its GEMM backend '" + gemm + "' does not support " + std::string(dtype_name(t));
+        if (!g.supports(t))
+            return "its GEMM backend '" + gemm + "' does not support " + std::string(dtype_name(t));
         if (auto why = g.unavailable(t)) return "its GEMM backend '" + gemm + "': " + *why;
         return std::nullopt;
     };
     b.refuses = unfused_refusal;
-    b.make_plan = [gemm](const AttentionProblem& p, AttentionPass pass, int threads) -> std::unique_ptr<AttentionPlan> {
+    b.make_plan = [gemm](const AttentionProblem& p, AttentionPass pass,
+                         int threads) -> std::unique_ptr<AttentionPlan> {
         return std::make_unique<UnfusedAttentionPlan>(p, pass, threads, gemm);
     };
     b.warnings = [gemm] { return find_gemm_backend(gemm).warnings(); };

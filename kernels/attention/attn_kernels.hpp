@@ -30,7 +30,9 @@ struct TileSizes {
     int mr, nr, bq, bk;
 };
 
-constexpr std::int64_t round_up(std::int64_t x, std::int64_t to) { return (x + to - 1) / to * to; }
+constexpr std::int64_t round_up(std::int64_t x, std::int64_t to) {
+    return (x + to - 1) / to * to;
+}
 
 struct FwdArgs {
     flops::AttentionShape s;
@@ -41,20 +43,21 @@ struct FwdArgs {
     const void* v = nullptr;
     float* o = nullptr;
     float* lse = nullptr;
-    float* kpack = nullptr;  // [B][G][ktiles] tiles of D x bk (K^T, zero-padded keys)
-    float* vpack = nullptr;  // [B][G][ktiles] tiles of bk x dvp (V, zero-padded)
+    float* kpack = nullptr;            // [B][G][ktiles] tiles of D x bk (K^T, zero-padded keys)
+    float* vpack = nullptr;            // [B][G][ktiles] tiles of bk x dvp (V, zero-padded)
     std::int64_t ktiles = 0, dvp = 0;  // key tiles per head; Dv rounded up to nr
 };
 
 // Floats of one thread's forward scratch: packed Q tile, score tile, O tile, m and l.
 constexpr std::int64_t fwd_scratch_floats(const TileSizes& t, std::int64_t d, std::int64_t dvp) {
-    return round_up(std::int64_t(t.bq) * d, 16) + std::int64_t(t.bq) * t.bk + std::int64_t(t.bq) * dvp + 2 * round_up(t.bq, 16);
+    return round_up(std::int64_t(t.bq) * d, 16) + std::int64_t(t.bq) * t.bk +
+           std::int64_t(t.bq) * dvp + 2 * round_up(t.bq, 16);
 }
 
 struct DecodeArgs {
     flops::AttentionShape s;
-    bool bf16_in = false;        // Q (and K, V when kv == same) in bf16
-    KvCache kv = KvCache::same;  // K, V storage when apart from Q's
+    bool bf16_in = false;            // Q (and K, V when kv == same) in bf16
+    KvCache kv = KvCache::same;      // K, V storage when apart from Q's
     const float* k_scale = nullptr;  // int8 cache: [B, Sk, G] scales of K and of V
     const float* v_scale = nullptr;
     float scale_log2 = 0;
@@ -67,7 +70,9 @@ struct DecodeArgs {
     // Scratch per thread: decode_scratch_floats (scaled queries, partial dots, probabilities).
     float* partial = nullptr;
 };
-constexpr std::int64_t decode_partial_stride(std::int64_t dvp) { return dvp + 16; }
+constexpr std::int64_t decode_partial_stride(std::int64_t dvp) {
+    return dvp + 16;
+}
 constexpr std::int64_t decode_scratch_floats(const flops::AttentionShape& s, std::int64_t dp) {
     return s.heads * s.seq_q * dp + 64;
 }
@@ -85,14 +90,14 @@ struct BwdArgs {
     float* dq = nullptr;
     float* dk = nullptr;
     float* dv = nullptr;
-    float* delta = nullptr;  // [B][H][Sq] D_i = dO_i . O_i
-    float* lse2 = nullptr;   // [B][H][Sq] LSE * log2(e)
-    std::atomic<int>* locks = nullptr;  // one per (b, h, query tile): dQ tile accumulation
+    float* delta = nullptr;                    // [B][H][Sq] D_i = dO_i . O_i
+    float* lse2 = nullptr;                     // [B][H][Sq] LSE * log2(e)
+    std::atomic<int>* locks = nullptr;         // one per (b, h, query tile): dQ tile accumulation
     std::int64_t qtiles = 0, dp = 0, dvp = 0;  // query tiles per head; D, Dv rounded up to nr
 };
 
-constexpr std::int64_t bwd_scratch_floats(const TileSizes& t, std::int64_t d, std::int64_t dv, std::int64_t dp,
-                                          std::int64_t dvp) {
+constexpr std::int64_t bwd_scratch_floats(const TileSizes& t, std::int64_t d, std::int64_t dv,
+                                          std::int64_t dp, std::int64_t dvp) {
     const std::int64_t bq = t.bq, bk = t.bk;
     return d * bk + dv * bk + bk * dp + bk * dp + bk * dvp  // K^T, V^T, K, dK, dV tiles
            + bq * d + bq * dp + bq * dv + bq * dvp          // packed Q, Q, packed dO, dO
@@ -104,12 +109,12 @@ constexpr std::int64_t bwd_scratch_floats(const TileSizes& t, std::int64_t d, st
 struct SoftmaxArgs {
     std::int64_t seq_q = 0, seq_k = 0;
     bool causal = false;
-    float scale = 0;       // softmax scale (backward: dS = P (dP - sum P dP) scale)
-    float* s = nullptr;    // [rows][seq_k] scores in, P out (fp32) ; backward: dP in, dS out
-    bf16* p16 = nullptr;   // P (forward) or dS (backward) as bf16 when the GEMMs take bf16
-    float* lse = nullptr;  // forward: natural log-sum-exp per row
-    const float* p = nullptr;     // backward: P of the forward (fp32) ...
-    const bf16* p_in16 = nullptr; // ... or as bf16
+    float scale = 0;           // softmax scale (backward: dS = P (dP - sum P dP) scale)
+    float* s = nullptr;        // [rows][seq_k] scores in, P out (fp32) ; backward: dP in, dS out
+    bf16* p16 = nullptr;       // P (forward) or dS (backward) as bf16 when the GEMMs take bf16
+    float* lse = nullptr;      // forward: natural log-sum-exp per row
+    const float* p = nullptr;  // backward: P of the forward (fp32) ...
+    const bf16* p_in16 = nullptr;  // ... or as bf16
 };
 
 struct KernelSet {
@@ -118,10 +123,13 @@ struct KernelSet {
     TileSizes fwd, bwd;
     int decode_block;  // keys per decode step (the lane count)
     void (*fwd_pack)(const FwdArgs&, std::int64_t b, std::int64_t g, std::int64_t kt);
-    void (*fwd_tile)(const FwdArgs&, std::int64_t b, std::int64_t h, std::int64_t qt, float* scratch);
+    void (*fwd_tile)(const FwdArgs&, std::int64_t b, std::int64_t h, std::int64_t qt,
+                     float* scratch);
     void (*decode)(const DecodeArgs&, std::int64_t b, std::int64_t chunk, float* scratch);
-    void (*bwd_rows)(const BwdArgs&, std::int64_t b, std::int64_t h, std::int64_t qt, std::int64_t bq);
-    void (*bwd_tile)(const BwdArgs&, std::int64_t b, std::int64_t g, std::int64_t kt, float* scratch);
+    void (*bwd_rows)(const BwdArgs&, std::int64_t b, std::int64_t h, std::int64_t qt,
+                     std::int64_t bq);
+    void (*bwd_tile)(const BwdArgs&, std::int64_t b, std::int64_t g, std::int64_t kt,
+                     float* scratch);
     void (*softmax)(const SoftmaxArgs&, std::int64_t row0, std::int64_t rows);
     void (*softmax_bwd)(const SoftmaxArgs&, std::int64_t row0, std::int64_t rows);
 };

@@ -2,7 +2,8 @@
 // vector traits so each ISA file instantiates it with its own flags (the GEMM micro-kernel's
 // broadcast-A / vector-B design, kernels/gemm/own/microkernel_body.hpp):
 //
-//   c[r][0:NR] (=, or += when ACC) sum_{k < kc} a(r, k) * b[k * ldb + 0:NR],   r < MR, NR = NV*lanes
+//   c[r][0:NR] (=, or += when ACC) sum_{k < kc} a(r, k) * b[k * ldb + 0:NR],   r < MR, NR =
+//   NV*lanes
 //
 // a(r, k) = a[r * ARS + k * AKS] with compile-time strides, so the same body reads a packed
 // panel (ARS = 1, AKS = MR), a score tile row-wise (ARS = tile width, AKS = 1: P V and dS K) or
@@ -16,7 +17,8 @@
 namespace flopmeter::attn {
 
 template <class Vec, int MR, int NV, int ARS, int AKS, bool ACC>
-inline void tile_product(std::int64_t kc, const float* a, const float* b, std::int64_t ldb, float* c, std::int64_t ldc) {
+inline void tile_product(std::int64_t kc, const float* a, const float* b, std::int64_t ldb,
+                         float* c, std::int64_t ldc) {
     using V = typename Vec::V;
     constexpr int L = Vec::lanes;
     V acc[MR][NV];

@@ -61,7 +61,8 @@ struct VecAvx2 {
         return load_bf16(reinterpret_cast<const bf16*>(tmp));
     }
     static V load_i8(const std::int8_t* p) {
-        return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))));
+        return _mm256_cvtepi32_ps(
+            _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))));
     }
     static V maskz_load_i8(M m, const std::int8_t* p) {
         alignas(16) std::int8_t tmp[16] = {};
@@ -85,7 +86,8 @@ struct VecAvx2 {
         p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(kExp2C2));
         p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(kExp2C1));
         p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(kExp2C0));
-        const __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+        const __m256i e =
+            _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
         return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
     }
 
@@ -95,7 +97,8 @@ struct VecAvx2 {
         const V t2 = _mm256_hadd_ps(acc[4], acc[5]), t3 = _mm256_hadd_ps(acc[6], acc[7]);
         const V u0 = _mm256_hadd_ps(t0, t1), u1 = _mm256_hadd_ps(t2, t3);
         // u0 = [s0 s1 s2 s3 | s0 s1 s2 s3] halves (low / high 128 partials), u1 likewise for 4..7
-        return _mm256_add_ps(_mm256_permute2f128_ps(u0, u1, 0x20), _mm256_permute2f128_ps(u0, u1, 0x31));
+        return _mm256_add_ps(_mm256_permute2f128_ps(u0, u1, 0x20),
+                             _mm256_permute2f128_ps(u0, u1, 0x31));
     }
 
     // NR vectors of NR rows x 8/NR columns each into one vector of 8 columns per row.

@@ -39,7 +39,8 @@ struct VecAvx512 {
     }
     // 16 int8 codes widened to fp32 (exact).
     static V load_i8(const std::int8_t* p) {
-        return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))));
+        return _mm512_cvtepi32_ps(
+            _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))));
     }
     static V fmadd(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
     static V mul(V a, V b) { return _mm512_mul_ps(a, b); }
@@ -56,7 +57,9 @@ struct VecAvx512 {
         const __m256i h = _mm256_maskz_loadu_epi16(m, p);
         return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
     }
-    static V maskz_load_i8(M m, const std::int8_t* p) { return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, p))); }
+    static V maskz_load_i8(M m, const std::int8_t* p) {
+        return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, p)));
+    }
     static void mask_storeu(float* p, M m, V v) { _mm512_mask_storeu_ps(p, m, v); }
     static V select(M m, V a, V b) { return _mm512_mask_blend_ps(m, b, a); }  // m ? a : b
 
@@ -81,7 +84,8 @@ struct VecAvx512 {
     // additions: 30 shuffles and 15 adds plus one permute for 16 sums).
     static V transpose_sum(const V* acc) {
         V x[8], y[4], z[2];
-        for (int k = 0; k < 8; ++k) {  // 128-bit quarters: lanes 0-7 partials of acc[2k], 8-15 of acc[2k+1]
+        for (int k = 0; k < 8;
+             ++k) {  // 128-bit quarters: lanes 0-7 partials of acc[2k], 8-15 of acc[2k+1]
             const V lo = _mm512_shuffle_f32x4(acc[2 * k], acc[2 * k + 1], 0x44);
             const V hi = _mm512_shuffle_f32x4(acc[2 * k], acc[2 * k + 1], 0xEE);
             x[k] = _mm512_add_ps(lo, hi);
@@ -91,7 +95,8 @@ struct VecAvx512 {
             const V hi = _mm512_shuffle_f32x4(x[2 * k], x[2 * k + 1], 0xDD);
             y[k] = _mm512_add_ps(lo, hi);
         }
-        for (int k = 0; k < 2; ++k) {  // quarter q of z[k]: 2 partials of acc[8k + q], 2 of acc[8k + 4 + q]
+        for (int k = 0; k < 2;
+             ++k) {  // quarter q of z[k]: 2 partials of acc[8k + q], 2 of acc[8k + 4 + q]
             const V lo = _mm512_shuffle_ps(y[2 * k], y[2 * k + 1], _MM_SHUFFLE(2, 0, 2, 0));
             const V hi = _mm512_shuffle_ps(y[2 * k], y[2 * k + 1], _MM_SHUFFLE(3, 1, 3, 1));
             z[k] = _mm512_add_ps(lo, hi);
@@ -114,8 +119,10 @@ struct VecAvx512 {
             rows[1] = _mm512_shuffle_f32x4(sums[0], sums[1], 0xEE);
         } else {
             static_assert(NR == 4, "register blocks of 1, 2 or 4 rows");
-            const V t0 = _mm512_shuffle_f32x4(sums[0], sums[1], 0x44), t1 = _mm512_shuffle_f32x4(sums[0], sums[1], 0xEE);
-            const V t2 = _mm512_shuffle_f32x4(sums[2], sums[3], 0x44), t3 = _mm512_shuffle_f32x4(sums[2], sums[3], 0xEE);
+            const V t0 = _mm512_shuffle_f32x4(sums[0], sums[1], 0x44),
+                    t1 = _mm512_shuffle_f32x4(sums[0], sums[1], 0xEE);
+            const V t2 = _mm512_shuffle_f32x4(sums[2], sums[3], 0x44),
+                    t3 = _mm512_shuffle_f32x4(sums[2], sums[3], 0xEE);
             rows[0] = _mm512_shuffle_f32x4(t0, t2, 0x88);
             rows[1] = _mm512_shuffle_f32x4(t0, t2, 0xDD);
             rows[2] = _mm512_shuffle_f32x4(t1, t3, 0x88);

@@ -5,6 +5,8 @@
 
 namespace flopmeter::attn::avx512 {
 
-void decode(const DecodeArgs& a, std::int64_t b, std::int64_t chunk, float* ws) { Decode<VecAvx512>::entry(a, b, chunk, ws); }
+void decode(const DecodeArgs& a, std::int64_t b, std::int64_t chunk, float* ws) {
+    Decode<VecAvx512>::entry(a, b, chunk, ws);
+}
 
 }  // namespace flopmeter::attn::avx512

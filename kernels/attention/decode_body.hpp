@@ -32,10 +32,10 @@
 #include <limits>
 #include <type_traits>
 
+#include "kernels/attention/attention_problem.hpp"
 #include "kernels/attention/attention_reference.hpp"
 #include "kernels/attention/attn_exp2.hpp"
 #include "kernels/attention/attn_kernels.hpp"
-#include "kernels/attention/attention_problem.hpp"
 
 namespace flopmeter::attn {
 
@@ -83,7 +83,8 @@ struct Decode {
     // out[r] lane j = q_r . k_j for the block's keys j < nb (rows kstride apart, read in place);
     // lanes j >= nb are 0.
     template <int NR, class In>
-    static void scores(const Row* rows, const In* kb, std::int64_t kstride, std::int64_t D, int nb, std::int64_t pf, V* out) {
+    static void scores(const Row* rows, const In* kb, std::int64_t kstride, std::int64_t D, int nb,
+                       std::int64_t pf, V* out) {
         constexpr int KG = L / NR;  // keys per register tile
         V sums[NR];
         const std::int64_t full = D / L * L;
@@ -97,19 +98,22 @@ struct Decode {
             auto step = [&](std::int64_t d, bool masked) {
                 V qv[NR], kv[KG];
 #pragma GCC unroll 4
-                for (int r = 0; r < NR; ++r) qv[r] = Vec::loadu(rows[r].q + d);  // zero-padded past D
+                for (int r = 0; r < NR; ++r)
+                    qv[r] = Vec::loadu(rows[r].q + d);  // zero-padded past D
 #pragma GCC unroll 16
                 for (int j = 0; j < KG; ++j) {
                     kv[j] = j >= keys ? Vec::zero()
                             : masked  ? load_in_masked<In>(tail, kr + j * kstride + d)
                                       : load_in<In>(kr + j * kstride + d);
                     // One prefetch per cache line loaded, paced with the arithmetic.
-                    if (pf && starts_line<In>(d)) __builtin_prefetch(kr + j * kstride + d + pf, 0, 1);
+                    if (pf && starts_line<In>(d))
+                        __builtin_prefetch(kr + j * kstride + d + pf, 0, 1);
                 }
 #pragma GCC unroll 4
                 for (int r = 0; r < NR; ++r)
 #pragma GCC unroll 16
-                    for (int j = 0; j < KG; ++j) acc[r * KG + j] = Vec::fmadd(qv[r], kv[j], acc[r * KG + j]);
+                    for (int j = 0; j < KG; ++j)
+                        acc[r * KG + j] = Vec::fmadd(qv[r], kv[j], acc[r * KG + j]);
             };
             if (keys > 0) {
                 for (std::int64_t d = 0; d < full; d += L) step(d, false);
@@ -123,8 +127,8 @@ struct Decode {
     // o_r[0:NVEC vectors] = alpha_r o_r + sum_{j < nv} p_rj v_j[0:NVEC vectors], V read in place
     // (rows vstride apart); the last vector is masked to `tail` lanes when tail > 0.
     template <int NR, int NVEC, class In>
-    static void values(const float* p, const float* alpha, int nv, const In* vb, std::int64_t vstride, int tail,
-                       std::int64_t pf, float* const* o_io) {
+    static void values(const float* p, const float* alpha, int nv, const In* vb,
+                       std::int64_t vstride, int tail, std::int64_t pf, float* const* o_io) {
         V o[NR][NVEC];
 #pragma GCC unroll 4
         for (int r = 0; r < NR; ++r) {
@@ -137,7 +141,8 @@ struct Decode {
             V vv[NVEC];
 #pragma GCC unroll 8
             for (int x = 0; x < NVEC; ++x) {
-                vv[x] = tail > 0 && x == NVEC - 1 ? load_in_masked<In>(mk, vb + x * L) : load_in<In>(vb + x * L);
+                vv[x] = tail > 0 && x == NVEC - 1 ? load_in_masked<In>(mk, vb + x * L)
+                                                  : load_in<In>(vb + x * L);
                 if (pf && starts_line<In>(x * L)) __builtin_prefetch(vb + x * L + pf, 0, 1);
             }
 #pragma GCC unroll 4
@@ -156,9 +161,9 @@ struct Decode {
     // Scores, online softmax and values for NR rows of one head against one block of keys; ks
     // and vs: the block's L key and value scales (int8 cache), else null.
     template <int NR, class In>
-    static void row_block(const Row* rows, const In* kg, const In* vg, std::int64_t kstride, std::int64_t vstride,
-                          std::int64_t D, std::int64_t Dv, std::int64_t dvp, std::int64_t kpf, std::int64_t vpf,
-                          const float* ks, const float* vs) {
+    static void row_block(const Row* rows, const In* kg, const In* vg, std::int64_t kstride,
+                          std::int64_t vstride, std::int64_t D, std::int64_t Dv, std::int64_t dvp,
+                          std::int64_t kpf, std::int64_t vpf, const float* ks, const float* vs) {
         int nvmax = 0;
         for (int r = 0; r < NR; ++r) nvmax = std::max(nvmax, rows[r].nv);
         V sc[NR];
@@ -190,14 +195,30 @@ struct Decode {
             const int tail = c0 + nvec * L > Dv ? int(Dv - (c0 + (nvec - 1) * L)) : 0;
             const In* vc = vg + c0;
             switch (nvec) {
-                case 1: values<NR, 1>(p, alpha, nvmax, vc, vstride, tail, vpf, o_c); break;
-                case 2: values<NR, 2>(p, alpha, nvmax, vc, vstride, tail, vpf, o_c); break;
-                case 3: values<NR, 3>(p, alpha, nvmax, vc, vstride, tail, vpf, o_c); break;
-                case 4: values<NR, 4>(p, alpha, nvmax, vc, vstride, tail, vpf, o_c); break;
-                case 5: values<NR, CV < 5 ? CV : 5>(p, alpha, nvmax, vc, vstride, tail, vpf, o_c); break;
-                case 6: values<NR, CV < 6 ? CV : 6>(p, alpha, nvmax, vc, vstride, tail, vpf, o_c); break;
-                case 7: values<NR, CV < 7 ? CV : 7>(p, alpha, nvmax, vc, vstride, tail, vpf, o_c); break;
-                default: values<NR, CV>(p, alpha, nvmax, vc, vstride, tail, vpf, o_c); break;
+                case 1:
+                    values<NR, 1>(p, alpha, nvmax, vc, vstride, tail, vpf, o_c);
+                    break;
+                case 2:
+                    values<NR, 2>(p, alpha, nvmax, vc, vstride, tail, vpf, o_c);
+                    break;
+                case 3:
+                    values<NR, 3>(p, alpha, nvmax, vc, vstride, tail, vpf, o_c);
+                    break;
+                case 4:
+                    values<NR, 4>(p, alpha, nvmax, vc, vstride, tail, vpf, o_c);
+                    break;
+                case 5:
+                    values < NR, CV<5 ? CV : 5>(p, alpha, nvmax, vc, vstride, tail, vpf, o_c);
+                    break;
+                case 6:
+                    values < NR, CV<6 ? CV : 6>(p, alpha, nvmax, vc, vstride, tail, vpf, o_c);
+                    break;
+                case 7:
+                    values < NR, CV<7 ? CV : 7>(p, alpha, nvmax, vc, vstride, tail, vpf, o_c);
+                    break;
+                default:
+                    values<NR, CV>(p, alpha, nvmax, vc, vstride, tail, vpf, o_c);
+                    break;
             }
         }
     }
@@ -208,7 +229,8 @@ struct Decode {
         const flops::AttentionShape& s = a.s;
         const std::int64_t D = s.head_dim, Dv = s.value_dim, dp = a.dp, dvp = a.dvp, G = s.kv_heads;
         const std::int64_t group = s.heads / G, Sq = s.seq_q, R = group * Sq;
-        const std::int64_t jbeg = c * a.chunk_len, jend = std::min<std::int64_t>(s.seq_k, jbeg + a.chunk_len);
+        const std::int64_t jbeg = c * a.chunk_len,
+                           jend = std::min<std::int64_t>(s.seq_k, jbeg + a.chunk_len);
         const std::int64_t pstride = decode_partial_stride(dvp), kstride = G * D, vstride = G * Dv;
         const In* K = static_cast<const In*>(a.k);
         const In* Vv = static_cast<const In*>(a.v);
@@ -218,11 +240,14 @@ struct Decode {
 
         // Rows x = h * Sq + i: scaled, zero-padded queries and the partial state.
         float* qs = ws;
-        auto state = [&](std::int64_t x) { return a.partial + ((b * a.chunks + c) * s.heads * Sq + x) * pstride; };
+        auto state = [&](std::int64_t x) {
+            return a.partial + ((b * a.chunks + c) * s.heads * Sq + x) * pstride;
+        };
         for (std::int64_t x = 0; x < s.heads * Sq; ++x) {
             float* dst = qs + x * dp;
             const QIn* src = Q + attn_offset(b, x % Sq, x / Sq, Sq, s.heads, D);
-            for (std::int64_t d = 0; d < dp; ++d) dst[d] = d < D ? float(src[d]) * a.scale_log2 : 0.0f;
+            for (std::int64_t d = 0; d < dp; ++d)
+                dst[d] = d < D ? float(src[d]) * a.scale_log2 : 0.0f;
             float* st = state(x);
             for (std::int64_t y = 0; y < dvp; ++y) st[y] = 0.0f;
             st[dvp] = kNegInf;
@@ -233,7 +258,8 @@ struct Decode {
             // Prefetch distance in elements: the same rows kPrefetchBlocks blocks ahead (0 near
             // the end of the chunk, where the next chunk's worker reads them anyway).
             const bool pf = jb + (kPrefetchBlocks + 1) * L <= jend;
-            const std::int64_t kpf = pf ? kPrefetchBlocks * L * kstride : 0, vpf = pf ? kPrefetchBlocks * L * vstride : 0;
+            const std::int64_t kpf = pf ? kPrefetchBlocks * L * kstride : 0,
+                               vpf = pf ? kPrefetchBlocks * L * vstride : 0;
             for (std::int64_t g = 0; g < G; ++g) {
                 const In* kg = K + attn_offset(b, jb, g, s.seq_k, G, D);
                 const In* vg = Vv + attn_offset(b, jb, g, s.seq_k, G, Dv);
@@ -252,14 +278,21 @@ struct Decode {
                 auto flush = [&] {
                     int r = 0;
                     if constexpr (kMaxRows >= 4)
-                        for (; r + 4 <= n; r += 4) row_block<4>(rows + r, kg, vg, kstride, vstride, D, Dv, dvp, kpf, vpf, ksp, vsp);
+                        for (; r + 4 <= n; r += 4)
+                            row_block<4>(rows + r, kg, vg, kstride, vstride, D, Dv, dvp, kpf, vpf,
+                                         ksp, vsp);
                     if constexpr (kMaxRows >= 2)
-                        for (; r + 2 <= n; r += 2) row_block<2>(rows + r, kg, vg, kstride, vstride, D, Dv, dvp, kpf, vpf, ksp, vsp);
-                    for (; r < n; ++r) row_block<1>(rows + r, kg, vg, kstride, vstride, D, Dv, dvp, kpf, vpf, ksp, vsp);
+                        for (; r + 2 <= n; r += 2)
+                            row_block<2>(rows + r, kg, vg, kstride, vstride, D, Dv, dvp, kpf, vpf,
+                                         ksp, vsp);
+                    for (; r < n; ++r)
+                        row_block<1>(rows + r, kg, vg, kstride, vstride, D, Dv, dvp, kpf, vpf, ksp,
+                                     vsp);
                     n = 0;
                 };
                 for (std::int64_t x = g * R; x < (g + 1) * R; ++x) {
-                    const std::int64_t vis = flops::attention_visible_keys(x % Sq, Sq, s.seq_k, s.causal);
+                    const std::int64_t vis =
+                        flops::attention_visible_keys(x % Sq, Sq, s.seq_k, s.causal);
                     const int nv = int(std::clamp<std::int64_t>(vis - jb, 0, nb));
                     if (nv == 0) continue;
                     rows[n++] = Row{qs + x * dp, state(x), nv};
@@ -284,7 +317,8 @@ struct Decode {
                 else
                     chunk<float, bf16>(a, b, c, ws);
                 return;
-            case KvCache::same: break;
+            case KvCache::same:
+                break;
         }
         if (a.bf16_in)
             chunk<bf16, bf16>(a, b, c, ws);

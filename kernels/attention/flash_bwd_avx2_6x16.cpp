@@ -1,7 +1,7 @@
 // flash_bwd_avx2_6x16: fused attention backward, AVX2+FMA; register tile 6 x 16,
 // cache tiles kAvx2Bwd (attn_tiles.hpp). Algorithm and FLOP formula: flash_bwd_body.hpp.
-#include "kernels/attention/attn_vec_avx2.hpp"
 #include "kernels/attention/attn_tiles.hpp"
+#include "kernels/attention/attn_vec_avx2.hpp"
 #include "kernels/attention/flash_bwd_body.hpp"
 
 namespace flopmeter::attn::avx2 {

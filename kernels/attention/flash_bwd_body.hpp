@@ -39,9 +39,11 @@ struct FlashBwd {
     using V = typename Vec::V;
     static constexpr int L = Vec::lanes;
     static constexpr int NR = NV * L;
-    static_assert(BQ % MR == 0 && BK % NR == 0 && BK % MR == 0, "tile sizes must be multiples of the register tile");
+    static_assert(BQ % MR == 0 && BK % NR == 0 && BK % MR == 0,
+                  "tile sizes must be multiples of the register tile");
 
-    static void rows(const BwdArgs& a, std::int64_t b, std::int64_t h, std::int64_t qt, std::int64_t bq) {
+    static void rows(const BwdArgs& a, std::int64_t b, std::int64_t h, std::int64_t qt,
+                     std::int64_t bq) {
         const flops::AttentionShape& s = a.s;
         const std::int64_t D = s.head_dim, Dv = s.value_dim;
         const std::int64_t i0 = qt * bq, i1 = std::min<std::int64_t>(s.seq_q, i0 + bq);
@@ -62,8 +64,8 @@ struct FlashBwd {
     // Panels of MR rows, element (r, x) at panel[(r / MR) * n * MR + x * MR + r % MR]; rows past
     // `rows` are zero.
     template <class T>
-    static void pack_panels(const T* src, std::int64_t row_stride, std::int64_t rows, std::int64_t n, float mul,
-                            float* dst) {
+    static void pack_panels(const T* src, std::int64_t row_stride, std::int64_t rows,
+                            std::int64_t n, float mul, float* dst) {
         for (int r = 0; r < BQ; ++r) {
             float* p = dst + (r / MR) * n * MR + r % MR;
             if (r < rows) {
@@ -74,10 +76,11 @@ struct FlashBwd {
             }
         }
     }
-    // Row-major copy with the row length padded to `np` (zeros) and `count` rows (zeros past `rows`).
+    // Row-major copy with the row length padded to `np` (zeros) and `count` rows (zeros past
+    // `rows`).
     template <class T>
-    static void pack_rows(const T* src, std::int64_t row_stride, std::int64_t rows, std::int64_t count, std::int64_t n,
-                          std::int64_t np, float* dst) {
+    static void pack_rows(const T* src, std::int64_t row_stride, std::int64_t rows,
+                          std::int64_t count, std::int64_t n, std::int64_t np, float* dst) {
         for (std::int64_t r = 0; r < count; ++r) {
             float* p = dst + r * np;
             if (r < rows) {
@@ -91,16 +94,19 @@ struct FlashBwd {
     }
     // Transposed copy: dst[x * BK + r] = src row r, element x (rows past `rows` are zero).
     template <class T>
-    static void pack_transposed(const T* src, std::int64_t row_stride, std::int64_t rows, std::int64_t n, float* dst) {
+    static void pack_transposed(const T* src, std::int64_t row_stride, std::int64_t rows,
+                                std::int64_t n, float* dst) {
         for (std::int64_t rb = 0; rb < BK; rb += 8)
             for (std::int64_t x = 0; x < n; ++x) {
                 float* p = dst + x * BK + rb;
-                for (int r = 0; r < 8; ++r) p[r] = rb + r < rows ? float(src[(rb + r) * row_stride + x]) : 0.0f;
+                for (int r = 0; r < 8; ++r)
+                    p[r] = rb + r < rows ? float(src[(rb + r) * row_stride + x]) : 0.0f;
             }
     }
 
     template <class In>
-    static void key_tile(const BwdArgs& a, std::int64_t b, std::int64_t g, std::int64_t kt, float* ws) {
+    static void key_tile(const BwdArgs& a, std::int64_t b, std::int64_t g, std::int64_t kt,
+                         float* ws) {
         const flops::AttentionShape& s = a.s;
         const std::int64_t D = s.head_dim, Dv = s.value_dim, dp = a.dp, dvp = a.dvp;
         const std::int64_t group = s.heads / s.kv_heads;
@@ -110,18 +116,18 @@ struct FlashBwd {
         const In* K = static_cast<const In*>(a.k);
         const In* Vv = static_cast<const In*>(a.v);
 
-        float* ktp = ws;               // D x BK
-        float* vtp = ktp + D * BK;     // Dv x BK
-        float* kn = vtp + Dv * BK;     // BK x dp
-        float* dka = kn + BK * dp;     // BK x dp
-        float* dva = dka + BK * dp;    // BK x dvp
-        float* qp = dva + BK * dvp;    // BQ x D panels
-        float* qn = qp + BQ * D;       // BQ x dp
-        float* dop = qn + BQ * dp;     // BQ x Dv panels
-        float* don = dop + BQ * Dv;    // BQ x dvp
-        float* pt = don + BQ * dvp;    // BQ x BK: P
-        float* dst = pt + BQ * BK;     // BQ x BK: dP, then dS
-        float* dqs = dst + BQ * BK;    // BQ x dp
+        float* ktp = ws;             // D x BK
+        float* vtp = ktp + D * BK;   // Dv x BK
+        float* kn = vtp + Dv * BK;   // BK x dp
+        float* dka = kn + BK * dp;   // BK x dp
+        float* dva = dka + BK * dp;  // BK x dvp
+        float* qp = dva + BK * dvp;  // BQ x D panels
+        float* qn = qp + BQ * D;     // BQ x dp
+        float* dop = qn + BQ * dp;   // BQ x Dv panels
+        float* don = dop + BQ * Dv;  // BQ x dvp
+        float* pt = don + BQ * dvp;  // BQ x BK: P
+        float* dst = pt + BQ * BK;   // BQ x BK: dP, then dS
+        float* dqs = dst + BQ * BK;  // BQ x dp
 
         const std::int64_t kstride = s.kv_heads * D, vstride = s.kv_heads * Dv;
         const In* kt0 = K + attn_offset(b, j0, g, s.seq_k, s.kv_heads, D);
@@ -133,20 +139,23 @@ struct FlashBwd {
         for (std::int64_t x = 0; x < BK * dvp; ++x) dva[x] = 0.0f;
 
         // Rows that see key j0 (the tile's first key) and later ones: every query tile from there.
-        const std::int64_t i_first = s.causal ? std::max<std::int64_t>(0, j0 - (s.seq_k - s.seq_q)) : 0;
+        const std::int64_t i_first =
+            s.causal ? std::max<std::int64_t>(0, j0 - (s.seq_k - s.seq_q)) : 0;
         const std::int64_t qt_first = i_first / BQ, nq = a.qtiles - qt_first;
         int nv[BQ];
         for (std::int64_t hh = 0; hh < group; ++hh) {
             const std::int64_t h = g * group + hh;
             for (std::int64_t step = 0; step < nq; ++step) {
-                const std::int64_t qt = qt_first + (step + kt) % nq;  // staggered: tiles of other key tiles differ
+                const std::int64_t qt =
+                    qt_first + (step + kt) % nq;  // staggered: tiles of other key tiles differ
                 const std::int64_t i0 = qt * BQ;
                 const int rows = int(std::min<std::int64_t>(BQ, s.seq_q - i0));
                 int nvmax = 0;
                 for (int r = 0; r < BQ; ++r) {
                     int n = 0;
                     if (r < rows) {
-                        const std::int64_t vk = flops::attention_visible_keys(i0 + r, s.seq_q, s.seq_k, s.causal) - j0;
+                        const std::int64_t vk =
+                            flops::attention_visible_keys(i0 + r, s.seq_q, s.seq_k, s.causal) - j0;
                         n = int(std::clamp<std::int64_t>(vk, 0, jn));
                     }
                     nv[r] = n;
@@ -164,10 +173,12 @@ struct FlashBwd {
                 const int panels = (nvmax + NR - 1) / NR;
                 for (int ig = 0; ig < row_groups; ++ig)
                     for (int jp = 0; jp < panels; ++jp) {
-                        tile_product<Vec, MR, NV, 1, MR, false>(D, qp + ig * D * MR, ktp + jp * NR, BK,
-                                                               pt + ig * MR * BK + jp * NR, BK);
-                        tile_product<Vec, MR, NV, 1, MR, false>(Dv, dop + ig * Dv * MR, vtp + jp * NR, BK,
-                                                               dst + ig * MR * BK + jp * NR, BK);
+                        tile_product<Vec, MR, NV, 1, MR, false>(D, qp + ig * D * MR, ktp + jp * NR,
+                                                                BK, pt + ig * MR * BK + jp * NR,
+                                                                BK);
+                        tile_product<Vec, MR, NV, 1, MR, false>(Dv, dop + ig * Dv * MR,
+                                                                vtp + jp * NR, BK,
+                                                                dst + ig * MR * BK + jp * NR, BK);
                     }
                 // P and dS; zero past each row's keys up to the width the products below read.
                 const int width = int(std::max(round_up(nvmax, NR), round_up(nvmax, MR)));
@@ -184,7 +195,8 @@ struct FlashBwd {
                         for (; j < n; j += L) {
                             V p = Vec::exp2(Vec::sub(Vec::loadu(prow + j), lv));
                             if (j + L > n) p = Vec::select(Vec::first(n - j), p, Vec::zero());
-                            const V ds = Vec::mul(Vec::mul(p, Vec::sub(Vec::loadu(drow + j), dv)), sc);
+                            const V ds =
+                                Vec::mul(Vec::mul(p, Vec::sub(Vec::loadu(drow + j), dv)), sc);
                             Vec::storeu(prow + j, p);
                             Vec::storeu(drow + j, ds);
                         }
@@ -198,23 +210,25 @@ struct FlashBwd {
                 const int key_groups = (nvmax + MR - 1) / MR;
                 for (int jg = 0; jg < key_groups; ++jg) {
                     for (std::int64_t cp = 0; cp < dvp; cp += NR)
-                        tile_product<Vec, MR, NV, 1, BK, true>(rows, pt + jg * MR, don + cp, dvp, dva + jg * MR * dvp + cp,
-                                                              dvp);
+                        tile_product<Vec, MR, NV, 1, BK, true>(rows, pt + jg * MR, don + cp, dvp,
+                                                               dva + jg * MR * dvp + cp, dvp);
                     for (std::int64_t cp = 0; cp < dp; cp += NR)
-                        tile_product<Vec, MR, NV, 1, BK, true>(rows, dst + jg * MR, qn + cp, dp, dka + jg * MR * dp + cp, dp);
+                        tile_product<Vec, MR, NV, 1, BK, true>(rows, dst + jg * MR, qn + cp, dp,
+                                                               dka + jg * MR * dp + cp, dp);
                 }
                 // dQ tile = dS K, then added into dQ under the tile's lock.
                 for (int ig = 0; ig < row_groups; ++ig)
                     for (std::int64_t cp = 0; cp < dp; cp += NR)
-                        tile_product<Vec, MR, NV, BK, 1, false>(nvmax, dst + ig * MR * BK, kn + cp, dp,
-                                                               dqs + ig * MR * dp + cp, dp);
+                        tile_product<Vec, MR, NV, BK, 1, false>(nvmax, dst + ig * MR * BK, kn + cp,
+                                                                dp, dqs + ig * MR * dp + cp, dp);
                 std::atomic<int>& lock = a.locks[(b * s.heads + h) * a.qtiles + qt];
                 while (lock.exchange(1, std::memory_order_acquire)) _mm_pause();
                 for (int r = 0; r < rows; ++r) {
                     float* dq = a.dq + attn_offset(b, i0 + r, h, s.seq_q, s.heads, D);
                     const float* src = dqs + r * dp;
                     std::int64_t d = 0;
-                    for (; d + L <= D; d += L) Vec::storeu(dq + d, Vec::add(Vec::loadu(dq + d), Vec::loadu(src + d)));
+                    for (; d + L <= D; d += L)
+                        Vec::storeu(dq + d, Vec::add(Vec::loadu(dq + d), Vec::loadu(src + d)));
                     for (; d < D; ++d) dq[d] += src[d];
                 }
                 lock.store(0, std::memory_order_release);
@@ -228,7 +242,8 @@ struct FlashBwd {
         }
     }
 
-    static void tile_entry(const BwdArgs& a, std::int64_t b, std::int64_t g, std::int64_t kt, float* ws) {
+    static void tile_entry(const BwdArgs& a, std::int64_t b, std::int64_t g, std::int64_t kt,
+                           float* ws) {
         if (a.bf16_in)
             key_tile<bf16>(a, b, g, kt, ws);
         else

@@ -33,7 +33,8 @@ struct FlashFwd {
     using V = typename Vec::V;
     static constexpr int L = Vec::lanes;
     static constexpr int NR = NV * L;
-    static_assert(BQ % MR == 0 && BK % NR == 0, "tile sizes must be multiples of the register tile");
+    static_assert(BQ % MR == 0 && BK % NR == 0,
+                  "tile sizes must be multiples of the register tile");
     static constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 
     template <class In>
@@ -51,7 +52,10 @@ struct FlashFwd {
             for (std::int64_t d = 0; d < D; ++d) {
                 float* dst = kp + d * BK + jb;
                 for (int j = 0; j < 8; ++j)
-                    dst[j] = jb + j < jn ? float(K[attn_offset(b, j0 + jb + j, g, s.seq_k, s.kv_heads, D) + d]) : 0.0f;
+                    dst[j] =
+                        jb + j < jn
+                            ? float(K[attn_offset(b, j0 + jb + j, g, s.seq_k, s.kv_heads, D) + d])
+                            : 0.0f;
             }
         }
         for (std::int64_t j = 0; j < BK; ++j) {
@@ -67,16 +71,17 @@ struct FlashFwd {
     }
 
     template <class In>
-    static void query_tile(const FwdArgs& a, std::int64_t b, std::int64_t h, std::int64_t qt, float* ws) {
+    static void query_tile(const FwdArgs& a, std::int64_t b, std::int64_t h, std::int64_t qt,
+                           float* ws) {
         const flops::AttentionShape& s = a.s;
         const std::int64_t D = s.head_dim, Dv = s.value_dim, dvp = a.dvp;
         const std::int64_t g = attn_kv_head(s, h);
         const std::int64_t i0 = qt * BQ, rows = std::min<std::int64_t>(BQ, s.seq_q - i0);
-        float* qp = ws;                          // BQ/MR panels of D x MR
-        float* sp = qp + round_up(BQ * D, 16);   // BQ x BK scores, then P
-        float* ob = sp + BQ * BK;                // BQ x dvp output accumulators
-        float* m = ob + BQ * dvp;                // running max (base 2)
-        float* l = m + round_up(BQ, 16);         // running sum
+        float* qp = ws;                         // BQ/MR panels of D x MR
+        float* sp = qp + round_up(BQ * D, 16);  // BQ x BK scores, then P
+        float* ob = sp + BQ * BK;               // BQ x dvp output accumulators
+        float* m = ob + BQ * dvp;               // running max (base 2)
+        float* l = m + round_up(BQ, 16);        // running sum
 
         const In* Q = static_cast<const In*>(a.q);
         for (int r = 0; r < BQ; ++r) {
@@ -93,7 +98,8 @@ struct FlashFwd {
         for (std::int64_t x = 0; x < BQ * dvp; x += L) Vec::storeu(ob + x, Vec::zero());
 
         // The tile's last row sees the most keys: key tiles past it are skipped entirely.
-        const std::int64_t vis = flops::attention_visible_keys(i0 + rows - 1, s.seq_q, s.seq_k, s.causal);
+        const std::int64_t vis =
+            flops::attention_visible_keys(i0 + rows - 1, s.seq_q, s.seq_k, s.causal);
         const std::int64_t nkt = (vis + BK - 1) / BK;
         int nv[BQ], gmax[BQ / MR];
         for (std::int64_t kt = 0; kt < nkt; ++kt) {
@@ -108,7 +114,8 @@ struct FlashFwd {
                     const int r = ig * MR + rr;
                     int n = 0;
                     if (r < rows) {
-                        const std::int64_t vk = flops::attention_visible_keys(i0 + r, s.seq_q, s.seq_k, s.causal) - j0;
+                        const std::int64_t vk =
+                            flops::attention_visible_keys(i0 + r, s.seq_q, s.seq_k, s.causal) - j0;
                         n = int(std::clamp<std::int64_t>(vk, 0, jn));
                     }
                     nv[r] = n;
@@ -120,7 +127,7 @@ struct FlashFwd {
                 const int panels = (gmax[ig] + NR - 1) / NR;
                 for (int jp = 0; jp < panels; ++jp)
                     tile_product<Vec, MR, NV, 1, MR, false>(D, qp + ig * D * MR, kp + jp * NR, BK,
-                                                           sp + ig * MR * BK + jp * NR, BK);
+                                                            sp + ig * MR * BK + jp * NR, BK);
             }
             // Online softmax, row by row.
             for (int r = 0; r < BQ; ++r) {
@@ -133,7 +140,9 @@ struct FlashFwd {
                 const int nfull = n / L * L;
                 V mx = Vec::set1(kNegInf);
                 for (int j = 0; j < nfull; j += L) mx = Vec::max(mx, Vec::loadu(srow + j));
-                if (nfull < n) mx = Vec::max(mx, Vec::select(Vec::first(n - nfull), Vec::loadu(srow + nfull), Vec::set1(kNegInf)));
+                if (nfull < n)
+                    mx = Vec::max(mx, Vec::select(Vec::first(n - nfull), Vec::loadu(srow + nfull),
+                                                  Vec::set1(kNegInf)));
                 const float m_new = std::max(m[r], Vec::hmax(mx));
                 const V mv = Vec::set1(m_new);
                 V sum = Vec::zero();
@@ -144,7 +153,9 @@ struct FlashFwd {
                 }
                 int j = nfull;
                 if (nfull < n) {
-                    const V p = Vec::select(Vec::first(n - nfull), Vec::exp2(Vec::sub(Vec::loadu(srow + j), mv)), Vec::zero());
+                    const V p =
+                        Vec::select(Vec::first(n - nfull),
+                                    Vec::exp2(Vec::sub(Vec::loadu(srow + j), mv)), Vec::zero());
                     Vec::storeu(srow + j, p);
                     sum = Vec::add(sum, p);
                     j += L;
@@ -156,15 +167,16 @@ struct FlashFwd {
                 if (alpha != 1.0f) {
                     const V av = Vec::set1(alpha);
                     float* orow = ob + r * dvp;
-                    for (std::int64_t c = 0; c < dvp; c += L) Vec::storeu(orow + c, Vec::mul(av, Vec::loadu(orow + c)));
+                    for (std::int64_t c = 0; c < dvp; c += L)
+                        Vec::storeu(orow + c, Vec::mul(av, Vec::loadu(orow + c)));
                 }
             }
             // O += P V over the keys each row group needs.
             for (int ig = 0; ig < BQ / MR; ++ig) {
                 if (gmax[ig] == 0) continue;
                 for (std::int64_t cp = 0; cp < dvp; cp += NR)
-                    tile_product<Vec, MR, NV, BK, 1, true>(gmax[ig], sp + ig * MR * BK, vp + cp, dvp,
-                                                          ob + ig * MR * dvp + cp, dvp);
+                    tile_product<Vec, MR, NV, BK, 1, true>(gmax[ig], sp + ig * MR * BK, vp + cp,
+                                                           dvp, ob + ig * MR * dvp + cp, dvp);
             }
         }
         for (std::int64_t r = 0; r < rows; ++r) {
@@ -187,7 +199,8 @@ struct FlashFwd {
         else
             pack<float>(a, b, g, kt);
     }
-    static void tile_entry(const FwdArgs& a, std::int64_t b, std::int64_t h, std::int64_t qt, float* ws) {
+    static void tile_entry(const FwdArgs& a, std::int64_t b, std::int64_t h, std::int64_t qt,
+                           float* ws) {
         if (a.bf16_in)
             query_tile<bf16>(a, b, h, qt, ws);
         else

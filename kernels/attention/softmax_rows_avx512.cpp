@@ -4,7 +4,9 @@
 
 namespace flopmeter::attn::avx512 {
 
-void softmax(const SoftmaxArgs& a, std::int64_t row0, std::int64_t rows) { SoftmaxRows<VecAvx512>::forward(a, row0, rows); }
+void softmax(const SoftmaxArgs& a, std::int64_t row0, std::int64_t rows) {
+    SoftmaxRows<VecAvx512>::forward(a, row0, rows);
+}
 void softmax_bwd(const SoftmaxArgs& a, std::int64_t row0, std::int64_t rows) {
     SoftmaxRows<VecAvx512>::backward(a, row0, rows);
 }

@@ -81,14 +81,17 @@ struct SoftmaxRows {
                 for (int x = 0; x < L; ++x) pbuf[x] = float(a.p_in16[row * n_all + j + x]);
                 return Vec::loadu(pbuf);
             };
-            auto p_one = [&](std::int64_t j) { return a.p ? a.p[row * n_all + j] : float(a.p_in16[row * n_all + j]); };
+            auto p_one = [&](std::int64_t j) {
+                return a.p ? a.p[row * n_all + j] : float(a.p_in16[row * n_all + j]);
+            };
             V acc = Vec::zero();
             for (int j = 0; j < nfull; j += L) acc = Vec::fmadd(p_at(j), Vec::loadu(dp + j), acc);
             float delta = Vec::hsum(acc);
             for (int j = nfull; j < n; ++j) delta += p_one(j) * dp[j];
             const V dv = Vec::set1(delta);
             for (int j = 0; j < nfull; j += L)
-                Vec::storeu(dp + j, Vec::mul(Vec::mul(p_at(j), Vec::sub(Vec::loadu(dp + j), dv)), sc));
+                Vec::storeu(dp + j,
+                            Vec::mul(Vec::mul(p_at(j), Vec::sub(Vec::loadu(dp + j), dv)), sc));
             for (int j = nfull; j < n; ++j) dp[j] = p_one(j) * (dp[j] - delta) * a.scale;
             for (std::int64_t j = n; j < n_all; ++j) dp[j] = 0.0f;
             if (a.p16) store_bf16(a.p16 + row * n_all, dp, n_all);

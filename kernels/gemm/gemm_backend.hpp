@@ -18,7 +18,7 @@
 namespace flopmeter {
 
 class GemmPlan {
-public:
+  public:
     virtual ~GemmPlan() = default;
     virtual void run(const GemmOperands& ops) = 0;
     // What actually runs, e.g. "sgemm_avx512_12x32" or "openblas Cooperlake".

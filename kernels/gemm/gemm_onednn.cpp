@@ -24,22 +24,28 @@ dnnl::engine& cpu_engine() {
 }
 
 class OnednnGemmPlan final : public GemmPlan {
-public:
+  public:
     OnednnGemmPlan(const GemmProblem& p, int threads) : threads_(threads) {
         using dt = dnnl::memory::data_type;
         using dims = dnnl::memory::dims;
         dt in;
         switch (p.dtype) {
-            case DType::fp32: in = dt::f32; break;
-            case DType::bf16: in = dt::bf16; break;
+            case DType::fp32:
+                in = dt::f32;
+                break;
+            case DType::bf16:
+                in = dt::bf16;
+                break;
             default:
-                throw UnavailableError("onednn: no CPU matmul for dtype " + std::string(dtype_name(p.dtype)) +
-                                       " (valid: fp32, bf16)");
+                throw UnavailableError("onednn: no CPU matmul for dtype " +
+                                       std::string(dtype_name(p.dtype)) + " (valid: fp32, bf16)");
         }
         omp_set_num_threads(threads);
         const dnnl::memory::dim lda = gemm_lda(p), ldb = gemm_ldb(p), ldc = gemm_ldc(p);
-        a_md_ = dnnl::memory::desc({p.m, p.k}, in, layout_trans_a(p.layout) ? dims{1, lda} : dims{lda, 1});
-        b_md_ = dnnl::memory::desc({p.k, p.n}, in, layout_trans_b(p.layout) ? dims{1, ldb} : dims{ldb, 1});
+        a_md_ = dnnl::memory::desc({p.m, p.k}, in,
+                                   layout_trans_a(p.layout) ? dims{1, lda} : dims{lda, 1});
+        b_md_ = dnnl::memory::desc({p.k, p.n}, in,
+                                   layout_trans_b(p.layout) ? dims{1, ldb} : dims{ldb, 1});
         c_md_ = dnnl::memory::desc({p.m, p.n}, dt::f32, dims{ldc, 1});
         dnnl::primitive_attr attr;
         if (p.alpha != 1.0) attr.set_output_scales(0, {float(p.alpha)});
@@ -53,8 +59,8 @@ public:
             pd_ = dnnl::matmul::primitive_desc(d, attr, cpu_engine());
             prim_ = dnnl::matmul(pd_);
         } catch (const dnnl::error& e) {
-            throw UnavailableError(std::string("onednn: cannot create a matmul for ") + describe(p) + ": " +
-                                   e.what());
+            throw UnavailableError(std::string("onednn: cannot create a matmul for ") +
+                                   describe(p) + ": " + e.what());
         }
         impl_ = pd_.impl_info_str();
         a_ = dnnl::memory(a_md_, cpu_engine(), nullptr);
@@ -77,7 +83,7 @@ public:
         return std::to_string(threads_) + " OpenMP threads (library-managed binding)";
     }
 
-private:
+  private:
     int threads_;
     dnnl::memory::desc a_md_, b_md_, c_md_;
     dnnl::matmul::primitive_desc pd_;
@@ -119,8 +125,8 @@ GemmBackend onednn_gemm_backend() {
 std::string onednn_version() {
 #ifdef FLOPMETER_HAVE_ONEDNN
     const dnnl_version_t* v = dnnl_version();
-    return std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch) +
-           " (" + (v->hash ? v->hash : "") + ")";
+    return std::to_string(v->major) + "." + std::to_string(v->minor) + "." +
+           std::to_string(v->patch) + " (" + (v->hash ? v->hash : "") + ")";
 #else
     return "";
 #endif

@@ -25,8 +25,8 @@ namespace flopmeter {
 namespace {
 
 using SbgemmFn = void (*)(enum CBLAS_ORDER, enum CBLAS_TRANSPOSE, enum CBLAS_TRANSPOSE, blasint,
-                          blasint, blasint, float, const void*, blasint, const void*, blasint, float,
-                          float*, blasint);
+                          blasint, blasint, float, const void*, blasint, const void*, blasint,
+                          float, float*, blasint);
 
 SbgemmFn sbgemm_symbol() {
     static SbgemmFn fn = reinterpret_cast<SbgemmFn>(dlsym(RTLD_DEFAULT, "cblas_sbgemm"));
@@ -48,7 +48,7 @@ std::string corename() {
 }
 
 class OpenblasGemmPlan final : public GemmPlan {
-public:
+  public:
     OpenblasGemmPlan(const GemmProblem& p, int threads) : p_(p), threads_(threads) {
         constexpr std::int64_t kMax = 2147483647;
         if (p.m > kMax || p.n > kMax || p.k > kMax || p.m * p.k > kMax * 4096)
@@ -65,20 +65,24 @@ public:
         const blasint m = blasint(p_.m), n = blasint(p_.n), k = blasint(p_.k);
         switch (p_.dtype) {
             case DType::fp32:
-                cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, float(p_.alpha), static_cast<const float*>(o.a),
-                            blasint(o.lda), static_cast<const float*>(o.b), blasint(o.ldb),
-                            float(p_.beta), static_cast<float*>(o.c), blasint(o.ldc));
+                cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, float(p_.alpha),
+                            static_cast<const float*>(o.a), blasint(o.lda),
+                            static_cast<const float*>(o.b), blasint(o.ldb), float(p_.beta),
+                            static_cast<float*>(o.c), blasint(o.ldc));
                 break;
             case DType::fp64:
-                cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, p_.alpha, static_cast<const double*>(o.a),
-                            blasint(o.lda), static_cast<const double*>(o.b), blasint(o.ldb), p_.beta,
+                cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, p_.alpha,
+                            static_cast<const double*>(o.a), blasint(o.lda),
+                            static_cast<const double*>(o.b), blasint(o.ldb), p_.beta,
                             static_cast<double*>(o.c), blasint(o.ldc));
                 break;
             case DType::bf16:
-                sbgemm_symbol()(CblasRowMajor, ta, tb, m, n, k, float(p_.alpha), o.a, blasint(o.lda), o.b,
-                                blasint(o.ldb), float(p_.beta), static_cast<float*>(o.c), blasint(o.ldc));
+                sbgemm_symbol()(CblasRowMajor, ta, tb, m, n, k, float(p_.alpha), o.a,
+                                blasint(o.lda), o.b, blasint(o.ldb), float(p_.beta),
+                                static_cast<float*>(o.c), blasint(o.ldc));
                 break;
-            default: throw UsageError("openblas: unsupported dtype");
+            default:
+                throw UsageError("openblas: unsupported dtype");
         }
     }
 
@@ -87,7 +91,7 @@ public:
         return std::to_string(threads_) + " OpenBLAS threads (library-managed binding)";
     }
 
-private:
+  private:
     GemmProblem p_;
     int threads_;
 };
@@ -121,12 +125,13 @@ GemmBackend openblas_gemm_backend() {
                               std::string(isa_name(lib)) + ") but this CPU supports " +
                               std::string(isa_name(cpu));
             if (env && *env)
-                msg += ": OPENBLAS_CORETYPE=" + std::string(env) + " forces it; unset it or set "
+                msg += ": OPENBLAS_CORETYPE=" + std::string(env) +
+                       " forces it; unset it or set "
                        "OPENBLAS_CORETYPE=SkylakeX for AVX-512 kernels";
             w.push_back(msg);
         } else if (env && *env) {
-            w.push_back("OPENBLAS_CORETYPE=" + std::string(env) + " overrides OpenBLAS's CPU detection (running '" +
-                        core + "')");
+            w.push_back("OPENBLAS_CORETYPE=" + std::string(env) +
+                        " overrides OpenBLAS's CPU detection (running '" + core + "')");
         }
         return w;
     };

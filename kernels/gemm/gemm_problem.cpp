@@ -28,7 +28,8 @@ void check_gemm_shape(const GemmProblem& p) {
     const double mk = double(p.m) * double(p.k), kn = double(p.k) * double(p.n),
                  mn = double(p.m) * double(p.n);
     if (mk > kMaxElems || kn > kMaxElems || mn > kMaxElems)
-        throw UsageError("GEMM " + describe(p) + ": an operand's element count overflows 64-bit indexing");
+        throw UsageError("GEMM " + describe(p) +
+                         ": an operand's element count overflows 64-bit indexing");
     if (!std::isfinite(p.alpha) || !std::isfinite(p.beta))
         throw UsageError("GEMM alpha and beta must be finite numbers");
 }

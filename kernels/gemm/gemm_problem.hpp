@@ -21,9 +21,12 @@ enum class Layout { nn, nt, tn };
 
 constexpr std::string_view layout_name(Layout l) {
     switch (l) {
-        case Layout::nn: return "nn";
-        case Layout::nt: return "nt";
-        case Layout::tn: return "tn";
+        case Layout::nn:
+            return "nn";
+        case Layout::nt:
+            return "nt";
+        case Layout::tn:
+            return "tn";
     }
     return "?";
 }
@@ -34,8 +37,12 @@ inline std::optional<Layout> parse_layout(std::string_view s) {
     return std::nullopt;
 }
 
-constexpr bool layout_trans_a(Layout l) { return l == Layout::tn; }
-constexpr bool layout_trans_b(Layout l) { return l == Layout::nt; }
+constexpr bool layout_trans_a(Layout l) {
+    return l == Layout::tn;
+}
+constexpr bool layout_trans_b(Layout l) {
+    return l == Layout::nt;
+}
 
 struct GemmProblem {
     std::int64_t m = 0, n = 0, k = 0;
@@ -50,9 +57,15 @@ constexpr DType gemm_c_dtype(DType in) {
 }
 
 // Tight leading dimensions for row-major storage in the problem's layout.
-constexpr std::int64_t gemm_lda(const GemmProblem& p) { return layout_trans_a(p.layout) ? p.m : p.k; }
-constexpr std::int64_t gemm_ldb(const GemmProblem& p) { return layout_trans_b(p.layout) ? p.k : p.n; }
-constexpr std::int64_t gemm_ldc(const GemmProblem& p) { return p.n; }
+constexpr std::int64_t gemm_lda(const GemmProblem& p) {
+    return layout_trans_a(p.layout) ? p.m : p.k;
+}
+constexpr std::int64_t gemm_ldb(const GemmProblem& p) {
+    return layout_trans_b(p.layout) ? p.k : p.n;
+}
+constexpr std::int64_t gemm_ldc(const GemmProblem& p) {
+    return p.n;
+}
 
 // Pointers to the operands; their element types follow GemmProblem::dtype and gemm_c_dtype.
 struct GemmOperands {

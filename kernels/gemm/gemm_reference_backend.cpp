@@ -9,7 +9,7 @@ namespace flopmeter {
 namespace {
 
 class ReferenceGemmPlan final : public GemmPlan {
-public:
+  public:
     explicit ReferenceGemmPlan(const GemmProblem& p) : p_(p) {}
 
     void run(const GemmOperands& o) override {
@@ -23,22 +23,22 @@ public:
             case DType::fp64:
                 gemm_reference<double, double, double>(p_.layout, p_.m, p_.n, p_.k, p_.alpha,
                                                        static_cast<const double*>(o.a), o.lda,
-                                                       static_cast<const double*>(o.b), o.ldb, p_.beta,
-                                                       static_cast<double*>(o.c), o.ldc);
+                                                       static_cast<const double*>(o.b), o.ldb,
+                                                       p_.beta, static_cast<double*>(o.c), o.ldc);
                 break;
             case DType::bf16:
-                gemm_reference<bf16, double, float>(p_.layout, p_.m, p_.n, p_.k, p_.alpha,
-                                                    static_cast<const bf16*>(o.a), o.lda,
-                                                    static_cast<const bf16*>(o.b), o.ldb, p_.beta,
-                                                    static_cast<float*>(o.c), o.ldc);
+                gemm_reference<bf16, double, float>(
+                    p_.layout, p_.m, p_.n, p_.k, p_.alpha, static_cast<const bf16*>(o.a), o.lda,
+                    static_cast<const bf16*>(o.b), o.ldb, p_.beta, static_cast<float*>(o.c), o.ldc);
                 break;
-            default: throw UsageError("reference: unsupported dtype");
+            default:
+                throw UsageError("reference: unsupported dtype");
         }
     }
     std::string kernel_set() const override { return "reference naive (double accumulation)"; }
     std::string binding() const override { return "1 thread (the reference is serial)"; }
 
-private:
+  private:
     GemmProblem p_;
 };
 

@@ -24,13 +24,16 @@ std::string gemm_backend_names() {
 const GemmBackend& find_gemm_backend(std::string_view name) {
     for (const auto& b : gemm_backends())
         if (b.name == name) return b;
-    throw UsageError("unknown GEMM backend '" + std::string(name) + "' (valid: " + gemm_backend_names() + ")");
+    throw UsageError("unknown GEMM backend '" + std::string(name) +
+                     "' (valid: " + gemm_backend_names() + ")");
 }
 
-std::unique_ptr<GemmPlan> make_gemm_plan(const GemmBackend& backend, const GemmProblem& p, int threads) {
+std::unique_ptr<GemmPlan> make_gemm_plan(const GemmBackend& backend, const GemmProblem& p,
+                                         int threads) {
     if (!backend.supports(p.dtype)) {
         std::string valid;
-        for (DType t : backend.dtypes) valid += (valid.empty() ? "" : ", ") + std::string(dtype_name(t));
+        for (DType t : backend.dtypes)
+            valid += (valid.empty() ? "" : ", ") + std::string(dtype_name(t));
         throw UnavailableError("backend '" + backend.name + "' does not support dtype " +
                                std::string(dtype_name(p.dtype)) + " (it supports: " + valid + ")");
     }

@@ -10,10 +10,14 @@ namespace flopmeter {
 
 std::string_view memop_name(MemOp op) {
     switch (op) {
-        case MemOp::residual_add: return "residual_add";
-        case MemOp::rmsnorm: return "rmsnorm";
-        case MemOp::softmax: return "softmax";
-        case MemOp::adamw: return "adamw";
+        case MemOp::residual_add:
+            return "residual_add";
+        case MemOp::rmsnorm:
+            return "rmsnorm";
+        case MemOp::softmax:
+            return "softmax";
+        case MemOp::adamw:
+            return "adamw";
     }
     return "?";
 }
@@ -26,10 +30,14 @@ std::optional<MemOp> parse_memop(std::string_view s) {
 
 int memop_arrays(MemOp op) {
     switch (op) {
-        case MemOp::residual_add: return 3;
-        case MemOp::rmsnorm: return 2;
-        case MemOp::softmax: return 2;
-        case MemOp::adamw: return 4;
+        case MemOp::residual_add:
+            return 3;
+        case MemOp::rmsnorm:
+            return 2;
+        case MemOp::softmax:
+            return 2;
+        case MemOp::adamw:
+            return 4;
     }
     return 1;
 }
@@ -37,10 +45,14 @@ int memop_arrays(MemOp op) {
 double memop_bytes(const MemOpShape& s) {
     const double n = double(s.rows) * double(s.cols);
     switch (s.op) {
-        case MemOp::residual_add: return 12.0 * n;
-        case MemOp::rmsnorm: return 8.0 * n + 4.0 * double(s.cols);
-        case MemOp::softmax: return 8.0 * n;
-        case MemOp::adamw: return 28.0 * n;
+        case MemOp::residual_add:
+            return 12.0 * n;
+        case MemOp::rmsnorm:
+            return 8.0 * n + 4.0 * double(s.cols);
+        case MemOp::softmax:
+            return 8.0 * n;
+        case MemOp::adamw:
+            return 28.0 * n;
     }
     return 0;
 }
@@ -48,10 +60,14 @@ double memop_bytes(const MemOpShape& s) {
 double memop_flops(const MemOpShape& s) {
     const double n = double(s.rows) * double(s.cols);
     switch (s.op) {
-        case MemOp::residual_add: return n;                // one add
-        case MemOp::rmsnorm: return 4.0 * n;               // square, add, scale, gain
-        case MemOp::softmax: return 4.0 * n;               // max, sub, exp, divide (exp counted as one)
-        case MemOp::adamw: return 16.0 * n;                // moments, bias correction, sqrt, update, decay
+        case MemOp::residual_add:
+            return n;  // one add
+        case MemOp::rmsnorm:
+            return 4.0 * n;  // square, add, scale, gain
+        case MemOp::softmax:
+            return 4.0 * n;  // max, sub, exp, divide (exp counted as one)
+        case MemOp::adamw:
+            return 16.0 * n;  // moments, bias correction, sqrt, update, decay
     }
     return 0;
 }
@@ -120,7 +136,8 @@ void run_memop(const MemOpShape& s, float* const* x, const float* aux, int threa
             case MemOp::adamw: {
                 elem_range(n, tid, threads, i0, i1);
                 const AdamWParams h;
-                const float bc1 = 1.0f - std::pow(h.beta1, float(h.step)), bc2 = 1.0f - std::pow(h.beta2, float(h.step));
+                const float bc1 = 1.0f - std::pow(h.beta1, float(h.step)),
+                            bc2 = 1.0f - std::pow(h.beta2, float(h.step));
                 float* p = x[0];
                 const float* g = x[1];
                 float* m = x[2];
@@ -137,7 +154,8 @@ void run_memop(const MemOpShape& s, float* const* x, const float* aux, int threa
     });
 }
 
-double memop_max_rel_error(const MemOpShape& s, const float* const* in, float* const* out, const float* aux) {
+double memop_max_rel_error(const MemOpShape& s, const float* const* in, float* const* out,
+                           const float* aux) {
     const std::int64_t n = s.rows * s.cols;
     double worst = 0;
     auto check = [&](double ref, double got, double scale) {
@@ -146,35 +164,43 @@ double memop_max_rel_error(const MemOpShape& s, const float* const* in, float* c
     };
     switch (s.op) {
         case MemOp::residual_add:
-            for (std::int64_t i = 0; i < n; ++i) check(double(in[0][i]) + in[1][i], out[2][i], 1e-30);
+            for (std::int64_t i = 0; i < n; ++i)
+                check(double(in[0][i]) + in[1][i], out[2][i], 1e-30);
             break;
         case MemOp::rmsnorm:
             for (std::int64_t r = 0; r < s.rows; ++r) {
                 double ss = 0;
-                for (std::int64_t c = 0; c < s.cols; ++c) ss += double(in[0][r * s.cols + c]) * in[0][r * s.cols + c];
+                for (std::int64_t c = 0; c < s.cols; ++c)
+                    ss += double(in[0][r * s.cols + c]) * in[0][r * s.cols + c];
                 const double inv = 1.0 / std::sqrt(ss / double(s.cols) + 1e-6);
                 for (std::int64_t c = 0; c < s.cols; ++c)
-                    check(double(in[0][r * s.cols + c]) * inv * aux[c], out[1][r * s.cols + c], 1e-3);
+                    check(double(in[0][r * s.cols + c]) * inv * aux[c], out[1][r * s.cols + c],
+                          1e-3);
             }
             break;
         case MemOp::softmax:
             for (std::int64_t r = 0; r < s.rows; ++r) {
                 double m = in[0][r * s.cols];
-                for (std::int64_t c = 0; c < s.cols; ++c) m = std::max(m, double(in[0][r * s.cols + c]));
-                double sum = 0;
-                for (std::int64_t c = 0; c < s.cols; ++c) sum += std::exp(double(in[0][r * s.cols + c]) - m);
                 for (std::int64_t c = 0; c < s.cols; ++c)
-                    check(std::exp(double(in[0][r * s.cols + c]) - m) / sum, out[1][r * s.cols + c], 1e-6 / double(s.cols));
+                    m = std::max(m, double(in[0][r * s.cols + c]));
+                double sum = 0;
+                for (std::int64_t c = 0; c < s.cols; ++c)
+                    sum += std::exp(double(in[0][r * s.cols + c]) - m);
+                for (std::int64_t c = 0; c < s.cols; ++c)
+                    check(std::exp(double(in[0][r * s.cols + c]) - m) / sum, out[1][r * s.cols + c],
+                          1e-6 / double(s.cols));
             }
             break;
         case MemOp::adamw: {
             const AdamWParams h;
-            const double bc1 = 1.0 - std::pow(double(h.beta1), h.step), bc2 = 1.0 - std::pow(double(h.beta2), h.step);
+            const double bc1 = 1.0 - std::pow(double(h.beta1), h.step),
+                         bc2 = 1.0 - std::pow(double(h.beta2), h.step);
             for (std::int64_t i = 0; i < n; ++i) {
                 const double g = in[1][i];
                 const double m = h.beta1 * double(in[2][i]) + (1.0 - h.beta1) * g;
                 const double v = h.beta2 * double(in[3][i]) + (1.0 - h.beta2) * g * g;
-                const double upd = (m / bc1) / (std::sqrt(v / bc2) + h.eps) + h.weight_decay * in[0][i];
+                const double upd =
+                    (m / bc1) / (std::sqrt(v / bc2) + h.eps) + h.weight_decay * in[0][i];
                 const double p = double(in[0][i]) - h.lr * upd;
                 // Errors relative to the size of the terms summed (m and p can cancel to ~0).
                 check(p, out[0][i], std::fabs(in[0][i]) + h.lr * std::fabs(upd));

@@ -39,6 +39,7 @@ struct AdamWParams {
 void run_memop(const MemOpShape& s, float* const* x, const float* aux, int threads);
 // The same in double precision on copies, for validation: returns the max relative error of
 // the outputs already computed in x against the reference computed from `inputs`.
-double memop_max_rel_error(const MemOpShape& s, const float* const* inputs, float* const* outputs, const float* aux);
+double memop_max_rel_error(const MemOpShape& s, const float* const* inputs, float* const* outputs,
+                           const float* aux);
 
 }  // namespace flopmeter

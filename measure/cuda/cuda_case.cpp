@@ -40,11 +40,13 @@ std::string join(const std::vector<std::string>& v) {
 
 std::string cuda_device_label() {
     const CudaDeviceInfo& d = cuda_device();
-    return d.name + " (cc " + std::to_string(d.cc_major) + "." + std::to_string(d.cc_minor) + ", " + std::to_string(d.sms) +
-           " SMs)";
+    return d.name + " (cc " + std::to_string(d.cc_major) + "." + std::to_string(d.cc_minor) + ", " +
+           std::to_string(d.sms) + " SMs)";
 }
 
-CudaCase::CudaCase() : stream_(cuda_context().stream) { cuda_timing(); }
+CudaCase::CudaCase() : stream_(cuda_context().stream) {
+    cuda_timing();
+}
 
 void CudaCase::run() {
     enqueue(stream_);
@@ -85,9 +87,12 @@ double CudaCase::timed_run(std::int64_t calls) {
     return total;
 }
 
-void CudaCase::flush_device_cache() { cuda_timing().scrub_l2(stream_); }
+void CudaCase::flush_device_cache() {
+    cuda_timing().scrub_l2(stream_);
+}
 
-CaseResult measure_cuda_case(CudaCase& c, const MeasureOptions& o, MeasureContext& ctx, const CudaMeasureOptions& g) {
+CaseResult measure_cuda_case(CudaCase& c, const MeasureOptions& o, MeasureContext& ctx,
+                             const CudaMeasureOptions& g) {
     MeasureOptions go = o;
     go.probe_clock = false;  // the add-chain probe measures a CPU core
     go.count_flops = false;  // perf counters count CPU FLOPs
@@ -95,11 +100,13 @@ CaseResult measure_cuda_case(CudaCase& c, const MeasureOptions& o, MeasureContex
     CaseResult r = measure_case(c, go, ctx);
     r.params.emplace_back("device", cuda_device_label());
     r.params.emplace_back("timer", "cuda_events+blocking_kernel");
-    if (o.cache == CacheMode::cold) r.params.emplace_back("l2_scrub_bytes", std::to_string(cuda_timing().scrub_bytes()));
+    if (o.cache == CacheMode::cold)
+        r.params.emplace_back("l2_scrub_bytes", std::to_string(cuda_timing().scrub_bytes()));
     if (r.status != CaseStatus::ok) return r;
 
     if (c.spin_timeouts() > 0)
-        r.warnings.push_back("the blocking kernel timed out in " + std::to_string(c.spin_timeouts()) +
+        r.warnings.push_back("the blocking kernel timed out in " +
+                             std::to_string(c.spin_timeouts()) +
                              " sample(s): launch overhead may be included in those");
 
     Nvml* nvml = bound_nvml();
@@ -125,11 +132,14 @@ CaseResult measure_cuda_case(CudaCase& c, const MeasureOptions& o, MeasureContex
         r.params.emplace_back("sm_clock_mhz_min", num(s.front(), "%.0f"));
         r.params.emplace_back("sm_clock_mhz_max", num(s.back(), "%.0f"));
         r.params.emplace_back("mem_clock_mhz", std::to_string(mem));
-        r.params.emplace_back("clock_reasons", reasons ? join(decode_clock_reasons(reasons)) : "none");
+        r.params.emplace_back("clock_reasons",
+                              reasons ? join(decode_clock_reasons(reasons)) : "none");
         if (slowed > 0)
-            r.warnings.push_back("THROTTLED: " + join(decode_clock_reasons(reasons & kNvmlSlowdownMask)) + " during " +
-                                 std::to_string(slowed) + " of " + std::to_string(sm.size()) + " samples (SM clock " +
-                                 num(s.front(), "%.0f") + "-" + num(s.back(), "%.0f") + " MHz)");
+            r.warnings.push_back(
+                "THROTTLED: " + join(decode_clock_reasons(reasons & kNvmlSlowdownMask)) +
+                " during " + std::to_string(slowed) + " of " + std::to_string(sm.size()) +
+                " samples (SM clock " + num(s.front(), "%.0f") + "-" + num(s.back(), "%.0f") +
+                " MHz)");
     }
 
     // Energy window: back-to-back calls between two reads of the energy counter.
@@ -142,7 +152,8 @@ CaseResult measure_cuda_case(CudaCase& c, const MeasureOptions& o, MeasureContex
         CudaTiming& t = cuda_timing();
         const double per_call = r.seconds();
         const auto calls = std::int64_t(std::clamp(std::ceil(g.energy_s / per_call), 1.0, 1e8));
-        const std::int64_t chunk = std::clamp<std::int64_t>(std::int64_t(0.05 / per_call), 1, CudaTiming::kMaxQueuedCalls);
+        const std::int64_t chunk =
+            std::clamp<std::int64_t>(std::int64_t(0.05 / per_call), 1, CudaTiming::kMaxQueuedCalls);
         cuda_sync("before the energy window");
         const double e0 = *nvml->energy_j(), w0 = now_seconds();
         FM_CUDA(cudaEventRecord(t.start(), s));
@@ -176,14 +187,15 @@ CaseResult measure_cuda_case(CudaCase& c, const MeasureOptions& o, MeasureContex
         const double wall = w1 - w0, joules = e1 - e0, busy = double(ms) * 1e-3;
         r.params.emplace_back("energy_window_s", num(wall, "%.3f"));
         if (!(joules > 0)) {
-            r.warnings.push_back("the NVML energy counter did not advance in a " + num(wall, "%.3f") +
-                                 " s window: no joules per FLOP");
+            r.warnings.push_back("the NVML energy counter did not advance in a " +
+                                 num(wall, "%.3f") + " s window: no joules per FLOP");
             return r;
         }
         r.params.emplace_back("power_w", num(joules / wall, "%.1f"));
         r.params.emplace_back("energy_j_per_call", num(joules / double(calls)));
         if (r.model_flops > 0)
-            r.params.emplace_back("energy_pj_per_model_flop", num(joules / double(calls) / r.model_flops * 1e12, "%.4g"));
+            r.params.emplace_back("energy_pj_per_model_flop",
+                                  num(joules / double(calls) / r.model_flops * 1e12, "%.4g"));
         if (busy < 0.9 * wall)
             r.warnings.push_back("the energy window was busy " + num(100.0 * busy / wall, "%.0f") +
                                  "% of the time: joules per FLOP include idle power");

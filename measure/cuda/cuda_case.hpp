@@ -21,7 +21,7 @@
 namespace flopmeter {
 
 class CudaCase : public KernelCase {
-public:
+  public:
     CudaCase();  // requires a device (throws UnavailableError "no CUDA device: ...")
 
     // Queues one call's work on `s`, asynchronously; never synchronises.
@@ -38,10 +38,10 @@ public:
     int spin_timeouts() const { return spin_timeouts_; }
     void clear_log();
 
-protected:
+  protected:
     cudaStream_t stream() const { return stream_; }
 
-private:
+  private:
     cudaStream_t stream_ = nullptr;
     std::vector<NvmlReading> readings_;
     int spin_timeouts_ = 0;
@@ -56,7 +56,8 @@ struct CudaMeasureOptions {
 // clock_reasons, power_w, energy_j_per_call, energy_pj_per_model_flop, energy_window_s,
 // timer, l2_scrub_bytes; warnings THROTTLED (power/thermal reasons seen) and when the energy
 // counter could not be used.
-CaseResult measure_cuda_case(CudaCase& c, const MeasureOptions& o, MeasureContext& ctx, const CudaMeasureOptions& g);
+CaseResult measure_cuda_case(CudaCase& c, const MeasureOptions& o, MeasureContext& ctx,
+                             const CudaMeasureOptions& g);
 
 // A "device" param for results: "NVIDIA H200 (cc 9.0, 132 SMs)".
 std::string cuda_device_label();

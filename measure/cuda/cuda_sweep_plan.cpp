@@ -14,15 +14,17 @@ struct Mnk {
 };
 
 std::string gemm_name(const std::string& backend, const GpuGemmProblem& p) {
-    return "cuda/gemm/" + backend + "/" + std::string(gemm_mode_name(p.mode)) + "/" + std::string(layout_name(p.layout)) + "/" +
-           std::to_string(p.m) + "x" + std::to_string(p.n) + "x" + std::to_string(p.k);
+    return "cuda/gemm/" + backend + "/" + std::string(gemm_mode_name(p.mode)) + "/" +
+           std::string(layout_name(p.layout)) + "/" + std::to_string(p.m) + "x" +
+           std::to_string(p.n) + "x" + std::to_string(p.k);
 }
 
 std::string attention_name(const std::string& backend, const GpuAttentionProblem& p) {
-    return "cuda/attention/" + backend + "/" + std::string(gpu_storage_name(p.dtype)) + "/" + (p.backward ? "bwd" : "fwd") +
-           "/b" + std::to_string(p.batch) + "_h" + std::to_string(p.heads) + "_kv" + std::to_string(p.kv_heads) + "_sq" +
-           std::to_string(p.seq_q) + "_sk" + std::to_string(p.seq_k) + "_d" + std::to_string(p.head_dim) +
-           (p.causal ? "_causal" : "");
+    return "cuda/attention/" + backend + "/" + std::string(gpu_storage_name(p.dtype)) + "/" +
+           (p.backward ? "bwd" : "fwd") + "/b" + std::to_string(p.batch) + "_h" +
+           std::to_string(p.heads) + "_kv" + std::to_string(p.kv_heads) + "_sq" +
+           std::to_string(p.seq_q) + "_sk" + std::to_string(p.seq_k) + "_d" +
+           std::to_string(p.head_dim) + (p.causal ? "_causal" : "");
 }
 
 // Projections and MLPs (N x K: fused QKV, attention output, MLP gate+up, MLP down) of Llama 2 7B,
@@ -45,7 +47,8 @@ std::vector<CudaSweepCase> plan_cuda_sweep(const CudaSweepOptions& o) {
     std::vector<GemmMode> modes = o.modes;
     if (modes.empty())
         modes = smoke ? std::vector<GemmMode>{GemmMode::bf16, GemmMode::fp32}
-                      : std::vector<GemmMode>{GemmMode::bf16, GemmMode::fp16, GemmMode::tf32, GemmMode::fp32, GemmMode::fp8};
+                      : std::vector<GemmMode>{GemmMode::bf16, GemmMode::fp16, GemmMode::tf32,
+                                              GemmMode::fp32, GemmMode::fp8};
 
     std::vector<CudaSweepCase> out;
     std::set<std::string> seen;
@@ -66,7 +69,8 @@ std::vector<CudaSweepCase> plan_cuda_sweep(const CudaSweepOptions& o) {
         for (std::int64_t s : full ? std::vector<std::int64_t>{512, 1024, 2048, 4096, 8192, 16384}
                                    : std::vector<std::int64_t>{1024, 2048, 4096, 8192})
             shapes.push_back({s, s, s});
-        for (std::int64_t m : full ? std::vector<std::int64_t>{2048, 8192, 16384} : std::vector<std::int64_t>{8192})
+        for (std::int64_t m :
+             full ? std::vector<std::int64_t>{2048, 8192, 16384} : std::vector<std::int64_t>{8192})
             for (const auto& [n, k] : llm_nk(full)) shapes.push_back({m, n, k});
     }
     for (GemmMode mode : modes)
@@ -75,8 +79,10 @@ std::vector<CudaSweepCase> plan_cuda_sweep(const CudaSweepOptions& o) {
                 for (Layout l : {Layout::nn, Layout::nt, Layout::tn}) {
                     if (mode == GemmMode::fp8 && l != Layout::nt) continue;
                     // Quick: layouts beyond nn only for the primary mode (bf16) and fp8.
-                    if (!full && l != Layout::nn && mode != GemmMode::bf16 && mode != GemmMode::fp8) continue;
-                    if (!full && (mode == GemmMode::fp32 || mode == GemmMode::tf32) && s.m * s.n * s.k > 8192ll * 8192 * 8192)
+                    if (!full && l != Layout::nn && mode != GemmMode::bf16 && mode != GemmMode::fp8)
+                        continue;
+                    if (!full && (mode == GemmMode::fp32 || mode == GemmMode::tf32) &&
+                        s.m * s.n * s.k > 8192ll * 8192 * 8192)
                         continue;  // minutes per case on the CUDA cores; the squares cover them
                     CudaSweepCase c;
                     c.op = "gemm";
@@ -97,7 +103,10 @@ std::vector<CudaSweepCase> plan_cuda_sweep(const CudaSweepOptions& o) {
         prefill = {{1, 4, 2, 128, 128}};
         decode = {{2, 8, 2, 1, 512}};
     } else {
-        prefill = {{16, 32, 32, 1024, 1024}, {4, 32, 32, 4096, 4096}, {4, 32, 8, 4096, 4096}, {2, 32, 8, 8192, 8192}};
+        prefill = {{16, 32, 32, 1024, 1024},
+                   {4, 32, 32, 4096, 4096},
+                   {4, 32, 8, 4096, 4096},
+                   {2, 32, 8, 8192, 8192}};
         if (full) prefill.push_back({1, 32, 8, 16384, 16384});
         decode = {{8, 32, 8, 1, 2048}, {8, 32, 8, 1, 8192}, {8, 32, 8, 1, 32768}};
         if (full) decode.push_back({64, 32, 8, 1, 4096});
@@ -110,7 +119,8 @@ std::vector<CudaSweepCase> plan_cuda_sweep(const CudaSweepOptions& o) {
                     CudaSweepCase c;
                     c.op = "attention";
                     c.backend = b;
-                    c.attention = GpuAttentionProblem{a.b, a.h, a.kv, a.sq, a.sk, 128, causal, bwd, GpuStorage::bf16};
+                    c.attention = GpuAttentionProblem{
+                        a.b, a.h, a.kv, a.sq, a.sk, 128, causal, bwd, GpuStorage::bf16};
                     c.name = attention_name(b, c.attention);
                     add(std::move(c));
                 }
@@ -118,7 +128,8 @@ std::vector<CudaSweepCase> plan_cuda_sweep(const CudaSweepOptions& o) {
             CudaSweepCase c;
             c.op = "attention";
             c.backend = b;
-            c.attention = GpuAttentionProblem{a.b, a.h, a.kv, a.sq, a.sk, 128, false, false, GpuStorage::bf16};
+            c.attention = GpuAttentionProblem{
+                a.b, a.h, a.kv, a.sq, a.sk, 128, false, false, GpuStorage::bf16};
             c.name = attention_name(b, c.attention);
             add(std::move(c));
         }

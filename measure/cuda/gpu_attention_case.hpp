@@ -22,22 +22,23 @@ struct GpuAttentionCaseSpec {
 std::string gpu_attention_case_name(const GpuAttentionCaseSpec& s);
 
 class GpuAttentionCase final : public CudaCase {
-public:
+  public:
     explicit GpuAttentionCase(const GpuAttentionCaseSpec& spec);  // UsageError / UnavailableError
 
     CaseResult describe() const override;
     ValidationReport validate() override;
     void enqueue(cudaStream_t s) override { plan_->enqueue(s); }
 
-private:
+  private:
     GpuAttentionCaseSpec spec_;
     std::unique_ptr<GpuAttentionPlan> plan_;
     DeviceBuffer q_, k_, v_, o_, lse_, do_, dq_, dk_, dv_;
 };
 
-CaseResult gpu_attention_unavailable_result(const GpuAttentionCaseSpec& spec, const std::string& why);
+CaseResult gpu_attention_unavailable_result(const GpuAttentionCaseSpec& spec,
+                                            const std::string& why);
 
-CaseResult measure_gpu_attention(const GpuAttentionCaseSpec& spec, const MeasureOptions& o, MeasureContext& ctx,
-                                 const CudaMeasureOptions& g);
+CaseResult measure_gpu_attention(const GpuAttentionCaseSpec& spec, const MeasureOptions& o,
+                                 MeasureContext& ctx, const CudaMeasureOptions& g);
 
 }  // namespace flopmeter

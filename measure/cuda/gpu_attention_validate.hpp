@@ -1,9 +1,10 @@
-// Checks GPU attention outputs against the op's one oracle, kernels/attention/attention_reference.hpp
-// (the CPU kernels' oracle too), run in double precision on the host over the tensors exactly as
-// the GPU stored them (decoded to float, BSHD layout). The forward is the oracle's row; the
-// backward takes each checked dQ row's softmax from it (the oracle's backward works per KV-head
-// group, too costly for long sequences, so the gradient products of sampled rows are summed
-// here). Pure C++, so the CPU tests exercise it with synthetic outputs.
+// Checks GPU attention outputs against the op's one oracle,
+// kernels/attention/attention_reference.hpp (the CPU kernels' oracle too), run in double precision
+// on the host over the tensors exactly as the GPU stored them (decoded to float, BSHD layout). The
+// forward is the oracle's row; the backward takes each checked dQ row's softmax from it (the
+// oracle's backward works per KV-head group, too costly for long sequences, so the gradient
+// products of sampled rows are summed here). Pure C++, so the CPU tests exercise it with synthetic
+// outputs.
 //
 // Forward, per checked row (batch, head, query) and head dim d:
 //   |O - O_ref| <= 1.01 u_out |O_ref| + 2 u_p sum_j p_j |v_jd| + 1e-6
@@ -22,11 +23,13 @@
 
 namespace flopmeter {
 
-ValidationReport validate_gpu_attention_fwd(const GpuAttentionProblem& p, const float* q, const float* k, const float* v,
-                                            const float* o, const float* lse);
+ValidationReport validate_gpu_attention_fwd(const GpuAttentionProblem& p, const float* q,
+                                            const float* k, const float* v, const float* o,
+                                            const float* lse);
 
-ValidationReport validate_gpu_attention_bwd(const GpuAttentionProblem& p, const float* q, const float* k, const float* v,
-                                            const float* o, const float* d_o, const float* lse, const float* dq,
+ValidationReport validate_gpu_attention_bwd(const GpuAttentionProblem& p, const float* q,
+                                            const float* k, const float* v, const float* o,
+                                            const float* d_o, const float* lse, const float* dq,
                                             const float* dk, const float* dv);
 
 }  // namespace flopmeter

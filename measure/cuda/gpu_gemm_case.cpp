@@ -45,8 +45,8 @@ CaseResult base_result(const GpuGemmCaseSpec& s) {
 std::string gpu_gemm_case_name(const GpuGemmCaseSpec& s) {
     const GpuGemmProblem& p = s.problem;
     std::string n = "cuda/gemm/" + s.backend + "/" + std::string(gemm_mode_name(p.mode)) + "/" +
-                    std::string(layout_name(p.layout)) + "/" + std::to_string(p.m) + "x" + std::to_string(p.n) + "x" +
-                    std::to_string(p.k);
+                    std::string(layout_name(p.layout)) + "/" + std::to_string(p.m) + "x" +
+                    std::to_string(p.n) + "x" + std::to_string(p.k);
     if (p.alpha != 1.0 || p.beta != 0.0) n += "/a" + fmt_double(p.alpha) + "b" + fmt_double(p.beta);
     return n;
 }
@@ -57,7 +57,8 @@ GpuGemmCase::GpuGemmCase(const GpuGemmCaseSpec& spec) : spec_(spec) {
     const GpuGemmBackend& b = find_gpu_gemm_backend(spec.backend);
     plan_ = make_gpu_gemm_plan(b, p);
     const GpuStorage tin = gemm_ab_storage(p.mode), tout = gemm_c_storage(p.mode);
-    const std::size_t na = std::size_t(p.m * p.k), nb = std::size_t(p.k * p.n), nc = std::size_t(p.m * p.n);
+    const std::size_t na = std::size_t(p.m * p.k), nb = std::size_t(p.k * p.n),
+                      nc = std::size_t(p.m * p.n);
     a_ = DeviceBuffer(na * gpu_storage_size(tin), "GEMM operand A");
     b_ = DeviceBuffer(nb * gpu_storage_size(tin), "GEMM operand B");
     c_ = DeviceBuffer(nc * gpu_storage_size(tout), "GEMM operand C");
@@ -70,7 +71,8 @@ GpuGemmCase::GpuGemmCase(const GpuGemmCaseSpec& spec) : spec_(spec) {
         FM_CUDA(cudaMemcpyAsync(c_.data(), c0_.data(), c0_.size(), cudaMemcpyDeviceToDevice, s));
     }
     cuda_sync("GEMM operand initialisation");
-    plan_->bind(GpuGemmOperands{a_.data(), b_.data(), c_.data(), gpu_gemm_lda(p), gpu_gemm_ldb(p), gpu_gemm_ldc(p)});
+    plan_->bind(GpuGemmOperands{a_.data(), b_.data(), c_.data(), gpu_gemm_lda(p), gpu_gemm_ldb(p),
+                                gpu_gemm_ldc(p)});
 }
 
 CaseResult GpuGemmCase::describe() const {
@@ -106,8 +108,8 @@ CaseResult gpu_gemm_unavailable_result(const GpuGemmCaseSpec& spec, const std::s
     return r;
 }
 
-CaseResult measure_gpu_gemm(const GpuGemmCaseSpec& spec, const MeasureOptions& o, MeasureContext& ctx,
-                            const CudaMeasureOptions& g) {
+CaseResult measure_gpu_gemm(const GpuGemmCaseSpec& spec, const MeasureOptions& o,
+                            MeasureContext& ctx, const CudaMeasureOptions& g) {
     std::unique_ptr<GpuGemmCase> c;
     try {
         c = std::make_unique<GpuGemmCase>(spec);
@@ -118,7 +120,8 @@ CaseResult measure_gpu_gemm(const GpuGemmCaseSpec& spec, const MeasureOptions& o
     } catch (const UnavailableError& e) {
         // Running out of device memory is a failure of the run (exit 2), not a missing feature.
         CaseResult r = gpu_gemm_unavailable_result(spec, e.what());
-        if (std::string(e.what()).rfind("out of device memory", 0) == 0) r.status = CaseStatus::error;
+        if (std::string(e.what()).rfind("out of device memory", 0) == 0)
+            r.status = CaseStatus::error;
         return r;
     }
     return measure_cuda_case(*c, o, ctx, g);

@@ -22,7 +22,7 @@ struct GpuGemmCaseSpec {
 std::string gpu_gemm_case_name(const GpuGemmCaseSpec& s);
 
 class GpuGemmCase final : public CudaCase {
-public:
+  public:
     // Throws UsageError (bad sizes, unknown backend), UnavailableError (no device, the backend
     // cannot run this here, out of device memory).
     explicit GpuGemmCase(const GpuGemmCaseSpec& spec);
@@ -34,7 +34,7 @@ public:
     const GpuGemmPlan& plan() const { return *plan_; }
     const GpuGemmCaseSpec& spec() const { return spec_; }
 
-private:
+  private:
     GpuGemmCaseSpec spec_;
     std::unique_ptr<GpuGemmPlan> plan_;
     DeviceBuffer a_, b_, c_, c0_;
@@ -45,7 +45,7 @@ CaseResult gpu_gemm_unavailable_result(const GpuGemmCaseSpec& spec, const std::s
 
 // Builds the case and measures it; construction errors (unavailable, out of memory) come back
 // as an unavailable result rather than an exception.
-CaseResult measure_gpu_gemm(const GpuGemmCaseSpec& spec, const MeasureOptions& o, MeasureContext& ctx,
-                            const CudaMeasureOptions& g);
+CaseResult measure_gpu_gemm(const GpuGemmCaseSpec& spec, const MeasureOptions& o,
+                            MeasureContext& ctx, const CudaMeasureOptions& g);
 
 }  // namespace flopmeter

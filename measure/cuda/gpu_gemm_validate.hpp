@@ -26,7 +26,7 @@ GpuGemmTolerance gpu_gemm_tolerance(GemmMode m);
 
 // a, b: inputs in the problem's layout with tight leading dimensions; c_before: C before the
 // call (read when beta != 0); c_after: the output; all decoded to float.
-ValidationReport validate_gpu_gemm(const GpuGemmProblem& p, const float* a, const float* b, const float* c_before,
-                                   const float* c_after);
+ValidationReport validate_gpu_gemm(const GpuGemmProblem& p, const float* a, const float* b,
+                                   const float* c_before, const float* c_after);
 
 }  // namespace flopmeter

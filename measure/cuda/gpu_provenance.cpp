@@ -46,7 +46,8 @@ GpuProvenance collect_gpu_provenance() {
     if (cudaDriverGetVersion(&v) == cudaSuccess) g.cuda_driver_api = cuda_version_text(v);
     if (cudaRuntimeGetVersion(&v) == cudaSuccess) g.cuda_runtime = cuda_version_text(v);
     int ma = 0, mi = 0, pa = 0;
-    if (cublasGetProperty(MAJOR_VERSION, &ma) == CUBLAS_STATUS_SUCCESS && cublasGetProperty(MINOR_VERSION, &mi) == CUBLAS_STATUS_SUCCESS &&
+    if (cublasGetProperty(MAJOR_VERSION, &ma) == CUBLAS_STATUS_SUCCESS &&
+        cublasGetProperty(MINOR_VERSION, &mi) == CUBLAS_STATUS_SUCCESS &&
         cublasGetProperty(PATCH_LEVEL, &pa) == CUBLAS_STATUS_SUCCESS)
         g.cublas = std::to_string(ma) + "." + std::to_string(mi) + "." + std::to_string(pa);
     g.cublaslt = cublaslt_version_text(cublasLtGetVersion());

@@ -18,9 +18,10 @@ struct GpuProvenance {
     int memory_bus_bits = 0;
     // Clocks: NVML's maximum SM/memory clocks when NVML is there, else the CUDA attributes.
     int sm_clock_max_mhz = 0, mem_clock_max_mhz = 0;
-    double power_limit_w = 0;  // 0 when unknown
+    double power_limit_w = 0;    // 0 when unknown
     std::string driver_version;  // NVML's "580.95.05", else the CUDA driver API version
-    std::string cuda_driver_api, cuda_runtime, cublas, cublaslt, cudnn;  // "13.0", ...; cudnn "not found" when absent
+    std::string cuda_driver_api, cuda_runtime, cublas, cublaslt,
+        cudnn;  // "13.0", ...; cudnn "not found" when absent
     bool nvml = false;
     std::string nvml_reason;  // why not, when !nvml
 

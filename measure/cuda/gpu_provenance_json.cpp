@@ -6,17 +6,22 @@
 
 namespace flopmeter {
 
-std::string cuda_version_text(int v) { return std::to_string(v / 1000) + "." + std::to_string((v % 1000) / 10); }
+std::string cuda_version_text(int v) {
+    return std::to_string(v / 1000) + "." + std::to_string((v % 1000) / 10);
+}
 
 std::string cudnn_version_text(std::size_t v) {
     // cuDNN 9: major*10000 + minor*100 + patch; cuDNN 8: major*1000 + minor*100 + patch.
     if (v >= 90000)
-        return std::to_string(v / 10000) + "." + std::to_string((v % 10000) / 100) + "." + std::to_string(v % 100);
-    return std::to_string(v / 1000) + "." + std::to_string((v % 1000) / 100) + "." + std::to_string(v % 100);
+        return std::to_string(v / 10000) + "." + std::to_string((v % 10000) / 100) + "." +
+               std::to_string(v % 100);
+    return std::to_string(v / 1000) + "." + std::to_string((v % 1000) / 100) + "." +
+           std::to_string(v % 100);
 }
 
 std::string cublaslt_version_text(std::size_t v) {
-    return std::to_string(v / 10000) + "." + std::to_string((v % 10000) / 100) + "." + std::to_string(v % 100);
+    return std::to_string(v / 10000) + "." + std::to_string((v % 10000) / 100) + "." +
+           std::to_string(v % 100);
 }
 
 std::string GpuProvenance::fingerprint() const {

@@ -14,7 +14,8 @@ __device__ __forceinline__ std::uint64_t global_ns() {
     return t;
 }
 
-__global__ void spin_wait_kernel(const volatile int* flag, volatile int* timed_out, std::uint64_t timeout_ns) {
+__global__ void spin_wait_kernel(const volatile int* flag, volatile int* timed_out,
+                                 std::uint64_t timeout_ns) {
     const std::uint64_t t0 = global_ns();
     while (*flag == 0) {
         if (global_ns() - t0 > timeout_ns) {
@@ -39,7 +40,8 @@ __global__ void l2_scrub_kernel(const uint4* p, std::int64_t n, unsigned* sink) 
 
 }  // namespace
 
-void launch_spin_wait(const volatile int* flag, volatile int* timed_out, std::uint64_t timeout_ns, cudaStream_t s) {
+void launch_spin_wait(const volatile int* flag, volatile int* timed_out, std::uint64_t timeout_ns,
+                      cudaStream_t s) {
     spin_wait_kernel<<<1, 1, 0, s>>>(flag, timed_out, timeout_ns);
     cuda_check_launch("spin_wait_kernel");
 }

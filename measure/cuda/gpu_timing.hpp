@@ -18,7 +18,7 @@
 namespace flopmeter {
 
 class CudaTiming {
-public:
+  public:
     // Requires a device. Allocates the scrub buffer lazily (first cold sample).
     CudaTiming();
     ~CudaTiming();
@@ -38,7 +38,7 @@ public:
     static constexpr double kSpinTimeoutS = 5.0;
     static constexpr std::int64_t kMaxQueuedCalls = 128;
 
-private:
+  private:
     volatile int* flag_ = nullptr;   // pinned, mapped: [0] release flag, [1] timed-out flag
     volatile int* dflag_ = nullptr;  // the same memory as the device addresses it
     DeviceBuffer scrub_;
@@ -50,7 +50,8 @@ private:
 CudaTiming& cuda_timing();
 
 // Launchers (gpu_timing.cu).
-void launch_spin_wait(const volatile int* flag, volatile int* timed_out, std::uint64_t timeout_ns, cudaStream_t s);
+void launch_spin_wait(const volatile int* flag, volatile int* timed_out, std::uint64_t timeout_ns,
+                      cudaStream_t s);
 void launch_l2_scrub(const void* buf, std::int64_t bytes, unsigned* sink, cudaStream_t s);
 
 }  // namespace flopmeter

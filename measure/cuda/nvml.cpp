@@ -49,7 +49,8 @@ Nvml::Nvml(const std::string& library) : fns_(new Fns) {
     handle_ = dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (!handle_) {
         const char* err = dlerror();
-        reason_ = "NVML not available: cannot load " + library + (err ? std::string(" (") + err + ")" : std::string());
+        reason_ = "NVML not available: cannot load " + library +
+                  (err ? std::string(" (") + err + ")" : std::string());
         return;
     }
     Fns& f = *fns_;
@@ -93,7 +94,8 @@ bool Nvml::bind_device(const std::string& uuid, const std::string& pci_bus_id) {
         device_ = d;
         return true;
     }
-    if (fns_->by_pci && !pci_bus_id.empty() && fns_->by_pci(pci_bus_id.c_str(), &d) == kNvmlSuccess) {
+    if (fns_->by_pci && !pci_bus_id.empty() &&
+        fns_->by_pci(pci_bus_id.c_str(), &d) == kNvmlSuccess) {
         device_ = d;
         return true;
     }
@@ -124,31 +126,36 @@ std::optional<double> Nvml::power_w() const {
 
 std::optional<double> Nvml::energy_j() const {
     unsigned long long mj = 0;
-    if (!device_ || !fns_->energy || fns_->energy(device_, &mj) != kNvmlSuccess) return std::nullopt;
+    if (!device_ || !fns_->energy || fns_->energy(device_, &mj) != kNvmlSuccess)
+        return std::nullopt;
     return double(mj) / 1000.0;
 }
 
 std::optional<double> Nvml::power_limit_w() const {
     unsigned mw = 0;
-    if (!device_ || !fns_->power_limit || fns_->power_limit(device_, &mw) != kNvmlSuccess) return std::nullopt;
+    if (!device_ || !fns_->power_limit || fns_->power_limit(device_, &mw) != kNvmlSuccess)
+        return std::nullopt;
     return mw / 1000.0;
 }
 
 std::optional<unsigned> Nvml::max_sm_mhz() const {
     unsigned v = 0;
-    if (!device_ || !fns_->max_clock || fns_->max_clock(device_, kClockSm, &v) != kNvmlSuccess) return std::nullopt;
+    if (!device_ || !fns_->max_clock || fns_->max_clock(device_, kClockSm, &v) != kNvmlSuccess)
+        return std::nullopt;
     return v;
 }
 
 std::optional<unsigned> Nvml::max_mem_mhz() const {
     unsigned v = 0;
-    if (!device_ || !fns_->max_clock || fns_->max_clock(device_, kClockMem, &v) != kNvmlSuccess) return std::nullopt;
+    if (!device_ || !fns_->max_clock || fns_->max_clock(device_, kClockMem, &v) != kNvmlSuccess)
+        return std::nullopt;
     return v;
 }
 
 std::optional<unsigned> Nvml::temperature_c() const {
     unsigned v = 0;
-    if (!device_ || !fns_->temperature || fns_->temperature(device_, kTempGpu, &v) != kNvmlSuccess) return std::nullopt;
+    if (!device_ || !fns_->temperature || fns_->temperature(device_, kTempGpu, &v) != kNvmlSuccess)
+        return std::nullopt;
     return v;
 }
 

@@ -7,10 +7,14 @@ namespace flopmeter {
 
 std::vector<std::string> decode_clock_reasons(std::uint64_t mask) {
     static const std::pair<std::uint64_t, const char*> names[] = {
-        {kNvmlReasonGpuIdle, "gpu_idle"},       {kNvmlReasonAppClocks, "applications_clocks"},
-        {kNvmlReasonSwPowerCap, "sw_power_cap"}, {kNvmlReasonHwSlowdown, "hw_slowdown"},
-        {kNvmlReasonSyncBoost, "sync_boost"},   {kNvmlReasonSwThermal, "sw_thermal"},
-        {kNvmlReasonHwThermal, "hw_thermal"},   {kNvmlReasonHwPowerBrake, "hw_power_brake"},
+        {kNvmlReasonGpuIdle, "gpu_idle"},
+        {kNvmlReasonAppClocks, "applications_clocks"},
+        {kNvmlReasonSwPowerCap, "sw_power_cap"},
+        {kNvmlReasonHwSlowdown, "hw_slowdown"},
+        {kNvmlReasonSyncBoost, "sync_boost"},
+        {kNvmlReasonSwThermal, "sw_thermal"},
+        {kNvmlReasonHwThermal, "hw_thermal"},
+        {kNvmlReasonHwPowerBrake, "hw_power_brake"},
         {kNvmlReasonDisplayClocks, "display_clocks"}};
     std::vector<std::string> out;
     std::uint64_t known = 0;

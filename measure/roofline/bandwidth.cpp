@@ -14,16 +14,26 @@ namespace flopmeter {
 
 std::string bw_kernel_name(BwKernel k) {
     switch (k) {
-        case BwKernel::read: return "read";
-        case BwKernel::write: return "write";
-        case BwKernel::copy: return "copy";
-        case BwKernel::triad: return "triad";
+        case BwKernel::read:
+            return "read";
+        case BwKernel::write:
+            return "write";
+        case BwKernel::copy:
+            return "copy";
+        case BwKernel::triad:
+            return "triad";
     }
     return "?";
 }
-int bw_arrays(BwKernel k) { return k == BwKernel::copy ? 2 : k == BwKernel::triad ? 3 : 1; }
-double bw_stream_bytes(BwKernel k) { return 8.0 * bw_arrays(k); }
-double bw_wa_bytes(BwKernel k) { return k == BwKernel::read ? 8.0 : 8.0 * (bw_arrays(k) + 1); }
+int bw_arrays(BwKernel k) {
+    return k == BwKernel::copy ? 2 : k == BwKernel::triad ? 3 : 1;
+}
+double bw_stream_bytes(BwKernel k) {
+    return 8.0 * bw_arrays(k);
+}
+double bw_wa_bytes(BwKernel k) {
+    return k == BwKernel::read ? 8.0 : 8.0 * (bw_arrays(k) + 1);
+}
 
 std::vector<BwLevel> bandwidth_levels(int threads) {
     const Topology& t = topology();
@@ -65,15 +75,25 @@ struct BandwidthMeter::State {
 
     void run_once(int tid, std::int64_t nreps) {
         double* a = bufs[std::size_t(tid) * 3]->as<double>();
-        double* b = arrays > 1 ? bufs[std::size_t(tid) * 3 + 1]->as<double>() + kOffset / 8 : nullptr;
-        double* c = arrays > 2 ? bufs[std::size_t(tid) * 3 + 2]->as<double>() + 2 * kOffset / 8 : nullptr;
+        double* b =
+            arrays > 1 ? bufs[std::size_t(tid) * 3 + 1]->as<double>() + kOffset / 8 : nullptr;
+        double* c =
+            arrays > 2 ? bufs[std::size_t(tid) * 3 + 2]->as<double>() + 2 * kOffset / 8 : nullptr;
         double s = 0;
         for (std::int64_t r2 = 0; r2 < nreps; ++r2) {
             switch (k) {
-                case BwKernel::read: s += kk->read(a, n); break;
-                case BwKernel::write: kk->write(a, n, double(r2)); break;
-                case BwKernel::copy: kk->copy(a, b, n); break;
-                case BwKernel::triad: kk->triad(a, b, c, 3.0, n); break;
+                case BwKernel::read:
+                    s += kk->read(a, n);
+                    break;
+                case BwKernel::write:
+                    kk->write(a, n, double(r2));
+                    break;
+                case BwKernel::copy:
+                    kk->copy(a, b, n);
+                    break;
+                case BwKernel::triad:
+                    kk->triad(a, b, c, 3.0, n);
+                    break;
             }
         }
         g_sink = s;
@@ -109,9 +129,11 @@ BandwidthMeter::BandwidthMeter(const BwLevel& level, BwKernel k, int threads, do
     for (;;) {
         const auto t0 = std::chrono::steady_clock::now();
         st.run_once(0, reps);
-        const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const double s =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         if (s >= trial_seconds / 4 || reps > (1 << 24)) {
-            reps = std::max<std::int64_t>(1, std::int64_t(double(reps) * trial_seconds / std::max(s, 1e-9)));
+            reps = std::max<std::int64_t>(
+                1, std::int64_t(double(reps) * trial_seconds / std::max(s, 1e-9)));
             break;
         }
         reps *= 4;
@@ -135,10 +157,12 @@ BandwidthResult BandwidthMeter::measure(int trials) {
         pool.run([&](int tid) {
             const auto t0 = std::chrono::steady_clock::now();
             st.run_once(tid, st.reps);
-            secs[std::size_t(tid)] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            secs[std::size_t(tid)] =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         });
         const double slowest = *std::max_element(secs.begin(), secs.end());
-        rates.push_back(double(st.threads) * double(st.reps) * double(st.n) / slowest);  // elements per second
+        rates.push_back(double(st.threads) * double(st.reps) * double(st.n) /
+                        slowest);  // elements per second
     }
     std::sort(rates.begin(), rates.end());
     r.stream_bytes_per_s = rates.back() * bw_stream_bytes(st.k);
@@ -147,7 +171,8 @@ BandwidthResult BandwidthMeter::measure(int trials) {
     return r;
 }
 
-double BandwidthMeter::measure_short_read(std::int64_t bytes, int calls, const std::function<void()>& before) {
+double BandwidthMeter::measure_short_read(std::int64_t bytes, int calls,
+                                          const std::function<void()>& before) {
     State& st = *s_;
     if (st.k != BwKernel::read) throw UsageError("a short read needs the read kernel");
     std::int64_t per = bytes / st.threads / 8;
@@ -166,11 +191,13 @@ double BandwidthMeter::measure_short_read(std::int64_t bytes, int calls, const s
     }
     g_sink = sum;
     std::sort(t.begin(), t.end());
-    const double med = t.size() % 2 ? t[t.size() / 2] : 0.5 * (t[t.size() / 2 - 1] + t[t.size() / 2]);
+    const double med =
+        t.size() % 2 ? t[t.size() / 2] : 0.5 * (t[t.size() / 2 - 1] + t[t.size() / 2]);
     return double(per) * 8.0 * double(st.threads) / med;
 }
 
-BandwidthResult measure_bandwidth(const BwLevel& level, BwKernel k, int threads, int trials, double trial_seconds) {
+BandwidthResult measure_bandwidth(const BwLevel& level, BwKernel k, int threads, int trials,
+                                  double trial_seconds) {
     return BandwidthMeter(level, k, threads, trial_seconds).measure(trials);
 }
 

@@ -17,18 +17,18 @@ namespace flopmeter {
 
 enum class BwKernel { read, write, copy, triad };
 std::string bw_kernel_name(BwKernel k);
-int bw_arrays(BwKernel k);              // arrays the kernel touches
-double bw_stream_bytes(BwKernel k);     // per element, STREAM counting
-double bw_wa_bytes(BwKernel k);         // per element, with write-allocate
+int bw_arrays(BwKernel k);           // arrays the kernel touches
+double bw_stream_bytes(BwKernel k);  // per element, STREAM counting
+double bw_wa_bytes(BwKernel k);      // per element, with write-allocate
 
 struct BandwidthResult {
-    std::string level;                 // "L1", "L2", "L3", "DRAM"
-    std::int64_t working_set = 0;      // bytes per thread, all arrays
+    std::string level;             // "L1", "L2", "L3", "DRAM"
+    std::int64_t working_set = 0;  // bytes per thread, all arrays
     BwKernel kernel = BwKernel::read;
     std::string isa;
     int threads = 1;
     double stream_bytes_per_s = 0, wa_bytes_per_s = 0;  // best trial
-    double spread = 0;                 // (best - worst) / best
+    double spread = 0;                                  // (best - worst) / best
 };
 
 struct BwLevel {

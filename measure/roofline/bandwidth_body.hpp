@@ -34,7 +34,8 @@ void bw_copy_body(double* a, const double* b, std::int64_t n) {
 template <class Vec>
 void bw_triad_body(double* a, const double* b, const double* c, double s, std::int64_t n) {
     const auto vs = Vec::set1(s);
-    for (std::int64_t i = 0; i < n; i += Vec::lanes) Vec::store(a + i, Vec::fmadd(vs, Vec::load(c + i), Vec::load(b + i)));
+    for (std::int64_t i = 0; i < n; i += Vec::lanes)
+        Vec::store(a + i, Vec::fmadd(vs, Vec::load(c + i), Vec::load(b + i)));
 }
 
 }  // namespace flopmeter

@@ -19,8 +19,8 @@ struct Scalar {
 }  // namespace
 
 const BwKernels& bw_kernels_generic() {
-    static const BwKernels k{"generic", bw_read_body<Scalar>, bw_write_body<Scalar>, bw_copy_body<Scalar>,
-                             bw_triad_body<Scalar>};
+    static const BwKernels k{"generic", bw_read_body<Scalar>, bw_write_body<Scalar>,
+                             bw_copy_body<Scalar>, bw_triad_body<Scalar>};
     return k;
 }
 

@@ -1,12 +1,12 @@
 #include "measure/roofline/peak.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <map>
 #include <mutex>
 #include <string>
 #include <tuple>
-#include <chrono>
-#include <cmath>
 
 #include "core/cpu_features.hpp"
 #include "core/isa.hpp"
@@ -16,10 +16,14 @@ namespace flopmeter {
 
 std::string peak_kind_name(PeakKind k) {
     switch (k) {
-        case PeakKind::fp64_fma: return "fp64 fma";
-        case PeakKind::fp32_fma: return "fp32 fma";
-        case PeakKind::bf16_dot: return "bf16 dot";
-        case PeakKind::int8_dot: return "int8 dot";
+        case PeakKind::fp64_fma:
+            return "fp64 fma";
+        case PeakKind::fp32_fma:
+            return "fp32 fma";
+        case PeakKind::bf16_dot:
+            return "bf16 dot";
+        case PeakKind::int8_dot:
+            return "int8 dot";
     }
     return "?";
 }
@@ -34,8 +38,10 @@ const PeakKernel kKernels[] = {
     {PeakKind::fp32_fma, "fp32 fma avx512 zmm x16", int(Isa::avx512), peak_fp32_fma_avx512},
     {PeakKind::fp32_fma, "fp32 fma avx2 ymm x12", int(Isa::avx2), peak_fp32_fma_avx2},
     {PeakKind::fp32_fma, "fp32 mul+add scalar x8", int(Isa::generic), peak_fp32_generic},
-    {PeakKind::bf16_dot, "bf16 vdpbf16ps avx512_bf16 zmm x16", int(Isa::avx512_bf16), peak_bf16_dot_avx512bf16},
-    {PeakKind::int8_dot, "int8 vpdpbusd avx512_vnni zmm x16", int(Isa::avx512), peak_int8_dot_avx512vnni},
+    {PeakKind::bf16_dot, "bf16 vdpbf16ps avx512_bf16 zmm x16", int(Isa::avx512_bf16),
+     peak_bf16_dot_avx512bf16},
+    {PeakKind::int8_dot, "int8 vpdpbusd avx512_vnni zmm x16", int(Isa::avx512),
+     peak_int8_dot_avx512vnni},
 };
 
 bool runnable(const PeakKernel& k) {
@@ -70,19 +76,22 @@ PeakResult measure_peak(PeakKind kind, int threads, int trials, double trial_sec
     for (;;) {
         const double s = seconds_of(k->fn, iters);
         if (s >= trial_seconds / 4 || iters > (std::int64_t(1) << 40)) {
-            iters = std::max<std::int64_t>(1, std::int64_t(double(iters) * trial_seconds / std::max(s, 1e-9)));
+            iters = std::max<std::int64_t>(
+                1, std::int64_t(double(iters) * trial_seconds / std::max(s, 1e-9)));
             break;
         }
         iters *= 4;
     }
     std::vector<double> rates;
     ThreadPool& pool = shared_thread_pool(threads);
-    std::vector<double> secs(static_cast<std::size_t>(threads)), ops(static_cast<std::size_t>(threads));
+    std::vector<double> secs(static_cast<std::size_t>(threads)),
+        ops(static_cast<std::size_t>(threads));
     for (int t = 0; t < std::max(1, trials); ++t) {
         pool.run([&](int tid) {
             const auto t0 = std::chrono::steady_clock::now();
             ops[std::size_t(tid)] = k->fn(iters);
-            secs[std::size_t(tid)] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            secs[std::size_t(tid)] =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         });
         double total = 0, slowest = 0;
         for (int i = 0; i < threads; ++i) {

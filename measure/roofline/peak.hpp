@@ -17,11 +17,11 @@ std::string peak_kind_name(PeakKind k);  // "fp64 fma", ... as printed and store
 
 struct PeakResult {
     PeakKind kind = PeakKind::fp32_fma;
-    std::string kernel;      // e.g. "fp32 fma avx512 zmm x16 chains"; empty when not runnable here
+    std::string kernel;  // e.g. "fp32 fma avx512 zmm x16 chains"; empty when not runnable here
     int threads = 1;
     double flops_per_s = 0;  // best trial (int8: integer ops per second)
     double median_flops_per_s = 0;
-    double spread = 0;       // (best - worst) / best over the trials
+    double spread = 0;  // (best - worst) / best over the trials
     int trials = 0;
 };
 

@@ -23,7 +23,11 @@ double chains(std::int64_t iters) {
 }
 }  // namespace
 
-double peak_fp32_generic(std::int64_t iters) { return chains<float>(iters); }
-double peak_fp64_generic(std::int64_t iters) { return chains<double>(iters); }
+double peak_fp32_generic(std::int64_t iters) {
+    return chains<float>(iters);
+}
+double peak_fp64_generic(std::int64_t iters) {
+    return chains<double>(iters);
+}
 
 }  // namespace flopmeter

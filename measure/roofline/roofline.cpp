@@ -13,20 +13,24 @@ RooflineReport measure_roofline(const RooflineOptions& o, std::ostream* progress
     r.provenance = collect_provenance();
     const int threads = o.threads > 0 ? o.threads : default_thread_count();
     const int trials = o.quick ? 3 : 7;
-    for (PeakKind k : {PeakKind::fp64_fma, PeakKind::fp32_fma, PeakKind::bf16_dot, PeakKind::int8_dot}) {
+    for (PeakKind k :
+         {PeakKind::fp64_fma, PeakKind::fp32_fma, PeakKind::bf16_dot, PeakKind::int8_dot}) {
         if (!peak_kernel(k)) continue;
         for (int t : {1, threads}) {
-            if (progress) *progress << "peak " << peak_kind_name(k) << " on " << t << " thread(s)\n";
+            if (progress)
+                *progress << "peak " << peak_kind_name(k) << " on " << t << " thread(s)\n";
             r.peaks.push_back(measure_peak(k, t, trials));
             if (t == threads) break;
         }
     }
     for (const auto& level : bandwidth_levels(threads)) {
         BwLevel l = level;
-        if (o.quick && l.name == "DRAM") l.bytes_per_thread = std::min<std::int64_t>(l.bytes_per_thread, 128ll << 20);
+        if (o.quick && l.name == "DRAM")
+            l.bytes_per_thread = std::min<std::int64_t>(l.bytes_per_thread, 128ll << 20);
         for (BwKernel k : {BwKernel::read, BwKernel::write, BwKernel::copy, BwKernel::triad}) {
             if (progress) *progress << "bandwidth " << l.name << " " << bw_kernel_name(k) << "\n";
-            r.bandwidth.push_back(measure_bandwidth(l, k, threads, o.quick ? 3 : 5, l.name == "DRAM" ? 0.1 : 0.02));
+            r.bandwidth.push_back(
+                measure_bandwidth(l, k, threads, o.quick ? 3 : 5, l.name == "DRAM" ? 0.1 : 0.02));
         }
     }
     return r;
@@ -61,7 +65,8 @@ nlohmann::ordered_json roofline_to_json(const RooflineReport& r) {
 
 RooflineReport roofline_from_json(const nlohmann::ordered_json& j) {
     if (!j.is_object() || j.value("schema", "") != kRooflineSchema)
-        throw UsageError(std::string("not a flopmeter roofline file (expected \"schema\": \"") + kRooflineSchema + "\")");
+        throw UsageError(std::string("not a flopmeter roofline file (expected \"schema\": \"") +
+                         kRooflineSchema + "\")");
     if (j.value("schema_version", 0) > kRooflineSchemaVersion)
         throw UsageError("roofline file is from a newer flopmeter (schema_version " +
                          std::to_string(j.value("schema_version", 0)) + ")");
@@ -72,7 +77,8 @@ RooflineReport roofline_from_json(const nlohmann::ordered_json& j) {
             PeakResult x;
             const std::string kind = p.at("kind").get<std::string>();
             bool found = false;
-            for (PeakKind k : {PeakKind::fp64_fma, PeakKind::fp32_fma, PeakKind::bf16_dot, PeakKind::int8_dot})
+            for (PeakKind k :
+                 {PeakKind::fp64_fma, PeakKind::fp32_fma, PeakKind::bf16_dot, PeakKind::int8_dot})
                 if (peak_kind_name(k) == kind) {
                     x.kind = k;
                     found = true;

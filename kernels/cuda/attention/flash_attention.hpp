@@ -29,8 +29,8 @@ void launch_flash_fwd_sm90(const GpuAttentionProblem& p, const FlashFwdLaunch& a
 bool flash_fwd_sm90_runnable();  // the sm_90a binary is the one loaded
 
 // Merges flash-decoding partials: O = sum_s exp(lse_s - lse) O_s, lse = log sum_s exp(lse_s).
-void launch_flash_combine(const GpuAttentionProblem& p, const float* o_part, const float* lse_part, int splits, void* o,
-                          float* lse, cudaStream_t s);
+void launch_flash_combine(const GpuAttentionProblem& p, const float* o_part, const float* lse_part,
+                          int splits, void* o, float* lse, cudaStream_t s);
 
 struct FlashBwdLaunch {
     const void* q = nullptr;
@@ -51,7 +51,7 @@ void launch_flash_bwd_sm80(const GpuAttentionProblem& p, const FlashBwdLaunch& a
 
 // Unfused baseline's softmax over rows of S (fp32, [rows][seq_k], already scaled): P in the
 // problem's dtype, causal mask per row (row r is query r % seq_q), LSE per row.
-void launch_softmax_rows(const float* s, void* p, float* lse, std::int64_t rows, std::int64_t seq_q, std::int64_t seq_k,
-                         bool causal, GpuStorage dtype, cudaStream_t st);
+void launch_softmax_rows(const float* s, void* p, float* lse, std::int64_t rows, std::int64_t seq_q,
+                         std::int64_t seq_k, bool causal, GpuStorage dtype, cudaStream_t st);
 
 }  // namespace flopmeter

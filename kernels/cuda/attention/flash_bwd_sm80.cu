@@ -63,7 +63,8 @@ constexpr int bwd_smem_bytes() {
 // delta[b, h, q] = sum_d dO * O: one warp per row.
 template <class T, int D>
 __global__ void flash_bwd_delta_kernel(BwdArgs p) {
-    const std::int64_t row = std::int64_t(blockIdx.x) * (blockDim.x / 32) + threadIdx.x / 32;  // (b*seq_q + q)*heads + h
+    const std::int64_t row =
+        std::int64_t(blockIdx.x) * (blockDim.x / 32) + threadIdx.x / 32;  // (b*seq_q + q)*heads + h
     const int lane = int(threadIdx.x) % 32;
     if (row >= p.batch * p.seq_q * p.heads) return;
     const T* o = reinterpret_cast<const T*>(p.o) + row * D;
@@ -73,7 +74,8 @@ __global__ void flash_bwd_delta_kernel(BwdArgs p) {
 #pragma unroll
     for (int off = 16; off > 0; off /= 2) acc += __shfl_xor_sync(0xffffffffu, acc, off);
     if (lane == 0) {
-        const std::int64_t h = row % p.heads, bq = row / p.heads, q = bq % p.seq_q, b = bq / p.seq_q;
+        const std::int64_t h = row % p.heads, bq = row / p.heads, q = bq % p.seq_q,
+                           b = bq / p.seq_q;
         p.delta[(b * p.heads + h) * p.seq_q + q] = acc;
     }
 }
@@ -88,8 +90,9 @@ __global__ void flash_bwd_dq_convert_kernel(BwdArgs p, std::int64_t n) {
 
 // Rows row0.. of a [rows][D] tile of a BSHD tensor (seq, heads as given) into shared memory.
 template <int ROWS, int D>
-__device__ __forceinline__ void load_rows(std::uint32_t dst, const std::uint16_t* base, std::int64_t row0, std::int64_t seq,
-                                          std::int64_t nheads, std::int64_t b, std::int64_t h) {
+__device__ __forceinline__ void load_rows(std::uint32_t dst, const std::uint16_t* base,
+                                          std::int64_t row0, std::int64_t seq, std::int64_t nheads,
+                                          std::int64_t b, std::int64_t h) {
     constexpr int kChunks = ROWS * D / 8;
 #pragma unroll
     for (int i = 0; i < kChunks / kThreads; ++i) {
@@ -108,7 +111,9 @@ __global__ void __launch_bounds__(kThreads, 1) flash_bwd_sm80_kernel(BwdArgs p) 
     const std::uint32_t base = ptx::smem_u32(smem_raw);
     const std::uint32_t sK = base, sV = base + kKvTile;
     auto sQ = [&](int buf) { return base + 2 * kKvTile + std::uint32_t(buf) * 2 * kRowTile; };
-    auto sdO = [&](int buf) { return base + 2 * kKvTile + std::uint32_t(buf) * 2 * kRowTile + kRowTile; };
+    auto sdO = [&](int buf) {
+        return base + 2 * kKvTile + std::uint32_t(buf) * 2 * kRowTile + kRowTile;
+    };
     const std::uint32_t sP = base + 2 * kKvTile + 4 * kRowTile, sdS = sP + kPTile;
 
     const std::int64_t kb = blockIdx.x, g = blockIdx.y, b = blockIdx.z;
@@ -142,8 +147,10 @@ __global__ void __launch_bounds__(kThreads, 1) flash_bwd_sm80_kernel(BwdArgs p) 
     for (std::int64_t t = 0; t < steps; ++t) {
         const int buf = int(t & 1);
         if (t + 1 < steps) {
-            load_rows<Br, D>(sQ(buf ^ 1), p.q, step_qblock(t + 1) * Br, p.seq_q, p.heads, b, step_head(t + 1));
-            load_rows<Br, D>(sdO(buf ^ 1), p.d_o, step_qblock(t + 1) * Br, p.seq_q, p.heads, b, step_head(t + 1));
+            load_rows<Br, D>(sQ(buf ^ 1), p.q, step_qblock(t + 1) * Br, p.seq_q, p.heads, b,
+                             step_head(t + 1));
+            load_rows<Br, D>(sdO(buf ^ 1), p.d_o, step_qblock(t + 1) * Br, p.seq_q, p.heads, b,
+                             step_head(t + 1));
         }
         ptx::cp_async_commit();
         ptx::cp_async_wait<1>();
@@ -168,8 +175,10 @@ __global__ void __launch_bounds__(kThreads, 1) flash_bwd_sm80_kernel(BwdArgs p) 
             for (int np = 0; np < 2; ++np) {
                 const RowCol bl = ldsm_b_nk(lane);
                 std::uint32_t rk[4], rv[4];
-                ptx::ldsm_x4(rk, sK + sw128_offset<Bc>(wc * 32 + np * 16 + bl.row, kk * 16 + bl.col));
-                ptx::ldsm_x4(rv, sV + sw128_offset<Bc>(wc * 32 + np * 16 + bl.row, kk * 16 + bl.col));
+                ptx::ldsm_x4(rk,
+                             sK + sw128_offset<Bc>(wc * 32 + np * 16 + bl.row, kk * 16 + bl.col));
+                ptx::ldsm_x4(rv,
+                             sV + sw128_offset<Bc>(wc * 32 + np * 16 + bl.row, kk * 16 + bl.col));
                 ptx::mma_16816<T>(s[2 * np], qa, rk[0], rk[1]);
                 ptx::mma_16816<T>(s[2 * np + 1], qa, rk[2], rk[3]);
                 ptx::mma_16816<T>(dp[2 * np], da, rv[0], rv[1]);
@@ -196,7 +205,8 @@ __global__ void __launch_bounds__(kThreads, 1) flash_bwd_sm80_kernel(BwdArgs p) 
                     pv[e] = ok ? exp2f(s[i][2 * hh + e] * p.scale_log2 - lse2) : 0.f;
                     dsv[e] = pv[e] * (dp[i][2 * hh + e] - dlt);
                 }
-                asm volatile("st.shared.b32 [%0], %1;\n" ::"r"(sP + sw128_offset<Br>(ql, kl)), "r"(ptx::pack2<T>(pv[0], pv[1])));
+                asm volatile("st.shared.b32 [%0], %1;\n" ::"r"(sP + sw128_offset<Br>(ql, kl)),
+                             "r"(ptx::pack2<T>(pv[0], pv[1])));
                 asm volatile("st.shared.b32 [%0], %1;\n" ::"r"(sdS + sw128_offset<Br>(ql, kl)),
                              "r"(ptx::pack2<T>(dsv[0], dsv[1])));
             }
@@ -240,7 +250,8 @@ __global__ void __launch_bounds__(kThreads, 1) flash_bwd_sm80_kernel(BwdArgs p) 
                 for (int dpi = 0; dpi < kDT / 2; ++dpi) {
                     const RowCol bl = ldsm_b_kn_trans(lane);
                     std::uint32_t rk[4];
-                    ptx::ldsm_x4_trans(rk, sK + sw128_offset<Bc>(kk * 16 + bl.row, wc * (D / 2) + dpi * 16 + bl.col));
+                    ptx::ldsm_x4_trans(rk, sK + sw128_offset<Bc>(kk * 16 + bl.row,
+                                                                 wc * (D / 2) + dpi * 16 + bl.col));
                     ptx::mma_16816<T>(dq[2 * dpi], sa, rk[0], rk[1]);
                     ptx::mma_16816<T>(dq[2 * dpi + 1], sa, rk[2], rk[3]);
                 }
@@ -249,7 +260,8 @@ __global__ void __launch_bounds__(kThreads, 1) flash_bwd_sm80_kernel(BwdArgs p) 
             for (int hh = 0; hh < 2; ++hh) {
                 const std::int64_t qi = q0 + wr * 16 + lane / 4 + 8 * hh;
                 if (qi >= p.seq_q) continue;
-                float* row = p.dq_accum + ((b * p.seq_q + qi) * p.heads + h) * D + wc * (D / 2) + 2 * (lane % 4);
+                float* row = p.dq_accum + ((b * p.seq_q + qi) * p.heads + h) * D + wc * (D / 2) +
+                             2 * (lane % 4);
 #pragma unroll
                 for (int i = 0; i < kDT; ++i) {
                     atomicAdd(row + 8 * i, dq[i][2 * hh]);
@@ -266,13 +278,16 @@ __global__ void __launch_bounds__(kThreads, 1) flash_bwd_sm80_kernel(BwdArgs p) 
     for (int hh = 0; hh < 2; ++hh) {
         const std::int64_t key = key0 + wr * 16 + lane / 4 + 8 * hh;
         if (key >= p.seq_k) continue;
-        const std::int64_t off = ((b * p.seq_k + key) * p.kv_heads + g) * D + wc * (D / 2) + 2 * (lane % 4);
+        const std::int64_t off =
+            ((b * p.seq_k + key) * p.kv_heads + g) * D + wc * (D / 2) + 2 * (lane % 4);
         T* dkr = static_cast<T*>(p.dk) + off;
         T* dvr = static_cast<T*>(p.dv) + off;
 #pragma unroll
         for (int i = 0; i < kDT; ++i) {
-            *reinterpret_cast<std::uint32_t*>(dkr + 8 * i) = ptx::pack2<T>(dk[i][2 * hh] * p.scale, dk[i][2 * hh + 1] * p.scale);
-            *reinterpret_cast<std::uint32_t*>(dvr + 8 * i) = ptx::pack2<T>(dv[i][2 * hh], dv[i][2 * hh + 1]);
+            *reinterpret_cast<std::uint32_t*>(dkr + 8 * i) =
+                ptx::pack2<T>(dk[i][2 * hh] * p.scale, dk[i][2 * hh + 1] * p.scale);
+            *reinterpret_cast<std::uint32_t*>(dvr + 8 * i) =
+                ptx::pack2<T>(dv[i][2 * hh], dv[i][2 * hh + 1]);
         }
     }
 }
@@ -280,13 +295,29 @@ __global__ void __launch_bounds__(kThreads, 1) flash_bwd_sm80_kernel(BwdArgs p) 
 template <class T, int D>
 void launch_typed(const GpuAttentionProblem& pr, const FlashBwdLaunch& a, cudaStream_t s) {
     const float scale = float(1.0 / std::sqrt(double(pr.head_dim)));
-    BwdArgs p{static_cast<const std::uint16_t*>(a.q), static_cast<const std::uint16_t*>(a.k),
-              static_cast<const std::uint16_t*>(a.v), static_cast<const std::uint16_t*>(a.o),
-              static_cast<const std::uint16_t*>(a.d_o), a.lse, a.dq, a.dk, a.dv, a.dq_accum, a.delta,
-              pr.batch, pr.heads, pr.kv_heads, pr.seq_q, pr.seq_k, pr.heads / pr.kv_heads, pr.causal, scale,
+    BwdArgs p{static_cast<const std::uint16_t*>(a.q),
+              static_cast<const std::uint16_t*>(a.k),
+              static_cast<const std::uint16_t*>(a.v),
+              static_cast<const std::uint16_t*>(a.o),
+              static_cast<const std::uint16_t*>(a.d_o),
+              a.lse,
+              a.dq,
+              a.dk,
+              a.dv,
+              a.dq_accum,
+              a.delta,
+              pr.batch,
+              pr.heads,
+              pr.kv_heads,
+              pr.seq_q,
+              pr.seq_k,
+              pr.heads / pr.kv_heads,
+              pr.causal,
+              scale,
               scale * kLog2e};
     const std::int64_t q_elems = pr.batch * pr.seq_q * pr.heads * D;
-    cuda_check(cudaMemsetAsync(a.dq_accum, 0, std::size_t(q_elems) * sizeof(float), s), "zeroing the dQ accumulator");
+    cuda_check(cudaMemsetAsync(a.dq_accum, 0, std::size_t(q_elems) * sizeof(float), s),
+               "zeroing the dQ accumulator");
     const std::int64_t rows = pr.batch * pr.seq_q * pr.heads;
     flash_bwd_delta_kernel<T, D><<<unsigned(cdiv(rows, 8)), 256, 0, s>>>(p);
     cuda_check_launch("flash_bwd_delta");

@@ -67,15 +67,17 @@ __device__ __forceinline__ float quad_sum(float x) {
 
 // One [ROWS][D] tile of K or V rows key0.. (zero beyond seq_k) into shared memory.
 template <int D>
-__device__ __forceinline__ void load_kv_tile(std::uint32_t dst, const std::uint16_t* base, std::int64_t key0, const FwdArgs& p,
-                                             std::int64_t b, std::int64_t g) {
+__device__ __forceinline__ void load_kv_tile(std::uint32_t dst, const std::uint16_t* base,
+                                             std::int64_t key0, const FwdArgs& p, std::int64_t b,
+                                             std::int64_t g) {
     constexpr int kChunks = Bc * D / 8;
 #pragma unroll
     for (int i = 0; i < kChunks / kThreads; ++i) {
         const RowCol rc = chunk_coords<D>(int(threadIdx.x) + i * kThreads);
         const std::int64_t key = key0 + rc.row;
         const bool ok = key < p.seq_k;
-        const std::uint16_t* src = ok ? base + ((b * p.seq_k + key) * p.kv_heads + g) * D + rc.col : base;
+        const std::uint16_t* src =
+            ok ? base + ((b * p.seq_k + key) * p.kv_heads + g) * D + rc.col : base;
         ptx::cp_async_16(dst + sw128_offset<Bc>(rc.row, rc.col), src, ok);
     }
 }
@@ -104,7 +106,8 @@ __global__ void __launch_bounds__(kThreads, 1) flash_fwd_sm80_kernel(FwdArgs p) 
             const std::int64_t v = row0 + rc.row;
             const bool ok = v < geo.rows;
             const std::int64_t qi = v / geo.hpg, h = g * geo.hpg + v % geo.hpg;
-            const std::uint16_t* src = ok ? p.q + ((b * p.seq_q + qi) * p.heads + h) * D + rc.col : p.q;
+            const std::uint16_t* src =
+                ok ? p.q + ((b * p.seq_q + qi) * p.heads + h) * D + rc.col : p.q;
             ptx::cp_async_16(sq + sw128_offset<Br>(rc.row, rc.col), src, ok);
         }
     }
@@ -196,13 +199,15 @@ __global__ void __launch_bounds__(kThreads, 1) flash_fwd_sm80_kernel(FwdArgs p) 
 #pragma unroll
                     for (int e = 0; e < 2; ++e) {
                         float x = s[t][2 * h + e] * p.scale_log2;
-                        if (mask && int(key0) + 8 * t + 2 * (lane % 4) + e >= kend[h]) x = -INFINITY;
+                        if (mask && int(key0) + 8 * t + 2 * (lane % 4) + e >= kend[h])
+                            x = -INFINITY;
                         s[t][2 * h + e] = x;
                         mx = fmaxf(mx, x);
                     }
                 mx = quad_max(mx);
                 const float m_new = fmaxf(m[h], mx);
-                const float m_use = m_new == -INFINITY ? 0.f : m_new;  // a row with nothing visible yet
+                const float m_use =
+                    m_new == -INFINITY ? 0.f : m_new;  // a row with nothing visible yet
                 const float alpha = exp2f(m[h] - m_use);
                 m[h] = m_new;
                 float sum = 0.f;
@@ -235,7 +240,8 @@ __global__ void __launch_bounds__(kThreads, 1) flash_fwd_sm80_kernel(FwdArgs p) 
                 for (int dp = 0; dp < D / 16; ++dp) {
                     std::uint32_t r[4];
                     const RowCol bl = ldsm_b_kn_trans(lane);
-                    ptx::ldsm_x4_trans(r, vt + sw128_offset<Bc>(kk * 16 + bl.row, dp * 16 + bl.col));
+                    ptx::ldsm_x4_trans(r,
+                                       vt + sw128_offset<Bc>(kk * 16 + bl.row, dp * 16 + bl.col));
                     ptx::mma_16816<T>(o[2 * dp], pa, r[0], r[1]);
                     ptx::mma_16816<T>(o[2 * dp + 1], pa, r[2], r[3]);
                 }
@@ -246,7 +252,7 @@ __global__ void __launch_bounds__(kThreads, 1) flash_fwd_sm80_kernel(FwdArgs p) 
     ptx::cp_async_wait<0>();
     if (!active) return;
 
-    // Epilogue: normalise, write O (or the split's partial) and the log-sum-exp.
+        // Epilogue: normalise, write O (or the split's partial) and the log-sum-exp.
 #pragma unroll
     for (int h = 0; h < 2; ++h) {
         const float lt = quad_sum(l[h]);
@@ -254,7 +260,8 @@ __global__ void __launch_bounds__(kThreads, 1) flash_fwd_sm80_kernel(FwdArgs p) 
         if (v >= geo.rows) continue;
         const std::int64_t qi = v / geo.hpg, hd = g * geo.hpg + v % geo.hpg;
         const float inv = lt > 0.f ? 1.f / lt : 0.f;
-        const float lse = (m[h] == -INFINITY || !(lt > 0.f)) ? -INFINITY : (m[h] + log2f(lt)) * kLn2;
+        const float lse =
+            (m[h] == -INFINITY || !(lt > 0.f)) ? -INFINITY : (m[h] + log2f(lt)) * kLn2;
         if (geo.splits == 1) {
             T* orow = static_cast<T*>(p.o) + ((b * p.seq_q + qi) * p.heads + hd) * D;
 #pragma unroll
@@ -263,11 +270,13 @@ __global__ void __launch_bounds__(kThreads, 1) flash_fwd_sm80_kernel(FwdArgs p) 
                     ptx::pack2<T>(o[t][2 * h] * inv, o[t][2 * h + 1] * inv);
             if (lane % 4 == 0) p.lse[(b * p.heads + hd) * p.seq_q + qi] = lse;
         } else {
-            const std::int64_t prow = ((std::int64_t(split) * p.batch + b) * p.heads + hd) * p.seq_q + qi;
+            const std::int64_t prow =
+                ((std::int64_t(split) * p.batch + b) * p.heads + hd) * p.seq_q + qi;
             float* orow = p.o_part + prow * D;
 #pragma unroll
             for (int t = 0; t < D / 8; ++t)
-                *reinterpret_cast<float2*>(orow + 8 * t + 2 * (lane % 4)) = make_float2(o[t][2 * h] * inv, o[t][2 * h + 1] * inv);
+                *reinterpret_cast<float2*>(orow + 8 * t + 2 * (lane % 4)) =
+                    make_float2(o[t][2 * h] * inv, o[t][2 * h + 1] * inv);
             if (lane % 4 == 0) p.lse_part[prow] = lse;
         }
     }
@@ -275,9 +284,20 @@ __global__ void __launch_bounds__(kThreads, 1) flash_fwd_sm80_kernel(FwdArgs p) 
 
 template <class T, int D>
 void launch_typed(const GpuAttentionProblem& pr, const FlashFwdLaunch& a, cudaStream_t s) {
-    FwdArgs p{static_cast<const std::uint16_t*>(a.q), static_cast<const std::uint16_t*>(a.k),
-              static_cast<const std::uint16_t*>(a.v), a.o, a.lse, a.o_part, a.lse_part, pr.batch, pr.heads, pr.kv_heads,
-              pr.seq_q, pr.seq_k, fwd_geometry(pr.heads, pr.kv_heads, pr.seq_q, pr.seq_k, a.splits), pr.causal,
+    FwdArgs p{static_cast<const std::uint16_t*>(a.q),
+              static_cast<const std::uint16_t*>(a.k),
+              static_cast<const std::uint16_t*>(a.v),
+              a.o,
+              a.lse,
+              a.o_part,
+              a.lse_part,
+              pr.batch,
+              pr.heads,
+              pr.kv_heads,
+              pr.seq_q,
+              pr.seq_k,
+              fwd_geometry(pr.heads, pr.kv_heads, pr.seq_q, pr.seq_k, a.splits),
+              pr.causal,
               float(1.0 / std::sqrt(double(pr.head_dim))) * kLog2e};
     auto* k = flash_fwd_sm80_kernel<T, D>;
     constexpr int smem = fwd_smem_bytes<D>();

@@ -60,69 +60,101 @@ constexpr float kLn2 = 0.6931471805599453f;
 
 // s[64] (+)= A(64x16, smem desc) * B(16x128, smem desc), both K-major; scale_d 0 overwrites.
 template <class T>
-__device__ __forceinline__ void wgmma_ss_m64n128k16(float (&d)[64], std::uint64_t da, std::uint64_t db, int scale_d) {
+__device__ __forceinline__ void wgmma_ss_m64n128k16(float (&d)[64], std::uint64_t da,
+                                                    std::uint64_t db, int scale_d) {
     if constexpr (std::is_same<T, __nv_bfloat16>::value) {
         asm volatile(
             "{\n.reg .pred p;\nsetp.ne.b32 p, %66, 0;\n"
-            "wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16 {%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, %16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, %32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, %48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63}, %64, %65, p, 1, 1, 0, 0;\n}\n"
-            : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
-              "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
-              "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
-              "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]),
-              "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]),
-              "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]),
-              "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]),
-              "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63])
+            "wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16 {%0, %1, %2, %3, %4, %5, %6, "
+            "%7, %8, %9, %10, %11, %12, %13, %14, %15, %16, %17, %18, %19, %20, %21, %22, %23, "
+            "%24, %25, %26, %27, %28, %29, %30, %31, %32, %33, %34, %35, %36, %37, %38, %39, %40, "
+            "%41, %42, %43, %44, %45, %46, %47, %48, %49, %50, %51, %52, %53, %54, %55, %56, %57, "
+            "%58, %59, %60, %61, %62, %63}, %64, %65, p, 1, 1, 0, 0;\n}\n"
+            : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]),
+              "+f"(d[7]), "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]),
+              "+f"(d[13]), "+f"(d[14]), "+f"(d[15]), "+f"(d[16]), "+f"(d[17]), "+f"(d[18]),
+              "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]), "+f"(d[24]),
+              "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]),
+              "+f"(d[31]), "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]),
+              "+f"(d[37]), "+f"(d[38]), "+f"(d[39]), "+f"(d[40]), "+f"(d[41]), "+f"(d[42]),
+              "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]), "+f"(d[48]),
+              "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]),
+              "+f"(d[55]), "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]),
+              "+f"(d[61]), "+f"(d[62]), "+f"(d[63])
             : "l"(da), "l"(db), "r"(scale_d));
     } else {
         asm volatile(
             "{\n.reg .pred p;\nsetp.ne.b32 p, %66, 0;\n"
-            "wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16 {%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, %16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, %32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, %48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63}, %64, %65, p, 1, 1, 0, 0;\n}\n"
-            : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
-              "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
-              "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
-              "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]),
-              "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]),
-              "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]),
-              "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]),
-              "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63])
+            "wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16 {%0, %1, %2, %3, %4, %5, %6, %7, "
+            "%8, %9, %10, %11, %12, %13, %14, %15, %16, %17, %18, %19, %20, %21, %22, %23, %24, "
+            "%25, %26, %27, %28, %29, %30, %31, %32, %33, %34, %35, %36, %37, %38, %39, %40, %41, "
+            "%42, %43, %44, %45, %46, %47, %48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, "
+            "%59, %60, %61, %62, %63}, %64, %65, p, 1, 1, 0, 0;\n}\n"
+            : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]),
+              "+f"(d[7]), "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]),
+              "+f"(d[13]), "+f"(d[14]), "+f"(d[15]), "+f"(d[16]), "+f"(d[17]), "+f"(d[18]),
+              "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]), "+f"(d[24]),
+              "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]),
+              "+f"(d[31]), "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]),
+              "+f"(d[37]), "+f"(d[38]), "+f"(d[39]), "+f"(d[40]), "+f"(d[41]), "+f"(d[42]),
+              "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]), "+f"(d[48]),
+              "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]),
+              "+f"(d[55]), "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]),
+              "+f"(d[61]), "+f"(d[62]), "+f"(d[63])
             : "l"(da), "l"(db), "r"(scale_d));
     }
 }
 
 // o[64] += A(64x16, registers: the mma A-fragment layout) * B(16x128, smem desc, MN-major).
 template <class T>
-__device__ __forceinline__ void wgmma_rs_m64n128k16_tb(float (&d)[64], const std::uint32_t (&a)[4], std::uint64_t db) {
+__device__ __forceinline__ void wgmma_rs_m64n128k16_tb(float (&d)[64], const std::uint32_t (&a)[4],
+                                                       std::uint64_t db) {
     if constexpr (std::is_same<T, __nv_bfloat16>::value) {
         asm volatile(
             "{\n.reg .pred p;\nsetp.ne.b32 p, %69, 0;\n"
-            "wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16 {%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, %16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, %32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, %48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63}, {%64, %65, %66, %67}, %68, p, 1, 1, 1;\n}\n"
-            : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
-              "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
-              "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
-              "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]),
-              "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]),
-              "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]),
-              "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]),
-              "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63])
+            "wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16 {%0, %1, %2, %3, %4, %5, %6, "
+            "%7, %8, %9, %10, %11, %12, %13, %14, %15, %16, %17, %18, %19, %20, %21, %22, %23, "
+            "%24, %25, %26, %27, %28, %29, %30, %31, %32, %33, %34, %35, %36, %37, %38, %39, %40, "
+            "%41, %42, %43, %44, %45, %46, %47, %48, %49, %50, %51, %52, %53, %54, %55, %56, %57, "
+            "%58, %59, %60, %61, %62, %63}, {%64, %65, %66, %67}, %68, p, 1, 1, 1;\n}\n"
+            : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]),
+              "+f"(d[7]), "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]),
+              "+f"(d[13]), "+f"(d[14]), "+f"(d[15]), "+f"(d[16]), "+f"(d[17]), "+f"(d[18]),
+              "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]), "+f"(d[24]),
+              "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]),
+              "+f"(d[31]), "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]),
+              "+f"(d[37]), "+f"(d[38]), "+f"(d[39]), "+f"(d[40]), "+f"(d[41]), "+f"(d[42]),
+              "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]), "+f"(d[48]),
+              "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]),
+              "+f"(d[55]), "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]),
+              "+f"(d[61]), "+f"(d[62]), "+f"(d[63])
             : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(db), "r"(1));
     } else {
         asm volatile(
             "{\n.reg .pred p;\nsetp.ne.b32 p, %69, 0;\n"
-            "wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16 {%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, %16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, %32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, %48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63}, {%64, %65, %66, %67}, %68, p, 1, 1, 1;\n}\n"
-            : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
-              "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
-              "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
-              "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]),
-              "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]),
-              "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]),
-              "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]),
-              "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63])
+            "wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16 {%0, %1, %2, %3, %4, %5, %6, %7, "
+            "%8, %9, %10, %11, %12, %13, %14, %15, %16, %17, %18, %19, %20, %21, %22, %23, %24, "
+            "%25, %26, %27, %28, %29, %30, %31, %32, %33, %34, %35, %36, %37, %38, %39, %40, %41, "
+            "%42, %43, %44, %45, %46, %47, %48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, "
+            "%59, %60, %61, %62, %63}, {%64, %65, %66, %67}, %68, p, 1, 1, 1;\n}\n"
+            : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]),
+              "+f"(d[7]), "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]),
+              "+f"(d[13]), "+f"(d[14]), "+f"(d[15]), "+f"(d[16]), "+f"(d[17]), "+f"(d[18]),
+              "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]), "+f"(d[24]),
+              "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]),
+              "+f"(d[31]), "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]),
+              "+f"(d[37]), "+f"(d[38]), "+f"(d[39]), "+f"(d[40]), "+f"(d[41]), "+f"(d[42]),
+              "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]), "+f"(d[48]),
+              "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]),
+              "+f"(d[55]), "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]),
+              "+f"(d[61]), "+f"(d[62]), "+f"(d[63])
             : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(db), "r"(1));
     }
 }
 
-__device__ __forceinline__ void fence_proxy_async() { asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory"); }
+__device__ __forceinline__ void fence_proxy_async() {
+    asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory");
+}
 
 __device__ __forceinline__ float quad_max(float x) {
     x = fmaxf(x, __shfl_xor_sync(0xffffffffu, x, 1));
@@ -134,14 +166,16 @@ __device__ __forceinline__ float quad_sum(float x) {
 }
 
 // 128 rows of K or V (keys key0.., zero past seq_k) into a Sw128 tile.
-__device__ __forceinline__ void load_kv(std::uint32_t dst, const std::uint16_t* base, std::int64_t key0, const Sm90Args& p,
-                                        std::int64_t b, std::int64_t g) {
+__device__ __forceinline__ void load_kv(std::uint32_t dst, const std::uint16_t* base,
+                                        std::int64_t key0, const Sm90Args& p, std::int64_t b,
+                                        std::int64_t g) {
 #pragma unroll
     for (int i = 0; i < Bc * D / 8 / kThreads; ++i) {
         const RowCol rc = chunk_coords<D>(int(threadIdx.x) + i * kThreads);
         const std::int64_t key = key0 + rc.row;
         const bool ok = key < p.seq_k;
-        const std::uint16_t* src = ok ? base + ((b * p.seq_k + key) * p.kv_heads + g) * D + rc.col : base;
+        const std::uint16_t* src =
+            ok ? base + ((b * p.seq_k + key) * p.kv_heads + g) * D + rc.col : base;
         ptx::cp_async_16(dst + sw128_offset<Bc>(rc.row, rc.col), src, ok);
     }
 }
@@ -159,7 +193,8 @@ __global__ void __launch_bounds__(kThreads, 1) flash_fwd_sm90_kernel(Sm90Args p)
     const std::int64_t b = blockIdx.y / p.kv_heads, g = blockIdx.y % p.kv_heads;
     const int split = int(blockIdx.z);
     const FwdGeometry& geo = p.g;
-    const int wg = int(threadIdx.x) / 128, warp = (int(threadIdx.x) % 128) / 32, lane = int(threadIdx.x) % 32;
+    const int wg = int(threadIdx.x) / 128, warp = (int(threadIdx.x) % 128) / 32,
+              lane = int(threadIdx.x) % 32;
     const std::int64_t row0 = mb * Br;
 
 #pragma unroll
@@ -213,8 +248,10 @@ __global__ void __launch_bounds__(kThreads, 1) flash_fwd_sm90_kernel(Sm90Args p)
             ptx90::wgmma_fence();
 #pragma unroll
             for (int kk = 0; kk < D / 16; ++kk) {
-                const std::uint32_t atom = std::uint32_t(kk / 4) * (128 * 128), in = std::uint32_t(kk % 4) * 32;
-                const std::uint64_t da = ptx90::sw128_desc(sq + atom + std::uint32_t(wg) * 64 * 128 + in, 16, 1024);
+                const std::uint32_t atom = std::uint32_t(kk / 4) * (128 * 128),
+                                    in = std::uint32_t(kk % 4) * 32;
+                const std::uint64_t da =
+                    ptx90::sw128_desc(sq + atom + std::uint32_t(wg) * 64 * 128 + in, 16, 1024);
                 const std::uint64_t db = ptx90::sw128_desc(kt + atom + in, 16, 1024);
                 wgmma_ss_m64n128k16<T>(s, da, db, kk > 0 ? 1 : 0);
             }
@@ -223,7 +260,8 @@ __global__ void __launch_bounds__(kThreads, 1) flash_fwd_sm90_kernel(Sm90Args p)
 #pragma unroll
             for (int i = 0; i < 64; ++i) asm volatile("" : "+f"(s[i])::"memory");
 
-            // Scale, mask, online softmax. s[4c + 2h + e]: row 16*warp + lane/4 + 8h, key 8c + 2*(lane%4) + e.
+            // Scale, mask, online softmax. s[4c + 2h + e]: row 16*warp + lane/4 + 8h, key 8c +
+            // 2*(lane%4) + e.
             const std::int64_t key0 = j * Bc;
             const bool mask = (key0 + Bc > wg_kmin) || (key0 + Bc > p.seq_k);
 #pragma unroll
@@ -234,7 +272,8 @@ __global__ void __launch_bounds__(kThreads, 1) flash_fwd_sm90_kernel(Sm90Args p)
 #pragma unroll
                     for (int e = 0; e < 2; ++e) {
                         float x = s[4 * c + 2 * h + e] * p.scale_log2;
-                        if (mask && int(key0) + 8 * c + 2 * (lane % 4) + e >= kend[h]) x = -INFINITY;
+                        if (mask && int(key0) + 8 * c + 2 * (lane % 4) + e >= kend[h])
+                            x = -INFINITY;
                         s[4 * c + 2 * h + e] = x;
                         mx = fmaxf(mx, x);
                     }
@@ -260,7 +299,8 @@ __global__ void __launch_bounds__(kThreads, 1) flash_fwd_sm90_kernel(Sm90Args p)
                 }
             }
 
-            // O += P V. The A registers of k step kk are the S accumulators of key chunks 2kk, 2kk+1.
+            // O += P V. The A registers of k step kk are the S accumulators of key chunks 2kk,
+            // 2kk+1.
             std::uint32_t pa[Bc / 16][4];
 #pragma unroll
             for (int kk = 0; kk < Bc / 16; ++kk) {
@@ -272,9 +312,10 @@ __global__ void __launch_bounds__(kThreads, 1) flash_fwd_sm90_kernel(Sm90Args p)
             ptx90::wgmma_fence();
 #pragma unroll
             for (int kk = 0; kk < Bc / 16; ++kk) {
-                // V is [key][d]: MN-major for this product; 64-wide d atoms 16 KiB apart (LBO), 8-key
-                // groups 1 KiB apart (SBO), a k16 step is 16 keys (2 KiB) down.
-                const std::uint64_t db = ptx90::sw128_desc(vt + std::uint32_t(kk) * 16 * 128, 128 * 128, 1024);
+                // V is [key][d]: MN-major for this product; 64-wide d atoms 16 KiB apart (LBO),
+                // 8-key groups 1 KiB apart (SBO), a k16 step is 16 keys (2 KiB) down.
+                const std::uint64_t db =
+                    ptx90::sw128_desc(vt + std::uint32_t(kk) * 16 * 128, 128 * 128, 1024);
                 wgmma_rs_m64n128k16_tb<T>(o, pa[kk], db);
             }
             ptx90::wgmma_commit();
@@ -283,7 +324,9 @@ __global__ void __launch_bounds__(kThreads, 1) flash_fwd_sm90_kernel(Sm90Args p)
             for (int i = 0; i < 64; ++i) asm volatile("" : "+f"(o[i])::"memory");
 #pragma unroll
             for (int kk = 0; kk < Bc / 16; ++kk)
-                asm volatile("" : "+r"(pa[kk][0]), "+r"(pa[kk][1]), "+r"(pa[kk][2]), "+r"(pa[kk][3])::"memory");
+                asm volatile(""
+                             : "+r"(pa[kk][0]), "+r"(pa[kk][1]), "+r"(pa[kk][2]),
+                               "+r"(pa[kk][3])::"memory");
         }
         __syncthreads();  // the next iteration refills the buffer just read
     }
@@ -297,7 +340,8 @@ __global__ void __launch_bounds__(kThreads, 1) flash_fwd_sm90_kernel(Sm90Args p)
         if (v >= geo.rows) continue;
         const std::int64_t qi = v / geo.hpg, hd = g * geo.hpg + v % geo.hpg;
         const float inv = lt > 0.f ? 1.f / lt : 0.f;
-        const float lse = (m[h] == -INFINITY || !(lt > 0.f)) ? -INFINITY : (m[h] + log2f(lt)) * kLn2;
+        const float lse =
+            (m[h] == -INFINITY || !(lt > 0.f)) ? -INFINITY : (m[h] + log2f(lt)) * kLn2;
         if (geo.splits == 1) {
             T* orow = static_cast<T*>(p.o) + ((b * p.seq_q + qi) * p.heads + hd) * D;
 #pragma unroll
@@ -306,7 +350,8 @@ __global__ void __launch_bounds__(kThreads, 1) flash_fwd_sm90_kernel(Sm90Args p)
                     ptx::pack2<T>(o[4 * c + 2 * h] * inv, o[4 * c + 2 * h + 1] * inv);
             if (lane % 4 == 0) p.lse[(b * p.heads + hd) * p.seq_q + qi] = lse;
         } else {
-            const std::int64_t prow = ((std::int64_t(split) * p.batch + b) * p.heads + hd) * p.seq_q + qi;
+            const std::int64_t prow =
+                ((std::int64_t(split) * p.batch + b) * p.heads + hd) * p.seq_q + qi;
             float* orow = p.o_part + prow * D;
 #pragma unroll
             for (int c = 0; c < D / 8; ++c)
@@ -323,9 +368,20 @@ __global__ void __launch_bounds__(kThreads, 1) flash_fwd_sm90_kernel(Sm90Args p)
 
 template <class T>
 void launch_typed(const GpuAttentionProblem& pr, const FlashFwdLaunch& a, cudaStream_t s) {
-    Sm90Args p{static_cast<const std::uint16_t*>(a.q), static_cast<const std::uint16_t*>(a.k),
-               static_cast<const std::uint16_t*>(a.v), a.o, a.lse, a.o_part, a.lse_part, pr.batch, pr.heads, pr.kv_heads,
-               pr.seq_q, pr.seq_k, fwd_geometry(pr.heads, pr.kv_heads, pr.seq_q, pr.seq_k, a.splits, kFwdSm90), pr.causal,
+    Sm90Args p{static_cast<const std::uint16_t*>(a.q),
+               static_cast<const std::uint16_t*>(a.k),
+               static_cast<const std::uint16_t*>(a.v),
+               a.o,
+               a.lse,
+               a.o_part,
+               a.lse_part,
+               pr.batch,
+               pr.heads,
+               pr.kv_heads,
+               pr.seq_q,
+               pr.seq_k,
+               fwd_geometry(pr.heads, pr.kv_heads, pr.seq_q, pr.seq_k, a.splits, kFwdSm90),
+               pr.causal,
                float(1.0 / std::sqrt(double(pr.head_dim))) * kLog2e};
     auto* k = flash_fwd_sm90_kernel<T>;
     static bool configured = false;

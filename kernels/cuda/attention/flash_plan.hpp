@@ -27,32 +27,42 @@ namespace flopmeter::cuda_attn {
 struct FwdTiling {
     int br, bc, unit_rows;
 };
-inline constexpr FwdTiling kFwdSm80{128, 64, 16};   // flash_fwd_sm80: 8 warps x 16 rows, 64 keys
-inline constexpr FwdTiling kFwdSm90{128, 128, 64};  // flash_fwd_sm90: 2 warpgroups x 64 rows, 128 keys
-inline constexpr int kFwdBr = kFwdSm80.br, kFwdBc = kFwdSm80.bc, kFwdWarps = kFwdSm80.br / kFwdSm80.unit_rows;
+inline constexpr FwdTiling kFwdSm80{128, 64, 16};  // flash_fwd_sm80: 8 warps x 16 rows, 64 keys
+inline constexpr FwdTiling kFwdSm90{128, 128,
+                                    64};  // flash_fwd_sm90: 2 warpgroups x 64 rows, 128 keys
+inline constexpr int kFwdBr = kFwdSm80.br, kFwdBc = kFwdSm80.bc,
+                     kFwdWarps = kFwdSm80.br / kFwdSm80.unit_rows;
 inline constexpr int kBwdBr = 64, kBwdBc = 64, kBwdWarps = 8;
 inline constexpr int kMaxSplits = 64;
 
-FM_HD constexpr std::int64_t cdiv(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
-FM_HD constexpr std::int64_t imin(std::int64_t a, std::int64_t b) { return a < b ? a : b; }
-FM_HD constexpr std::int64_t imax(std::int64_t a, std::int64_t b) { return a > b ? a : b; }
+FM_HD constexpr std::int64_t cdiv(std::int64_t a, std::int64_t b) {
+    return (a + b - 1) / b;
+}
+FM_HD constexpr std::int64_t imin(std::int64_t a, std::int64_t b) {
+    return a < b ? a : b;
+}
+FM_HD constexpr std::int64_t imax(std::int64_t a, std::int64_t b) {
+    return a > b ? a : b;
+}
 
 // Keys visible to query q are [0, key_end).
-FM_HD constexpr std::int64_t key_end(std::int64_t q, std::int64_t seq_q, std::int64_t seq_k, bool causal) {
+FM_HD constexpr std::int64_t key_end(std::int64_t q, std::int64_t seq_q, std::int64_t seq_k,
+                                     bool causal) {
     return causal ? imin(seq_k, q + seq_k - seq_q + 1) : seq_k;
 }
 
 struct FwdGeometry {
-    std::int64_t hpg = 1;       // query heads per kv head
-    std::int64_t rows = 0;      // rows per (batch, kv head) = seq_q * hpg
-    std::int64_t m_blocks = 0;  // ceil(rows / br)
-    std::int64_t kv_blocks = 0; // ceil(seq_k / bc)
+    std::int64_t hpg = 1;        // query heads per kv head
+    std::int64_t rows = 0;       // rows per (batch, kv head) = seq_q * hpg
+    std::int64_t m_blocks = 0;   // ceil(rows / br)
+    std::int64_t kv_blocks = 0;  // ceil(seq_k / bc)
     int splits = 1;
     int br = kFwdSm80.br, bc = kFwdSm80.bc, unit_rows = kFwdSm80.unit_rows;
 };
 
-FM_HD constexpr FwdGeometry fwd_geometry(std::int64_t heads, std::int64_t kv_heads, std::int64_t seq_q, std::int64_t seq_k,
-                                         int splits, FwdTiling t = kFwdSm80) {
+FM_HD constexpr FwdGeometry fwd_geometry(std::int64_t heads, std::int64_t kv_heads,
+                                         std::int64_t seq_q, std::int64_t seq_k, int splits,
+                                         FwdTiling t = kFwdSm80) {
     FwdGeometry g;
     g.hpg = heads / kv_heads;
     g.rows = seq_q * g.hpg;
@@ -66,8 +76,9 @@ FM_HD constexpr FwdGeometry fwd_geometry(std::int64_t heads, std::int64_t kv_hea
 }
 
 // Key blocks row block `mb` needs: up to the last visible key of its last row.
-FM_HD constexpr std::int64_t fwd_kv_blocks_needed(const FwdGeometry& g, std::int64_t mb, std::int64_t seq_q,
-                                                  std::int64_t seq_k, bool causal) {
+FM_HD constexpr std::int64_t fwd_kv_blocks_needed(const FwdGeometry& g, std::int64_t mb,
+                                                  std::int64_t seq_q, std::int64_t seq_k,
+                                                  bool causal) {
     const std::int64_t last_row = imin(g.rows, (mb + 1) * g.br) - 1;
     return cdiv(key_end(last_row / g.hpg, seq_q, seq_k, causal), g.bc);
 }
@@ -100,28 +111,35 @@ inline int choose_fwd_splits(std::int64_t ctas, std::int64_t kv_blocks, int sms)
 
 // Executed forward FLOPs: each computed (unit, key block) pair does
 // 2*unit_rows*bc*(D + Dv) (S = Q K^T and O += P V).
-inline double flash_fwd_executed_flops(std::int64_t batch, std::int64_t heads, std::int64_t kv_heads, std::int64_t seq_q,
-                                       std::int64_t seq_k, std::int64_t head_dim, bool causal, FwdTiling t = kFwdSm80) {
+inline double flash_fwd_executed_flops(std::int64_t batch, std::int64_t heads,
+                                       std::int64_t kv_heads, std::int64_t seq_q,
+                                       std::int64_t seq_k, std::int64_t head_dim, bool causal,
+                                       FwdTiling t = kFwdSm80) {
     const FwdGeometry g = fwd_geometry(heads, kv_heads, seq_q, seq_k, 1, t);
     double tiles = 0;  // (unit, key block) pairs per (batch, kv head)
     for (std::int64_t mb = 0; mb < g.m_blocks; ++mb)
-        tiles += double(fwd_active_units(g, mb)) * double(fwd_kv_blocks_needed(g, mb, seq_q, seq_k, causal));
-    return double(batch) * double(kv_heads) * tiles * 2.0 * double(t.unit_rows) * double(t.bc) * double(2 * head_dim);
+        tiles += double(fwd_active_units(g, mb)) *
+                 double(fwd_kv_blocks_needed(g, mb, seq_q, seq_k, causal));
+    return double(batch) * double(kv_heads) * tiles * 2.0 * double(t.unit_rows) * double(t.bc) *
+           double(2 * head_dim);
 }
 
 // Backward: first query block that sees any key of key block kb.
-FM_HD constexpr std::int64_t bwd_first_q_block(std::int64_t kb, std::int64_t seq_q, std::int64_t seq_k, bool causal) {
+FM_HD constexpr std::int64_t bwd_first_q_block(std::int64_t kb, std::int64_t seq_q,
+                                               std::int64_t seq_k, bool causal) {
     if (!causal) return 0;
     return imax(0, kb * kBwdBc - (seq_k - seq_q)) / kBwdBr;
 }
 
 // Executed backward FLOPs: each (query block, key block) pair computed does
 // 2*Br*Bc*(3D + 2Dv): S and dP recomputed/formed, then dV, dK and dQ.
-inline double flash_bwd_executed_flops(std::int64_t batch, std::int64_t heads, std::int64_t /*kv_heads*/, std::int64_t seq_q,
+inline double flash_bwd_executed_flops(std::int64_t batch, std::int64_t heads,
+                                       std::int64_t /*kv_heads*/, std::int64_t seq_q,
                                        std::int64_t seq_k, std::int64_t head_dim, bool causal) {
     const std::int64_t nq = cdiv(seq_q, kBwdBr), nk = cdiv(seq_k, kBwdBc);
     double pairs = 0;
-    for (std::int64_t kb = 0; kb < nk; ++kb) pairs += double(nq - bwd_first_q_block(kb, seq_q, seq_k, causal));
+    for (std::int64_t kb = 0; kb < nk; ++kb)
+        pairs += double(nq - bwd_first_q_block(kb, seq_q, seq_k, causal));
     return double(batch) * double(heads) * pairs * 2.0 * kBwdBr * kBwdBc * double(5 * head_dim);
 }
 

@@ -19,8 +19,8 @@ struct GpuAttnOperands {
     const void* q = nullptr;
     const void* k = nullptr;
     const void* v = nullptr;
-    void* o = nullptr;       // forward output; backward input
-    float* lse = nullptr;    // forward output; backward input
+    void* o = nullptr;     // forward output; backward input
+    float* lse = nullptr;  // forward output; backward input
     const void* d_o = nullptr;
     void* dq = nullptr;
     void* dk = nullptr;
@@ -28,7 +28,7 @@ struct GpuAttnOperands {
 };
 
 class GpuAttentionPlan {
-public:
+  public:
     virtual ~GpuAttentionPlan() = default;
     virtual void bind(const GpuAttnOperands& ops) { ops_ = ops; }
     virtual void enqueue(cudaStream_t s) = 0;  // asynchronous, never synchronises
@@ -36,20 +36,23 @@ public:
     virtual double workspace_bytes() const { return 0.0; }
     virtual double executed_flops() const = 0;  // what the kernels compute, masked tiles included
 
-protected:
+  protected:
     GpuAttnOperands ops_;
 };
 
 struct GpuAttentionBackend {
     std::string name;  // "flash", "unfused"
     std::string description;
-    std::function<std::optional<std::string>(const GpuAttentionProblem&)> unavailable;  // needs a device
+    std::function<std::optional<std::string>(const GpuAttentionProblem&)>
+        unavailable;  // needs a device
     std::function<std::unique_ptr<GpuAttentionPlan>(const GpuAttentionProblem&)> make_plan;
 };
 
 const std::vector<GpuAttentionBackend>& gpu_attention_backends();
 std::string gpu_attention_backend_names();
-const GpuAttentionBackend& find_gpu_attention_backend(std::string_view name);  // UsageError when unknown
-std::unique_ptr<GpuAttentionPlan> make_gpu_attention_plan(const GpuAttentionBackend& b, const GpuAttentionProblem& p);
+const GpuAttentionBackend& find_gpu_attention_backend(
+    std::string_view name);  // UsageError when unknown
+std::unique_ptr<GpuAttentionPlan> make_gpu_attention_plan(const GpuAttentionBackend& b,
+                                                          const GpuAttentionProblem& p);
 
 }  // namespace flopmeter

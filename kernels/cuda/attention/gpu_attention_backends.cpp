@@ -19,12 +19,17 @@ namespace flopmeter {
 
 namespace {
 
-std::string cc_text(const CudaDeviceInfo& d) { return std::to_string(d.cc_major) + "." + std::to_string(d.cc_minor); }
+std::string cc_text(const CudaDeviceInfo& d) {
+    return std::to_string(d.cc_major) + "." + std::to_string(d.cc_minor);
+}
 
 std::optional<std::string> flash_unavailable(const GpuAttentionProblem& p) {
     const CudaDeviceInfo& d = cuda_device();
-    if (d.cc_major < 8) return "the flash kernels need compute capability 8.0 or newer (this is " + cc_text(d) + ")";
-    if (p.head_dim != 64 && p.head_dim != 128) return "the flash kernels support head_dim 64 and 128";
+    if (d.cc_major < 8)
+        return "the flash kernels need compute capability 8.0 or newer (this is " + cc_text(d) +
+               ")";
+    if (p.head_dim != 64 && p.head_dim != 128)
+        return "the flash kernels support head_dim 64 and 128";
     return std::nullopt;
 }
 
@@ -35,15 +40,20 @@ bool use_sm90_forward(const GpuAttentionProblem& p) {
 }
 
 class FlashPlan final : public GpuAttentionPlan {
-public:
-    FlashPlan(const GpuAttentionProblem& p, bool allow_sm90) : p_(p), sm90_(allow_sm90 && use_sm90_forward(p)) {
+  public:
+    FlashPlan(const GpuAttentionProblem& p, bool allow_sm90)
+        : p_(p), sm90_(allow_sm90 && use_sm90_forward(p)) {
         tiling_ = sm90_ ? cuda_attn::kFwdSm90 : cuda_attn::kFwdSm80;
         if (!p.backward) {
-            const cuda_attn::FwdGeometry g = cuda_attn::fwd_geometry(p.heads, p.kv_heads, p.seq_q, p.seq_k, 1, tiling_);
-            splits_ = cuda_attn::choose_fwd_splits(g.m_blocks * p.batch * p.kv_heads, g.kv_blocks, cuda_device().sms);
+            const cuda_attn::FwdGeometry g =
+                cuda_attn::fwd_geometry(p.heads, p.kv_heads, p.seq_q, p.seq_k, 1, tiling_);
+            splits_ = cuda_attn::choose_fwd_splits(g.m_blocks * p.batch * p.kv_heads, g.kv_blocks,
+                                                   cuda_device().sms);
             if (splits_ > 1) {
-                const std::size_t rows = std::size_t(splits_) * std::size_t(p.batch * p.heads * p.seq_q);
-                o_part_ = DeviceBuffer(rows * std::size_t(p.head_dim) * 4, "flash-decoding partial outputs");
+                const std::size_t rows =
+                    std::size_t(splits_) * std::size_t(p.batch * p.heads * p.seq_q);
+                o_part_ = DeviceBuffer(rows * std::size_t(p.head_dim) * 4,
+                                       "flash-decoding partial outputs");
                 lse_part_ = DeviceBuffer(rows * 4, "flash-decoding partial log-sum-exps");
             }
         } else {
@@ -84,21 +94,23 @@ public:
     }
     std::string kernel_set() const override {
         if (p_.backward) return "flash_bwd_sm80_64x64 (d" + std::to_string(p_.head_dim) + ")";
-        return std::string(sm90_ ? "flash_fwd_sm90_128x128" : "flash_fwd_sm80_128x64") + " (d" + std::to_string(p_.head_dim) +
+        return std::string(sm90_ ? "flash_fwd_sm90_128x128" : "flash_fwd_sm80_128x64") + " (d" +
+               std::to_string(p_.head_dim) +
                (splits_ > 1 ? ", " + std::to_string(splits_) + " splits" : "") + ")";
     }
     double workspace_bytes() const override {
         return double(o_part_.size() + lse_part_.size() + dq_accum_.size() + delta_.size());
     }
     double executed_flops() const override {
-        return p_.backward ? cuda_attn::flash_bwd_executed_flops(p_.batch, p_.heads, p_.kv_heads, p_.seq_q, p_.seq_k,
-                                                                 p_.head_dim, p_.causal)
-                           : cuda_attn::flash_fwd_executed_flops(p_.batch, p_.heads, p_.kv_heads, p_.seq_q, p_.seq_k,
-                                                                 p_.head_dim, p_.causal, tiling_);
+        return p_.backward
+                   ? cuda_attn::flash_bwd_executed_flops(p_.batch, p_.heads, p_.kv_heads, p_.seq_q,
+                                                         p_.seq_k, p_.head_dim, p_.causal)
+                   : cuda_attn::flash_fwd_executed_flops(p_.batch, p_.heads, p_.kv_heads, p_.seq_q,
+                                                         p_.seq_k, p_.head_dim, p_.causal, tiling_);
     }
     int splits() const { return splits_; }
 
-private:
+  private:
     GpuAttentionProblem p_;
     bool sm90_ = false;
     cuda_attn::FwdTiling tiling_ = cuda_attn::kFwdSm80;
@@ -112,9 +124,10 @@ std::optional<std::string> unfused_unavailable(const GpuAttentionProblem& p) {
 }
 
 class UnfusedPlan final : public GpuAttentionPlan {
-public:
+  public:
     explicit UnfusedPlan(const GpuAttentionProblem& p) : p_(p) {
-        const std::size_t n = std::size_t(p.batch * p.heads) * std::size_t(p.seq_q) * std::size_t(p.seq_k);
+        const std::size_t n =
+            std::size_t(p.batch * p.heads) * std::size_t(p.seq_q) * std::size_t(p.seq_k);
         s_ = DeviceBuffer(n * 4, "the unfused baseline's fp32 scores S");
         pm_ = DeviceBuffer(n * gpu_storage_size(p.dtype), "the unfused baseline's probabilities P");
         const std::size_t batch = std::size_t(p.batch * p.heads);
@@ -127,7 +140,8 @@ public:
         const std::int64_t hpg = p.heads / p.kv_heads, D = p.head_dim;
         std::vector<const void*> host(6 * batch);
         auto at = [](const void* base, std::int64_t elems, std::size_t esize) {
-            return static_cast<const void*>(static_cast<const char*>(base) + std::size_t(elems) * esize);
+            return static_cast<const void*>(static_cast<const char*>(base) +
+                                            std::size_t(elems) * esize);
         };
         for (std::int64_t b = 0; b < p.batch; ++b)
             for (std::int64_t h = 0; h < p.heads; ++h) {
@@ -140,7 +154,8 @@ public:
                 host[4 * batch + i] = at(ops.v, (b * p.seq_k * p.kv_heads + g) * D, es);
                 host[5 * batch + i] = at(ops.o, (b * p.seq_q * p.heads + h) * D, es);
             }
-        FM_CUDA(cudaMemcpy(ptrs_.data(), host.data(), host.size() * sizeof(void*), cudaMemcpyHostToDevice));
+        FM_CUDA(cudaMemcpy(ptrs_.data(), host.data(), host.size() * sizeof(void*),
+                           cudaMemcpyHostToDevice));
     }
     void enqueue(cudaStream_t st) override {
         const GpuAttentionProblem& p = p_;
@@ -148,26 +163,35 @@ public:
         FM_CUBLAS(cublasSetStream(h, st));
         const int batch = int(p.batch * p.heads);
         const cudaDataType_t t = p.dtype == GpuStorage::bf16 ? CUDA_R_16BF : CUDA_R_16F;
-        auto arr = [&](int k) { return static_cast<void**>(ptrs_.data()) + std::size_t(k) * std::size_t(batch); };
+        auto arr = [&](int k) {
+            return static_cast<void**>(ptrs_.data()) + std::size_t(k) * std::size_t(batch);
+        };
         const float scale = float(1.0 / std::sqrt(double(p.head_dim))), one = 1.f, zero = 0.f;
         const int D = int(p.head_dim), sq = int(p.seq_q), sk = int(p.seq_k);
         const int ldq = int(p.heads * p.head_dim), ldk = int(p.kv_heads * p.head_dim);
         // S (row-major sq x sk) = scale * Q K^T: column-major S^T = K Q^T.
-        FM_CUBLAS(cublasGemmBatchedEx(h, CUBLAS_OP_T, CUBLAS_OP_N, sk, sq, D, &scale, arr(1), t, ldk, arr(0), t, ldq, &zero,
-                                      arr(2), CUDA_R_32F, sk, batch, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
-        launch_softmax_rows(s_.as<float>(), pm_.data(), ops_.lse, std::int64_t(batch) * p.seq_q, p.seq_q, p.seq_k, p.causal,
-                            p.dtype, st);
+        FM_CUBLAS(cublasGemmBatchedEx(h, CUBLAS_OP_T, CUBLAS_OP_N, sk, sq, D, &scale, arr(1), t,
+                                      ldk, arr(0), t, ldq, &zero, arr(2), CUDA_R_32F, sk, batch,
+                                      CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
+        launch_softmax_rows(s_.as<float>(), pm_.data(), ops_.lse, std::int64_t(batch) * p.seq_q,
+                            p.seq_q, p.seq_k, p.causal, p.dtype, st);
         // O (row-major sq x D) = P V: column-major O^T = V^T P^T.
-        FM_CUBLAS(cublasGemmBatchedEx(h, CUBLAS_OP_N, CUBLAS_OP_N, D, sq, sk, &one, arr(4), t, ldk, arr(3), t, sk, &zero,
-                                      arr(5), t, ldq, batch, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
+        FM_CUBLAS(cublasGemmBatchedEx(h, CUBLAS_OP_N, CUBLAS_OP_N, D, sq, sk, &one, arr(4), t, ldk,
+                                      arr(3), t, sk, &zero, arr(5), t, ldq, batch,
+                                      CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
     }
-    std::string kernel_set() const override { return "cuBLAS batched GEMM + softmax_rows + cuBLAS batched GEMM"; }
-    double workspace_bytes() const override { return double(s_.size() + pm_.size() + ptrs_.size()); }
+    std::string kernel_set() const override {
+        return "cuBLAS batched GEMM + softmax_rows + cuBLAS batched GEMM";
+    }
+    double workspace_bytes() const override {
+        return double(s_.size() + pm_.size() + ptrs_.size());
+    }
     double executed_flops() const override {
-        return 2.0 * double(p_.batch * p_.heads) * double(p_.seq_q) * double(p_.seq_k) * double(2 * p_.head_dim);
+        return 2.0 * double(p_.batch * p_.heads) * double(p_.seq_q) * double(p_.seq_k) *
+               double(2 * p_.head_dim);
     }
 
-private:
+  private:
     GpuAttentionProblem p_;
     DeviceBuffer s_, pm_, ptrs_;
 };
@@ -176,15 +200,26 @@ private:
 
 const std::vector<GpuAttentionBackend>& gpu_attention_backends() {
     static const std::vector<GpuAttentionBackend> v = {
-        {"flash", "own fused flash attention: forward on wgmma (sm_90a, d128) or mma.sync (sm_80+), backward mma.sync; "
-                  "causal, GQA, decode",
+        {"flash",
+         "own fused flash attention: forward on wgmma (sm_90a, d128) or mma.sync (sm_80+), "
+         "backward mma.sync; "
+         "causal, GQA, decode",
          flash_unavailable,
-         [](const GpuAttentionProblem& p) -> std::unique_ptr<GpuAttentionPlan> { return std::make_unique<FlashPlan>(p, true); }},
-        {"flash-sm80", "own fused flash attention, the portable mma.sync kernels only (sm_80+)", flash_unavailable,
-         [](const GpuAttentionProblem& p) -> std::unique_ptr<GpuAttentionPlan> { return std::make_unique<FlashPlan>(p, false); }},
-        {"unfused", "baseline: cuBLAS batched GEMMs with a softmax kernel between (S and P in memory), forward only",
+         [](const GpuAttentionProblem& p) -> std::unique_ptr<GpuAttentionPlan> {
+             return std::make_unique<FlashPlan>(p, true);
+         }},
+        {"flash-sm80", "own fused flash attention, the portable mma.sync kernels only (sm_80+)",
+         flash_unavailable,
+         [](const GpuAttentionProblem& p) -> std::unique_ptr<GpuAttentionPlan> {
+             return std::make_unique<FlashPlan>(p, false);
+         }},
+        {"unfused",
+         "baseline: cuBLAS batched GEMMs with a softmax kernel between (S and P in memory), "
+         "forward only",
          unfused_unavailable,
-         [](const GpuAttentionProblem& p) -> std::unique_ptr<GpuAttentionPlan> { return std::make_unique<UnfusedPlan>(p); }},
+         [](const GpuAttentionProblem& p) -> std::unique_ptr<GpuAttentionPlan> {
+             return std::make_unique<UnfusedPlan>(p);
+         }},
     };
     return v;
 }
@@ -198,11 +233,15 @@ std::string gpu_attention_backend_names() {
 const GpuAttentionBackend& find_gpu_attention_backend(std::string_view name) {
     for (const auto& b : gpu_attention_backends())
         if (b.name == name) return b;
-    throw UsageError("unknown GPU attention backend '" + std::string(name) + "' (valid: " + gpu_attention_backend_names() + ")");
+    throw UsageError("unknown GPU attention backend '" + std::string(name) +
+                     "' (valid: " + gpu_attention_backend_names() + ")");
 }
 
-std::unique_ptr<GpuAttentionPlan> make_gpu_attention_plan(const GpuAttentionBackend& b, const GpuAttentionProblem& p) {
-    if (auto why = b.unavailable(p)) throw UnavailableError("backend '" + b.name + "' cannot run attention " + describe(p) + ": " + *why);
+std::unique_ptr<GpuAttentionPlan> make_gpu_attention_plan(const GpuAttentionBackend& b,
+                                                          const GpuAttentionProblem& p) {
+    if (auto why = b.unavailable(p))
+        throw UnavailableError("backend '" + b.name + "' cannot run attention " + describe(p) +
+                               ": " + *why);
     return b.make_plan(p);
 }
 

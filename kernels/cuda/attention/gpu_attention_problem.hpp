@@ -1,6 +1,7 @@
 // Scaled dot-product attention on the GPU. Tensors are contiguous "BSHD" (FlashAttention's):
-//   Q, O, dO, dQ: [batch][seq_q][heads][head_dim]      K, V, dK, dV: [batch][seq_k][kv_heads][head_dim]
-//   LSE (log-sum-exp of each softmax row, natural log): [batch][heads][seq_q], fp32
+//   Q, O, dO, dQ: [batch][seq_q][heads][head_dim]      K, V, dK, dV:
+//   [batch][seq_k][kv_heads][head_dim] LSE (log-sum-exp of each softmax row, natural log):
+//   [batch][heads][seq_q], fp32
 // Grouped-query attention: query head h reads kv head h / (heads / kv_heads). Causal masks are
 // bottom-right aligned (flops.hpp): query i sees keys j <= i + seq_k - seq_q; flopmeter asks
 // seq_q <= seq_k for causal problems so every query sees at least one key. Decode is seq_q = 1
@@ -20,7 +21,7 @@ namespace flopmeter {
 struct GpuAttentionProblem {
     std::int64_t batch = 1, heads = 1, kv_heads = 1, seq_q = 1, seq_k = 1, head_dim = 128;
     bool causal = false;
-    bool backward = false;            // dQ, dK, dV from dO (the forward's O and LSE as inputs)
+    bool backward = false;                // dQ, dK, dV from dO (the forward's O and LSE as inputs)
     GpuStorage dtype = GpuStorage::bf16;  // bf16 or f16
 };
 
@@ -38,20 +39,28 @@ inline flops::AttentionShape attention_shape(const GpuAttentionProblem& p) {
 }
 
 double gpu_attention_model_flops(const GpuAttentionProblem& p);  // forward or backward
-double gpu_attention_flash_flops(const GpuAttentionProblem& p);  // FlashAttention convention (x2.5 backward)
+double gpu_attention_flash_flops(
+    const GpuAttentionProblem& p);  // FlashAttention convention (x2.5 backward)
 // Compulsory bytes: forward reads Q, K, V and writes O and LSE; backward reads Q, K, V, O, dO,
 // LSE and writes dQ, dK, dV.
 double gpu_attention_bytes(const GpuAttentionProblem& p);
 
 // Element counts of the tensors.
-inline std::int64_t attn_q_elems(const GpuAttentionProblem& p) { return p.batch * p.seq_q * p.heads * p.head_dim; }
-inline std::int64_t attn_kv_elems(const GpuAttentionProblem& p) { return p.batch * p.seq_k * p.kv_heads * p.head_dim; }
-inline std::int64_t attn_lse_elems(const GpuAttentionProblem& p) { return p.batch * p.heads * p.seq_q; }
+inline std::int64_t attn_q_elems(const GpuAttentionProblem& p) {
+    return p.batch * p.seq_q * p.heads * p.head_dim;
+}
+inline std::int64_t attn_kv_elems(const GpuAttentionProblem& p) {
+    return p.batch * p.seq_k * p.kv_heads * p.head_dim;
+}
+inline std::int64_t attn_lse_elems(const GpuAttentionProblem& p) {
+    return p.batch * p.heads * p.seq_q;
+}
 
 // Throws UsageError naming the problem: sizes <= 0, heads not a multiple of kv_heads, causal
 // with seq_q > seq_k, a dtype other than bf16/fp16, element counts that overflow.
 void check_gpu_attention_problem(const GpuAttentionProblem& p);
 
-std::string describe(const GpuAttentionProblem& p);  // "bf16 fwd b4 h32/32 sq4096 sk4096 d128 causal"
+std::string describe(
+    const GpuAttentionProblem& p);  // "bf16 fwd b4 h32/32 sq4096 sk4096 d128 causal"
 
 }  // namespace flopmeter

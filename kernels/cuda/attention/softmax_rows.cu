@@ -33,7 +33,8 @@ __device__ float block_reduce(float x, Op op, float* scratch) {
 }
 
 template <class T>
-__global__ void softmax_rows_kernel(const float* s, T* p, float* lse, std::int64_t seq_q, std::int64_t seq_k, bool causal) {
+__global__ void softmax_rows_kernel(const float* s, T* p, float* lse, std::int64_t seq_q,
+                                    std::int64_t seq_k, bool causal) {
     __shared__ float scratch[kThreads / 32];
     const std::int64_t r = blockIdx.x;
     const float* row = s + r * seq_k;
@@ -41,10 +42,12 @@ __global__ void softmax_rows_kernel(const float* s, T* p, float* lse, std::int64
     const std::int64_t kend = cuda_attn::key_end(r % seq_q, seq_q, seq_k, causal);
     float mx = -INFINITY;
     for (std::int64_t j = threadIdx.x; j < kend; j += kThreads) mx = fmaxf(mx, row[j]);
-    mx = block_reduce(mx, [](float a, float b) { return fmaxf(a, b); }, scratch);
+    mx = block_reduce(
+        mx, [](float a, float b) { return fmaxf(a, b); }, scratch);
     float sum = 0.f;
     for (std::int64_t j = threadIdx.x; j < kend; j += kThreads) sum += __expf(row[j] - mx);
-    sum = block_reduce(sum, [](float a, float b) { return a + b; }, scratch);
+    sum = block_reduce(
+        sum, [](float a, float b) { return a + b; }, scratch);
     const float inv = 1.f / sum;
     for (std::int64_t j = threadIdx.x; j < seq_k; j += kThreads)
         prow[j] = ptx::from_float<T>(j < kend ? __expf(row[j] - mx) * inv : 0.f);
@@ -53,13 +56,14 @@ __global__ void softmax_rows_kernel(const float* s, T* p, float* lse, std::int64
 
 }  // namespace
 
-void launch_softmax_rows(const float* s, void* p, float* lse, std::int64_t rows, std::int64_t seq_q, std::int64_t seq_k,
-                         bool causal, GpuStorage dtype, cudaStream_t st) {
+void launch_softmax_rows(const float* s, void* p, float* lse, std::int64_t rows, std::int64_t seq_q,
+                         std::int64_t seq_k, bool causal, GpuStorage dtype, cudaStream_t st) {
     if (dtype == GpuStorage::bf16)
-        softmax_rows_kernel<__nv_bfloat16><<<unsigned(rows), kThreads, 0, st>>>(s, static_cast<__nv_bfloat16*>(p), lse, seq_q,
-                                                                                 seq_k, causal);
+        softmax_rows_kernel<__nv_bfloat16><<<unsigned(rows), kThreads, 0, st>>>(
+            s, static_cast<__nv_bfloat16*>(p), lse, seq_q, seq_k, causal);
     else
-        softmax_rows_kernel<__half><<<unsigned(rows), kThreads, 0, st>>>(s, static_cast<__half*>(p), lse, seq_q, seq_k, causal);
+        softmax_rows_kernel<__half><<<unsigned(rows), kThreads, 0, st>>>(s, static_cast<__half*>(p),
+                                                                         lse, seq_q, seq_k, causal);
     cuda_check_launch("softmax_rows");
 }
 

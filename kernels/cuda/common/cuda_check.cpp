@@ -24,6 +24,8 @@ void cuda_check(cudaError_t e, const char* what) {
     throw CudaError(std::string("CUDA error in ") + what + ": " + cuda_error_text(e));
 }
 
-void cuda_check_launch(const char* what) { cuda_check(cudaGetLastError(), what); }
+void cuda_check_launch(const char* what) {
+    cuda_check(cudaGetLastError(), what);
+}
 
 }  // namespace flopmeter

@@ -15,7 +15,7 @@
 namespace flopmeter {
 
 class CudaError : public UnavailableError {
-public:
+  public:
     using UnavailableError::UnavailableError;
 };
 

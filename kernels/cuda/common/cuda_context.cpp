@@ -11,8 +11,10 @@ namespace flopmeter {
 
 void cublas_check(cublasStatus_t s, const char* what) {
     if (s == CUBLAS_STATUS_SUCCESS) return;
-    const std::string msg = std::string(what) + ": " + cublasGetStatusName(s) + " (" + cublasGetStatusString(s) + ")";
-    if (s == CUBLAS_STATUS_ALLOC_FAILED) throw UnavailableError("out of device memory in cuBLAS: " + msg);
+    const std::string msg =
+        std::string(what) + ": " + cublasGetStatusName(s) + " (" + cublasGetStatusString(s) + ")";
+    if (s == CUBLAS_STATUS_ALLOC_FAILED)
+        throw UnavailableError("out of device memory in cuBLAS: " + msg);
     if (s == CUBLAS_STATUS_NOT_SUPPORTED || s == CUBLAS_STATUS_ARCH_MISMATCH)
         throw UnavailableError("cuBLAS cannot run this here: " + msg);
     throw CudaError("cuBLAS error in " + msg);

@@ -9,11 +9,12 @@
 namespace flopmeter {
 
 class DeviceBuffer {
-public:
+  public:
     DeviceBuffer() = default;
     DeviceBuffer(std::size_t bytes, const std::string& what);
     ~DeviceBuffer();
-    DeviceBuffer(DeviceBuffer&& o) noexcept : p_(std::exchange(o.p_, nullptr)), n_(std::exchange(o.n_, 0)) {}
+    DeviceBuffer(DeviceBuffer&& o) noexcept
+        : p_(std::exchange(o.p_, nullptr)), n_(std::exchange(o.n_, 0)) {}
     DeviceBuffer& operator=(DeviceBuffer&& o) noexcept;
     DeviceBuffer(const DeviceBuffer&) = delete;
     DeviceBuffer& operator=(const DeviceBuffer&) = delete;
@@ -25,7 +26,7 @@ public:
     }
     std::size_t size() const { return n_; }
 
-private:
+  private:
     void* p_ = nullptr;
     std::size_t n_ = 0;
 };

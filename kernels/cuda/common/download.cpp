@@ -12,7 +12,9 @@ namespace flopmeter {
 
 void decode_to_float(const void* src, GpuStorage t, std::int64_t n, float* dst) {
     switch (t) {
-        case GpuStorage::f32: std::memcpy(dst, src, std::size_t(n) * 4); break;
+        case GpuStorage::f32:
+            std::memcpy(dst, src, std::size_t(n) * 4);
+            break;
         case GpuStorage::bf16: {
             const auto* s = static_cast<const std::uint16_t*>(src);
             for (std::int64_t i = 0; i < n; ++i) dst[i] = bf16::to_float(s[i]);

@@ -30,7 +30,8 @@ __device__ __nv_fp8_e4m3 convert_from_float<__nv_fp8_e4m3>(float v) {
 }
 
 template <class T>
-__global__ void fill_uniform_kernel(T* p, std::int64_t n, std::uint64_t seed, float lo, float scale) {
+__global__ void fill_uniform_kernel(T* p, std::int64_t n, std::uint64_t seed, float lo,
+                                    float scale) {
     const std::int64_t stride = std::int64_t(gridDim.x) * blockDim.x;
     for (std::int64_t i = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride)
         p[i] = convert_from_float<T>(lo + scale * uniform01_from_index(seed, std::uint64_t(i)));
@@ -45,14 +46,22 @@ void launch(void* dev, std::int64_t n, std::uint64_t seed, float lo, float hi, c
 
 }  // namespace
 
-void fill_uniform_device(void* dev, GpuStorage t, std::int64_t n, std::uint64_t seed, float lo, float hi,
-                         cudaStream_t stream) {
+void fill_uniform_device(void* dev, GpuStorage t, std::int64_t n, std::uint64_t seed, float lo,
+                         float hi, cudaStream_t stream) {
     if (n <= 0) return;
     switch (t) {
-        case GpuStorage::f32: launch<float>(dev, n, seed, lo, hi, stream); break;
-        case GpuStorage::bf16: launch<__nv_bfloat16>(dev, n, seed, lo, hi, stream); break;
-        case GpuStorage::f16: launch<__half>(dev, n, seed, lo, hi, stream); break;
-        case GpuStorage::e4m3: launch<__nv_fp8_e4m3>(dev, n, seed, lo, hi, stream); break;
+        case GpuStorage::f32:
+            launch<float>(dev, n, seed, lo, hi, stream);
+            break;
+        case GpuStorage::bf16:
+            launch<__nv_bfloat16>(dev, n, seed, lo, hi, stream);
+            break;
+        case GpuStorage::f16:
+            launch<__half>(dev, n, seed, lo, hi, stream);
+            break;
+        case GpuStorage::e4m3:
+            launch<__nv_fp8_e4m3>(dev, n, seed, lo, hi, stream);
+            break;
     }
     cuda_check_launch("fill_uniform_kernel");
 }

@@ -24,8 +24,8 @@ FM_HD inline float uniform01_from_index(std::uint64_t seed, std::uint64_t i) {
 
 // Fills n elements with values uniform in [lo, hi), rounded to the storage format (nearest even;
 // e4m3 saturating). Asynchronous on `stream`.
-void fill_uniform_device(void* dev, GpuStorage t, std::int64_t n, std::uint64_t seed, float lo, float hi,
-                         cudaStream_t stream);
+void fill_uniform_device(void* dev, GpuStorage t, std::int64_t n, std::uint64_t seed, float lo,
+                         float hi, cudaStream_t stream);
 
 // Synchronous copy of n elements to the host, decoded to float.
 std::vector<float> download_as_float(const void* dev, GpuStorage t, std::int64_t n);

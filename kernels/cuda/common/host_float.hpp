@@ -32,10 +32,11 @@ inline std::uint16_t fp16_from_float(float f) {
     const std::uint32_t x = float_bits(f);
     const std::uint16_t sign = std::uint16_t((x >> 16) & 0x8000u);
     const std::uint32_t a = x & 0x7fffffffu;
-    if (a >= 0x7f800000u) return std::uint16_t(sign | 0x7c00u | (a > 0x7f800000u ? 0x200u : 0u));  // inf, NaN
-    const int e = int(a >> 23);           // biased float exponent
+    if (a >= 0x7f800000u)
+        return std::uint16_t(sign | 0x7c00u | (a > 0x7f800000u ? 0x200u : 0u));  // inf, NaN
+    const int e = int(a >> 23);  // biased float exponent
     const std::uint32_t m23 = a & 0x7fffffu;
-    if (e >= 113) {                       // normal in fp16 (value >= 2^-14)
+    if (e >= 113) {  // normal in fp16 (value >= 2^-14)
         // Exponent and mantissa side by side, so a carry out of the mantissa bumps the exponent.
         std::uint32_t v = (std::uint32_t(e - 112) << 10) | (m23 >> 13);
         const std::uint32_t rem = m23 & 0x1fffu;
@@ -45,7 +46,7 @@ inline std::uint16_t fp16_from_float(float f) {
     }
     // Subnormal (or zero) in fp16: units of 2^-24.
     const std::uint32_t m = m23 | (e ? 0x800000u : 0u);
-    const int shift = 126 - e;            // value = m * 2^(e-150) = k * 2^-24
+    const int shift = 126 - e;  // value = m * 2^(e-150) = k * 2^-24
     return std::uint16_t(sign | round_shift_rne(m, shift > 31 ? 32 : shift));
 }
 

@@ -30,7 +30,8 @@ struct RowCol {
 // Byte offset of element (r, c) of a Sw128 tile with ROWS rows.
 template <int ROWS>
 FM_HD constexpr std::uint32_t sw128_offset(int r, int c) {
-    return std::uint32_t((c / 64) * (ROWS * 128) + r * 128 + ((((c % 64) / 8) ^ (r % 8)) * 16) + (c % 8) * 2);
+    return std::uint32_t((c / 64) * (ROWS * 128) + r * 128 + ((((c % 64) / 8) ^ (r % 8)) * 16) +
+                         (c % 8) * 2);
 }
 
 // The 16-byte chunk q (0 .. ROWS*COLS/8-1) a thread copies: row-major over the tile, so 8
@@ -54,18 +55,31 @@ FM_HD constexpr RowCol mma_c_elem(int lane, int idx) {  // (m, n)
 
 // ---- ldmatrix.x4 lane addresses (row, col of the 8-element row piece this lane points at) ----
 // A stored [m][k] (k contiguous), 16x16 block at (0,0): regs 0..3 = a0..a3.
-FM_HD constexpr RowCol ldsm_a_mk(int lane) { return RowCol{lane % 16, (lane / 16) * 8}; }
+FM_HD constexpr RowCol ldsm_a_mk(int lane) {
+    return RowCol{lane % 16, (lane / 16) * 8};
+}
 // A stored [k][m] (m contiguous), with .trans: regs 0..3 = a0..a3.
-FM_HD constexpr RowCol ldsm_a_km_trans(int lane) { return RowCol{lane % 8 + (lane / 16) * 8, ((lane / 8) % 2) * 8}; }
-// B stored [n][k] (k contiguous), two n8 tiles x k16: regs 0,1 = b0,b1 of n-tile 0; 2,3 of n-tile 1.
-FM_HD constexpr RowCol ldsm_b_nk(int lane) { return RowCol{lane % 8 + (lane / 16) * 8, ((lane / 8) % 2) * 8}; }
+FM_HD constexpr RowCol ldsm_a_km_trans(int lane) {
+    return RowCol{lane % 8 + (lane / 16) * 8, ((lane / 8) % 2) * 8};
+}
+// B stored [n][k] (k contiguous), two n8 tiles x k16: regs 0,1 = b0,b1 of n-tile 0; 2,3 of
+// n-tile 1.
+FM_HD constexpr RowCol ldsm_b_nk(int lane) {
+    return RowCol{lane % 8 + (lane / 16) * 8, ((lane / 8) % 2) * 8};
+}
 // B stored [k][n] (n contiguous), with .trans: regs 0,1 = b0,b1 of n-tile 0; 2,3 of n-tile 1.
-FM_HD constexpr RowCol ldsm_b_kn_trans(int lane) { return RowCol{lane % 8 + ((lane / 8) % 2) * 8, (lane / 16) * 8}; }
+FM_HD constexpr RowCol ldsm_b_kn_trans(int lane) {
+    return RowCol{lane % 8 + ((lane / 8) % 2) * 8, (lane / 16) * 8};
+}
 
 // A C fragment pair turned into an A fragment (P = softmax(S) feeding P*V without a trip
 // through shared memory): A k16-step kk takes its regs from C n-tiles 2kk and 2kk+1:
 // reg r <- C tile (2kk + r/2), elements (2*(r%2), 2*(r%2)+1).
-FM_HD constexpr int c_to_a_tile(int kk, int reg) { return 2 * kk + reg / 2; }
-FM_HD constexpr int c_to_a_first_idx(int reg) { return 2 * (reg % 2); }
+FM_HD constexpr int c_to_a_tile(int kk, int reg) {
+    return 2 * kk + reg / 2;
+}
+FM_HD constexpr int c_to_a_first_idx(int reg) {
+    return 2 * (reg % 2);
+}
 
 }  // namespace flopmeter::cuda_tile

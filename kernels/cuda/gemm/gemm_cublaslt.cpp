@@ -21,10 +21,14 @@ namespace {
 
 cudaDataType_t cuda_type(GpuStorage s) {
     switch (s) {
-        case GpuStorage::f32: return CUDA_R_32F;
-        case GpuStorage::bf16: return CUDA_R_16BF;
-        case GpuStorage::f16: return CUDA_R_16F;
-        case GpuStorage::e4m3: return CUDA_R_8F_E4M3;
+        case GpuStorage::f32:
+            return CUDA_R_32F;
+        case GpuStorage::bf16:
+            return CUDA_R_16BF;
+        case GpuStorage::f16:
+            return CUDA_R_16F;
+        case GpuStorage::e4m3:
+            return CUDA_R_8F_E4M3;
     }
     return CUDA_R_32F;
 }
@@ -33,20 +37,22 @@ std::optional<std::string> cublas_unavailable(const GpuGemmProblem& p) {
     const CudaDeviceInfo& d = cuda_device();
     const int cc = d.cc_major * 10 + d.cc_minor;
     if ((p.mode == GemmMode::bf16 || p.mode == GemmMode::tf32) && cc < 80)
-        return std::string(gemm_mode_name(p.mode)) + " needs compute capability 8.0 or newer (this is " +
-               std::to_string(d.cc_major) + "." + std::to_string(d.cc_minor) + ")";
+        return std::string(gemm_mode_name(p.mode)) +
+               " needs compute capability 8.0 or newer (this is " + std::to_string(d.cc_major) +
+               "." + std::to_string(d.cc_minor) + ")";
     if (p.mode == GemmMode::fp8) {
         if (!d.fp8)
-            return "fp8 needs compute capability 8.9 or newer (this is " + std::to_string(d.cc_major) + "." +
-                   std::to_string(d.cc_minor) + ")";
-        if (p.layout != Layout::nt) return "cuBLASLt fp8 needs both operands K-contiguous: use layout nt";
+            return "fp8 needs compute capability 8.9 or newer (this is " +
+                   std::to_string(d.cc_major) + "." + std::to_string(d.cc_minor) + ")";
+        if (p.layout != Layout::nt)
+            return "cuBLASLt fp8 needs both operands K-contiguous: use layout nt";
         if (p.k % 16 != 0) return "cuBLASLt fp8 needs K to be a multiple of 16";
     }
     return std::nullopt;
 }
 
 class CublasLtPlan final : public GpuGemmPlan {
-public:
+  public:
     explicit CublasLtPlan(const GpuGemmProblem& p) : p_(p) {
         CudaContext& ctx = cuda_context();
         const bool tb = layout_trans_b(p.layout), ta = layout_trans_a(p.layout);
@@ -56,26 +62,34 @@ public:
         const cublasComputeType_t compute =
             p.mode == GemmMode::tf32 ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F;
         FM_CUBLAS(cublasLtMatmulDescCreate(&desc_, compute, CUDA_R_32F));
-        FM_CUBLAS(cublasLtMatmulDescSetAttribute(desc_, CUBLASLT_MATMUL_DESC_TRANSA, &op1, sizeof op1));
-        FM_CUBLAS(cublasLtMatmulDescSetAttribute(desc_, CUBLASLT_MATMUL_DESC_TRANSB, &op2, sizeof op2));
-        const cudaDataType_t tin = cuda_type(gemm_ab_storage(p.mode)), tout = cuda_type(gemm_c_storage(p.mode));
-        const auto ldb = uint64_t(gpu_gemm_ldb(p)), lda = uint64_t(gpu_gemm_lda(p)), ldc = uint64_t(gpu_gemm_ldc(p));
+        FM_CUBLAS(
+            cublasLtMatmulDescSetAttribute(desc_, CUBLASLT_MATMUL_DESC_TRANSA, &op1, sizeof op1));
+        FM_CUBLAS(
+            cublasLtMatmulDescSetAttribute(desc_, CUBLASLT_MATMUL_DESC_TRANSB, &op2, sizeof op2));
+        const cudaDataType_t tin = cuda_type(gemm_ab_storage(p.mode)),
+                             tout = cuda_type(gemm_c_storage(p.mode));
+        const auto ldb = uint64_t(gpu_gemm_ldb(p)), lda = uint64_t(gpu_gemm_lda(p)),
+                   ldc = uint64_t(gpu_gemm_ldc(p));
         // Column-major shapes of the memory as cuBLAS sees it.
-        FM_CUBLAS(cublasLtMatrixLayoutCreate(&l1_, tin, tb ? uint64_t(p.k) : uint64_t(p.n), tb ? uint64_t(p.n) : uint64_t(p.k),
-                                             int64_t(ldb)));
-        FM_CUBLAS(cublasLtMatrixLayoutCreate(&l2_, tin, ta ? uint64_t(p.m) : uint64_t(p.k), ta ? uint64_t(p.k) : uint64_t(p.m),
-                                             int64_t(lda)));
-        FM_CUBLAS(cublasLtMatrixLayoutCreate(&lc_, tout, uint64_t(p.n), uint64_t(p.m), int64_t(ldc)));
+        FM_CUBLAS(cublasLtMatrixLayoutCreate(&l1_, tin, tb ? uint64_t(p.k) : uint64_t(p.n),
+                                             tb ? uint64_t(p.n) : uint64_t(p.k), int64_t(ldb)));
+        FM_CUBLAS(cublasLtMatrixLayoutCreate(&l2_, tin, ta ? uint64_t(p.m) : uint64_t(p.k),
+                                             ta ? uint64_t(p.k) : uint64_t(p.m), int64_t(lda)));
+        FM_CUBLAS(
+            cublasLtMatrixLayoutCreate(&lc_, tout, uint64_t(p.n), uint64_t(p.m), int64_t(ldc)));
         cublasLtMatmulPreference_t pref = nullptr;
         FM_CUBLAS(cublasLtMatmulPreferenceCreate(&pref));
         const size_t ws = ctx.lt_workspace.size();
-        FM_CUBLAS(cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &ws, sizeof ws));
+        FM_CUBLAS(cublasLtMatmulPreferenceSetAttribute(
+            pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &ws, sizeof ws));
         cublasLtMatmulHeuristicResult_t h{};
         int found = 0;
-        const cublasStatus_t st = cublasLtMatmulAlgoGetHeuristic(ctx.lt, desc_, l1_, l2_, lc_, lc_, pref, 1, &h, &found);
+        const cublasStatus_t st =
+            cublasLtMatmulAlgoGetHeuristic(ctx.lt, desc_, l1_, l2_, lc_, lc_, pref, 1, &h, &found);
         cublasLtMatmulPreferenceDestroy(pref);
         if (st != CUBLAS_STATUS_SUCCESS || found == 0)
-            throw UnavailableError("cuBLASLt has no algorithm for GEMM " + describe(p) + " on this device");
+            throw UnavailableError("cuBLASLt has no algorithm for GEMM " + describe(p) +
+                                   " on this device");
         algo_ = h.algo;
         workspace_ = h.workspaceSize;
         alpha_ = float(p.alpha);
@@ -91,22 +105,26 @@ public:
 
     void enqueue(cudaStream_t s) override {
         CudaContext& ctx = cuda_context();
-        FM_CUBLAS(cublasLtMatmul(ctx.lt, desc_, &alpha_, ops_.b, l1_, ops_.a, l2_, &beta_, ops_.c, lc_, ops_.c, lc_,
-                                 &algo_, ctx.lt_workspace.data(), workspace_, s));
+        FM_CUBLAS(cublasLtMatmul(ctx.lt, desc_, &alpha_, ops_.b, l1_, ops_.a, l2_, &beta_, ops_.c,
+                                 lc_, ops_.c, lc_, &algo_, ctx.lt_workspace.data(), workspace_, s));
     }
     std::string kernel_set() const override { return kernel_; }
     double workspace_bytes() const override { return double(workspace_); }
 
-private:
+  private:
     std::string describe_algo() const {
         int id = -1, tile = -1, stages = -1, splitk = -1;
         size_t w = 0;
         cublasLtMatmulAlgoConfigGetAttribute(&algo_, CUBLASLT_ALGO_CONFIG_ID, &id, sizeof id, &w);
-        cublasLtMatmulAlgoConfigGetAttribute(&algo_, CUBLASLT_ALGO_CONFIG_TILE_ID, &tile, sizeof tile, &w);
-        cublasLtMatmulAlgoConfigGetAttribute(&algo_, CUBLASLT_ALGO_CONFIG_STAGES_ID, &stages, sizeof stages, &w);
-        cublasLtMatmulAlgoConfigGetAttribute(&algo_, CUBLASLT_ALGO_CONFIG_SPLITK_NUM, &splitk, sizeof splitk, &w);
-        return "cuBLASLt " + std::to_string(cublasLtGetVersion()) + " algo " + std::to_string(id) + " tile " +
-               std::to_string(tile) + " stages " + std::to_string(stages) + " splitK " + std::to_string(splitk);
+        cublasLtMatmulAlgoConfigGetAttribute(&algo_, CUBLASLT_ALGO_CONFIG_TILE_ID, &tile,
+                                             sizeof tile, &w);
+        cublasLtMatmulAlgoConfigGetAttribute(&algo_, CUBLASLT_ALGO_CONFIG_STAGES_ID, &stages,
+                                             sizeof stages, &w);
+        cublasLtMatmulAlgoConfigGetAttribute(&algo_, CUBLASLT_ALGO_CONFIG_SPLITK_NUM, &splitk,
+                                             sizeof splitk, &w);
+        return "cuBLASLt " + std::to_string(cublasLtGetVersion()) + " algo " + std::to_string(id) +
+               " tile " + std::to_string(tile) + " stages " + std::to_string(stages) + " splitK " +
+               std::to_string(splitk);
     }
 
     GpuGemmProblem p_;
@@ -126,7 +144,9 @@ GpuGemmBackend cublas_gemm_backend() {
     b.description = "NVIDIA cuBLASLt (heuristic's first algorithm, 32 MiB workspace)";
     b.modes = {GemmMode::fp32, GemmMode::tf32, GemmMode::fp16, GemmMode::bf16, GemmMode::fp8};
     b.unavailable = cublas_unavailable;
-    b.make_plan = [](const GpuGemmProblem& p) -> std::unique_ptr<GpuGemmPlan> { return std::make_unique<CublasLtPlan>(p); };
+    b.make_plan = [](const GpuGemmProblem& p) -> std::unique_ptr<GpuGemmPlan> {
+        return std::make_unique<CublasLtPlan>(p);
+    };
     return b;
 }
 

@@ -25,13 +25,18 @@ inline constexpr TileShape kWgmmaTile{128, 256, 64};
 inline constexpr int kWgmmaThreads = 384;
 inline constexpr int kWgmmaStages = 4;
 
-FM_HD constexpr std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
+FM_HD constexpr std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
+    return (a + b - 1) / b;
+}
 
 // Bytes of dynamic shared memory.
-constexpr int mma_smem_bytes() { return kMmaStages * (kMmaTile.bm + kMmaTile.bn) * kMmaTile.bk * 2; }
+constexpr int mma_smem_bytes() {
+    return kMmaStages * (kMmaTile.bm + kMmaTile.bn) * kMmaTile.bk * 2;
+}
 // + 1 KiB so the kernel can align its tiles to 1024 bytes (128-byte swizzle), + the barriers.
 constexpr int wgmma_smem_bytes() {
-    return kWgmmaStages * (kWgmmaTile.bm + kWgmmaTile.bn) * kWgmmaTile.bk * 2 + 1024 + 2 * kWgmmaStages * 8;
+    return kWgmmaStages * (kWgmmaTile.bm + kWgmmaTile.bn) * kWgmmaTile.bk * 2 + 1024 +
+           2 * kWgmmaStages * 8;
 }
 
 struct TileCoord {
@@ -41,7 +46,8 @@ struct TileCoord {
 // Grouped ordering: consecutive blocks walk down `group` tile rows of one tile column before
 // moving right, so the blocks resident at one time share A and B tiles in L2. A bijection from
 // block ids 0 .. tiles_m*tiles_n-1 onto the tiles (tested).
-FM_HD constexpr TileCoord grouped_tile(std::int64_t bid, std::int64_t tiles_m, std::int64_t tiles_n, std::int64_t group) {
+FM_HD constexpr TileCoord grouped_tile(std::int64_t bid, std::int64_t tiles_m, std::int64_t tiles_n,
+                                       std::int64_t group) {
     const std::int64_t per_group = group * tiles_n;
     const std::int64_t g = bid / per_group;
     const std::int64_t first_m = g * group;
@@ -63,7 +69,8 @@ FM_HD constexpr OperandMajors layout_majors(int layout /* 0 nn, 1 nt, 2 tn */) {
 // The tensor-core kernels load 16-byte chunks (8 elements of 16 bits) of each operand's rows
 // and the TMA needs 16-byte row strides, so the contiguous dimension of A and of B must be a
 // multiple of 8. Edge tiles in M, N and K are otherwise handled (zero fill, masked stores).
-FM_HD constexpr bool tensor_core_shape_ok(std::int64_t m, std::int64_t n, std::int64_t k, int layout) {
+FM_HD constexpr bool tensor_core_shape_ok(std::int64_t m, std::int64_t n, std::int64_t k,
+                                          int layout) {
     const OperandMajors mj = layout_majors(layout);
     const std::int64_t a_contig = mj.a_k_contiguous ? k : m;
     const std::int64_t b_contig = mj.b_k_contiguous ? k : n;

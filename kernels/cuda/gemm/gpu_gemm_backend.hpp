@@ -28,7 +28,7 @@ struct GpuGemmOperands {
 };
 
 class GpuGemmPlan {
-public:
+  public:
     virtual ~GpuGemmPlan() = default;
     // Tensor maps and similar bind to the operand addresses; the case calls bind() before the
     // first enqueue and whenever the operands change.
@@ -37,7 +37,7 @@ public:
     virtual std::string kernel_set() const = 0;
     virtual double workspace_bytes() const { return 0.0; }
 
-protected:
+  protected:
     GpuGemmOperands ops_;
 };
 
@@ -62,13 +62,15 @@ std::unique_ptr<GpuGemmPlan> make_gpu_gemm_plan(const GpuGemmBackend& b, const G
 
 // Entries, one per file.
 GpuGemmBackend cublas_gemm_backend();
-GpuGemmBackend own_cuda_gemm_backend();        // best own kernel for the mode and device
-GpuGemmBackend own_simt_gemm_backend();        // fp32 SIMT
-GpuGemmBackend own_mma_gemm_backend();         // 16-bit mma.sync (sm_80+)
-GpuGemmBackend own_wgmma_gemm_backend();       // 16-bit wgmma + TMA (sm_90a)
+GpuGemmBackend own_cuda_gemm_backend();   // best own kernel for the mode and device
+GpuGemmBackend own_simt_gemm_backend();   // fp32 SIMT
+GpuGemmBackend own_mma_gemm_backend();    // 16-bit mma.sync (sm_80+)
+GpuGemmBackend own_wgmma_gemm_backend();  // 16-bit wgmma + TMA (sm_90a)
 
 // Launchers of the own kernels (one .cu file each). They check nothing: the plans do.
-void launch_sgemm_simt_128x128x8(const GpuGemmProblem& p, const GpuGemmOperands& ops, cudaStream_t s);
-void launch_hgemm_sm80_mma_128x128x64(const GpuGemmProblem& p, const GpuGemmOperands& ops, cudaStream_t s);
+void launch_sgemm_simt_128x128x8(const GpuGemmProblem& p, const GpuGemmOperands& ops,
+                                 cudaStream_t s);
+void launch_hgemm_sm80_mma_128x128x64(const GpuGemmProblem& p, const GpuGemmOperands& ops,
+                                      cudaStream_t s);
 
 }  // namespace flopmeter

@@ -27,17 +27,23 @@ enum class GemmMode { fp32, tf32, fp16, bf16, fp8 };
 
 constexpr std::string_view gemm_mode_name(GemmMode m) {
     switch (m) {
-        case GemmMode::fp32: return "fp32";
-        case GemmMode::tf32: return "tf32";
-        case GemmMode::fp16: return "fp16";
-        case GemmMode::bf16: return "bf16";
-        case GemmMode::fp8: return "fp8";
+        case GemmMode::fp32:
+            return "fp32";
+        case GemmMode::tf32:
+            return "tf32";
+        case GemmMode::fp16:
+            return "fp16";
+        case GemmMode::bf16:
+            return "bf16";
+        case GemmMode::fp8:
+            return "fp8";
     }
     return "?";
 }
 
 inline std::optional<GemmMode> parse_gemm_mode(std::string_view s) {
-    for (GemmMode m : {GemmMode::fp32, GemmMode::tf32, GemmMode::fp16, GemmMode::bf16, GemmMode::fp8})
+    for (GemmMode m :
+         {GemmMode::fp32, GemmMode::tf32, GemmMode::fp16, GemmMode::bf16, GemmMode::fp8})
         if (s == gemm_mode_name(m)) return m;
     return std::nullopt;
 }
@@ -45,10 +51,14 @@ inline std::optional<GemmMode> parse_gemm_mode(std::string_view s) {
 constexpr GpuStorage gemm_ab_storage(GemmMode m) {
     switch (m) {
         case GemmMode::fp32:
-        case GemmMode::tf32: return GpuStorage::f32;
-        case GemmMode::fp16: return GpuStorage::f16;
-        case GemmMode::bf16: return GpuStorage::bf16;
-        case GemmMode::fp8: return GpuStorage::e4m3;
+        case GemmMode::tf32:
+            return GpuStorage::f32;
+        case GemmMode::fp16:
+            return GpuStorage::f16;
+        case GemmMode::bf16:
+            return GpuStorage::bf16;
+        case GemmMode::fp8:
+            return GpuStorage::e4m3;
     }
     return GpuStorage::f32;
 }
@@ -56,10 +66,13 @@ constexpr GpuStorage gemm_ab_storage(GemmMode m) {
 constexpr GpuStorage gemm_c_storage(GemmMode m) {
     switch (m) {
         case GemmMode::fp32:
-        case GemmMode::tf32: return GpuStorage::f32;
-        case GemmMode::fp16: return GpuStorage::f16;
+        case GemmMode::tf32:
+            return GpuStorage::f32;
+        case GemmMode::fp16:
+            return GpuStorage::f16;
         case GemmMode::bf16:
-        case GemmMode::fp8: return GpuStorage::bf16;
+        case GemmMode::fp8:
+            return GpuStorage::bf16;
     }
     return GpuStorage::f32;
 }
@@ -82,9 +95,15 @@ inline GemmProblem as_cpu_shape(const GpuGemmProblem& p) {
     c.beta = p.beta;
     return c;
 }
-inline std::int64_t gpu_gemm_lda(const GpuGemmProblem& p) { return gemm_lda(as_cpu_shape(p)); }
-inline std::int64_t gpu_gemm_ldb(const GpuGemmProblem& p) { return gemm_ldb(as_cpu_shape(p)); }
-inline std::int64_t gpu_gemm_ldc(const GpuGemmProblem& p) { return gemm_ldc(as_cpu_shape(p)); }
+inline std::int64_t gpu_gemm_lda(const GpuGemmProblem& p) {
+    return gemm_lda(as_cpu_shape(p));
+}
+inline std::int64_t gpu_gemm_ldb(const GpuGemmProblem& p) {
+    return gemm_ldb(as_cpu_shape(p));
+}
+inline std::int64_t gpu_gemm_ldc(const GpuGemmProblem& p) {
+    return gemm_ldc(as_cpu_shape(p));
+}
 
 // Bytes of A, B and C (one set), as a double.
 double gpu_gemm_footprint_bytes(const GpuGemmProblem& p);

@@ -44,8 +44,9 @@ struct MmaArgs {
 // The tile's rows are rows of the stored matrix: `row0`/`col0` its origin, `rows`/`cols` the
 // stored matrix's extent (cols a multiple of 8), `ld` its row stride in elements.
 template <int TROWS, int TCOLS>
-__device__ __forceinline__ void load_tile(std::uint32_t smem, const std::uint16_t* g, std::int64_t ld, std::int64_t rows,
-                                          std::int64_t cols, std::int64_t row0, std::int64_t col0) {
+__device__ __forceinline__ void load_tile(std::uint32_t smem, const std::uint16_t* g,
+                                          std::int64_t ld, std::int64_t rows, std::int64_t cols,
+                                          std::int64_t row0, std::int64_t col0) {
     constexpr int kChunks = TROWS * TCOLS / 8;
 #pragma unroll
     for (int i = 0; i < kChunks / kThreads; ++i) {
@@ -65,7 +66,8 @@ __global__ void __launch_bounds__(kThreads) hgemm_sm80_mma_128x128x64_kernel(Mma
     auto a_stage = [&](int s) { return smem + std::uint32_t(s) * 2 * kTileBytes; };
     auto b_stage = [&](int s) { return smem + std::uint32_t(s) * 2 * kTileBytes + kTileBytes; };
 
-    const cuda_gemm::TileCoord tc = cuda_gemm::grouped_tile(blockIdx.x, p.tiles_m, p.tiles_n, cuda_gemm::kGroupM);
+    const cuda_gemm::TileCoord tc =
+        cuda_gemm::grouped_tile(blockIdx.x, p.tiles_m, p.tiles_n, cuda_gemm::kGroupM);
     const std::int64_t m0 = tc.tm * BM, n0 = tc.tn * BN;
     const auto* ga = static_cast<const std::uint16_t*>(p.a);
     const auto* gb = static_cast<const std::uint16_t*>(p.b);
@@ -115,10 +117,12 @@ __global__ void __launch_bounds__(kThreads) hgemm_sm80_mma_128x128x64_kernel(Mma
             for (int mt = 0; mt < 4; ++mt) {
                 if (A_K) {
                     const RowCol l = ldsm_a_mk(lane);
-                    ptx::ldsm_x4(af[mt], as + sw128_offset<BM>(wm + mt * 16 + l.row, kk * 16 + l.col));
+                    ptx::ldsm_x4(af[mt],
+                                 as + sw128_offset<BM>(wm + mt * 16 + l.row, kk * 16 + l.col));
                 } else {
                     const RowCol l = ldsm_a_km_trans(lane);
-                    ptx::ldsm_x4_trans(af[mt], as + sw128_offset<BK>(kk * 16 + l.row, wm + mt * 16 + l.col));
+                    ptx::ldsm_x4_trans(
+                        af[mt], as + sw128_offset<BK>(kk * 16 + l.row, wm + mt * 16 + l.col));
                 }
             }
 #pragma unroll
@@ -129,7 +133,8 @@ __global__ void __launch_bounds__(kThreads) hgemm_sm80_mma_128x128x64_kernel(Mma
                     ptx::ldsm_x4(r, bs + sw128_offset<BN>(wn + np * 16 + l.row, kk * 16 + l.col));
                 } else {
                     const RowCol l = ldsm_b_kn_trans(lane);
-                    ptx::ldsm_x4_trans(r, bs + sw128_offset<BK>(kk * 16 + l.row, wn + np * 16 + l.col));
+                    ptx::ldsm_x4_trans(
+                        r, bs + sw128_offset<BK>(kk * 16 + l.row, wn + np * 16 + l.col));
                 }
                 bf[2 * np][0] = r[0];
                 bf[2 * np][1] = r[1];
@@ -139,7 +144,8 @@ __global__ void __launch_bounds__(kThreads) hgemm_sm80_mma_128x128x64_kernel(Mma
 #pragma unroll
             for (int mt = 0; mt < 4; ++mt)
 #pragma unroll
-                for (int nt = 0; nt < 8; ++nt) ptx::mma_16816<T>(acc[mt][nt], af[mt], bf[nt][0], bf[nt][1]);
+                for (int nt = 0; nt < 8; ++nt)
+                    ptx::mma_16816<T>(acc[mt][nt], af[mt], bf[nt][0], bf[nt][1]);
         }
     }
     ptx::cp_async_wait<0>();
@@ -191,17 +197,35 @@ void launch(const MmaArgs& a, cudaStream_t s) {
 template <class T>
 void launch_layout(const MmaArgs& a, Layout l, cudaStream_t s) {
     switch (l) {
-        case Layout::nn: launch<T, true, false>(a, s); break;
-        case Layout::nt: launch<T, true, true>(a, s); break;
-        case Layout::tn: launch<T, false, false>(a, s); break;
+        case Layout::nn:
+            launch<T, true, false>(a, s);
+            break;
+        case Layout::nt:
+            launch<T, true, true>(a, s);
+            break;
+        case Layout::tn:
+            launch<T, false, false>(a, s);
+            break;
     }
 }
 
 }  // namespace
 
-void launch_hgemm_sm80_mma_128x128x64(const GpuGemmProblem& p, const GpuGemmOperands& ops, cudaStream_t s) {
-    MmaArgs a{ops.a, ops.b, ops.c, p.m, p.n, p.k, ops.lda, ops.ldb, ops.ldc, float(p.alpha), float(p.beta),
-              cuda_gemm::ceil_div(p.m, BM), cuda_gemm::ceil_div(p.n, BN)};
+void launch_hgemm_sm80_mma_128x128x64(const GpuGemmProblem& p, const GpuGemmOperands& ops,
+                                      cudaStream_t s) {
+    MmaArgs a{ops.a,
+              ops.b,
+              ops.c,
+              p.m,
+              p.n,
+              p.k,
+              ops.lda,
+              ops.ldb,
+              ops.ldc,
+              float(p.alpha),
+              float(p.beta),
+              cuda_gemm::ceil_div(p.m, BM),
+              cuda_gemm::ceil_div(p.n, BN)};
     if (p.mode == GemmMode::bf16)
         launch_layout<__nv_bfloat16>(a, p.layout, s);
     else

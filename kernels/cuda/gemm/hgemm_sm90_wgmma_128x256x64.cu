@@ -49,36 +49,52 @@ struct WgmmaArgs {
 constexpr int BK = cuda_gemm::kWgmmaTile.bk;
 constexpr int kStages = cuda_gemm::kWgmmaStages;
 constexpr int kABytes = BM * BK * 2, kBBytes = BN * BK * 2;  // 16 KiB, 32 KiB
-constexpr int kAtomBytes = 64 * 128;                          // a 64-row x 128-byte swizzle atom column
+constexpr int kAtomBytes = 64 * 128;  // a 64-row x 128-byte swizzle atom column
 
 // d[128] += A(64x16, smem) * B(16x256, smem); TA/TB: operand stored MN-major (transposed).
 template <class T, int TA, int TB>
-__device__ __forceinline__ void wgmma_m64n256k16(float (&d)[128], std::uint64_t da, std::uint64_t db) {
-    static_assert(std::is_same<T, __nv_bfloat16>::value || std::is_same<T, __half>::value, "16-bit inputs");
+__device__ __forceinline__ void wgmma_m64n256k16(float (&d)[128], std::uint64_t da,
+                                                 std::uint64_t db) {
+    static_assert(std::is_same<T, __nv_bfloat16>::value || std::is_same<T, __half>::value,
+                  "16-bit inputs");
     if constexpr (std::is_same<T, __nv_bfloat16>::value) {
         asm volatile(
             "{\n"
             ".reg .pred p;\n"
             "setp.ne.b32 p, %132, 0;\n"
             "wgmma.mma_async.sync.aligned.m64n256k16.f32.bf16.bf16 "
-            "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, %16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, %32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, %48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63, %64, %65, %66, %67, %68, %69, %70, %71, %72, %73, %74, %75, %76, %77, %78, %79, %80, %81, %82, %83, %84, %85, %86, %87, %88, %89, %90, %91, %92, %93, %94, %95, %96, %97, %98, %99, %100, %101, %102, %103, %104, %105, %106, %107, %108, %109, %110, %111, %112, %113, %114, %115, %116, %117, %118, %119, %120, %121, %122, %123, %124, %125, %126, %127}, %128, %129, p, 1, 1, %130, %131;\n"
+            "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, %16, %17, %18, "
+            "%19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, %32, %33, %34, %35, "
+            "%36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, %48, %49, %50, %51, %52, "
+            "%53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63, %64, %65, %66, %67, %68, %69, "
+            "%70, %71, %72, %73, %74, %75, %76, %77, %78, %79, %80, %81, %82, %83, %84, %85, %86, "
+            "%87, %88, %89, %90, %91, %92, %93, %94, %95, %96, %97, %98, %99, %100, %101, %102, "
+            "%103, %104, %105, %106, %107, %108, %109, %110, %111, %112, %113, %114, %115, %116, "
+            "%117, %118, %119, %120, %121, %122, %123, %124, %125, %126, %127}, %128, %129, p, 1, "
+            "1, %130, %131;\n"
             "}\n"
-            : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
-          "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
-          "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
-          "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]),
-          "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]),
-          "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]),
-          "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]),
-          "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63]),
-          "+f"(d[64]), "+f"(d[65]), "+f"(d[66]), "+f"(d[67]), "+f"(d[68]), "+f"(d[69]), "+f"(d[70]), "+f"(d[71]),
-          "+f"(d[72]), "+f"(d[73]), "+f"(d[74]), "+f"(d[75]), "+f"(d[76]), "+f"(d[77]), "+f"(d[78]), "+f"(d[79]),
-          "+f"(d[80]), "+f"(d[81]), "+f"(d[82]), "+f"(d[83]), "+f"(d[84]), "+f"(d[85]), "+f"(d[86]), "+f"(d[87]),
-          "+f"(d[88]), "+f"(d[89]), "+f"(d[90]), "+f"(d[91]), "+f"(d[92]), "+f"(d[93]), "+f"(d[94]), "+f"(d[95]),
-          "+f"(d[96]), "+f"(d[97]), "+f"(d[98]), "+f"(d[99]), "+f"(d[100]), "+f"(d[101]), "+f"(d[102]), "+f"(d[103]),
-          "+f"(d[104]), "+f"(d[105]), "+f"(d[106]), "+f"(d[107]), "+f"(d[108]), "+f"(d[109]), "+f"(d[110]), "+f"(d[111]),
-          "+f"(d[112]), "+f"(d[113]), "+f"(d[114]), "+f"(d[115]), "+f"(d[116]), "+f"(d[117]), "+f"(d[118]), "+f"(d[119]),
-          "+f"(d[120]), "+f"(d[121]), "+f"(d[122]), "+f"(d[123]), "+f"(d[124]), "+f"(d[125]), "+f"(d[126]), "+f"(d[127])
+            : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]),
+              "+f"(d[7]), "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]),
+              "+f"(d[13]), "+f"(d[14]), "+f"(d[15]), "+f"(d[16]), "+f"(d[17]), "+f"(d[18]),
+              "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]), "+f"(d[24]),
+              "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]),
+              "+f"(d[31]), "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]),
+              "+f"(d[37]), "+f"(d[38]), "+f"(d[39]), "+f"(d[40]), "+f"(d[41]), "+f"(d[42]),
+              "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]), "+f"(d[48]),
+              "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]),
+              "+f"(d[55]), "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]),
+              "+f"(d[61]), "+f"(d[62]), "+f"(d[63]), "+f"(d[64]), "+f"(d[65]), "+f"(d[66]),
+              "+f"(d[67]), "+f"(d[68]), "+f"(d[69]), "+f"(d[70]), "+f"(d[71]), "+f"(d[72]),
+              "+f"(d[73]), "+f"(d[74]), "+f"(d[75]), "+f"(d[76]), "+f"(d[77]), "+f"(d[78]),
+              "+f"(d[79]), "+f"(d[80]), "+f"(d[81]), "+f"(d[82]), "+f"(d[83]), "+f"(d[84]),
+              "+f"(d[85]), "+f"(d[86]), "+f"(d[87]), "+f"(d[88]), "+f"(d[89]), "+f"(d[90]),
+              "+f"(d[91]), "+f"(d[92]), "+f"(d[93]), "+f"(d[94]), "+f"(d[95]), "+f"(d[96]),
+              "+f"(d[97]), "+f"(d[98]), "+f"(d[99]), "+f"(d[100]), "+f"(d[101]), "+f"(d[102]),
+              "+f"(d[103]), "+f"(d[104]), "+f"(d[105]), "+f"(d[106]), "+f"(d[107]), "+f"(d[108]),
+              "+f"(d[109]), "+f"(d[110]), "+f"(d[111]), "+f"(d[112]), "+f"(d[113]), "+f"(d[114]),
+              "+f"(d[115]), "+f"(d[116]), "+f"(d[117]), "+f"(d[118]), "+f"(d[119]), "+f"(d[120]),
+              "+f"(d[121]), "+f"(d[122]), "+f"(d[123]), "+f"(d[124]), "+f"(d[125]), "+f"(d[126]),
+              "+f"(d[127])
             : "l"(da), "l"(db), "n"(TA), "n"(TB), "r"(1));
     } else {
         asm volatile(
@@ -86,24 +102,38 @@ __device__ __forceinline__ void wgmma_m64n256k16(float (&d)[128], std::uint64_t 
             ".reg .pred p;\n"
             "setp.ne.b32 p, %132, 0;\n"
             "wgmma.mma_async.sync.aligned.m64n256k16.f32.f16.f16 "
-            "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, %16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, %32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, %48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63, %64, %65, %66, %67, %68, %69, %70, %71, %72, %73, %74, %75, %76, %77, %78, %79, %80, %81, %82, %83, %84, %85, %86, %87, %88, %89, %90, %91, %92, %93, %94, %95, %96, %97, %98, %99, %100, %101, %102, %103, %104, %105, %106, %107, %108, %109, %110, %111, %112, %113, %114, %115, %116, %117, %118, %119, %120, %121, %122, %123, %124, %125, %126, %127}, %128, %129, p, 1, 1, %130, %131;\n"
+            "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, %16, %17, %18, "
+            "%19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, %32, %33, %34, %35, "
+            "%36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, %48, %49, %50, %51, %52, "
+            "%53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63, %64, %65, %66, %67, %68, %69, "
+            "%70, %71, %72, %73, %74, %75, %76, %77, %78, %79, %80, %81, %82, %83, %84, %85, %86, "
+            "%87, %88, %89, %90, %91, %92, %93, %94, %95, %96, %97, %98, %99, %100, %101, %102, "
+            "%103, %104, %105, %106, %107, %108, %109, %110, %111, %112, %113, %114, %115, %116, "
+            "%117, %118, %119, %120, %121, %122, %123, %124, %125, %126, %127}, %128, %129, p, 1, "
+            "1, %130, %131;\n"
             "}\n"
-            : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),
-          "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),
-          "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
-          "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]),
-          "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]),
-          "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]),
-          "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]),
-          "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63]),
-          "+f"(d[64]), "+f"(d[65]), "+f"(d[66]), "+f"(d[67]), "+f"(d[68]), "+f"(d[69]), "+f"(d[70]), "+f"(d[71]),
-          "+f"(d[72]), "+f"(d[73]), "+f"(d[74]), "+f"(d[75]), "+f"(d[76]), "+f"(d[77]), "+f"(d[78]), "+f"(d[79]),
-          "+f"(d[80]), "+f"(d[81]), "+f"(d[82]), "+f"(d[83]), "+f"(d[84]), "+f"(d[85]), "+f"(d[86]), "+f"(d[87]),
-          "+f"(d[88]), "+f"(d[89]), "+f"(d[90]), "+f"(d[91]), "+f"(d[92]), "+f"(d[93]), "+f"(d[94]), "+f"(d[95]),
-          "+f"(d[96]), "+f"(d[97]), "+f"(d[98]), "+f"(d[99]), "+f"(d[100]), "+f"(d[101]), "+f"(d[102]), "+f"(d[103]),
-          "+f"(d[104]), "+f"(d[105]), "+f"(d[106]), "+f"(d[107]), "+f"(d[108]), "+f"(d[109]), "+f"(d[110]), "+f"(d[111]),
-          "+f"(d[112]), "+f"(d[113]), "+f"(d[114]), "+f"(d[115]), "+f"(d[116]), "+f"(d[117]), "+f"(d[118]), "+f"(d[119]),
-          "+f"(d[120]), "+f"(d[121]), "+f"(d[122]), "+f"(d[123]), "+f"(d[124]), "+f"(d[125]), "+f"(d[126]), "+f"(d[127])
+            : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]),
+              "+f"(d[7]), "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]),
+              "+f"(d[13]), "+f"(d[14]), "+f"(d[15]), "+f"(d[16]), "+f"(d[17]), "+f"(d[18]),
+              "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]), "+f"(d[24]),
+              "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]),
+              "+f"(d[31]), "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]),
+              "+f"(d[37]), "+f"(d[38]), "+f"(d[39]), "+f"(d[40]), "+f"(d[41]), "+f"(d[42]),
+              "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]), "+f"(d[48]),
+              "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]),
+              "+f"(d[55]), "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]),
+              "+f"(d[61]), "+f"(d[62]), "+f"(d[63]), "+f"(d[64]), "+f"(d[65]), "+f"(d[66]),
+              "+f"(d[67]), "+f"(d[68]), "+f"(d[69]), "+f"(d[70]), "+f"(d[71]), "+f"(d[72]),
+              "+f"(d[73]), "+f"(d[74]), "+f"(d[75]), "+f"(d[76]), "+f"(d[77]), "+f"(d[78]),
+              "+f"(d[79]), "+f"(d[80]), "+f"(d[81]), "+f"(d[82]), "+f"(d[83]), "+f"(d[84]),
+              "+f"(d[85]), "+f"(d[86]), "+f"(d[87]), "+f"(d[88]), "+f"(d[89]), "+f"(d[90]),
+              "+f"(d[91]), "+f"(d[92]), "+f"(d[93]), "+f"(d[94]), "+f"(d[95]), "+f"(d[96]),
+              "+f"(d[97]), "+f"(d[98]), "+f"(d[99]), "+f"(d[100]), "+f"(d[101]), "+f"(d[102]),
+              "+f"(d[103]), "+f"(d[104]), "+f"(d[105]), "+f"(d[106]), "+f"(d[107]), "+f"(d[108]),
+              "+f"(d[109]), "+f"(d[110]), "+f"(d[111]), "+f"(d[112]), "+f"(d[113]), "+f"(d[114]),
+              "+f"(d[115]), "+f"(d[116]), "+f"(d[117]), "+f"(d[118]), "+f"(d[119]), "+f"(d[120]),
+              "+f"(d[121]), "+f"(d[122]), "+f"(d[123]), "+f"(d[124]), "+f"(d[125]), "+f"(d[126]),
+              "+f"(d[127])
             : "l"(da), "l"(db), "n"(TA), "n"(TB), "r"(1));
     }
 }
@@ -112,19 +142,22 @@ __device__ __forceinline__ void wgmma_m64n256k16(float (&d)[128], std::uint64_t 
 // A_K / B_K: operand stored K-contiguous (K-major for wgmma); otherwise MN-major, transposed.
 template <class T, bool A_K, bool B_K>
 __global__ void __launch_bounds__(cuda_gemm::kWgmmaThreads, 1)
-    hgemm_sm90_wgmma_128x256x64_kernel(const __grid_constant__ CUtensorMap tma_a, const __grid_constant__ CUtensorMap tma_b,
-                                       WgmmaArgs p) {
+    hgemm_sm90_wgmma_128x256x64_kernel(const __grid_constant__ CUtensorMap tma_a,
+                                       const __grid_constant__ CUtensorMap tma_b, WgmmaArgs p) {
 #ifdef FM_SM90A
     extern __shared__ __align__(1024) unsigned char smem_raw[];
     const std::uint32_t smem = (ptx::smem_u32(smem_raw) + 1023u) & ~1023u;
     auto a_stage = [&](int s) { return smem + std::uint32_t(s) * kABytes; };
-    auto b_stage = [&](int s) { return smem + std::uint32_t(kStages) * kABytes + std::uint32_t(s) * kBBytes; };
+    auto b_stage = [&](int s) {
+        return smem + std::uint32_t(kStages) * kABytes + std::uint32_t(s) * kBBytes;
+    };
     const std::uint32_t bars = smem + std::uint32_t(kStages) * (kABytes + kBBytes);
     auto full_bar = [&](int s) { return bars + std::uint32_t(s) * 8; };
     auto empty_bar = [&](int s) { return bars + std::uint32_t(kStages + s) * 8; };
 
     const int wg = int(threadIdx.x) / 128;
-    const cuda_gemm::TileCoord tc = cuda_gemm::grouped_tile(blockIdx.x, p.tiles_m, p.tiles_n, cuda_gemm::kGroupM);
+    const cuda_gemm::TileCoord tc =
+        cuda_gemm::grouped_tile(blockIdx.x, p.tiles_m, p.tiles_n, cuda_gemm::kGroupM);
     const std::int64_t m0 = tc.tm * BM, n0 = tc.tn * BN;
     const int ktiles = int((p.k + BK - 1) / BK);
 
@@ -151,14 +184,16 @@ __global__ void __launch_bounds__(cuda_gemm::kWgmmaThreads, 1)
                 } else {
 #pragma unroll
                     for (int a = 0; a < BM / 64; ++a)
-                        ptx90::tma_load_2d(a_stage(s) + a * kAtomBytes, &tma_a, std::int32_t(m0) + 64 * a, k0, full_bar(s));
+                        ptx90::tma_load_2d(a_stage(s) + a * kAtomBytes, &tma_a,
+                                           std::int32_t(m0) + 64 * a, k0, full_bar(s));
                 }
                 if (B_K) {
                     ptx90::tma_load_2d(b_stage(s), &tma_b, k0, std::int32_t(n0), full_bar(s));
                 } else {
 #pragma unroll
                     for (int a = 0; a < BN / 64; ++a)
-                        ptx90::tma_load_2d(b_stage(s) + a * kAtomBytes, &tma_b, std::int32_t(n0) + 64 * a, k0, full_bar(s));
+                        ptx90::tma_load_2d(b_stage(s) + a * kAtomBytes, &tma_b,
+                                           std::int32_t(n0) + 64 * a, k0, full_bar(s));
                 }
             }
         }
@@ -178,10 +213,15 @@ __global__ void __launch_bounds__(cuda_gemm::kWgmmaThreads, 1)
                 // K-major: rows of 128 bytes, 8-row groups 1024 apart; a k16 step is 32 bytes in.
                 // MN-major: 64-wide atoms 8 KiB apart; a k16 step is 16 rows (2 KiB) down.
                 const std::uint64_t da =
-                    A_K ? ptx90::sw128_desc(a_stage(s) + std::uint32_t(cw * 64 * 128 + kk * 32), 16, 1024)
-                        : ptx90::sw128_desc(a_stage(s) + std::uint32_t(cw * kAtomBytes + kk * 16 * 128), kAtomBytes, 1024);
-                const std::uint64_t db = B_K ? ptx90::sw128_desc(b_stage(s) + std::uint32_t(kk * 32), 16, 1024)
-                                             : ptx90::sw128_desc(b_stage(s) + std::uint32_t(kk * 16 * 128), kAtomBytes, 1024);
+                    A_K ? ptx90::sw128_desc(a_stage(s) + std::uint32_t(cw * 64 * 128 + kk * 32), 16,
+                                            1024)
+                        : ptx90::sw128_desc(
+                              a_stage(s) + std::uint32_t(cw * kAtomBytes + kk * 16 * 128),
+                              kAtomBytes, 1024);
+                const std::uint64_t db =
+                    B_K ? ptx90::sw128_desc(b_stage(s) + std::uint32_t(kk * 32), 16, 1024)
+                        : ptx90::sw128_desc(b_stage(s) + std::uint32_t(kk * 16 * 128), kAtomBytes,
+                                            1024);
                 wgmma_m64n256k16<T, A_K ? 0 : 1, B_K ? 0 : 1>(d, da, db);
             }
             ptx90::wgmma_commit();
@@ -248,11 +288,18 @@ void launch(const CUtensorMap& ta, const CUtensorMap& tb, const WgmmaArgs& a, cu
 }
 
 template <class T>
-void launch_layout(Layout l, const CUtensorMap& ta, const CUtensorMap& tb, const WgmmaArgs& a, cudaStream_t s) {
+void launch_layout(Layout l, const CUtensorMap& ta, const CUtensorMap& tb, const WgmmaArgs& a,
+                   cudaStream_t s) {
     switch (l) {
-        case Layout::nn: launch<T, true, false>(ta, tb, a, s); break;
-        case Layout::nt: launch<T, true, true>(ta, tb, a, s); break;
-        case Layout::tn: launch<T, false, false>(ta, tb, a, s); break;
+        case Layout::nn:
+            launch<T, true, false>(ta, tb, a, s);
+            break;
+        case Layout::nt:
+            launch<T, true, true>(ta, tb, a, s);
+            break;
+        case Layout::tn:
+            launch<T, false, false>(ta, tb, a, s);
+            break;
     }
 }
 
@@ -262,16 +309,25 @@ bool hgemm_sm90_wgmma_runnable() {
     // The kernel has real code only in the sm_90a binary; a GPU that would run the PTX
     // (another architecture) gets the trapping body, so insist on the sm_90 binary.
     cudaFuncAttributes attr{};
-    if (cudaFuncGetAttributes(&attr, hgemm_sm90_wgmma_128x256x64_kernel<__nv_bfloat16, true, true>) != cudaSuccess) {
+    if (cudaFuncGetAttributes(
+            &attr, hgemm_sm90_wgmma_128x256x64_kernel<__nv_bfloat16, true, true>) != cudaSuccess) {
         cudaGetLastError();
         return false;
     }
     return attr.binaryVersion == 90;
 }
 
-void launch_hgemm_sm90_wgmma_128x256x64(const GpuGemmProblem& p, const CUtensorMap& ta, const CUtensorMap& tb, void* c,
-                                        std::int64_t ldc, cudaStream_t s) {
-    WgmmaArgs a{c, p.m, p.n, p.k, ldc, float(p.alpha), float(p.beta), cuda_gemm::ceil_div(p.m, BM),
+void launch_hgemm_sm90_wgmma_128x256x64(const GpuGemmProblem& p, const CUtensorMap& ta,
+                                        const CUtensorMap& tb, void* c, std::int64_t ldc,
+                                        cudaStream_t s) {
+    WgmmaArgs a{c,
+                p.m,
+                p.n,
+                p.k,
+                ldc,
+                float(p.alpha),
+                float(p.beta),
+                cuda_gemm::ceil_div(p.m, BM),
                 cuda_gemm::ceil_div(p.n, BN)};
     if (p.mode == GemmMode::bf16)
         launch_layout<__nv_bfloat16>(p.layout, ta, tb, a, s);

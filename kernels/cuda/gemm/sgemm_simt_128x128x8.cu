@@ -24,7 +24,8 @@ namespace flopmeter {
 
 namespace {
 
-constexpr int BM = cuda_gemm::kSimtTile.bm, BN = cuda_gemm::kSimtTile.bn, BK = cuda_gemm::kSimtTile.bk;
+constexpr int BM = cuda_gemm::kSimtTile.bm, BN = cuda_gemm::kSimtTile.bn,
+              BK = cuda_gemm::kSimtTile.bk;
 constexpr int kThreads = cuda_gemm::kSimtThreads;
 constexpr int kPad = BM + 4;  // row length of the shared [k][m] and [k][n] tiles
 
@@ -39,7 +40,8 @@ struct SimtArgs {
 // One float4 worth of an operand tile: 4 consecutive elements along the contiguous dimension,
 // zero beyond the matrix. `contig_len` bounds the contiguous index, `row_ok` the other one.
 template <bool VEC>
-__device__ __forceinline__ float4 load4(const float* row_ptr, std::int64_t contig, std::int64_t contig_len, bool row_ok) {
+__device__ __forceinline__ float4 load4(const float* row_ptr, std::int64_t contig,
+                                        std::int64_t contig_len, bool row_ok) {
     float4 v = make_float4(0.f, 0.f, 0.f, 0.f);
     if (!row_ok) return v;
     if (VEC) {
@@ -64,9 +66,9 @@ __global__ void __launch_bounds__(kThreads, 2) sgemm_simt_128x128x8_kernel(SimtA
 
     // Global -> register assignment (one float4 of A and one of B per thread per step).
     // K-contiguous operand: 128 rows x 2 float4 along k. MN-contiguous: 8 k rows x 32 float4.
-    const int a_r = TA ? tid / 32 : tid / 2;        // TA: k row;  else: m row
+    const int a_r = TA ? tid / 32 : tid / 2;              // TA: k row;  else: m row
     const int a_c = TA ? (tid % 32) * 4 : (tid % 2) * 4;  // TA: m col; else: k col
-    const int b_r = TB ? tid / 2 : tid / 32;        // TB: n row;  else: k row
+    const int b_r = TB ? tid / 2 : tid / 32;              // TB: n row;  else: k row
     const int b_c = TB ? (tid % 2) * 4 : (tid % 32) * 4;  // TB: k col; else: n col
 
     auto load_a = [&](std::int64_t k0) -> float4 {
@@ -175,7 +177,8 @@ __global__ void __launch_bounds__(kThreads, 2) sgemm_simt_128x128x8_kernel(SimtA
             } else {
 #pragma unroll
                 for (int j = 0; j < 4; ++j)
-                    if (c + j < p.n) crow[c + j] = p.beta != 0.f ? v[j] + p.beta * crow[c + j] : v[j];
+                    if (c + j < p.n)
+                        crow[c + j] = p.beta != 0.f ? v[j] + p.beta * crow[c + j] : v[j];
             }
         }
     }
@@ -192,17 +195,36 @@ void launch(const SimtArgs& a, bool vec, cudaStream_t s) {
 
 }  // namespace
 
-void launch_sgemm_simt_128x128x8(const GpuGemmProblem& p, const GpuGemmOperands& ops, cudaStream_t s) {
-    SimtArgs a{static_cast<const float*>(ops.a), static_cast<const float*>(ops.b), static_cast<float*>(ops.c),
-               p.m, p.n, p.k, ops.lda, ops.ldb, ops.ldc, float(p.alpha), float(p.beta)};
+void launch_sgemm_simt_128x128x8(const GpuGemmProblem& p, const GpuGemmOperands& ops,
+                                 cudaStream_t s) {
+    SimtArgs a{static_cast<const float*>(ops.a),
+               static_cast<const float*>(ops.b),
+               static_cast<float*>(ops.c),
+               p.m,
+               p.n,
+               p.k,
+               ops.lda,
+               ops.ldb,
+               ops.ldc,
+               float(p.alpha),
+               float(p.beta)};
     const int layout = p.layout == Layout::nn ? 0 : p.layout == Layout::nt ? 1 : 2;
-    const bool aligned = (reinterpret_cast<std::uintptr_t>(ops.a) | reinterpret_cast<std::uintptr_t>(ops.b) |
-                          reinterpret_cast<std::uintptr_t>(ops.c)) % 16 == 0;
+    const bool aligned =
+        (reinterpret_cast<std::uintptr_t>(ops.a) | reinterpret_cast<std::uintptr_t>(ops.b) |
+         reinterpret_cast<std::uintptr_t>(ops.c)) %
+            16 ==
+        0;
     const bool vec = aligned && cuda_gemm::simt_vector_ok(p.m, p.n, p.k, layout);
     switch (p.layout) {
-        case Layout::nn: launch<false, false>(a, vec, s); break;
-        case Layout::nt: launch<false, true>(a, vec, s); break;
-        case Layout::tn: launch<true, false>(a, vec, s); break;
+        case Layout::nn:
+            launch<false, false>(a, vec, s);
+            break;
+        case Layout::nt:
+            launch<false, true>(a, vec, s);
+            break;
+        case Layout::tn:
+            launch<true, false>(a, vec, s);
+            break;
     }
     cuda_check_launch("sgemm_simt_128x128x8");
 }

@@ -8,13 +8,13 @@
 
 namespace flopmeter::own {
 
-void dgemm_avx512_12x16(std::int64_t kc, const double* ap, const double* bp, double* c, std::int64_t ldc, double alpha,
-                        double beta) {
+void dgemm_avx512_12x16(std::int64_t kc, const double* ap, const double* bp, double* c,
+                        std::int64_t ldc, double alpha, double beta) {
     microkernel_body<VecAvx512<double>, 12, 2>(kc, ap, bp, c, ldc, alpha, beta);
 }
 
-void tile_dgemm_avx512_12x16(const GemmProblem& p, const GemmOperands& o, const ThreadTile& t, const Blocking& b, void* ap,
-                            void* bp, void* s) {
+void tile_dgemm_avx512_12x16(const GemmProblem& p, const GemmOperands& o, const ThreadTile& t,
+                             const Blocking& b, void* ap, void* bp, void* s) {
     gemm_own_tile<double, double, double, 1, dgemm_avx512_12x16>(p, o, t, b, ap, bp, s);
 }
 

@@ -7,8 +7,9 @@
 //           for jr in nc step nr   micro-kernel on one mr x nr tile of C
 //
 // Each ISA's kernel file instantiates gemm_own_tile with its micro-kernel, so packing and
-// the loops compile with that ISA's flags. Threads work on disjoint tiles of C (split_threads) with private packing buffers, so no
-// synchronisation is needed inside a call. Edge tiles go through a scratch tile.
+// the loops compile with that ISA's flags. Threads work on disjoint tiles of C (split_threads) with
+// private packing buffers, so no synchronisation is needed inside a call. Edge tiles go through a
+// scratch tile.
 #pragma once
 
 #include <algorithm>
@@ -40,15 +41,17 @@ struct PackSizes {
 
 inline PackSizes pack_sizes(const Blocking& bl, int k_pack, const ThreadTile& t, std::int64_t k) {
     const std::int64_t kc = round_up<std::int64_t>(std::min<std::int64_t>(bl.kc, k), k_pack);
-    const std::int64_t mc = round_up<std::int64_t>(std::min<std::int64_t>(bl.mc, t.m1 - t.m0), bl.mr);
-    const std::int64_t nc = round_up<std::int64_t>(std::min<std::int64_t>(bl.nc, t.n1 - t.n0), bl.nr);
+    const std::int64_t mc =
+        round_up<std::int64_t>(std::min<std::int64_t>(bl.mc, t.m1 - t.m0), bl.mr);
+    const std::int64_t nc =
+        round_up<std::int64_t>(std::min<std::int64_t>(bl.nc, t.n1 - t.n0), bl.nr);
     return {mc * kc, nc * kc, std::int64_t(bl.mr) * bl.nr};
 }
 
 // Kernel: the micro-kernel, a template argument so it inlines into the loops.
 template <class In, class Packed, class Acc, int KP, auto Kernel>
-void gemm_own_tile(const GemmProblem& p, const GemmOperands& op, const ThreadTile& t, const Blocking& bl,
-                   void* a_pack, void* b_pack, void* scratch_buf) {
+void gemm_own_tile(const GemmProblem& p, const GemmOperands& op, const ThreadTile& t,
+                   const Blocking& bl, void* a_pack, void* b_pack, void* scratch_buf) {
     Packed* abuf = static_cast<Packed*>(a_pack);
     Packed* bbuf = static_cast<Packed*>(b_pack);
     Acc* scratch = static_cast<Acc*>(scratch_buf);

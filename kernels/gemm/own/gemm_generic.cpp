@@ -16,8 +16,8 @@ void dgemm_generic_4x4(std::int64_t kc, const double* ap, const double* bp, doub
     microkernel_body<VecScalar<double>, 4, 4>(kc, ap, bp, c, ldc, alpha, beta);
 }
 
-void tile_sgemm_generic_4x8(const GemmProblem& p, const GemmOperands& o, const ThreadTile& t, const Blocking& b,
-                            void* ap, void* bp, void* s) {
+void tile_sgemm_generic_4x8(const GemmProblem& p, const GemmOperands& o, const ThreadTile& t,
+                            const Blocking& b, void* ap, void* bp, void* s) {
     gemm_own_tile<float, float, float, 1, sgemm_generic_4x8>(p, o, t, b, ap, bp, s);
 }
 
@@ -26,8 +26,8 @@ void tile_bf16w_sgemm_generic_4x8(const GemmProblem& p, const GemmOperands& o, c
     gemm_own_tile<bf16, float, float, 1, sgemm_generic_4x8>(p, o, t, b, ap, bp, s);
 }
 
-void tile_dgemm_generic_4x4(const GemmProblem& p, const GemmOperands& o, const ThreadTile& t, const Blocking& b,
-                            void* ap, void* bp, void* s) {
+void tile_dgemm_generic_4x4(const GemmProblem& p, const GemmOperands& o, const ThreadTile& t,
+                            const Blocking& b, void* ap, void* bp, void* s) {
     gemm_own_tile<double, double, double, 1, dgemm_generic_4x4>(p, o, t, b, ap, bp, s);
 }
 

@@ -2,8 +2,8 @@
 // entry. The loops are in gemm_driver.hpp, the micro-kernels in their own files.
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 
 #include "core/aligned_buffer.hpp"
 #include "core/error.hpp"
@@ -28,7 +28,8 @@ std::vector<ThreadTile> split_threads(std::int64_t m, std::int64_t n, int mr, in
             if (threads % tm) continue;
             const int tn = threads / tm;
             if (tm > mb || tn > nb) continue;
-            const double rows = double((mb + tm - 1) / tm) * mr, cols = double((nb + tn - 1) / tn) * nr;
+            const double rows = double((mb + tm - 1) / tm) * mr,
+                         cols = double((nb + tn - 1) / tn) * nr;
             const double work = rows * cols, perim = rows + cols;
             if (work < best_work || (work == best_work && perim < best_perim)) {
                 best_work = work;
@@ -40,10 +41,12 @@ std::vector<ThreadTile> split_threads(std::int64_t m, std::int64_t n, int mr, in
     if (best_tm == 0) {  // fewer micro-tiles than threads: split the longer dimension only
         std::vector<ThreadTile> v;
         const bool by_rows = mb >= nb;
-        const std::int64_t blocks = by_rows ? mb : nb, unit = by_rows ? mr : nr, len = by_rows ? m : n;
+        const std::int64_t blocks = by_rows ? mb : nb, unit = by_rows ? mr : nr,
+                           len = by_rows ? m : n;
         const std::int64_t parts = std::min<std::int64_t>(threads, blocks);
         for (std::int64_t t = 0; t < parts; ++t) {
-            const std::int64_t lo = blocks * t / parts * unit, hi = std::min(len, blocks * (t + 1) / parts * unit);
+            const std::int64_t lo = blocks * t / parts * unit,
+                               hi = std::min(len, blocks * (t + 1) / parts * unit);
             if (lo < hi) v.push_back(by_rows ? ThreadTile{lo, hi, 0, n} : ThreadTile{0, m, lo, hi});
         }
         return v;
@@ -76,18 +79,21 @@ void apply_blocking_override(Blocking& bl) {
     if (!e || !*e) return;
     int kc = 0, mc = 0, nc = 0;
     char tail = 0;
-    if (std::sscanf(e, "%d,%d,%d%c", &kc, &mc, &nc, &tail) != 3 || kc < 1 || mc < 1 || nc < 1 || kc > 65536 ||
-        mc > 1 << 20 || nc > 1 << 20)
-        throw UsageError(std::string("FLOPMETER_OWN_BLOCKING='") + e + "' must be three positive integers kc,mc,nc");
+    if (std::sscanf(e, "%d,%d,%d%c", &kc, &mc, &nc, &tail) != 3 || kc < 1 || mc < 1 || nc < 1 ||
+        kc > 65536 || mc > 1 << 20 || nc > 1 << 20)
+        throw UsageError(std::string("FLOPMETER_OWN_BLOCKING='") + e +
+                         "' must be three positive integers kc,mc,nc");
     bl.kc = kc;
     bl.mc = (mc + bl.mr - 1) / bl.mr * bl.mr;
     bl.nc = (nc + bl.nr - 1) / bl.nr * bl.nr;
 }
 
 class OwnGemmPlan final : public GemmPlan {
-public:
+  public:
     OwnGemmPlan(const GemmProblem& p, int threads)
-        : p_(p), kernel_(&choose_kernel(p.dtype, isa_active())), blocking_(kernel_->blocking),
+        : p_(p),
+          kernel_(&choose_kernel(p.dtype, isa_active())),
+          blocking_(kernel_->blocking),
           pool_(&shared_thread_pool(useful_threads(p, threads))) {
         apply_blocking_override(blocking_);
         tiles_ = split_threads(p.m, p.n, blocking_.mr, blocking_.nr, pool_->size());
@@ -107,7 +113,8 @@ public:
         pool_->run([&](int tid) {
             if (tid >= int(tiles_.size())) return;
             AlignedBuffer* b = &bufs_[std::size_t(tid) * 3];
-            kernel_->tile(p_, ops, tiles_[std::size_t(tid)], blocking_, b[0].data(), b[1].data(), b[2].data());
+            kernel_->tile(p_, ops, tiles_[std::size_t(tid)], blocking_, b[0].data(), b[1].data(),
+                          b[2].data());
         });
     }
 
@@ -115,7 +122,7 @@ public:
     std::string binding() const override { return pool_->binding(); }
     double workspace_bytes() const override { return workspace_; }
 
-private:
+  private:
     GemmProblem p_;
     const OwnKernel* kernel_;
     Blocking blocking_;
@@ -131,7 +138,8 @@ private:
 GemmBackend own_gemm_backend() {
     GemmBackend b;
     b.name = "own";
-    b.description = "flopmeter's BLIS-style blocked GEMM (AVX-512 / AVX2 / generic, runtime dispatch)";
+    b.description =
+        "flopmeter's BLIS-style blocked GEMM (AVX-512 / AVX2 / generic, runtime dispatch)";
     b.dtypes = {DType::fp32, DType::fp64, DType::bf16};
     b.unavailable = [](DType) -> std::optional<std::string> { return std::nullopt; };
     b.make_plan = [](const GemmProblem& p, int threads) -> std::unique_ptr<GemmPlan> {

@@ -17,8 +17,7 @@ inline void microkernel_body(std::int64_t kc, const T* ap, const T* bp, T* c, st
     {
         const T* cp = c;
         for (int i = 0; i < MR; ++i, cp += ldc)
-            for (int v = 0; v < NR; v += 64 / int(sizeof(T)))
-                __builtin_prefetch(cp + v, 1, 3);
+            for (int v = 0; v < NR; v += 64 / int(sizeof(T))) __builtin_prefetch(cp + v, 1, 3);
     }
     V acc[MR][NV];
 #pragma GCC unroll 16

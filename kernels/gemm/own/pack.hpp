@@ -25,15 +25,17 @@ inline To convert_elem(From x) {
 }
 
 // fp32 A (not transposed) into panels of mr rows, mr a multiple of 4.
-inline void pack_a_f32_transpose4(const float* a, std::int64_t lda, std::int64_t i0, std::int64_t mc,
-                                  std::int64_t p0, std::int64_t kc, int mr, float* dst) {
+inline void pack_a_f32_transpose4(const float* a, std::int64_t lda, std::int64_t i0,
+                                  std::int64_t mc, std::int64_t p0, std::int64_t kc, int mr,
+                                  float* dst) {
     const std::int64_t k4 = kc / 4 * 4;
     for (std::int64_t ip = 0; ip < mc; ip += mr) {
         const int rows = int(mc - ip < mr ? mc - ip : mr);
         float* panel = dst + ip * kc;
         for (int g = 0; g < mr; g += 4) {
             const float* r[4];
-            for (int q = 0; q < 4; ++q) r[q] = g + q < rows ? a + (i0 + ip + g + q) * lda + p0 : nullptr;
+            for (int q = 0; q < 4; ++q)
+                r[q] = g + q < rows ? a + (i0 + ip + g + q) * lda + p0 : nullptr;
             if (r[0] && r[1] && r[2] && r[3]) {
                 for (std::int64_t p = 0; p < k4; p += 4) {
                     __m128 x0 = _mm_loadu_ps(r[0] + p), x1 = _mm_loadu_ps(r[1] + p);

@@ -8,18 +8,18 @@
 
 namespace flopmeter::own {
 
-void sgemm_avx512_12x32(std::int64_t kc, const float* ap, const float* bp, float* c, std::int64_t ldc, float alpha,
-                        float beta) {
+void sgemm_avx512_12x32(std::int64_t kc, const float* ap, const float* bp, float* c,
+                        std::int64_t ldc, float alpha, float beta) {
     microkernel_body<VecAvx512<float>, 12, 2>(kc, ap, bp, c, ldc, alpha, beta);
 }
 
-void tile_sgemm_avx512_12x32(const GemmProblem& p, const GemmOperands& o, const ThreadTile& t, const Blocking& b, void* ap,
-                            void* bp, void* s) {
+void tile_sgemm_avx512_12x32(const GemmProblem& p, const GemmOperands& o, const ThreadTile& t,
+                             const Blocking& b, void* ap, void* bp, void* s) {
     gemm_own_tile<float, float, float, 1, sgemm_avx512_12x32>(p, o, t, b, ap, bp, s);
 }
 
-void tile_bf16w_sgemm_avx512_12x32(const GemmProblem& p, const GemmOperands& o, const ThreadTile& t, const Blocking& b,
-                                  void* ap, void* bp, void* s) {
+void tile_bf16w_sgemm_avx512_12x32(const GemmProblem& p, const GemmOperands& o, const ThreadTile& t,
+                                   const Blocking& b, void* ap, void* bp, void* s) {
     gemm_own_tile<bf16, float, float, 1, sgemm_avx512_12x32>(p, o, t, b, ap, bp, s);
 }
 

@@ -12,7 +12,8 @@ namespace {
 
 constexpr int kThreads = 256, kIlp = 4;
 
-__global__ void __launch_bounds__(kThreads) copy_kernel(uint4* __restrict__ dst, const uint4* __restrict__ src, std::int64_t n) {
+__global__ void __launch_bounds__(kThreads)
+    copy_kernel(uint4* __restrict__ dst, const uint4* __restrict__ src, std::int64_t n) {
     const std::int64_t stride = std::int64_t(gridDim.x) * kThreads;
     std::int64_t i = std::int64_t(blockIdx.x) * kThreads + threadIdx.x;
     for (; i + (kIlp - 1) * stride < n; i += kIlp * stride) {
@@ -26,7 +27,8 @@ __global__ void __launch_bounds__(kThreads) copy_kernel(uint4* __restrict__ dst,
 }
 
 __global__ void __launch_bounds__(kThreads)
-    triad_kernel(float4* __restrict__ a, const float4* __restrict__ b, const float4* __restrict__ c, float s, std::int64_t n) {
+    triad_kernel(float4* __restrict__ a, const float4* __restrict__ b, const float4* __restrict__ c,
+                 float s, std::int64_t n) {
     const std::int64_t stride = std::int64_t(gridDim.x) * kThreads;
     std::int64_t i = std::int64_t(blockIdx.x) * kThreads + threadIdx.x;
     for (; i + (kIlp - 1) * stride < n; i += kIlp * stride) {
@@ -38,7 +40,8 @@ __global__ void __launch_bounds__(kThreads)
         }
 #pragma unroll
         for (int u = 0; u < kIlp; ++u)
-            a[i + u * stride] = make_float4(x[u].x + s * y[u].x, x[u].y + s * y[u].y, x[u].z + s * y[u].z, x[u].w + s * y[u].w);
+            a[i + u * stride] = make_float4(x[u].x + s * y[u].x, x[u].y + s * y[u].y,
+                                            x[u].z + s * y[u].z, x[u].w + s * y[u].w);
     }
     for (; i < n; i += stride) {
         const float4 x = b[i], y = c[i];
@@ -49,14 +52,16 @@ __global__ void __launch_bounds__(kThreads)
 }  // namespace
 
 void launch_copy_kernel(void* dst, const void* src, std::int64_t bytes, int blocks, void* stream) {
-    copy_kernel<<<blocks, kThreads, 0, static_cast<cudaStream_t>(stream)>>>(static_cast<uint4*>(dst),
-                                                                            static_cast<const uint4*>(src), bytes / 16);
+    copy_kernel<<<blocks, kThreads, 0, static_cast<cudaStream_t>(stream)>>>(
+        static_cast<uint4*>(dst), static_cast<const uint4*>(src), bytes / 16);
     cuda_check_launch("copy_kernel");
 }
 
-void launch_triad_kernel(float* a, const float* b, const float* c, float s, std::int64_t n, int blocks, void* stream) {
+void launch_triad_kernel(float* a, const float* b, const float* c, float s, std::int64_t n,
+                         int blocks, void* stream) {
     triad_kernel<<<blocks, kThreads, 0, static_cast<cudaStream_t>(stream)>>>(
-        reinterpret_cast<float4*>(a), reinterpret_cast<const float4*>(b), reinterpret_cast<const float4*>(c), s, n / 4);
+        reinterpret_cast<float4*>(a), reinterpret_cast<const float4*>(b),
+        reinterpret_cast<const float4*>(c), s, n / 4);
     cuda_check_launch("triad_kernel");
 }
 

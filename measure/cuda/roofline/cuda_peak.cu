@@ -37,7 +37,9 @@ struct FmaOps<double> {
 };
 template <>
 struct FmaOps<__half2> {
-    static __device__ __half2 init(int i) { return __floats2half2_rn(1.0f + 0.01f * float(i), 0.5f); }
+    static __device__ __half2 init(int i) {
+        return __floats2half2_rn(1.0f + 0.01f * float(i), 0.5f);
+    }
     static __device__ __half2 fma(__half2 x, __half2 a, __half2 b) { return __hfma2(x, a, b); }
     static __device__ __half2 a() { return __floats2half2_rn(0.99f, 0.99f); }
     static __device__ __half2 b() { return __floats2half2_rn(0.01f, 0.01f); }
@@ -46,12 +48,18 @@ struct FmaOps<__half2> {
 };
 template <>
 struct FmaOps<__nv_bfloat162> {
-    static __device__ __nv_bfloat162 init(int i) { return __floats2bfloat162_rn(1.0f + 0.01f * float(i), 0.5f); }
-    static __device__ __nv_bfloat162 fma(__nv_bfloat162 x, __nv_bfloat162 a, __nv_bfloat162 b) { return __hfma2(x, a, b); }
+    static __device__ __nv_bfloat162 init(int i) {
+        return __floats2bfloat162_rn(1.0f + 0.01f * float(i), 0.5f);
+    }
+    static __device__ __nv_bfloat162 fma(__nv_bfloat162 x, __nv_bfloat162 a, __nv_bfloat162 b) {
+        return __hfma2(x, a, b);
+    }
     static __device__ __nv_bfloat162 a() { return __floats2bfloat162_rn(0.99f, 0.99f); }
     static __device__ __nv_bfloat162 b() { return __floats2bfloat162_rn(0.01f, 0.01f); }
     static __device__ bool impossible(__nv_bfloat162 x) { return __low2float(x) == -1234.5f; }
-    static __device__ void store(void* sink, __nv_bfloat162 x) { *static_cast<__nv_bfloat162*>(sink) = x; }
+    static __device__ void store(void* sink, __nv_bfloat162 x) {
+        *static_cast<__nv_bfloat162*>(sink) = x;
+    }
 };
 
 template <class T>
@@ -85,10 +93,14 @@ double launch(int blocks, int iters, void* sink, cudaStream_t s, double flops_pe
 double launch_fma_probe(FmaProbe kind, int blocks, int iters, void* sink, void* stream) {
     cudaStream_t s = static_cast<cudaStream_t>(stream);
     switch (kind) {
-        case FmaProbe::fp32: return launch<float>(blocks, iters, sink, s, 1.0);
-        case FmaProbe::fp64: return launch<double>(blocks, iters, sink, s, 1.0);
-        case FmaProbe::fp16x2: return launch<__half2>(blocks, iters, sink, s, 2.0);
-        case FmaProbe::bf16x2: return launch<__nv_bfloat162>(blocks, iters, sink, s, 2.0);
+        case FmaProbe::fp32:
+            return launch<float>(blocks, iters, sink, s, 1.0);
+        case FmaProbe::fp64:
+            return launch<double>(blocks, iters, sink, s, 1.0);
+        case FmaProbe::fp16x2:
+            return launch<__half2>(blocks, iters, sink, s, 2.0);
+        case FmaProbe::bf16x2:
+            return launch<__nv_bfloat162>(blocks, iters, sink, s, 2.0);
     }
     return 0.0;
 }

@@ -52,8 +52,8 @@ std::string fmt(const char* f, double x) {
     return buf;
 }
 
-CudaCeiling fma_ceiling(FmaProbe kind, const char* dtype, const char* kernel, int trials, double trial_s, Events& ev,
-                        cudaStream_t s, void* sink) {
+CudaCeiling fma_ceiling(FmaProbe kind, const char* dtype, const char* kernel, int trials,
+                        double trial_s, Events& ev, cudaStream_t s, void* sink) {
     const int blocks = cuda_device().sms * 8;
     // Size one launch to about trial_s from a short calibration run.
     int iters = 64;
@@ -62,7 +62,8 @@ CudaCeiling fma_ceiling(FmaProbe kind, const char* dtype, const char* kernel, in
     Best b;
     for (int t = 0; t < trials; ++t) {
         double flops = 0;
-        const double sec = ev.time(s, [&] { flops = launch_fma_probe(kind, blocks, iters, sink, s); });
+        const double sec =
+            ev.time(s, [&] { flops = launch_fma_probe(kind, blocks, iters, sink, s); });
         b.add(flops / sec);
     }
     CudaCeiling c;
@@ -70,7 +71,8 @@ CudaCeiling fma_ceiling(FmaProbe kind, const char* dtype, const char* kernel, in
     c.kind = "fma";
     c.flops_per_s = b.best;
     c.kernel = kernel;
-    c.source = "best of " + std::to_string(trials) + " trials of " + fmt("%.0f", trial_s * 1e3) + " ms";
+    c.source =
+        "best of " + std::to_string(trials) + " trials of " + fmt("%.0f", trial_s * 1e3) + " ms";
     c.spread = b.spread();
     return c;
 }
@@ -91,12 +93,15 @@ CudaRoofline measure_cuda_roofline(const CudaRooflineOptions& o, std::ostream* p
     };
 
     say("FMA ceilings (CUDA cores)");
-    r.ceilings.push_back(fma_ceiling(FmaProbe::fp32, "fp32", "fma_probe fp32 8 chains", trials, trial_s, ev, s, sink.data()));
-    r.ceilings.push_back(fma_ceiling(FmaProbe::fp64, "fp64", "fma_probe fp64 8 chains", trials, trial_s, ev, s, sink.data()));
-    r.ceilings.push_back(fma_ceiling(FmaProbe::fp16x2, "fp16", "fma_probe hfma2 8 chains", trials, trial_s, ev, s, sink.data()));
+    r.ceilings.push_back(fma_ceiling(FmaProbe::fp32, "fp32", "fma_probe fp32 8 chains", trials,
+                                     trial_s, ev, s, sink.data()));
+    r.ceilings.push_back(fma_ceiling(FmaProbe::fp64, "fp64", "fma_probe fp64 8 chains", trials,
+                                     trial_s, ev, s, sink.data()));
+    r.ceilings.push_back(fma_ceiling(FmaProbe::fp16x2, "fp16", "fma_probe hfma2 8 chains", trials,
+                                     trial_s, ev, s, sink.data()));
     if (d.bf16)
-        r.ceilings.push_back(
-            fma_ceiling(FmaProbe::bf16x2, "bf16", "fma_probe bf16 hfma2 8 chains", trials, trial_s, ev, s, sink.data()));
+        r.ceilings.push_back(fma_ceiling(FmaProbe::bf16x2, "bf16", "fma_probe bf16 hfma2 8 chains",
+                                         trials, trial_s, ev, s, sink.data()));
 
     // HBM: arrays far beyond the L2, as large as comfortably fits.
     {
@@ -104,11 +109,12 @@ CudaRoofline measure_cuda_roofline(const CudaRooflineOptions& o, std::ostream* p
         FM_CUDA(cudaMemGetInfo(&free_b, &total_b));
         std::int64_t per = o.quick ? (256ll << 20) : (1ll << 30);
         per = std::min<std::int64_t>(per, std::int64_t(free_b * 0.6 / 3.0));
-        per = std::max<std::int64_t>(per, std::min<std::int64_t>(8 * d.l2_bytes, std::int64_t(free_b * 0.6 / 3.0)));
+        per = std::max<std::int64_t>(
+            per, std::min<std::int64_t>(8 * d.l2_bytes, std::int64_t(free_b * 0.6 / 3.0)));
         per = per / (1 << 20) * (1 << 20);
         say("HBM bandwidth, " + std::to_string(per >> 20) + " MiB per array");
-        DeviceBuffer a(std::size_t(per), "bandwidth array a"), b(std::size_t(per), "bandwidth array b"),
-            c(std::size_t(per), "bandwidth array c");
+        DeviceBuffer a(std::size_t(per), "bandwidth array a"),
+            b(std::size_t(per), "bandwidth array b"), c(std::size_t(per), "bandwidth array c");
         FM_CUDA(cudaMemsetAsync(a.data(), 0, std::size_t(per), s));
         FM_CUDA(cudaMemsetAsync(b.data(), 0x3c, std::size_t(per), s));
         FM_CUDA(cudaMemsetAsync(c.data(), 0x3c, std::size_t(per), s));
@@ -124,11 +130,16 @@ CudaRoofline measure_cuda_roofline(const CudaRooflineOptions& o, std::ostream* p
             w.spread = bb.spread();
             r.bandwidth.push_back(w);
         };
-        run("copy", 2.0 * double(per), [&] { launch_copy_kernel(a.data(), b.data(), per, blocks, s); });
-        run("triad", 3.0 * double(per),
-            [&] { launch_triad_kernel(a.as<float>(), b.as<float>(), c.as<float>(), 1.5f, per / 4, blocks, s); });
-        run("memcpy", 2.0 * double(per),
-            [&] { FM_CUDA(cudaMemcpyAsync(a.data(), b.data(), std::size_t(per), cudaMemcpyDeviceToDevice, s)); });
+        run("copy", 2.0 * double(per),
+            [&] { launch_copy_kernel(a.data(), b.data(), per, blocks, s); });
+        run("triad", 3.0 * double(per), [&] {
+            launch_triad_kernel(a.as<float>(), b.as<float>(), c.as<float>(), 1.5f, per / 4, blocks,
+                                s);
+        });
+        run("memcpy", 2.0 * double(per), [&] {
+            FM_CUDA(
+                cudaMemcpyAsync(a.data(), b.data(), std::size_t(per), cudaMemcpyDeviceToDevice, s));
+        });
     }
 
     if (o.gemm) {
@@ -144,8 +155,9 @@ CudaRoofline measure_cuda_roofline(const CudaRooflineOptions& o, std::ostream* p
             GemmMode mode;
             const char* kind;
         };
-        for (const M m : {M{GemmMode::bf16, "tensor_gemm"}, M{GemmMode::fp16, "tensor_gemm"}, M{GemmMode::tf32, "tensor_gemm"},
-                          M{GemmMode::fp8, "tensor_gemm"}, M{GemmMode::fp32, "simt_gemm"}}) {
+        for (const M m : {M{GemmMode::bf16, "tensor_gemm"}, M{GemmMode::fp16, "tensor_gemm"},
+                          M{GemmMode::tf32, "tensor_gemm"}, M{GemmMode::fp8, "tensor_gemm"},
+                          M{GemmMode::fp32, "simt_gemm"}}) {
             CudaCeiling best;
             best.dtype = std::string(gemm_mode_name(m.mode));
             best.kind = m.kind;
@@ -153,7 +165,8 @@ CudaRoofline measure_cuda_roofline(const CudaRooflineOptions& o, std::ostream* p
             if (!o.quick && m.mode != GemmMode::fp8) layouts.push_back(Layout::nn);
             for (const auto& sh : shapes)
                 for (Layout l : layouts) {
-                    GpuGemmCaseSpec spec{"cublas", GpuGemmProblem{sh[0], sh[1], sh[2], l, m.mode, 1.0, 0.0}};
+                    GpuGemmCaseSpec spec{"cublas",
+                                         GpuGemmProblem{sh[0], sh[1], sh[2], l, m.mode, 1.0, 0.0}};
                     say("cuBLAS " + describe(spec.problem));
                     const CaseResult cr = measure_gpu_gemm(spec, mo, ctx, g);
                     if (cr.status != CaseStatus::ok) {

@@ -21,8 +21,9 @@ inline constexpr const char* kCudaRooflineSchema = "flopmeter.cuda_roofline";
 inline constexpr int kCudaRooflineSchemaVersion = 1;
 
 struct CudaCeiling {
-    std::string dtype;   // "fp32", "fp64", "fp16", "bf16", "tf32", "fp8"
-    std::string kind;    // "fma" (CUDA cores), "tensor_gemm" (best cuBLAS tensor-core GEMM), "simt_gemm"
+    std::string dtype;  // "fp32", "fp64", "fp16", "bf16", "tf32", "fp8"
+    std::string
+        kind;  // "fma" (CUDA cores), "tensor_gemm" (best cuBLAS tensor-core GEMM), "simt_gemm"
     double flops_per_s = 0;
     std::string kernel;  // the probe or the GEMM that gave it
     std::string source;  // "best of 5 trials", "cuBLAS 8192x8192x8192 nt, median of N samples"
@@ -63,6 +64,7 @@ enum class FmaProbe { fp32, fp64, fp16x2, bf16x2 };
 // Runs the probe with `blocks` x 256 threads, `iters` iterations; returns the FLOPs it does.
 double launch_fma_probe(FmaProbe kind, int blocks, int iters, void* sink, void* stream);
 void launch_copy_kernel(void* dst, const void* src, std::int64_t bytes, int blocks, void* stream);
-void launch_triad_kernel(float* a, const float* b, const float* c, float s, std::int64_t n, int blocks, void* stream);
+void launch_triad_kernel(float* a, const float* b, const float* c, float s, std::int64_t n,
+                         int blocks, void* stream);
 
 }  // namespace flopmeter

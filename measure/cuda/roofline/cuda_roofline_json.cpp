@@ -37,9 +37,12 @@ nlohmann::ordered_json cuda_roofline_to_json(const CudaRoofline& r) {
 
 CudaRoofline cuda_roofline_from_json(const nlohmann::ordered_json& j) {
     if (!j.is_object() || j.value("schema", "") != kCudaRooflineSchema)
-        throw UsageError(std::string("not a flopmeter GPU roofline (expected \"schema\": \"") + kCudaRooflineSchema + "\")");
+        throw UsageError(std::string("not a flopmeter GPU roofline (expected \"schema\": \"") +
+                         kCudaRooflineSchema + "\")");
     if (j.value("schema_version", 0) > kCudaRooflineSchemaVersion)
-        throw UsageError("GPU roofline has a newer schema_version than this flopmeter understands; upgrade flopmeter");
+        throw UsageError(
+            "GPU roofline has a newer schema_version than this flopmeter understands; upgrade "
+            "flopmeter");
     CudaRoofline r;
     try {
         r.device = gpu_provenance_from_json(j.at("device"));
